@@ -1,0 +1,297 @@
+"""Turn a checked pack dict into frozen dataclasses (engine.definitions.model).
+
+The compiler trusts its input: the loader has run the meta-schema and the semantic checks
+first, so anything odd here is a bug, not a user error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from engine.definitions.model import (
+    UI,
+    Approval,
+    Field,
+    ListConfig,
+    Migration,
+    Module,
+    Pack,
+    Report,
+    RolePermission,
+    Rollup,
+    Section,
+    State,
+    Transition,
+    Workflow,
+)
+from engine.expressions import parse
+
+
+def field_kind(schema: Mapping[str, Any]) -> str:
+    """The kind of a field schema, as PACK_FORMAT.md's field table names them."""
+    types = schema.get("type")
+    if isinstance(types, list):
+        types = next((t for t in types if t != "null"), None)
+    if "x-rollup" in schema:
+        return "integer" if types == "integer" else "decimal"
+    if types == "array":
+        items = schema.get("items") or {}
+        if items.get("type") == "object" or "properties" in items:
+            return "table"
+        return "multichoice"
+    if "enum" in schema:
+        return "choice"
+    if types == "string":
+        if schema.get("x-ref"):
+            return "link"
+        if schema.get("x-user"):
+            return "user"
+        if schema.get("x-file"):
+            return "file"
+        fmt = schema.get("format")
+        if fmt == "date":
+            return "date"
+        if fmt == "date-time":
+            return "datetime"
+        return "text"
+    if types == "integer":
+        return "integer"
+    if types == "number":
+        return "decimal"
+    if types == "boolean":
+        return "boolean"
+    return "text"
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field:
+    kind = field_kind(schema)
+    children: tuple[Field, ...] = ()
+    if kind == "table":
+        items = schema.get("items") or {}
+        child_required = set(items.get("required", ()))
+        children = tuple(
+            compile_field(child, child_schema, child in child_required)
+            for child, child_schema in (items.get("properties") or {}).items()
+        )
+    enum = schema.get("enum")
+    if kind == "multichoice":
+        enum = (schema.get("items") or {}).get("enum")
+    formula = parse(schema["x-formula"]) if schema.get("x-formula") else None
+    rollup = None
+    if raw_rollup := schema.get("x-rollup"):
+        rollup = Rollup(
+            module=raw_rollup["module"],
+            link=raw_rollup["link"],
+            value=parse(raw_rollup["value"]),
+            where=parse(raw_rollup["where"]) if raw_rollup.get("where") else None,
+        )
+    scale = schema.get("x-scale")
+    if kind == "decimal" and scale is None:
+        scale = 2 if schema.get("x-format") == "money" else 4
+    return Field(
+        name=name,
+        kind=kind,
+        title=_frozen(schema.get("title", name)),
+        schema=_frozen(schema),
+        required=required,
+        scale=scale if kind == "decimal" else None,
+        money=schema.get("x-format") == "money",
+        enum=tuple(enum) if enum is not None else None,
+        enum_titles=_frozen(schema.get("x-enum-titles", {})),
+        ref=schema.get("x-ref"),
+        children=children,
+        formula=formula,
+        rollup=rollup,
+        read_only=bool(schema.get("readOnly")) or formula is not None or rollup is not None,
+        default=schema.get("default"),
+        widget=schema.get("x-widget"),
+        accept=tuple(schema.get("x-accept", ())),
+        max_bytes=schema.get("x-max-bytes"),
+    )
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)
+
+
+def compile_ui(raw: Mapping[str, Any], fields: tuple[Field, ...], title_field: str | None) -> UI:
+    sections = tuple(
+        Section(
+            title=_frozen(s.get("title", "")),
+            columns=int(s.get("columns", 1)),
+            fields=tuple(s.get("fields", ())),
+        )
+        for s in raw.get("layout", ())
+    )
+    placed = {name for s in sections for name in s.fields}
+    rest = tuple(f.name for f in fields if f.name not in placed)
+    if rest:
+        sections = (*sections, Section(title="", columns=1, fields=rest))
+    raw_list = raw.get("list", {})
+    default_columns = ["$number", *(f.name for f in fields if f.kind != "table")][:6]
+    search = raw_list.get("search")
+    if search is None:
+        search = [title_field] if title_field else []
+    return UI(
+        layout=sections,
+        widgets=_frozen(raw.get("widgets", {})),
+        show_if=MappingProxyType({k: parse(v) for k, v in raw.get("show_if", {}).items()}),
+        required_if=MappingProxyType({k: parse(v) for k, v in raw.get("required_if", {}).items()}),
+        list=ListConfig(
+            columns=tuple(raw_list.get("columns", default_columns)),
+            sort=_as_tuple(raw_list.get("sort", "-$created_at")),
+            filters=tuple(raw_list.get("filters", ())),
+            search=tuple(search),
+            totals=tuple(raw_list.get("totals", ())),
+        ),
+        views=tuple(_frozen(v) for v in raw.get("views", ())),
+    )
+
+
+def compile_workflow(raw: Mapping[str, Any] | None) -> Workflow | None:
+    if not raw:
+        return None
+    states = {
+        sid: State(
+            id=sid,
+            title=_frozen(s.get("title", sid)),
+            readonly=bool(s.get("readonly")),
+            final=bool(s.get("final")),
+            due=s.get("due"),
+            on_due=s.get("on_due"),
+            color=s.get("color"),
+        )
+        for sid, s in raw["states"].items()
+    }
+    transitions = []
+    for t in raw.get("transitions", ()):
+        approval = None
+        if raw_approval := t.get("approval"):
+            approvers = raw_approval.get("approvers", {})
+            approval = Approval(
+                quorum=raw_approval.get("quorum", "any"),
+                approvers_role=approvers.get("role"),
+                approvers_field=approvers.get("field"),
+            )
+        notify = t.get("notify") or {}
+        transitions.append(
+            Transition(
+                id=t["id"],
+                title=_frozen(t.get("title", t["id"])),
+                sources=_as_tuple(t["from"]),
+                target=t["to"],
+                roles=tuple(t.get("roles", ())),
+                owner_only=bool(t.get("owner_only")),
+                when=parse(t["when"]) if t.get("when") else None,
+                requires=tuple(t.get("requires", ())),
+                comment=t.get("comment", "optional"),
+                approval=approval,
+                self_approval=t.get("self_approval", True),
+                withdraw=bool(t.get("withdraw")),
+                notify_role=notify.get("role"),
+                notify_field=notify.get("field"),
+            )
+        )
+    return Workflow(
+        initial=raw["initial"], states=MappingProxyType(states), transitions=tuple(transitions)
+    )
+
+
+def _level(value: Any) -> str | None:
+    if value is True:
+        return "all"
+    if value in ("own", "all"):
+        return value
+    return None
+
+
+def compile_permissions(raw: Mapping[str, Any]) -> Mapping[str, RolePermission]:
+    return MappingProxyType(
+        {
+            role: RolePermission(
+                create=bool(p.get("create")),
+                read=_level(p.get("read")),
+                update=_level(p.get("update")),
+                delete=_level(p.get("delete")),
+                export=bool(p.get("export")),
+                import_=bool(p.get("import")),
+                fields=_frozen(p.get("fields", {})),
+                scope=tuple(p.get("scope", ())),
+            )
+            for role, p in raw.items()
+        }
+    )
+
+
+def compile_module(raw: Mapping[str, Any], pack_id: str, version: str) -> Module:
+    schema = raw["schema"]
+    required = set(schema.get("required", ()))
+    fields = tuple(
+        compile_field(name, field_schema, name in required)
+        for name, field_schema in schema.get("properties", {}).items()
+    )
+    migrate = raw.get("migrate", {})
+    return Module(
+        id=raw["id"],
+        pack_id=pack_id,
+        version=version,
+        title=_frozen(raw.get("title", raw["id"])),
+        description=_frozen(raw.get("description")),
+        numbering=raw.get("numbering"),
+        title_field=raw.get("title_field"),
+        fields=fields,
+        ui=compile_ui(raw.get("ui", {}), fields, raw.get("title_field")),
+        workflow=compile_workflow(raw.get("workflow")),
+        permissions=compile_permissions(raw.get("permissions", {})),
+        prints=tuple(_frozen(p) for p in raw.get("prints", ())),
+        migrate=Migration(
+            states=_frozen(migrate.get("states", {})),
+            defaults=_frozen(migrate.get("defaults", {})),
+            drop=tuple(migrate.get("drop", ())),
+        ),
+        raw=_frozen(raw),
+    )
+
+
+def compile_report(raw: Mapping[str, Any]) -> Report:
+    return Report(
+        id=raw["id"],
+        title=_frozen(raw.get("title", raw["id"])),
+        module=raw["module"],
+        where=parse(raw["where"]) if raw.get("where") else None,
+        group_by=tuple(parse(g) for g in raw.get("group_by", ())),
+        measures=MappingProxyType({k: parse(v) for k, v in raw.get("measures", {}).items()}),
+        chart=_frozen(raw.get("chart")),
+        raw=_frozen(raw),
+    )
+
+
+def compile_pack(raw: Mapping[str, Any]) -> Pack:
+    pack_id, version = raw["id"], raw["version"]
+    return Pack(
+        id=pack_id,
+        version=version,
+        title=_frozen(raw.get("title", pack_id)),
+        description=_frozen(raw.get("description")),
+        roles=MappingProxyType(
+            {r["id"]: _frozen(r.get("title", r["id"])) for r in raw.get("roles", ())}
+        ),
+        modules=tuple(compile_module(m, pack_id, version) for m in raw.get("modules", ())),
+        reports=tuple(compile_report(r) for r in raw.get("reports", ())),
+        seed=MappingProxyType({k: tuple(v) for k, v in raw.get("seed", {}).items()}),
+        raw=_frozen(raw),
+    )

@@ -1,0 +1,138 @@
+"""The one road a pack travels: text → JSON → meta-schema → semantic checks → compiled Pack.
+
+Every problem found on the way is collected and raised together as a DefinitionError with
+JSON Pointers; nothing downstream ever sees an invalid pack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+from engine.definitions.compiler import compile_pack
+from engine.definitions.model import RESERVED_CHILD_COLUMNS, RESERVED_COLUMNS, Pack
+from engine.errors import DefinitionError, Problem
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "pack.schema.json"
+MAX_PACK_BYTES = 5 * 1024 * 1024
+MAX_IDENTIFIER = 63
+
+
+@lru_cache(maxsize=1)
+def meta_validator() -> Draft202012Validator:
+    """The pack meta-schema, compiled once per process."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def pointer(path: Any) -> str:
+    """A JSON Pointer (RFC 6901) for a path of keys and indexes."""
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def parse_pack_text(source: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
+    """Decode pack JSON text, or accept an already decoded dict."""
+    if isinstance(source, Mapping):
+        return dict(source)
+    if len(source) > MAX_PACK_BYTES:
+        raise DefinitionError([Problem("", f"pack is larger than {MAX_PACK_BYTES} bytes")])
+    try:
+        data = json.loads(source)
+    except UnicodeDecodeError as exc:
+        raise DefinitionError([Problem("", f"pack is not UTF-8 text: {exc.reason}")]) from None
+    except json.JSONDecodeError as exc:
+        message = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise DefinitionError([Problem("", message)]) from None
+    except RecursionError:
+        raise DefinitionError([Problem("", "pack JSON is nested too deeply")]) from None
+    if not isinstance(data, dict):
+        raise DefinitionError([Problem("", "a pack is a JSON object")])
+    return data
+
+
+def schema_problems(pack: Mapping[str, Any]) -> list[Problem]:
+    """Every meta-schema violation, one problem per place (the most relevant message)."""
+    by_place: dict[str, list[Any]] = {}
+    for error in meta_validator().iter_errors(pack):
+        by_place.setdefault(pointer(error.absolute_path), []).append(error)
+    problems = []
+    for place, errors in by_place.items():
+        error = best_match(errors)
+        problems.append(Problem(pointer(error.absolute_path) or place, error.message))
+    return problems
+
+
+def naming_problems(pack: Mapping[str, Any]) -> list[Problem]:
+    """Names that would collide with system columns or exceed database identifier limits."""
+    problems = []
+    for m_index, module in enumerate(pack.get("modules", ())):
+        module_id = module.get("id", "")
+        base = f"/modules/{m_index}/schema/properties"
+        properties = module.get("schema", {}).get("properties", {})
+        if len(f"m_{module_id}") > MAX_IDENTIFIER:
+            problems.append(
+                Problem(
+                    f"/modules/{m_index}/id",
+                    f"module id {module_id!r} is too long for a table name",
+                )
+            )
+        for name, schema in properties.items():
+            if name in RESERVED_COLUMNS:
+                problems.append(
+                    Problem(
+                        f"{base}/{name}",
+                        f"field name {name!r} is reserved for a system value; choose another name",
+                    )
+                )
+            items = schema.get("items") if isinstance(schema, Mapping) else None
+            if isinstance(items, Mapping) and isinstance(items.get("properties"), Mapping):
+                if len(f"m_{module_id}__{name}") > MAX_IDENTIFIER:
+                    problems.append(
+                        Problem(
+                            f"{base}/{name}", f"child table name m_{module_id}__{name} is too long"
+                        )
+                    )
+                for child in items["properties"]:
+                    if child in RESERVED_CHILD_COLUMNS or child == "id":
+                        problems.append(
+                            Problem(
+                                f"{base}/{name}/items/properties/{child}",
+                                f"column name {child!r} is reserved in child tables",
+                            )
+                        )
+    return problems
+
+
+def load_pack(
+    source: str | bytes | Mapping[str, Any],
+    installed_modules: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Pack:
+    """Validate a pack completely and compile it; raise DefinitionError listing every problem."""
+    from engine.definitions.checks import check_pack
+
+    raw = parse_pack_text(source)
+    problems = schema_problems(raw)
+    if problems:
+        raise DefinitionError(problems)
+    problems = naming_problems(raw) + list(check_pack(raw, installed_modules or {}))
+    if problems:
+        raise DefinitionError(problems)
+    return compile_pack(raw)
+
+
+@lru_cache(maxsize=64)
+def _compile_cached(text: str) -> Pack:
+    return compile_pack(json.loads(text))
+
+
+def compile_trusted(raw: Mapping[str, Any]) -> Pack:
+    """Compile a pack that was validated when it was installed; cached per exact content."""
+    return _compile_cached(json.dumps(raw, sort_keys=True, ensure_ascii=False))

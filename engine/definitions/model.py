@@ -1,0 +1,252 @@
+"""The compiled module: frozen dataclasses that everything downstream of the compiler reads.
+
+A pack's raw JSON stops at engine/definitions; forms, lists, storage, records, workflow and
+permissions all ask these objects. They are immutable, so one compiled pack version can be
+shared by every request and thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from engine.expressions import Expression
+
+SYSTEM_VALUES = ("$id", "$number", "$state", "$owner", "$created_at", "$updated_at")
+SYSTEM_COLUMNS = {
+    "$id": "id",
+    "$number": "number",
+    "$state": "state",
+    "$owner": "owner",
+    "$created_at": "created_at",
+    "$updated_at": "updated_at",
+}
+RESERVED_COLUMNS = frozenset(
+    {"id", "number", "state", "owner", "version", "module_version", "created_at", "updated_at"}
+)
+RESERVED_CHILD_COLUMNS = frozenset({"parent_id", "idx"})
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """An aggregate over another module's records that link to this one, computed in SQL."""
+
+    module: str
+    link: str
+    value: Expression
+    where: Expression | None
+
+
+@dataclass(frozen=True, eq=False)
+class Field:
+    """One field of a module (or a column of a child table)."""
+
+    name: str
+    kind: str
+    title: Any
+    schema: Mapping[str, Any]
+    required: bool = False
+    scale: int | None = None
+    money: bool = False
+    enum: tuple[Any, ...] | None = None
+    enum_titles: Mapping[str, Any] = field(default_factory=dict)
+    ref: str | None = None
+    children: tuple[Field, ...] = ()
+    formula: Expression | None = None
+    rollup: Rollup | None = None
+    read_only: bool = False
+    default: Any = None
+    widget: str | None = None
+    accept: tuple[str, ...] = ()
+    max_bytes: int | None = None
+
+    @property
+    def stored(self) -> bool:
+        """Whether the field has a column (rollups are computed when read)."""
+        return self.rollup is None and self.kind != "table"
+
+    @property
+    def computed(self) -> bool:
+        return self.formula is not None or self.rollup is not None
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("integer", "decimal")
+
+    @cached_property
+    def child_map(self) -> dict[str, Field]:
+        return {c.name: c for c in self.children}
+
+
+@dataclass(frozen=True)
+class ListConfig:
+    columns: tuple[str, ...]
+    sort: tuple[str, ...]
+    filters: tuple[str, ...]
+    search: tuple[str, ...]
+    totals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    title: Any
+    columns: int
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UI:
+    layout: tuple[Section, ...]
+    widgets: Mapping[str, str]
+    show_if: Mapping[str, Expression]
+    required_if: Mapping[str, Expression]
+    list: ListConfig
+    views: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class State:
+    id: str
+    title: Any
+    readonly: bool = False
+    final: bool = False
+    due: str | None = None
+    on_due: str | None = None
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Approval:
+    quorum: str | int
+    approvers_role: str | None
+    approvers_field: str | None
+
+
+@dataclass(frozen=True)
+class Transition:
+    id: str
+    title: Any
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    owner_only: bool = False
+    when: Expression | None = None
+    requires: tuple[str, ...] = ()
+    comment: str = "optional"
+    approval: Approval | None = None
+    self_approval: bool = True
+    withdraw: bool = False
+    notify_role: str | None = None
+    notify_field: str | None = None
+
+
+@dataclass(frozen=True)
+class Workflow:
+    initial: str
+    states: Mapping[str, State]
+    transitions: tuple[Transition, ...]
+
+    def transition(self, transition_id: str) -> Transition | None:
+        return next((t for t in self.transitions if t.id == transition_id), None)
+
+
+@dataclass(frozen=True)
+class RolePermission:
+    create: bool = False
+    read: str | None = None  # "own" | "all" | None
+    update: str | None = None
+    delete: str | None = None
+    export: bool = False
+    import_: bool = False
+    fields: Mapping[str, str] = field(default_factory=dict)
+    scope: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Migration:
+    states: Mapping[str, str]
+    defaults: Mapping[str, Any]
+    drop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Module:
+    """A compiled module: fields, list configuration, workflow and permissions."""
+
+    id: str
+    pack_id: str
+    version: str
+    title: Any
+    description: Any
+    numbering: str | None
+    title_field: str | None
+    fields: tuple[Field, ...]
+    ui: UI
+    workflow: Workflow | None
+    permissions: Mapping[str, RolePermission]
+    prints: tuple[Mapping[str, Any], ...]
+    migrate: Migration
+    raw: Mapping[str, Any]
+
+    @cached_property
+    def field_map(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+    def field(self, name: str) -> Field | None:
+        return self.field_map.get(name)
+
+    @cached_property
+    def stored_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.stored)
+
+    @cached_property
+    def table_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.kind == "table")
+
+    @cached_property
+    def rollup_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.rollup is not None)
+
+    @cached_property
+    def table_name(self) -> str:
+        return f"m_{self.id}"
+
+    def child_table_name(self, field_name: str) -> str:
+        return f"m_{self.id}__{field_name}"
+
+    @cached_property
+    def initial_state(self) -> str | None:
+        return self.workflow.initial if self.workflow else None
+
+
+@dataclass(frozen=True)
+class Report:
+    id: str
+    title: Any
+    module: str
+    where: Expression | None
+    group_by: tuple[Expression, ...]
+    measures: Mapping[str, Expression]
+    chart: Mapping[str, Any] | None
+    raw: Mapping[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class Pack:
+    """A compiled pack version."""
+
+    id: str
+    version: str
+    title: Any
+    description: Any
+    roles: Mapping[str, Any]
+    modules: tuple[Module, ...]
+    reports: tuple[Report, ...]
+    seed: Mapping[str, tuple[Mapping[str, Any], ...]]
+    raw: Mapping[str, Any]
+
+    @cached_property
+    def module_map(self) -> dict[str, Module]:
+        return {m.id: m for m in self.modules}
