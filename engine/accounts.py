@@ -1,0 +1,337 @@
+"""People and their keys: users, roles, record grants and API tokens.
+
+Everything that decides who someone is lives here, for the CLI, the sign-in page and the
+API alike; what they may do is engine/permissions. Passwords are hashed with argon2
+(argon2-cffi) and never stored or logged in clear. API tokens are shown once and stored
+only as a SHA-256 hash: a token is long and random, so a fast hash is enough and lets a
+request find its token with one indexed lookup. Role ids are free strings here; packs
+declare them and the pack importer checks that the roles in use exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actor import Actor
+from engine.errors import NotFound, Problem, ValidationFailed
+from engine.models import ApiToken, Grant, User, UserRole, utcnow
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,63}$")
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+MAX_ID_LENGTH = 64  # role ids, module ids and record ids share the column width
+TOKEN_PREFIX = "fw_"
+TOKEN_PATTERN = re.compile(r"^fw_[A-Za-z0-9_-]{40}$")
+# Writing last_used_at on every request would turn each API read into a write; once a
+# minute is as precise as anyone reading that column needs.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+_hasher = PasswordHasher()
+_dummy_hash: str | None = None
+
+
+# -- users -----------------------------------------------------------------------------
+
+
+def create_user(
+    session: Session,
+    name: str,
+    password: str,
+    roles: Iterable[str] = (),
+    grants: Iterable[tuple[str, str]] = (),
+    display_name: str | None = None,
+) -> User:
+    """Create an active user with a hashed password, roles and record grants.
+
+    Raises ValidationFailed naming each bad field (`/name`, `/password`, `/roles/0`, ...),
+    including a name that is already taken.
+    """
+    roles = list(roles)
+    grants = list(grants)
+    problems = [
+        *_name_problems(name),
+        *_password_problems(password),
+        *_role_problems(roles),
+        *_grant_problems(grants),
+    ]
+    if display_name is not None and len(display_name) > 200:
+        problems.append(Problem("/display_name", "must be at most 200 characters"))
+    if not problems and _find_user(session, name) is not None:
+        problems.append(Problem("/name", f"a user named {name!r} already exists"))
+    if problems:
+        raise ValidationFailed(problems)
+
+    user = User(
+        name=name,
+        display_name=display_name or None,
+        password_hash=_hasher.hash(password),
+        active=True,
+        roles=[UserRole(role=role) for role in dict.fromkeys(roles)],
+    )
+    session.add(user)
+    session.flush()
+    for module, record_id in dict.fromkeys(grants):
+        add_grant(session, user, module, record_id)
+    return user
+
+
+def get_user(session: Session, name: str) -> User:
+    """The user with this name, active or not; NotFound otherwise."""
+    user = _find_user(session, name)
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    return user
+
+
+def list_users(session: Session, *, include_inactive: bool = True) -> list[User]:
+    """Every user, by name."""
+    query = select(User).order_by(User.name)
+    if not include_inactive:
+        query = query.where(User.active.is_(True))
+    return list(session.scalars(query))
+
+
+def verify_password(session: Session, name: str, password: str) -> User | None:
+    """The active user whose name and password these are, or None.
+
+    Takes the same time whether or not the user exists, and upgrades the stored hash when
+    the hashing parameters have changed since it was made.
+    """
+    user = _find_user(session, name)
+    if user is None or not user.active or not user.password_hash:
+        _hasher_verify_dummy(password)
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def set_password(session: Session, user: User | str, password: str) -> User:
+    """Replace a user's password (the old one stops working at once)."""
+    user = _user(session, user)
+    problems = _password_problems(password)
+    if problems:
+        raise ValidationFailed(problems)
+    user.password_hash = _hasher.hash(password)
+    return user
+
+
+def deactivate_user(session: Session, user: User | str) -> User:
+    """Stop a user: sign-in, sessions and every API token fail from now on.
+
+    The user and their history stay; their tokens are revoked, not merely suspended.
+    """
+    user = _user(session, user)
+    user.active = False
+    now = utcnow()
+    for token in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now
+    return user
+
+
+def set_roles(session: Session, user: User | str, roles: Iterable[str]) -> User:
+    """Replace the roles a user holds."""
+    user = _user(session, user)
+    roles = list(roles)
+    problems = _role_problems(roles)
+    if problems:
+        raise ValidationFailed(problems)
+    held = {r.role: r for r in user.roles}
+    user.roles = [held.get(role) or UserRole(role=role) for role in dict.fromkeys(roles)]
+    session.flush()
+    return user
+
+
+def role_ids(user: User) -> frozenset[str]:
+    """The ids of the roles a user holds."""
+    return frozenset(r.role for r in user.roles)
+
+
+def actor_of(user: User) -> Actor:
+    """The engine's view of a user acting: name, roles and id."""
+    return Actor(name=user.name, roles=role_ids(user), user_id=user.id)
+
+
+# -- grants ----------------------------------------------------------------------------
+
+
+def add_grant(session: Session, user: User | str, module: str, record_id: str) -> Grant:
+    """Give a user access to one record of a module (read by row scopes); idempotent."""
+    user = _user(session, user)
+    problems = _grant_problems([(module, record_id)], path="/grant")
+    if problems:
+        raise ValidationFailed(problems)
+    existing = session.scalar(
+        select(Grant).where(
+            Grant.user_id == user.id, Grant.module == module, Grant.record_id == record_id
+        )
+    )
+    if existing is not None:
+        return existing
+    grant = Grant(user_id=user.id, module=module, record_id=record_id)
+    session.add(grant)
+    session.flush()
+    return grant
+
+
+def list_grants(session: Session, user: User | str) -> list[Grant]:
+    """A user's grants, by module and record id."""
+    user = _user(session, user)
+    return list(
+        session.scalars(
+            select(Grant).where(Grant.user_id == user.id).order_by(Grant.module, Grant.record_id)
+        )
+    )
+
+
+# -- API tokens ------------------------------------------------------------------------
+
+
+def create_token(session: Session, user_name: str, name: str) -> str:
+    """Issue an API token for an active user and return it; only its hash is kept.
+
+    The token (`fw_` and 40 URL-safe characters) cannot be shown again.
+    """
+    user = get_user(session, user_name)
+    problems: list[Problem] = []
+    if not user.active:
+        problems.append(Problem("/user", f"user {user_name!r} is deactivated"))
+    if not name or not name.strip():
+        problems.append(Problem("/name", "a token needs a name"))
+    elif len(name) > 100:
+        problems.append(Problem("/name", "must be at most 100 characters"))
+    if problems:
+        raise ValidationFailed(problems)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(30)
+    session.add(ApiToken(user_id=user.id, name=name.strip(), token_hash=_token_hash(token)))
+    session.flush()
+    return token
+
+
+def authenticate_token(session: Session, token: str) -> User | None:
+    """The user a token belongs to, or None for an unknown or revoked token or an inactive user.
+
+    Records when the token was last used (to the minute).
+    """
+    if not token or not TOKEN_PATTERN.match(token):
+        return None
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - _aware(row.last_used_at) >= LAST_USED_PRECISION:
+        row.last_used_at = now
+    return user
+
+
+def list_tokens(session: Session, user: User | str) -> list[ApiToken]:
+    """A user's tokens, revoked ones included, oldest first (hashes only, never the tokens)."""
+    user = _user(session, user)
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    )
+
+
+def revoke_token(session: Session, token_id: int) -> ApiToken:
+    """Revoke one token by its id; it stops working at once. Revoking twice is harmless."""
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise NotFound(f"no API token with id {token_id}")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return row
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _find_user(session: Session, name: str) -> User | None:
+    return session.scalar(select(User).where(User.name == name))
+
+
+def _user(session: Session, user: User | str) -> User:
+    return get_user(session, user) if isinstance(user, str) else user
+
+
+def _name_problems(name: str) -> list[Problem]:
+    if not name:
+        return [Problem("/name", "a user name is required")]
+    if not NAME_PATTERN.match(name):
+        return [
+            Problem(
+                "/name",
+                f"{name!r} is not a valid user name: use 2 to 64 lowercase letters, digits "
+                "and . _ - @, starting with a letter or digit",
+            )
+        ]
+    return []
+
+
+def _password_problems(password: str) -> list[Problem]:
+    if not password:
+        return [Problem("/password", "a password is required")]
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [Problem("/password", f"must be at least {MIN_PASSWORD_LENGTH} characters")]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [Problem("/password", f"must be at most {MAX_PASSWORD_LENGTH} characters")]
+    return []
+
+
+def _role_problems(roles: list[str]) -> list[Problem]:
+    problems = []
+    for index, role in enumerate(roles):
+        if not role or not role.strip() or role != role.strip():
+            problems.append(Problem(f"/roles/{index}", "a role id cannot be empty or padded"))
+        elif len(role) > MAX_ID_LENGTH:
+            problems.append(Problem(f"/roles/{index}", f"at most {MAX_ID_LENGTH} characters"))
+    return problems
+
+
+def _grant_problems(grants: list[tuple[str, str]], path: str = "/grants") -> list[Problem]:
+    problems = []
+    for index, (module, record_id) in enumerate(grants):
+        where = path if path == "/grant" else f"{path}/{index}"
+        for key, value in (("module", module), ("record_id", record_id)):
+            if not value or not str(value).strip():
+                problems.append(Problem(f"{where}/{key}", "is required"))
+            elif len(str(value)) > MAX_ID_LENGTH:
+                problems.append(Problem(f"{where}/{key}", f"at most {MAX_ID_LENGTH} characters"))
+    return problems
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time stored here is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _hasher_verify_dummy(password: str) -> None:
+    """Spend the time of a real check, so a missing user cannot be told from a bad password."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+    try:
+        _hasher.verify(_dummy_hash, password or "-")
+    except VerificationError:
+        return
