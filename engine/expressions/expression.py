@@ -1,0 +1,72 @@
+"""The parsed expression: parse once, then evaluate, translate or check it many times.
+
+`parse` is cached, so every formula, guard and condition of every installed module is parsed
+once per process however often it runs. An `Expression` is immutable and hashable, so the
+compiled module's frozen dataclasses can hold it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import ExpressionError
+from engine.expressions.evaluator import evaluate_tree
+from engine.expressions.functions import FUNCTIONS
+from engine.expressions.nodes import Call, Name, Node, walk
+from engine.expressions.parser import parse_tree
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import ColumnElement
+
+PARSE_CACHE_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Expression:
+    """One parsed expression with what it reads and calls."""
+
+    source: str
+    tree: Node = field(repr=False, compare=False)
+    references: frozenset[tuple[str, ...]] = field(repr=False, compare=False)
+    functions: frozenset[str] = field(repr=False, compare=False)
+    uses_clock: bool = field(repr=False, compare=False)
+
+    def evaluate(self, env: Mapping[str, Any], *, now: dt.datetime | None = None) -> Any:
+        """The value for `env` (names → values); `now` fixes the clock of today()/now()."""
+        return evaluate_tree(self.tree, env, now)
+
+    def to_sql(
+        self,
+        resolve: Callable[[tuple[str, ...]], ColumnElement[Any]],
+        *,
+        aggregate: bool = False,
+    ) -> ColumnElement[Any]:
+        """A SQLAlchemy expression; `resolve` maps a name path to a column expression."""
+        from engine.expressions.sql import translate
+
+        return translate(self.tree, resolve, aggregate=aggregate)
+
+
+def parse(source: str) -> Expression:
+    """Parse `source` (cached); raises ExpressionError(message, position) when it is invalid."""
+    if not isinstance(source, str):
+        raise ExpressionError(f"an expression must be text, got {type(source).__name__}", 0)
+    return _parse_cached(source)
+
+
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_cached(source: str) -> Expression:
+    tree = parse_tree(source)
+    nodes = walk(tree)
+    functions = frozenset(node.name for node in nodes if isinstance(node, Call))
+    return Expression(
+        source=source,
+        tree=tree,
+        references=frozenset(node.path for node in nodes if isinstance(node, Name)),
+        functions=functions,
+        uses_clock=any(FUNCTIONS[name].uses_clock for name in functions),
+    )

@@ -1,0 +1,433 @@
+"""From source text to the expression tree, through Python's own parser under an allowlist.
+
+The language borrows Python's expression syntax, so Python's `ast` module does the parsing
+and this module decides what of it is allowed. Three steps:
+
+1. The text is checked (length, characters) and wrapped in brackets, so that an expression
+   may span lines and start with blanks like any formula typed into a form.
+2. `tokenize` rewrites `$name` (not Python) into `_name` — never inside text literals —
+   after refusing every identifier the author wrote with a leading underscore, so `_name` in
+   the tree can only come from `$name`. The rewrite keeps every character in place, so
+   positions in Python's tree are positions in the author's text.
+3. `ast.parse` builds Python's tree; its size and depth are checked without recursion, then
+   each node is turned into a `nodes` node through a table of allowed node types. Anything
+   not in the table is refused with its name and position.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from engine.errors import ExpressionError
+from engine.expressions.functions import FUNCTIONS
+from engine.expressions.limits import (
+    MAX_DEPTH,
+    MAX_DIGITS,
+    MAX_EXPONENT,
+    MAX_NODES,
+    MAX_SOURCE_CHARS,
+)
+from engine.expressions.nodes import (
+    Binary,
+    Call,
+    Choose,
+    Compare,
+    ListOf,
+    Literal,
+    Logic,
+    Name,
+    Node,
+    Unary,
+)
+
+#: The record's system values, reachable as `$name`.
+SYSTEM_NAMES: frozenset[str] = frozenset(
+    {"$state", "$owner", "$created_at", "$updated_at", "$number", "$id"}
+)
+
+_LITERAL_NAMES = {"true": True, "false": False, "null": None}
+_OPEN = "([{"
+_CLOSE = ")]}"
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
+_REFUSED_BINARY = {
+    ast.Pow: "'**' (power)",
+    ast.FloorDiv: "'//' (use round(a / b))",
+    ast.MatMult: "'@'",
+    ast.LShift: "'<<'",
+    ast.RShift: "'>>'",
+    ast.BitOr: "'|'",
+    ast.BitXor: "'^'",
+    ast.BitAnd: "'&'",
+}
+_COMPARE = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+_REFUSED = {
+    "Subscript": "subscripts like x[0]",
+    "Slice": "slices",
+    "Lambda": "lambda functions",
+    "ListComp": "comprehensions",
+    "SetComp": "comprehensions",
+    "DictComp": "comprehensions",
+    "GeneratorExp": "generator expressions",
+    "JoinedStr": "f-strings",
+    "FormattedValue": "f-strings",
+    "NamedExpr": "assignments (:=)",
+    "Starred": "starred expressions (*x)",
+    "Dict": "dictionaries",
+    "Set": "sets",
+    "Await": "await",
+    "Yield": "yield",
+    "YieldFrom": "yield",
+}
+# Python's tree has nodes for operators and contexts; they are not counted as nodes.
+_UNCOUNTED = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def parse_tree(source: str) -> Node:
+    """Parse `source` into an expression tree, or raise ExpressionError(message, position)."""
+    if not isinstance(source, str):
+        raise ExpressionError(f"an expression must be text, got {type(source).__name__}", 0)
+    if len(source) > MAX_SOURCE_CHARS:
+        raise ExpressionError(
+            f"an expression may have at most {MAX_SOURCE_CHARS} characters, "
+            f"this one has {len(source)}",
+            MAX_SOURCE_CHARS,
+        )
+    if not source.strip():
+        raise ExpressionError("the expression is empty", 0)
+    for index, char in enumerate(source):
+        if char == "\x00" or "\ud800" <= char <= "\udfff":
+            raise ExpressionError(f"the character {char!r} is not allowed", index)
+    # Same length as the source: a position in `prepared` minus one is a position in `source`.
+    text = source.replace("\r\n", " \n").replace("\r", "\n")
+    prepared = _rewrite_system_names("(" + text + "\n)", len(source))
+    places = _Places(prepared, len(source))
+    try:
+        tree = ast.parse(prepared, mode="eval")
+    except SyntaxError as exc:
+        position = None
+        if exc.lineno is not None:
+            position = places.of_chars(exc.lineno, max((exc.offset or 1) - 1, 0))
+        raise ExpressionError(f"syntax error: {exc.msg}", position) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("the expression is nested too deeply", 0) from None
+    except ValueError as exc:
+        raise ExpressionError(f"the expression cannot be read: {exc}", 0) from None
+    _check_size(tree.body, places)
+    return _Converter(prepared, places).top(tree.body)
+
+
+class _Places:
+    """Turns Python's (line, column) positions into offsets in the author's source."""
+
+    def __init__(self, prepared: str, source_length: int):
+        self._length = source_length
+        self._lines = prepared.split("\n")
+        self._starts: list[int] = []
+        offset = 0
+        for line in self._lines:
+            self._starts.append(offset)
+            offset += len(line) + 1
+
+    def of_chars(self, line: int, column: int) -> int:
+        """The source offset of a 1-based line and a 0-based character column."""
+        index = min(max(line, 1), len(self._lines)) - 1
+        return self._clamp(self._starts[index] + column)
+
+    def wrapped(self, line: int, column: int) -> int:
+        """The offset in the wrapped text itself of a line and a character column."""
+        index = min(max(line, 1), len(self._lines)) - 1
+        return self._starts[index] + column
+
+    def of_bytes(self, line: int, column: int) -> int:
+        """The source offset of a 1-based line and a 0-based UTF-8 byte column (as in `ast`)."""
+        index = min(max(line, 1), len(self._lines)) - 1
+        chars = len(self._lines[index].encode("utf-8")[:column].decode("utf-8", "ignore"))
+        return self._clamp(self._starts[index] + chars)
+
+    def _clamp(self, wrapped_offset: int) -> int:
+        return min(max(wrapped_offset - 1, 0), self._length)
+
+
+def _rewrite_system_names(wrapped: str, source_length: int) -> str:
+    """Replace each `$name` by `_name`, refusing names that start with `_` or are not NFKC."""
+    places = _Places(wrapped, source_length)
+    chars = list(wrapped)
+    tokens: list[tokenize.TokenInfo] = []
+    brackets: list[tuple[str, int]] = []
+    reader = tokenize.generate_tokens(io.StringIO(wrapped).readline)
+    try:
+        for token in reader:
+            tokens.append(token)
+            _track_brackets(token, brackets, places, len(wrapped))
+    except tokenize.TokenError:
+        if len(brackets) > 1:
+            bracket, position = brackets[-1]
+            raise ExpressionError(f"'{bracket}' is never closed", position) from None
+        raise ExpressionError("unfinished text or line", source_length) from None
+    except SyntaxError as exc:  # IndentationError and friends from the tokenizer
+        raise ExpressionError(f"syntax error: {exc.msg}", 0) from None
+    for index, token in enumerate(tokens):
+        position = places.of_chars(*token.start)
+        if token.type == tokenize.NAME:
+            if token.string.startswith("_"):
+                raise ExpressionError(f"names may not start with '_': {token.string!r}", position)
+            if unicodedata.normalize("NFKC", token.string) != token.string:
+                raise ExpressionError(
+                    f"the name {token.string!r} is not written in normal form (NFKC)", position
+                )
+        elif token.string == "$":
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            previous = tokens[index - 1] if index > 0 else None
+            if (
+                following is None
+                or following.type != tokenize.NAME
+                or following.start != (token.start[0], token.start[1] + 1)
+                or (
+                    previous is not None
+                    and previous.type in (tokenize.NAME, tokenize.NUMBER)
+                    and previous.end == token.start
+                )
+            ):
+                raise ExpressionError("'$' must start a system value such as $state", position)
+            name = "$" + following.string
+            if name not in SYSTEM_NAMES:
+                known = ", ".join(sorted(SYSTEM_NAMES))
+                raise ExpressionError(
+                    f"unknown system value {name}; the system values are {known}", position
+                )
+            chars[position + 1] = "_"
+    return "".join(chars)
+
+
+def _track_brackets(
+    token: tokenize.TokenInfo, brackets: list[tuple[str, int]], places: _Places, size: int
+) -> None:
+    """Keep the stack of open brackets; the author may not close the wrapping bracket."""
+    if token.type != tokenize.OP:
+        return
+    if token.string in _OPEN:
+        brackets.append((token.string, places.of_chars(*token.start)))
+    elif token.string in _CLOSE:
+        if brackets:
+            brackets.pop()
+        if not brackets and places.wrapped(*token.start) != size - 1:
+            raise ExpressionError(f"unmatched '{token.string}'", places.of_chars(*token.start))
+
+
+def _check_size(body: ast.AST, places: _Places) -> None:
+    """Refuse trees with too many nodes or too deep, without recursion."""
+    count = 0
+    stack: list[tuple[ast.AST, int]] = [(body, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, _UNCOUNTED):
+            continue
+        count += 1
+        position = _start(node, places)
+        if count > MAX_NODES:
+            raise ExpressionError(f"the expression has more than {MAX_NODES} parts", position)
+        if depth > MAX_DEPTH:
+            raise ExpressionError(
+                f"the expression is nested more than {MAX_DEPTH} levels deep", position
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _start(node: ast.AST, places: _Places) -> int:
+    line = getattr(node, "lineno", None)
+    if line is None:
+        return 0
+    return places.of_bytes(line, node.col_offset)  # type: ignore[attr-defined]
+
+
+class _Converter:
+    """Turns an allowed Python tree into expression nodes; refuses everything else."""
+
+    def __init__(self, prepared: str, places: _Places):
+        self._prepared = prepared
+        self._places = places
+        self._convert: dict[type[ast.AST], Callable[[ast.AST], Node]] = {
+            ast.Constant: self._constant,  # type: ignore[dict-item]
+            ast.Name: self._name,  # type: ignore[dict-item]
+            ast.Attribute: self._attribute,  # type: ignore[dict-item]
+            ast.UnaryOp: self._unary,  # type: ignore[dict-item]
+            ast.BinOp: self._binary,  # type: ignore[dict-item]
+            ast.BoolOp: self._logic,  # type: ignore[dict-item]
+            ast.Compare: self._compare,  # type: ignore[dict-item]
+            ast.IfExp: self._choose,  # type: ignore[dict-item]
+            ast.List: self._list,  # type: ignore[dict-item]
+            ast.Tuple: self._list,  # type: ignore[dict-item]
+            ast.Call: self._call,  # type: ignore[dict-item]
+        }
+
+    def top(self, body: ast.expr) -> Node:
+        if isinstance(body, ast.Tuple) and body.col_offset == 0 and body.lineno == 1:
+            raise ExpressionError("write a list in brackets: [a, b]", self._span(body)[0])
+        return self.convert(body)
+
+    def convert(self, node: ast.AST) -> Node:
+        converter = self._convert.get(type(node))
+        if converter is None:
+            what = _REFUSED.get(type(node).__name__, f"'{type(node).__name__}' expressions")
+            raise ExpressionError(f"{what} are not allowed", self._span(node)[0])
+        return converter(node)
+
+    def _span(self, node: ast.AST) -> tuple[int, int]:
+        start = _start(node, self._places)
+        end_line = getattr(node, "end_lineno", None)
+        end_col = getattr(node, "end_col_offset", None)
+        if end_line is None or end_col is None:
+            return start, start
+        return start, self._places.of_bytes(end_line, end_col)
+
+    def _text(self, node: ast.AST) -> str:
+        """The prepared text of a node (numbers are read from here, never from a float)."""
+        line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        end_line, end_col = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+        if line != end_line:
+            return ""
+        return self._prepared.split("\n")[line - 1].encode("utf-8")[col:end_col].decode("utf-8")
+
+    def _constant(self, node: ast.Constant) -> Node:
+        start, end = self._span(node)
+        value = node.value
+        if value is None or isinstance(value, bool | str):
+            return Literal(start, end, value)
+        if isinstance(value, int | float):
+            return Literal(start, end, _number(self._text(node), start))
+        if isinstance(value, complex):
+            raise ExpressionError("complex numbers are not allowed", start)
+        if isinstance(value, bytes):
+            raise ExpressionError("bytes literals are not allowed", start)
+        raise ExpressionError(f"{self._text(node) or 'this literal'} is not allowed", start)
+
+    def _name(self, node: ast.Name) -> Node:
+        start, end = self._span(node)
+        if node.id in _LITERAL_NAMES:
+            return Literal(start, end, _LITERAL_NAMES[node.id])
+        if node.id.startswith("_"):
+            return Name(start, end, ("$" + node.id[1:],))
+        return Name(start, end, (node.id,))
+
+    def _attribute(self, node: ast.Attribute) -> Node:
+        start, end = self._span(node)
+        parts: list[str] = []
+        current: ast.expr = node
+        while isinstance(current, ast.Attribute):
+            parts.append(current.attr)
+            current = current.value
+        if not isinstance(current, ast.Name):
+            raise ExpressionError("fields can only be read from names, as in project.name", start)
+        base = self._name(current)
+        if isinstance(base, Literal):
+            raise ExpressionError(f"{current.id} has no fields", start)
+        assert isinstance(base, Name)
+        if base.path[0].startswith("$"):
+            raise ExpressionError(f"{base.path[0]} has no fields", start)
+        return Name(start, end, base.path + tuple(reversed(parts)))
+
+    def _unary(self, node: ast.UnaryOp) -> Node:
+        start, end = self._span(node)
+        operand = self.convert(node.operand)
+        if isinstance(node.op, ast.Not):
+            return Unary(start, end, "not", operand)
+        if isinstance(node.op, ast.Invert):
+            raise ExpressionError("'~' is not allowed", start)
+        op = "-" if isinstance(node.op, ast.USub) else "+"
+        if (
+            isinstance(operand, Literal)
+            and isinstance(operand.value, int | Decimal)
+            and not isinstance(operand.value, bool)
+        ):
+            value = operand.value
+            if op == "-":
+                value = value.copy_negate() if isinstance(value, Decimal) else -value
+            return Literal(start, end, value)
+        return Unary(start, end, op, operand)
+
+    def _binary(self, node: ast.BinOp) -> Node:
+        start, end = self._span(node)
+        op = _BINARY.get(type(node.op))
+        if op is None:
+            raise ExpressionError(f"{_REFUSED_BINARY[type(node.op)]} is not allowed", start)
+        return Binary(start, end, op, self.convert(node.left), self.convert(node.right))
+
+    def _logic(self, node: ast.BoolOp) -> Node:
+        start, end = self._span(node)
+        op = "and" if isinstance(node.op, ast.And) else "or"
+        return Logic(start, end, op, tuple(self.convert(v) for v in node.values))
+
+    def _compare(self, node: ast.Compare) -> Node:
+        start, end = self._span(node)
+        ops: list[str] = []
+        for op in node.ops:
+            if type(op) not in _COMPARE:
+                raise ExpressionError("'is' is not allowed; write == null or != null", start)
+            ops.append(_COMPARE[type(op)])
+        operands = (self.convert(node.left), *(self.convert(c) for c in node.comparators))
+        return Compare(start, end, tuple(ops), operands)
+
+    def _choose(self, node: ast.IfExp) -> Node:
+        start, end = self._span(node)
+        return Choose(
+            start, end, self.convert(node.test), self.convert(node.body), self.convert(node.orelse)
+        )
+
+    def _list(self, node: ast.List | ast.Tuple) -> Node:
+        start, end = self._span(node)
+        return ListOf(start, end, tuple(self.convert(item) for item in node.elts))
+
+    def _call(self, node: ast.Call) -> Node:
+        start, end = self._span(node)
+        if not isinstance(node.func, ast.Name) or node.func.id.startswith("_"):
+            raise ExpressionError("only the language's functions can be called, by name", start)
+        name = node.func.id
+        function = FUNCTIONS.get(name)
+        if function is None:
+            known = ", ".join(FUNCTIONS)
+            raise ExpressionError(f"unknown function '{name}'; the functions are {known}", start)
+        if node.keywords:
+            raise ExpressionError(f"{name}() takes no keyword arguments", start)
+        args = tuple(self.convert(arg) for arg in node.args)
+        too_few = len(args) < function.min_args
+        too_many = function.max_args is not None and len(args) > function.max_args
+        if too_few or too_many:
+            raise ExpressionError(
+                f"{name}() takes {function.arity_text()} argument"
+                f"{'' if function.arity_text() == '1' else 's'}, got {len(args)}",
+                start,
+            )
+        return Call(start, end, name, args)
+
+
+def _number(text: str, position: int) -> int | Decimal:
+    """A number literal from its source text: int when whole, else an exact Decimal."""
+    cleaned = text.replace("_", "")
+    if cleaned[:2].lower() in ("0x", "0o", "0b"):
+        raise ExpressionError(f"only decimal numbers are allowed, got {text}", position)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ExpressionError(f"{text!r} is not a number", position) from None
+    if len(value.as_tuple().digits) > MAX_DIGITS:
+        raise ExpressionError(f"a number may have at most {MAX_DIGITS} digits", position)
+    if value and abs(value.adjusted()) > MAX_EXPONENT:
+        raise ExpressionError(f"the number {text} is out of range", position)
+    if cleaned.isdigit():
+        return int(cleaned)
+    return value
