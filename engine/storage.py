@@ -203,11 +203,8 @@ def plan_ddl(old: Iterable[Table], new: Iterable[Table]) -> list[DdlStep]:
     steps: list[DdlStep] = []
     for name, table in new_by_name.items():
         if name not in old_by_name:
-            steps.append(DdlStep("create_table", name, payload=table))
-            steps.extend(
-                DdlStep("create_index", name, detail=ix.name or "", payload=ix)
-                for ix in table.indexes
-            )
+            detail = f"with {len(table.indexes)} indexes" if table.indexes else ""
+            steps.append(DdlStep("create_table", name, detail=detail, payload=table))
     for name, table in new_by_name.items():
         before = old_by_name.get(name)
         if before is None:

@@ -1,0 +1,90 @@
+"""The history of every record: one append-only row per change, transition or vote.
+
+Rows are only ever inserted. Values are stored as JSON (decimals as exact text), with the
+module version the change was made under.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actor import Actor
+from engine.definitions.model import Module
+from engine.models import HistoryEntry
+
+
+def history_value(value: Any) -> Any:
+    """A value as the history keeps it: JSON, exact."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: history_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [history_value(v) for v in value]
+    return value
+
+
+def diff(module: Module, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Changed stored fields (child tables compared whole) with old and new values."""
+    changes = []
+    for f in module.fields:
+        if f.rollup is not None:
+            continue
+        before, after = history_value(old.get(f.name)), history_value(new.get(f.name))
+        if f.kind in ("table", "multichoice"):
+            before, after = before or [], after or []
+        if before != after:
+            changes.append({"field": f.name, "old": before, "new": after})
+    return changes
+
+
+def record_change(
+    session: Session,
+    module: Module,
+    record_id: str,
+    actor: Actor,
+    action: str,
+    *,
+    changes: Sequence[Mapping[str, Any]] = (),
+    from_state: str | None = None,
+    to_state: str | None = None,
+    comment: str | None = None,
+    at: dt.datetime | None = None,
+) -> HistoryEntry:
+    entry = HistoryEntry(
+        module=module.id,
+        record_id=record_id,
+        at=at or dt.datetime.now(dt.UTC),
+        actor=actor.name,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+        changes=[dict(c) for c in changes],
+        module_version=module.version,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def record_history(session: Session, module_id: str, record_id: str) -> list[HistoryEntry]:
+    return list(
+        session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.module == module_id, HistoryEntry.record_id == record_id)
+            .order_by(HistoryEntry.id)
+        )
+    )

@@ -1,0 +1,106 @@
+"""The installed modules at one moment: compiled packs, their tables and reports.
+
+A catalog is built from the `packs` table and cached per set of (pack, version) pairs, so a
+request pays one small query to learn whether anything changed, and compiles nothing when
+it did not. Every worker process sees a new pack version on its next call.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import MetaData, select
+from sqlalchemy.orm import Session
+
+from engine.definitions import Module, Pack, Report
+from engine.definitions.compiler import compile_pack
+from engine.errors import NotFound
+from engine.models import InstalledPack
+from engine.storage import ModuleTables, build_tables
+
+
+@dataclass
+class Catalog:
+    packs: dict[str, Pack] = field(default_factory=dict)
+    modules: dict[str, Module] = field(default_factory=dict)
+    tables: dict[str, ModuleTables] = field(default_factory=dict)
+    reports: dict[str, Report] = field(default_factory=dict)
+    metadata: MetaData = field(default_factory=MetaData)
+
+    def module(self, module_id: str) -> Module:
+        try:
+            return self.modules[module_id]
+        except KeyError:
+            raise NotFound(f"no module {module_id!r}") from None
+
+    def report(self, report_id: str) -> Report:
+        try:
+            return self.reports[report_id]
+        except KeyError:
+            raise NotFound(f"no report {report_id!r}") from None
+
+    def tables_of(self, module_id: str) -> ModuleTables:
+        return self.tables[self.module(module_id).id]
+
+
+def build_catalog(packs: list[Pack]) -> Catalog:
+    catalog = Catalog()
+    all_modules = [m for p in packs for m in p.modules]
+    for pack in packs:
+        catalog.packs[pack.id] = pack
+        for module in pack.modules:
+            catalog.modules[module.id] = module
+        for report in pack.reports:
+            catalog.reports[report.id] = report
+    for module in all_modules:
+        catalog.tables[module.id] = build_tables(module, catalog.metadata, all_modules)
+    return catalog
+
+
+_lock = threading.Lock()
+_compiled: dict[tuple[str, str, str], Pack] = {}
+_catalogs: dict[frozenset[tuple[str, str, str]], Catalog] = {}
+
+
+def compiled_pack(pack_id: str, version: str, stamp: str, definition: dict) -> Pack:
+    """Compile an installed pack version once per process.
+
+    The key includes the install time, so two databases holding different contents under
+    the same pack version (a test run, a re-created instance) never share a compiled pack.
+    """
+    key = (pack_id, version, stamp)
+    with _lock:
+        pack = _compiled.get(key)
+    if pack is None:
+        pack = compile_pack(definition)
+        with _lock:
+            _compiled[key] = pack
+    return pack
+
+
+def load_catalog(session: Session) -> Catalog:
+    """The catalog of what is installed now, from cache when nothing changed."""
+    versions = session.execute(
+        select(InstalledPack.id, InstalledPack.version, InstalledPack.updated_at)
+    ).all()
+    key = frozenset((row.id, row.version, str(row.updated_at)) for row in versions)
+    with _lock:
+        catalog = _catalogs.get(key)
+    if catalog is not None:
+        return catalog
+    rows = session.execute(
+        select(
+            InstalledPack.id,
+            InstalledPack.version,
+            InstalledPack.updated_at,
+            InstalledPack.definition,
+        ).order_by(InstalledPack.id)
+    ).all()
+    packs = [compiled_pack(r.id, r.version, str(r.updated_at), r.definition) for r in rows]
+    catalog = build_catalog(packs)
+    with _lock:
+        if len(_catalogs) > 32:
+            _catalogs.clear()
+        _catalogs[key] = catalog
+    return catalog

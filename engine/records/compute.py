@@ -1,0 +1,203 @@
+"""Everything derived from a record's values before it is stored, and the checks on them.
+
+Order matters and is fixed: child-row formulas, record formulas (in dependency order),
+`show_if` (hidden fields are not stored), formulas again over what stays, then required,
+`required_if` and the module's compiled JSON Schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from engine.actor import Actor
+from engine.definitions.model import Field, Module
+from engine.errors import ExpressionError, Problem, ValidationFailed
+
+
+def _order(field_list: tuple[Field, ...]) -> list[Field]:
+    """Formula fields sorted so each comes after the formulas it reads (no cycles: checked at import)."""
+    formulas = {f.name: f for f in field_list if f.formula is not None}
+    done: list[Field] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen:
+            return
+        seen.add(name)
+        for ref in formulas[name].formula.references:  # type: ignore[union-attr]
+            if ref[0] in formulas:
+                visit(ref[0])
+        done.append(formulas[name])
+
+    for name in formulas:
+        visit(name)
+    return done
+
+
+@lru_cache(maxsize=256)
+def formula_order(module: Module) -> tuple[list[Field], dict[str, list[Field]]]:
+    children = {t.name: _order(t.children) for t in module.table_fields}
+    return _order(module.fields), children
+
+
+def _unrequired(schema: Any) -> Any:
+    if isinstance(schema, Mapping):
+        return {
+            k: _unrequired(v)
+            for k, v in schema.items()
+            if k != "required" and not (k == "x-rollup")
+        }
+    if isinstance(schema, (list, tuple)):
+        return [_unrequired(v) for v in schema]
+    return schema
+
+
+@lru_cache(maxsize=256)
+def record_validator(module: Module) -> Draft202012Validator:
+    """The module's JSON Schema without rollups and `required` (checked separately, by name)."""
+    schema = _unrequired(module.raw["schema"])
+    for f in module.rollup_fields:
+        schema["properties"].pop(f.name, None)
+    schema.pop("$schema", None)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _cast(f: Field, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if f.kind == "decimal":
+            number = value if isinstance(value, Decimal) else Decimal(str(value))
+            return number.quantize(Decimal(1).scaleb(-(f.scale or 0)), rounding=ROUND_HALF_UP)
+        if f.kind == "integer":
+            return int(Decimal(str(value)).to_integral_value(rounding=ROUND_HALF_UP))
+        if f.kind == "boolean":
+            return bool(value)
+        if f.kind == "date" and isinstance(value, dt.datetime):
+            return value.date()
+        if f.kind in ("text", "choice", "link", "user", "file"):
+            return str(value)
+    except (ArithmeticError, ValueError) as exc:
+        raise ExpressionError(
+            f"formula result {value!r} does not fit a {f.kind} field: {exc}"
+        ) from None
+    return value
+
+
+def base_env(values: Mapping[str, Any], system: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
+    env = dict(values)
+    env.update(system)
+    env["user"] = {"id": actor.name, "roles": sorted(actor.roles)}
+    return env
+
+
+def apply_formulas(
+    module: Module, values: dict[str, Any], system: Mapping[str, Any], actor: Actor
+) -> list[Problem]:
+    """Compute child-row and record formulas in place; problems for any that cannot be computed."""
+    problems: list[Problem] = []
+    record_order, child_orders = formula_order(module)
+    for table in module.table_fields:
+        for index, row in enumerate(values.get(table.name) or []):
+            for f in child_orders[table.name]:
+                env = {c.name: row.get(c.name) for c in table.children}
+                try:
+                    row[f.name] = _cast(f, f.formula.evaluate(env))  # type: ignore[union-attr]
+                except ExpressionError as exc:
+                    problems.append(
+                        Problem(f"/{table.name}/{index}/{f.name}", f"cannot compute: {exc}")
+                    )
+                    row[f.name] = None
+    env = base_env(values, system, actor)
+    for f in record_order:
+        if f.formula is None or f.formula.uses_clock:
+            continue
+        try:
+            values[f.name] = env[f.name] = _cast(f, f.formula.evaluate(env))
+        except ExpressionError as exc:
+            problems.append(Problem(f"/{f.name}", f"cannot compute: {exc}"))
+            values[f.name] = env[f.name] = None
+    return problems
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def hidden_by_condition(
+    module: Module, values: Mapping[str, Any], system: Mapping[str, Any], actor: Actor
+) -> set[str]:
+    env = base_env(values, system, actor)
+    hidden = set()
+    for name, condition in module.ui.show_if.items():
+        try:
+            shown = bool(condition.evaluate(env))
+        except ExpressionError:
+            shown = False
+        if not shown:
+            hidden.add(name)
+    return hidden
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _json_ready(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    return value
+
+
+def prepare_values(
+    module: Module, values: dict[str, Any], system: Mapping[str, Any], actor: Actor
+) -> dict[str, Any]:
+    """Complete a record's values (formulas, show_if) and check them; raise ValidationFailed."""
+    for f in module.fields:
+        if f.stored or f.kind == "table":
+            values.setdefault(f.name, [] if f.kind in ("table",) else None)
+    problems = apply_formulas(module, values, system, actor)
+    hidden = hidden_by_condition(module, values, system, actor)
+    for name in hidden:
+        values[name] = [] if module.field(name) and module.field(name).kind == "table" else None  # type: ignore[union-attr]
+    if hidden:
+        problems = apply_formulas(module, values, system, actor)
+    env = base_env(values, system, actor)
+    for f in module.fields:
+        if f.name in hidden or f.computed:
+            continue
+        required = f.required
+        condition = module.ui.required_if.get(f.name)
+        if condition is not None:
+            try:
+                required = required or bool(condition.evaluate(env))
+            except ExpressionError:
+                pass
+        if required and not _present(values.get(f.name)):
+            problems.append(Problem(f"/{f.name}", f"{f.name!r} is required"))
+        if f.kind == "table":
+            for index, row in enumerate(values.get(f.name) or []):
+                for child in f.children:
+                    if child.required and not child.computed and not _present(row.get(child.name)):
+                        problems.append(
+                            Problem(
+                                f"/{f.name}/{index}/{child.name}", f"{child.name!r} is required"
+                            )
+                        )
+    document = _json_ready(
+        {k: v for k, v in values.items() if module.field(k) and module.field(k).rollup is None}
+    )  # type: ignore[union-attr]
+    for error in record_validator(module).iter_errors(document):
+        path = "/" + "/".join(str(p) for p in error.absolute_path) if error.absolute_path else ""
+        problems.append(Problem(path, error.message))
+    if problems:
+        raise ValidationFailed(problems)
+    return values

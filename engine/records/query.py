@@ -1,0 +1,329 @@
+"""Listing records: filters, free-text search, sort, pages, total count and column totals.
+
+Everything runs in SQL on the module's typed table. A page costs one SELECT for the rows
+(rollups and link titles included), one for the count and totals, and one per child table.
+API query strings are parsed here too (`filter[hours][gte]=8`), so the pages and the API
+accept exactly the same filters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
+from sqlalchemy.orm import Session
+
+from engine import permissions
+from engine.actor import Actor
+from engine.catalog import Catalog, load_catalog
+from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
+from engine.errors import Problem, ValidationFailed
+from engine.fields import KINDS, Moment
+from engine.records.model import RecordPage
+from engine.records.reading import children_of, mask, record_select, row_to_record
+
+OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "between")
+ORDERED_KINDS = {"integer", "decimal", "date", "datetime", "text", "choice", "user", "link"}
+MAX_FILTERS = 50
+MAX_IN_VALUES = 200
+MAX_PER_PAGE = 200
+MAX_SEARCH = 200
+FILTER_KEY = re.compile(r"^filter\[([^\[\]]{1,80})\](?:\[([a-z]{1,10})\])?$")
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    filters: tuple[Filter, ...] = ()
+    search: str | None = None
+    sort: tuple[str, ...] = ()
+    page: int = 1
+    per_page: int = 20
+    with_totals: bool = True
+    with_children: bool = True
+
+
+SYSTEM_KINDS = {
+    "$id": "text",
+    "$number": "text",
+    "$state": "text",
+    "$owner": "text",
+    "$created_at": "datetime",
+    "$updated_at": "datetime",
+}
+
+
+def _field_kind(module: Module, name: str) -> tuple[str, Field | None]:
+    if name in SYSTEM_KINDS:
+        return SYSTEM_KINDS[name], None
+    f = module.field(name)
+    if f is None or not f.stored:
+        raise KeyError(name)
+    return f.kind, f
+
+
+def _coerce(module: Module, name: str, raw: Any, where: str) -> Any:
+    kind, f = _field_kind(module, name)
+    if f is None:
+        if kind == "datetime":
+            deserializer: Any = Moment(allow_none=True)
+        else:
+            return raw if isinstance(raw, str) else str(raw)
+    elif f.kind == "multichoice":
+        deserializer = KINDS["choice"].input_field(f)
+    else:
+        deserializer = KINDS[f.kind].input_field(f)
+    try:
+        value = deserializer.deserialize(raw)
+    except ValidationError as exc:
+        message = exc.messages[0] if isinstance(exc.messages, list) else str(exc.messages)
+        raise ValidationFailed([Problem(where, f"{raw!r}: {message}")]) from None
+    return value
+
+
+def _split(raw: Any) -> list[Any]:
+    if isinstance(raw, (list, tuple)):
+        return list(raw)
+    if isinstance(raw, str):
+        return [part for part in raw.split(",")]
+    return [raw]
+
+
+def build_filter(module: Module, name: str, op: str, raw: Any, visible: set[str]) -> Filter:
+    """A typed filter, or ValidationFailed naming the bad field, operator or value."""
+    where = f"filter[{name}]" + (f"[{op}]" if op != "eq" else "")
+    if op not in OPERATORS:
+        raise ValidationFailed(
+            [Problem(where, f"unknown operator {op!r}; use one of {', '.join(OPERATORS)}")]
+        )
+    try:
+        kind, f = _field_kind(module, name)
+    except KeyError:
+        raise ValidationFailed(
+            [Problem(where, f"{name!r} is not a field you can filter on")]
+        ) from None
+    if f is not None and name not in visible:
+        raise ValidationFailed([Problem(where, f"{name!r} is not a field you can filter on")])
+    if op in ("lt", "lte", "gt", "gte", "between") and kind not in ORDERED_KINDS:
+        raise ValidationFailed([Problem(where, f"{op!r} does not apply to a {kind} field")])
+    if op == "contains" and kind not in ("text", "multichoice", "choice", "user", "file"):
+        raise ValidationFailed([Problem(where, f"'contains' does not apply to a {kind} field")])
+    if op in ("in", "between"):
+        parts = _split(raw)
+        if op == "between" and len(parts) != 2:
+            raise ValidationFailed([Problem(where, "between takes two values: low,high")])
+        if op == "in" and not 1 <= len(parts) <= MAX_IN_VALUES:
+            raise ValidationFailed([Problem(where, f"'in' takes 1 to {MAX_IN_VALUES} values")])
+        value: Any = tuple(_coerce(module, name, p, where) for p in parts)
+    elif op == "contains":
+        if kind == "multichoice":
+            value = _coerce(module, name, raw, where)
+        else:
+            value = str(raw)
+            if len(value) > MAX_SEARCH:
+                raise ValidationFailed([Problem(where, f"at most {MAX_SEARCH} characters")])
+    else:
+        value = _coerce(module, name, raw, where)
+    return Filter(name, op, value)
+
+
+def _int_param(params: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
+    raw = params.get(key)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(str(raw))
+    except ValueError:
+        raise ValidationFailed([Problem(key, f"{raw!r} is not a whole number")]) from None
+    if not low <= value <= high:
+        raise ValidationFailed([Problem(key, f"must be between {low} and {high}")])
+    return value
+
+
+def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -> ListQuery:
+    """A ListQuery from query-string parameters (`q`, `sort`, `page`, `per_page`, `filter[...]`)."""
+    visible = permissions.visible_fields(actor, module)
+    problems: list[Problem] = []
+    filters: list[Filter] = []
+    filter_keys = [k for k in params if k.startswith("filter")]
+    if len(filter_keys) > MAX_FILTERS:
+        raise ValidationFailed([Problem("filter", f"at most {MAX_FILTERS} filters")])
+    for key in filter_keys:
+        match = FILTER_KEY.match(key)
+        if not match:
+            problems.append(
+                Problem(key, "filters look like filter[field]=value or filter[field][op]=value")
+            )
+            continue
+        name, op = match.group(1), match.group(2) or "eq"
+        raw = params[key]
+        values = raw if isinstance(raw, list) and op not in ("in",) else [raw]
+        for value in values:
+            try:
+                filters.append(build_filter(module, name, op, value, visible))
+            except ValidationFailed as exc:
+                problems.extend(exc.problems)
+    search = params.get("q") or None
+    if isinstance(search, list):
+        search = search[0] if search else None
+    if search is not None and len(str(search)) > MAX_SEARCH:
+        problems.append(Problem("q", f"at most {MAX_SEARCH} characters"))
+    sort: tuple[str, ...] = ()
+    if params.get("sort"):
+        raw_sort = params["sort"]
+        keys = [
+            k.strip()
+            for k in (",".join(raw_sort) if isinstance(raw_sort, list) else str(raw_sort)).split(
+                ","
+            )
+            if k.strip()
+        ]
+        for key in keys[:5]:
+            name = key.lstrip("-+")
+            if name in SYSTEM_KINDS or (
+                module.field(name)
+                and name in visible
+                and (module.field(name).stored or module.field(name).rollup)
+            ):  # type: ignore[union-attr]
+                continue
+            problems.append(Problem("sort", f"cannot sort by {name!r}"))
+        sort = tuple(keys[:5])
+    try:
+        page = _int_param(params, "page", 1, 1, 10_000_000)
+        per_page = _int_param(params, "per_page", 20, 1, MAX_PER_PAGE)
+    except ValidationFailed as exc:
+        problems.extend(exc.problems)
+        page, per_page = 1, 20
+    if problems:
+        raise ValidationFailed(problems)
+    return ListQuery(tuple(filters), str(search) if search else None, sort, page, per_page)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _condition(session: Session, module: Module, table: Any, flt: Filter) -> ColumnElement[bool]:
+    column = table.c[SYSTEM_COLUMNS.get(flt.field, flt.field)]
+    kind, _ = _field_kind(module, flt.field)
+    value = flt.value
+    if kind == "multichoice":
+        if flt.op not in ("contains", "eq", "in"):
+            raise ValidationFailed(
+                [Problem(f"filter[{flt.field}]", "a multi-choice field takes eq, in or contains")]
+            )
+        wanted = value if isinstance(value, tuple) else (value,)
+        if session.get_bind().dialect.name == "postgresql":
+            return or_(*(column.contains([v]) for v in wanted))
+        each = func.json_each(column).table_valued("value").alias("each")
+        return exists(select(literal_column("1")).select_from(each).where(each.c.value.in_(wanted)))
+    if flt.op == "eq":
+        return column.is_(None) if value is None else column == value
+    if flt.op == "ne":
+        return column.is_not(None) if value is None else or_(column != value, column.is_(None))
+    if flt.op == "lt":
+        return column < value
+    if flt.op == "lte":
+        return column <= value
+    if flt.op == "gt":
+        return column > value
+    if flt.op == "gte":
+        return column >= value
+    if flt.op == "in":
+        return column.in_(value)
+    if flt.op == "between":
+        return column.between(value[0], value[1])
+    pattern = f"%{_escape_like(str(value).lower())}%"
+    return func.lower(column).like(pattern, escape="\\")
+
+
+def _where(
+    session: Session, catalog: Catalog, module: Module, actor: Actor, query: ListQuery
+) -> list[ColumnElement[bool]]:
+    table = catalog.tables[module.id].main
+    clauses = [permissions.row_predicate(actor, module, table, "read")]
+    clauses += [_condition(session, module, table, f) for f in query.filters]
+    if query.search:
+        visible = permissions.visible_fields(actor, module)
+        pattern = f"%{_escape_like(query.search.lower())}%"
+        columns = [table.c.number]
+        for name in module.ui.list.search:
+            f = module.field(name)
+            if f is not None and f.stored and name in visible and KINDS[f.kind].searchable:
+                columns.append(table.c[name])
+        clauses.append(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
+    return clauses
+
+
+def list_records(
+    session: Session, module_id: str, actor: Actor, query: ListQuery | None = None
+) -> RecordPage:
+    """One page of the records `actor` may read, with the total count and column totals."""
+    query = query or ListQuery()
+    catalog = load_catalog(session)
+    module = catalog.module(module_id)
+    permissions.require_readable(actor, module)
+    visible = permissions.visible_fields(actor, module)
+    table = catalog.tables[module.id].main
+    where = _where(session, catalog, module, actor, query)
+    link_columns = [
+        name
+        for name in module.ui.list.columns
+        if module.field(name) and module.field(name).kind == "link" and name in visible  # type: ignore[union-attr]
+    ]
+    statement, joins = record_select(catalog, module, fields=visible, titles=link_columns)
+    order = []
+    for key in query.sort or module.ui.list.sort:
+        descending = key.startswith("-")
+        name = key.lstrip("-+")
+        if name in joins:
+            target = catalog.modules[module.field(name).ref]  # type: ignore[union-attr]
+            column: Any = joins[name].c[target.title_field or "number"]
+        elif name in SYSTEM_COLUMNS:
+            column = table.c[SYSTEM_COLUMNS[name]]
+        elif module.field(name) and module.field(name).rollup is not None:  # type: ignore[union-attr]
+            column = literal_column(f"rollup__{name}")
+        elif name in table.c and name in visible:
+            column = table.c[name]
+        else:
+            continue
+        order.append(column.desc() if descending else column.asc())
+    order.append(table.c.id.desc())
+    offset = (query.page - 1) * query.per_page
+    rows = (
+        session.execute(
+            statement.where(and_(*where)).order_by(*order).limit(query.per_page).offset(offset)
+        )
+        .mappings()
+        .all()
+    )
+    ids = [row["id"] for row in rows]
+    children = (
+        children_of(session, catalog, module, ids, visible)
+        if query.with_children
+        else {i: {} for i in ids}
+    )
+    items = [mask(row_to_record(module, row, children[row["id"]]), visible) for row in rows]
+    total_fields = [
+        name
+        for name in module.ui.list.totals
+        if name in visible and module.field(name) and module.field(name).stored  # type: ignore[union-attr]
+    ]
+    aggregate = select(
+        func.count().label("total"), *(func.sum(table.c[n]).label(n) for n in total_fields)
+    )
+    summary = session.execute(aggregate.select_from(table).where(and_(*where))).mappings().one()
+    totals = {n: summary[n] for n in total_fields} if query.with_totals else {}
+    return RecordPage(
+        items=items, total=summary["total"], page=query.page, per_page=query.per_page, totals=totals
+    )
