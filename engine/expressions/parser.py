@@ -223,9 +223,13 @@ def _track_brackets(
     if token.string in _OPEN:
         brackets.append((token.string, places.of_chars(*token.start)))
     elif token.string in _CLOSE:
+        is_last = places.wrapped(*token.start) == size - 1
+        if is_last and len(brackets) > 1:
+            bracket, position = brackets[-1]
+            raise ExpressionError(f"'{bracket}' is never closed", position)
         if brackets:
             brackets.pop()
-        if not brackets and places.wrapped(*token.start) != size - 1:
+        if not brackets and not is_last:
             raise ExpressionError(f"unmatched '{token.string}'", places.of_chars(*token.start))
 
 
