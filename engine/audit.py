@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
@@ -78,6 +78,38 @@ def record_change(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_changes(
+    session: Session,
+    module: Module,
+    actor: Actor,
+    action: str,
+    entries: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
+    *,
+    to_state: str | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    """History rows for many records at once (one multi-row INSERT)."""
+    if not entries:
+        return
+    at = at or dt.datetime.now(dt.UTC)
+    session.execute(
+        insert(HistoryEntry),
+        [
+            {
+                "module": module.id,
+                "record_id": record_id,
+                "at": at,
+                "actor": actor.name,
+                "action": action,
+                "to_state": to_state,
+                "changes": [dict(c) for c in changes],
+                "module_version": module.version,
+            }
+            for record_id, changes in entries
+        ],
+    )
 
 
 def record_history(session: Session, module_id: str, record_id: str) -> list[HistoryEntry]:

@@ -77,3 +77,14 @@ class TransitionRefused(FormworkError):
         self.state = state
         self.reason = reason
         super().__init__(f"transition {transition!r} from state {state!r} refused: {reason}")
+
+
+class BatchFailed(FormworkError):
+    """Some items of a batch are invalid: nothing of the batch was written."""
+
+    def __init__(self, items: Iterable[tuple[int, Problem]]):
+        self.items = sorted(items, key=lambda item: (item[0], item[1].path))
+        super().__init__("; ".join(f"item {i} {p.path or '/'}: {p.message}" for i, p in self.items))
+
+    def as_list(self) -> list[dict[str, object]]:
+        return [{"index": i, **p.as_dict()} for i, p in self.items]

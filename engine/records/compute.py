@@ -7,6 +7,7 @@ Order matters and is fixed: child-row formulas, record formulas (in dependency o
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -48,11 +49,7 @@ def formula_order(module: Module) -> tuple[list[Field], dict[str, list[Field]]]:
 
 def _unrequired(schema: Any) -> Any:
     if isinstance(schema, Mapping):
-        return {
-            k: _unrequired(v)
-            for k, v in schema.items()
-            if k != "required" and not (k == "x-rollup")
-        }
+        return {k: _unrequired(v) for k, v in schema.items() if k not in ("required", "x-rollup")}
     if isinstance(schema, (list, tuple)):
         return [_unrequired(v) for v in schema]
     return schema
@@ -177,10 +174,8 @@ def prepare_values(
         required = f.required
         condition = module.ui.required_if.get(f.name)
         if condition is not None:
-            try:
+            with contextlib.suppress(ExpressionError):
                 required = required or bool(condition.evaluate(env))
-            except ExpressionError:
-                pass
         if required and not _present(values.get(f.name)):
             problems.append(Problem(f"/{f.name}", f"{f.name!r} is required"))
         if f.kind == "table":

@@ -34,20 +34,29 @@ def _prefix(pattern: str, today: dt.date) -> str:
 
 def next_number(session: Session, module_id: str, pattern: str, today: dt.date) -> str:
     """Draw the next number for `pattern` on `today`."""
+    return next_numbers(session, module_id, pattern, today, 1)[0]
+
+
+def next_numbers(
+    session: Session, module_id: str, pattern: str, today: dt.date, count: int
+) -> list[str]:
+    """Draw `count` consecutive numbers for `pattern` on `today` in one statement."""
     prefix = _prefix(pattern, today)
     name = f"{module_id}:{prefix}"
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(Sequence)
-        .values(name=name, value=1)
-        .on_conflict_do_update(index_elements=["name"], set_={"value": Sequence.value + 1})
+        .values(name=name, value=count)
+        .on_conflict_do_update(index_elements=["name"], set_={"value": Sequence.value + count})
         .returning(Sequence.value)
     )
-    value = session.execute(statement).scalar_one()
+    last = session.execute(statement).scalar_one()
     width = next(
         (int(m.group(2) or 0) for m in TOKEN.finditer(pattern) if m.group(1).startswith("seq")), 0
     )
-    return (
-        prefix.replace("{seq}", f"{value:0{width}d}") if "{seq}" in prefix else f"{prefix}{value}"
-    )
+    numbers = []
+    for value in range(last - count + 1, last + 1):
+        seq = f"{value:0{width}d}"
+        numbers.append(prefix.replace("{seq}", seq) if "{seq}" in prefix else f"{prefix}{seq}")
+    return numbers

@@ -30,9 +30,9 @@ def resolver(table: Table, module: Module):  # type: ignore[no-untyped-def]
         name = path[0]
         column = SYSTEM_COLUMNS.get(name, name)
         field = module.field(name)
-        if name.startswith("$") or (field is not None and field.stored):
-            if column in table.c:
-                return table.c[column]
+        stored = name.startswith("$") or (field is not None and field.stored)
+        if stored and column in table.c:
+            return table.c[column]
         raise ExpressionError(f"{name!r} is not a stored field of {module.id!r}")
 
     return resolve

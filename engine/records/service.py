@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -18,15 +18,15 @@ from sqlalchemy.orm import Session
 
 from engine import permissions
 from engine.actor import Actor
-from engine.audit import diff, history_value, record_change
+from engine.audit import diff, history_value, record_change, record_changes
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module
-from engine.errors import Conflict, NotFound, Problem, ValidationFailed
+from engine.errors import BatchFailed, Conflict, NotFound, Problem, ValidationFailed
 from engine.models import User
 from engine.records.coercion import coerce_input
 from engine.records.compute import prepare_values
 from engine.records.model import Record
-from engine.records.numbering import next_number
+from engine.records.numbering import next_numbers
 from engine.records.reading import children_of, mask, record_select, row_to_record
 
 
@@ -39,29 +39,55 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _reference_problems(
+    session: Session, catalog: Catalog, module: Module, batch: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, Problem]]:
+    """Links must point at existing records, user fields at active users: one query per field."""
+    problems: list[tuple[int, Problem]] = []
+    for field in module.stored_fields:
+        wanted = {values.get(field.name) for values in batch} - {None}
+        if not wanted or field.kind not in ("link", "user"):
+            continue
+        if field.kind == "link":
+            if field.ref not in catalog.modules:
+                continue
+            target = catalog.tables[field.ref].main
+            found = set(session.scalars(select(target.c.id).where(target.c.id.in_(wanted))))
+            message = "no {ref} record with id {value!r}"
+        else:
+            found = set(
+                session.scalars(
+                    select(User.name).where(User.name.in_(wanted), User.active.is_(True))
+                )
+            )
+            message = "no active user named {value!r}"
+        for index, values in enumerate(batch):
+            value = values.get(field.name)
+            if value is not None and value not in found:
+                text = message.format(ref=field.ref, value=value)
+                problems.append((index, Problem(f"/{field.name}", text)))
+    return problems
+
+
 def _check_references(
     session: Session, catalog: Catalog, module: Module, values: Mapping[str, Any]
 ) -> None:
-    """Links must point at existing records, user fields at active users."""
-    problems: list[Problem] = []
-    for field in module.stored_fields:
-        value = values.get(field.name)
-        if value is None:
-            continue
-        if field.kind == "link" and field.ref in catalog.modules:
-            target = catalog.tables[field.ref].main
-            if session.execute(select(target.c.id).where(target.c.id == value)).first() is None:
-                problems.append(
-                    Problem(f"/{field.name}", f"no {field.ref} record with id {value!r}")
-                )
-        elif field.kind == "user":
-            found = session.execute(
-                select(User.id).where(User.name == value, User.active.is_(True))
-            ).first()
-            if found is None:
-                problems.append(Problem(f"/{field.name}", f"no active user named {value!r}"))
+    problems = _reference_problems(session, catalog, module, [values])
     if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed([p for _, p in problems])
+
+
+def _child_rows(
+    module: Module, record_id: str, values: Mapping[str, Any], field: Any
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "parent_id": record_id,
+            "idx": index,
+            **{c.name: row.get(c.name) for c in field.children if c.stored},
+        }
+        for index, row in enumerate(values.get(field.name) or [])
+    ]
 
 
 def _write_children(
@@ -76,19 +102,9 @@ def _write_children(
         table = catalog.tables[module.id].children[field.name]
         if replace:
             session.execute(delete(table).where(table.c.parent_id == record_id))
-        rows = values.get(field.name) or []
+        rows = _child_rows(module, record_id, values, field)
         if rows:
-            session.execute(
-                insert(table),
-                [
-                    {
-                        "parent_id": record_id,
-                        "idx": index,
-                        **{c.name: row.get(c.name) for c in field.children if c.stored},
-                    }
-                    for index, row in enumerate(rows)
-                ],
-            )
+            session.execute(insert(table), rows)
 
 
 def _stored(module: Module, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -142,57 +158,103 @@ def create_record(
     now: dt.datetime | None = None,
 ) -> Record:
     """Validate, compute and store a new record in the workflow's initial state."""
+    try:
+        (record_id,) = create_records(session, module_id, [data], actor, now=now)
+    except BatchFailed as exc:
+        raise ValidationFailed([p for _, p in exc.items]) from None
+    return get_record(session, module_id, record_id, actor)
+
+
+def create_records(
+    session: Session,
+    module_id: str,
+    items: Sequence[Any],
+    actor: Actor,
+    *,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Validate every item, then store them all with a few multi-row statements.
+
+    All or nothing: if any item is invalid, BatchFailed lists each problem with the item's
+    index and nothing is written. Returns the new record ids in order.
+    """
     catalog = load_catalog(session)
     module = catalog.module(module_id)
     permissions.require_readable(actor, module)
     permissions.require_create(actor, module)
     access = permissions.field_access(actor, module)
     writable = {name for name, level in access.items() if level == "write"}
-    values = coerce_input(module, data, writable)
-    for field in module.fields:
-        if field.name not in values and field.default is not None and not field.computed:
-            values[field.name] = coerce_input(module, {field.name: field.default})[field.name]
-    now = now or _now()
-    record_id = new_record_id()
-    system = {
-        "$id": record_id,
-        "$state": module.initial_state,
-        "$owner": actor.name,
-        "$number": None,
-        "$created_at": now,
-        "$updated_at": now,
+    defaults = {
+        f.name: coerce_input(module, {f.name: f.default})[f.name]
+        for f in module.fields
+        if f.default is not None and not f.computed
     }
-    values = prepare_values(module, values, system, actor)
-    _check_references(session, catalog, module, values)
-    number = (
-        next_number(session, module.id, module.numbering, now.date()) if module.numbering else None
-    )
-    main = catalog.tables[module.id].main
-    session.execute(
-        insert(main).values(
-            id=record_id,
-            number=number,
-            state=module.initial_state,
-            owner=actor.name,
-            version=1,
-            module_version=module.version,
-            created_at=now,
-            updated_at=now,
-            **_stored(module, values),
+    now = now or _now()
+    problems: list[tuple[int, Problem]] = []
+    prepared: list[tuple[str, dict[str, Any]]] = []
+    for index, data in enumerate(items):
+        record_id = new_record_id()
+        system = {
+            "$id": record_id,
+            "$state": module.initial_state,
+            "$owner": actor.name,
+            "$number": None,
+            "$created_at": now,
+            "$updated_at": now,
+        }
+        try:
+            values = coerce_input(module, data, writable)
+            for name, default in defaults.items():
+                values.setdefault(name, default)
+            prepared.append((record_id, prepare_values(module, values, system, actor)))
+        except ValidationFailed as exc:
+            problems.extend((index, p) for p in exc.problems)
+    if not problems:
+        problems = _reference_problems(session, catalog, module, [v for _, v in prepared])
+    if problems:
+        raise BatchFailed(problems)
+    numbers: list[str | None] = [None] * len(prepared)
+    if module.numbering and prepared:
+        numbers = list(
+            next_numbers(session, module.id, module.numbering, now.date(), len(prepared))
         )
-    )
-    _write_children(session, catalog, module, record_id, values, replace=False)
-    record_change(
+    tables = catalog.tables[module.id]
+    if prepared:
+        session.execute(
+            insert(tables.main),
+            [
+                {
+                    "id": record_id,
+                    "number": number,
+                    "state": module.initial_state,
+                    "owner": actor.name,
+                    "version": 1,
+                    "module_version": module.version,
+                    "created_at": now,
+                    "updated_at": now,
+                    **_stored(module, values),
+                }
+                for (record_id, values), number in zip(prepared, numbers, strict=True)
+            ],
+        )
+    for field in module.table_fields:
+        rows = [
+            row
+            for record_id, values in prepared
+            for row in _child_rows(module, record_id, values, field)
+        ]
+        if rows:
+            session.execute(insert(tables.children[field.name]), rows)
+    record_changes(
         session,
         module,
-        record_id,
         actor,
         "create",
-        changes=diff(module, {}, values),
+        [(record_id, diff(module, {}, values)) for record_id, values in prepared],
         to_state=module.initial_state,
         at=now,
     )
-    return get_record(session, module_id, record_id, actor)
+    return [record_id for record_id, _ in prepared]
 
 
 def update_record(
@@ -216,9 +278,9 @@ def update_record(
         raise Conflict(
             f"record {record_id} is at version {current.version}, not {version}: reload it"
         )
-    if module.workflow and current.state in module.workflow.states:
-        if module.workflow.states[current.state].readonly:
-            raise Conflict(f"record {record_id} is in the read-only state {current.state!r}")
+    state = module.workflow.states.get(current.state or "") if module.workflow else None
+    if state is not None and state.readonly:
+        raise Conflict(f"record {record_id} is in the read-only state {current.state!r}")
     access = permissions.field_access(actor, module)
     writable = {name for name, level in access.items() if level == "write"}
     changes = coerce_input(module, data, writable)
