@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import column, inspect, select, table
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
@@ -187,6 +187,19 @@ def add_grant(session: Session, user: User | str, module: str, record_id: str) -
     session.add(grant)
     session.flush()
     return grant
+
+
+def grant_every_record(session: Session, user: User | str, module: str) -> list[Grant]:
+    """Grant a user every record a module has now (demo set-up); none if it has no table.
+
+    Reads the record ids from the module's table `m_<module>`, which engine/storage names.
+    """
+    user = _user(session, user)
+    name = f"m_{module}"
+    if not inspect(session.connection()).has_table(name):
+        return []
+    ids = session.scalars(select(column("id")).select_from(table(name)).order_by(column("id")))
+    return [add_grant(session, user, module, str(record_id)) for record_id in list(ids)]
 
 
 def list_grants(session: Session, user: User | str) -> list[Grant]:

@@ -6,7 +6,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import accounts
@@ -194,3 +194,14 @@ def test_password_can_be_changed(session: Session) -> None:
     assert isinstance(accounts.verify_password(session, "viewer", "new password"), User)
     with pytest.raises(ValidationFailed):
         accounts.set_password(session, "viewer", "short")
+
+
+def test_every_record_of_a_module_can_be_granted_at_once(session: Session) -> None:
+    user = accounts.create_user(session, "manager", "password1")
+    assert accounts.grant_every_record(session, user, "project") == []  # no such table yet
+    session.execute(text("CREATE TABLE m_project (id VARCHAR(36) PRIMARY KEY)"))
+    session.execute(text("INSERT INTO m_project (id) VALUES ('b2'), ('a1')"))
+    granted = accounts.grant_every_record(session, user, "project")
+    assert [(g.module, g.record_id) for g in granted] == [("project", "a1"), ("project", "b2")]
+    assert len(accounts.grant_every_record(session, user, "project")) == 2
+    assert len(accounts.list_grants(session, user)) == 2
