@@ -5,7 +5,7 @@ The backend is SQLite unless `TEST_DATABASE_URL` names a PostgreSQL server
 per-test database cheap: on SQLite a template file is copied into the test's tmp_path, on
 PostgreSQL each test gets `CREATE DATABASE t_<random> TEMPLATE <migrated template>`, dropped
 afterwards. Nothing a test does can reach instance/: DATABASE_URL and FORMWORK_UPLOADS
-point into a temporary folder for the whole run.
+point into a temporary folder for the whole run, and SECRET_KEY is set.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _scratch_dir = tempfile.mkdtemp(prefix="formwork-tests-")
     os.environ["DATABASE_URL"] = f"sqlite:///{_scratch_dir}/default.db"
     os.environ["FORMWORK_UPLOADS"] = os.path.join(_scratch_dir, "uploads")
+    os.environ["SECRET_KEY"] = "test-secret-key"  # else create_app keeps one in instance/
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
