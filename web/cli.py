@@ -409,7 +409,14 @@ def serve(host: str, port: int, workers: int, debug: bool) -> None:
         run_simple(host, port, app, use_reloader=True, use_debugger=True, threaded=True)
         return
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    GunicornServer({"bind": bind, "workers": workers, "accesslog": "-"}).run()
+    options = {
+        "bind": bind,
+        "workers": workers,
+        "accesslog": "-",
+        # No control socket in the home folder (gunicorn 25.1+): two servers would share it.
+        "control_socket_disable": True,
+    }
+    GunicornServer(options).run()
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]
@@ -421,7 +428,8 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings older gunicorn releases lack are skipped
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from web import create_app

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -320,3 +324,33 @@ def test_export_of_an_unknown_pack(run: Run, pack_file: Path) -> None:
     result = run("packs", "export", "nope")
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: no installed pack 'nope'"
+
+
+def test_serve_runs_gunicorn_answering_on_the_given_port(database_url: str) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "web", "serve", "--port", str(port), "--workers", "1"],
+        cwd=Path(__file__).parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    assert json.load(r)["status"] == "ok"
+                    break
+            except OSError:
+                assert server.poll() is None, server.communicate()[0].decode()
+                assert time.monotonic() < deadline, "the server did not answer in 30 s"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert "gunicorn" in output.lower()
