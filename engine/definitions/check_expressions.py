@@ -1,0 +1,80 @@
+"""Check one expression of a pack: it parses, names only known things and its types agree.
+
+Every expression of a pack (formulas, rollup values and conditions, show_if, required_if,
+transition guards, report filters, groups and measures) passes through `check_expression`,
+so they all get the same messages: the text, what is wrong in it and what would be right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.definitions.context import PackContext, Path
+from engine.definitions.scope import Node, Resolution, Scope
+from engine.errors import ExpressionError
+from engine.expressions import AGGREGATES, Expression, parse
+
+try:
+    from engine.expressions import check_types
+except ImportError:  # TEMPORARY: until the type checker lands, no clashes are reported
+
+    def check_types(expression: Expression, type_of: object) -> list[str]:
+        return []
+
+
+Aggregation = Literal["required", "forbidden", "any"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A parsed expression with the fields it reads (including through links)."""
+
+    expression: Expression
+    depends: frozenset[Node]
+    known: bool  # every name it uses is known
+
+
+def check_expression(
+    ctx: PackContext,
+    path: Path,
+    text: str,
+    scope: Scope,
+    *,
+    aggregation: Aggregation = "any",
+) -> Checked | None:
+    """Parse `text` and check it in `scope`; add problems at `path`. None if it cannot parse."""
+    try:
+        expression = parse(text)
+    except ExpressionError as exc:
+        ctx.add(path, f"cannot read {text!r}: {exc}")
+        return None
+    resolved: dict[tuple[str, ...], Resolution] = {}
+    depends: set[Node] = set()
+    known = True
+    for reference in sorted(expression.references):
+        resolution = scope.resolve(reference)
+        resolved[reference] = resolution
+        if resolution.error:
+            ctx.add(path, f"in {text!r}: {resolution.error}")
+            known = False
+        depends |= resolution.depends
+    aggregates = sorted(expression.functions & AGGREGATES)
+    if aggregation == "required" and not aggregates:
+        ctx.add(
+            path,
+            f"{text!r} must be an aggregate such as count(), sum(x), avg(x), min(x) or max(x)",
+        )
+    elif aggregation == "forbidden" and aggregates:
+        ctx.add(
+            path,
+            f"{text!r} must not aggregate ({', '.join(aggregates)}): it is computed per record",
+        )
+
+    def type_of(reference: tuple[str, ...]) -> str | None:
+        resolution = resolved.get(reference) or scope.resolve(reference)
+        return None if resolution.error else resolution.type
+
+    for message in check_types(expression, type_of):
+        ctx.add(path, f"in {text!r}: {message}")
+    return Checked(expression, frozenset(depends), known)

@@ -1,0 +1,302 @@
+"""Check a module's fields: kinds that make sense, links and rollups that resolve, formulas.
+
+The meta-schema already knows each keyword's shape; this file checks how the keywords of one
+field fit together (`x-scale` only on numbers, enum titles only for enum values, a default
+that is a valid value, a required field that is not computed), that `x-ref` and rollups name
+real modules and link fields, and parses every formula in the scope it will run in. Formulas
+and rollups are recorded in the context for the cycle and clock checks of `check_formulas`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from engine.definitions.check_expressions import check_expression
+from engine.definitions.context import Computed, DatabaseUse, PackContext, Path, listing
+from engine.definitions.scope import (
+    RESERVED_NAMES,
+    FieldInfo,
+    ModuleInfo,
+    RecordScope,
+    RowScope,
+    suggest,
+)
+from engine.definitions.values import value_problems
+
+SPECIAL_STRINGS = ("x-ref", "x-user", "x-file")
+WIDGET_KINDS: Mapping[str, frozenset[str]] = {
+    "input": frozenset({"text", "integer", "decimal", "date", "datetime"}),
+    "textarea": frozenset({"text"}),
+    "select": frozenset({"choice"}),
+    "radio": frozenset({"choice"}),
+    "checkboxes": frozenset({"multichoice"}),
+}
+BOUNDS = (("minimum", "maximum"), ("minLength", "maxLength"), ("minItems", "maxItems"))
+
+
+def base_type(schema: Mapping[str, Any]) -> str | None:
+    """The declared JSON type, leaving out "null" from a type list."""
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        return next((t for t in declared if t != "null"), None)
+    return declared if isinstance(declared, str) else None
+
+
+def widget_problem(info: FieldInfo, widget: str) -> str | None:
+    """Why `widget` cannot show the field `info`, or None when it can."""
+    kinds = WIDGET_KINDS.get(widget)
+    if kinds is None or info.kind in kinds:
+        return None
+    return f"widget {widget!r} does not fit {info.name!r}, {info.kind_text}; it fits " + (
+        ", ".join(sorted(kinds)) + " fields"
+    )
+
+
+def check_fields(ctx: PackContext, module: ModuleInfo) -> None:
+    """Check every field and child-table column of `module`."""
+    assert module.index is not None
+    base: Path = ("modules", module.index, "schema")
+    schema = module.raw.get("schema") or {}
+    _check_required(ctx, base, schema, module.fields, what=f"module {module.id}")
+    for info in module.fields.values():
+        check_field(ctx, module, info, (*base, "properties", info.name), table=None)
+
+
+def _check_required(
+    ctx: PackContext,
+    base: Path,
+    schema: Mapping[str, Any],
+    fields: Mapping[str, FieldInfo],
+    what: str,
+) -> None:
+    for position, name in enumerate(schema.get("required") or ()):
+        info = fields.get(name)
+        if info is None:
+            ctx.add(
+                (*base, "required", position),
+                f"required lists {name!r}, which is not a field of {what}{suggest(name, fields)}",
+            )
+        elif info.computed:
+            kind = "formula" if info.formula is not None else "rollup"
+            ctx.add(
+                (*base, "required", position),
+                f"{name!r} is a {kind}: it is computed, so it cannot be required",
+            )
+
+
+def check_field(
+    ctx: PackContext, module: ModuleInfo, info: FieldInfo, path: Path, table: FieldInfo | None
+) -> None:
+    """Check one field, or one column of the child table `table`."""
+    schema = info.schema
+    if info.name in RESERVED_NAMES:
+        ctx.add(
+            path,
+            f"{info.name!r} is a reserved word of the expression language; choose another name",
+        )
+    _check_type(ctx, info, path)
+    _check_keywords(ctx, module, info, path)
+    _check_enum(ctx, info, path)
+    _check_bounds(ctx, schema, path)
+    if "default" in schema:
+        for message in value_problems(info, schema["default"]):
+            ctx.add(
+                (*path, "default"), f"default {schema['default']!r} is not a valid value: {message}"
+            )
+    if info.formula is not None:
+        _check_formula(ctx, module, info, path, table)
+    if info.rollup is not None:
+        if table is not None:
+            ctx.add((*path, "x-rollup"), "a column of a child table cannot be a rollup")
+        else:
+            _check_rollup(ctx, module, info, path)
+    if info.kind == "table":
+        items = schema.get("items") or {}
+        _check_required(ctx, (*path, "items"), items, info.columns, what=f"child table {info.name}")
+        for column in info.columns.values():
+            check_field(ctx, module, column, (*path, "items", "properties", column.name), info)
+
+
+def _check_type(ctx: PackContext, info: FieldInfo, path: Path) -> None:
+    schema = info.schema
+    declared = base_type(schema)
+    if declared is None and "enum" not in schema and "x-rollup" not in schema:
+        what = "a formula" if "x-formula" in schema else "a field"
+        ctx.add(
+            path,
+            f"{info.name!r} needs a type: {what} is stored in a typed column "
+            "(string, integer, number, boolean or array, or an enum of choices)",
+        )
+    if declared == "array" and not isinstance(schema.get("items"), Mapping):
+        ctx.add(
+            path,
+            f'{info.name!r} is an array without items: give items {{"enum": [...]}} for a '
+            'multi-choice or {"type": "object", "properties": {...}} for a child table',
+        )
+
+
+def _check_keywords(ctx: PackContext, module: ModuleInfo, info: FieldInfo, path: Path) -> None:
+    schema = info.schema
+    declared = base_type(schema)
+    if "x-scale" in schema and declared != "number":
+        ctx.add((*path, "x-scale"), f"x-scale applies to numbers; {info.name!r} is {_a(declared)}")
+    if schema.get("x-format") == "money" and declared != "number":
+        ctx.add((*path, "x-format"), f"money must be a number; {info.name!r} is {_a(declared)}")
+    specials = [key for key in SPECIAL_STRINGS if schema.get(key)]
+    if len(specials) > 1:
+        ctx.add(path, f"{info.name!r} cannot be {' and '.join(specials)} at once; choose one")
+    for key in specials:
+        if declared != "string":
+            ctx.add((*path, key), f'{key} needs "type": "string"; {info.name!r} is {_a(declared)}')
+        if "enum" in schema:
+            ctx.add((*path, key), f"{key} and enum do not go together on {info.name!r}")
+    for key in ("x-accept", "x-max-bytes"):
+        if key in schema and not schema.get("x-file"):
+            ctx.add((*path, key), f'{key} applies to attachments ("x-file": true) only')
+    if "format" in schema and declared != "string":
+        ctx.add((*path, "format"), f"format applies to text; {info.name!r} is {_a(declared)}")
+    if "x-formula" in schema and "x-rollup" in schema:
+        ctx.add(path, f"{info.name!r} cannot be a formula and a rollup at once; choose one")
+    if "x-formula" in schema and info.kind == "table":
+        ctx.add(
+            (*path, "x-formula"), "a child table cannot be a formula; put formulas on its columns"
+        )
+    if "x-rollup" in schema and declared not in (None, "integer", "number"):
+        ctx.add(
+            (*path, "type"),
+            f'a rollup is a number; give "type": "number" or "integer", not {declared!r}',
+        )
+    widget = schema.get("x-widget")
+    if isinstance(widget, str) and (message := widget_problem(info, widget)):
+        ctx.add((*path, "x-widget"), message)
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            ctx.add(
+                (*path, "pattern"), f"pattern {pattern!r} is not a valid regular expression: {exc}"
+            )
+    ref = schema.get("x-ref")
+    if isinstance(ref, str) and ref not in ctx.catalogue:
+        ctx.add(
+            (*path, "x-ref"),
+            f"{info.name!r} links to module {ref!r}, which is neither in this pack nor installed"
+            f"{suggest(ref, ctx.catalogue)}",
+        )
+
+
+def _a(declared: str | None) -> str:
+    if declared is None:
+        return "untyped"
+    return f"{'an' if declared[0] in 'aeiou' else 'a'} {declared}"
+
+
+def _check_enum(ctx: PackContext, info: FieldInfo, path: Path) -> None:
+    schema = info.schema
+    holder, holder_path = schema, path
+    if info.kind == "multichoice" and isinstance(schema.get("items"), Mapping):
+        holder, holder_path = schema["items"], (*path, "items")
+    values = holder.get("enum")
+    titles = schema.get("x-enum-titles")
+    if titles is not None and values is None:
+        ctx.add((*path, "x-enum-titles"), f"x-enum-titles needs an enum on {info.name!r}")
+    if values is None:
+        return
+    texts = [str(v) for v in values]
+    if isinstance(titles, Mapping):
+        for key in titles:
+            if key not in texts:
+                ctx.add(
+                    (*path, "x-enum-titles", key),
+                    f"{key!r} has a title but is not one of the choices ({listing(texts)})",
+                )
+    declared = base_type(holder)
+    strings = [v for v in values if isinstance(v, str)]
+    integers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if declared in ("string",) and integers:
+        ctx.add(
+            (*holder_path, "enum"),
+            f"the choices of a text field must be texts, not {integers[0]!r}",
+        )
+    elif declared in ("integer", "number") and strings:
+        ctx.add(
+            (*holder_path, "enum"),
+            f"the choices of a number field must be numbers, not {strings[0]!r}",
+        )
+    elif declared in ("boolean",):
+        ctx.add((*holder_path, "enum"), "a boolean field cannot have choices")
+    elif declared is None and strings and integers:
+        ctx.add((*holder_path, "enum"), "the choices mix texts and numbers; use one or the other")
+
+
+def _check_bounds(ctx: PackContext, schema: Mapping[str, Any], path: Path) -> None:
+    for low, high in BOUNDS:
+        lower, upper = schema.get(low), schema.get(high)
+        if isinstance(lower, (int, float)) and isinstance(upper, (int, float)) and lower > upper:
+            ctx.add((*path, low), f"{low} {lower} is larger than {high} {upper}")
+
+
+def _check_formula(
+    ctx: PackContext, module: ModuleInfo, info: FieldInfo, path: Path, table: FieldInfo | None
+) -> None:
+    formula = info.formula
+    assert formula is not None
+    scope = RowScope(module, table) if table is not None else RecordScope(ctx.catalogue, module)
+    checked = check_expression(ctx, (*path, "x-formula"), formula, scope)
+    node = (module.id, table.name, info.name) if table is not None else (module.id, info.name)
+    if checked is not None:
+        ctx.computed[node] = Computed(
+            path, "formula", checked.depends, checked.expression.uses_clock
+        )
+
+
+def _check_rollup(ctx: PackContext, module: ModuleInfo, info: FieldInfo, path: Path) -> None:
+    rollup = info.rollup
+    assert rollup is not None
+    where: Path = (*path, "x-rollup")
+    node = (module.id, info.name)
+    source = ctx.catalogue.get(rollup.get("module", ""))
+    if source is None:
+        name = rollup.get("module", "")
+        ctx.add(
+            (*where, "module"),
+            f"rollup {info.name!r} reads module {name!r}, which is neither in this pack nor "
+            f"installed{suggest(name, ctx.catalogue)}",
+        )
+        return
+    back = [f.name for f in source.fields.values() if f.kind == "link" and f.ref == module.id]
+    link_name = rollup.get("link", "")
+    link = source.fields.get(link_name)
+    expected = f"a link field of {source.id} pointing at {module.id} ({listing(back)})"
+    if link is None:
+        ctx.add(
+            (*where, "link"),
+            f"{link_name!r} is not a field of {source.id}; the rollup needs {expected}",
+        )
+    elif link.kind != "link" or link.ref != module.id:
+        actual = f"a link to {link.ref}" if link.kind == "link" else link.kind_text
+        ctx.add(
+            (*where, "link"),
+            f"{source.id}.{link_name} is {actual}; the rollup needs {expected}",
+        )
+    scope = RecordScope(ctx.catalogue, source)
+    depends: set[tuple[str, ...]] = set()
+    uses_clock = False
+    value = check_expression(ctx, (*where, "value"), rollup["value"], scope, aggregation="required")
+    if value is not None:
+        depends |= value.depends
+        uses_clock = value.expression.uses_clock
+    if isinstance(rollup.get("where"), str):
+        condition = check_expression(
+            ctx, (*where, "where"), rollup["where"], scope, aggregation="forbidden"
+        )
+        if condition is not None:
+            depends |= condition.depends
+            uses_clock = uses_clock or condition.expression.uses_clock
+    ctx.computed[node] = Computed(path, "rollup", frozenset(depends), False)
+    ctx.database_uses.append(
+        DatabaseUse(where, f"rollup {info.name!r}", source.id, frozenset(depends), uses_clock)
+    )

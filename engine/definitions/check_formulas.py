@@ -1,0 +1,104 @@
+"""Check how computed values depend on each other: no cycles, and no clock where SQL runs.
+
+Formulas are computed on every write and stored; a formula that reads another formula is
+computed after it, so they must not form a cycle (`a → b → a`), also not through links or
+rollups of other modules. A formula that uses `today()` or `now()` — or reads one that does —
+is computed when read instead, so it cannot be used where the database computes: rollups,
+list filters, sorts and totals, and reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from engine.definitions.context import Computed, PackContext
+from engine.definitions.scope import Node
+
+
+def label(node: Node, home: str) -> str:
+    """A node named as an author would write it, relative to the module `home`."""
+    module, *rest = node
+    name = ".".join(rest)
+    return name if module == home else f"{module}.{name}"
+
+
+def _edges(computed: Mapping[Node, Computed]) -> dict[Node, list[Node]]:
+    return {
+        node: sorted(d for d in info.depends if d in computed) for node, info in computed.items()
+    }
+
+
+def find_cycles(edges: Mapping[Node, list[Node]]) -> list[list[Node]]:
+    """One cycle (first node repeated at the end) for each set of nodes that loops."""
+    state: dict[Node, int] = {}  # 1: on the current path, 2: done
+    cycles: list[list[Node]] = []
+    seen: set[frozenset[Node]] = set()
+    for start in edges:
+        if start in state:
+            continue
+        path: list[Node] = [start]
+        stack: list[Iterator[Node]] = [iter(edges[start])]
+        state[start] = 1
+        while stack:
+            following = next(stack[-1], None)
+            if following is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(following) == 1:
+                cycle = path[path.index(following) :] + [following]
+                key = frozenset(cycle)
+                if key not in seen:
+                    seen.add(key)
+                    cycles.append(cycle)
+            elif following not in state:
+                state[following] = 1
+                path.append(following)
+                stack.append(iter(edges.get(following, ())))
+    return cycles
+
+
+def clock_nodes(computed: Mapping[Node, Computed]) -> set[Node]:
+    """Formulas computed from today() or now(), directly or through other formulas."""
+    clock = {n for n, c in computed.items() if c.kind == "formula" and c.uses_clock}
+    changed = True
+    while changed:
+        changed = False
+        for node, info in computed.items():
+            if node not in clock and info.kind == "formula" and info.depends & clock:
+                clock.add(node)
+                changed = True
+    return clock
+
+
+def check_formulas(ctx: PackContext) -> None:
+    """Report formula cycles and clock-dependent values used where SQL computes."""
+    order = list(ctx.computed)
+    for cycle in find_cycles(_edges(ctx.computed)):
+        nodes = cycle[:-1]
+        own = [n for n in nodes if ctx.catalogue.get(n[0]) and ctx.catalogue[n[0]].own]
+        if not own:
+            continue
+        first = min(own, key=order.index)
+        at = nodes.index(first)
+        rotated = nodes[at:] + nodes[:at] + [first]
+        text = " → ".join(label(n, first[0]) for n in rotated)
+        ctx.add(
+            ctx.computed[first].path,
+            f"computed values depend on each other in a cycle: {text}",
+        )
+    clock = clock_nodes(ctx.computed)
+    for use in ctx.database_uses:
+        if use.uses_clock:
+            ctx.add(
+                use.path,
+                f"{use.what} uses today() or now(), which the database cannot compute; "
+                "compare with a stored date instead",
+            )
+        late = sorted(use.depends & clock)
+        if late:
+            names = ", ".join(label(n, use.module) for n in late)
+            ctx.add(
+                use.path,
+                f"{use.what} reads {names}, computed from today() or now() when read, so the "
+                "database cannot filter, sort, total or group by it",
+            )

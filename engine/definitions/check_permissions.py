@@ -1,0 +1,41 @@
+"""Check a module's permission table: declared roles, known fields, scopes over links.
+
+Permissions are enforced in SQL, so a rule naming a field that does not exist would silently
+protect nothing; a row scope over a field that is not a link cannot be granted at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from engine.definitions.check_workflow import check_role
+from engine.definitions.context import PackContext, Path, listing
+from engine.definitions.scope import ModuleInfo, unknown_field
+
+
+def check_permissions(ctx: PackContext, module: ModuleInfo) -> None:
+    """Check the permission table of `module`: roles, field rules and row scopes."""
+    permissions = module.raw.get("permissions")
+    if not isinstance(permissions, Mapping) or module.index is None:
+        return
+    base: Path = ("modules", module.index, "permissions")
+    for role, rules in permissions.items():
+        check_role(ctx, (*base, role), role, "permissions")
+        for name in rules.get("fields") or {}:
+            if name not in module.fields:
+                ctx.add(
+                    (*base, role, "fields", name),
+                    f"permission fields: {unknown_field(module, name)}",
+                )
+        links = [f.name for f in module.fields.values() if f.kind == "link"]
+        for position, name in enumerate(rules.get("scope") or ()):
+            info = module.fields.get(name)
+            where = (*base, role, "scope", position)
+            if info is None:
+                ctx.add(where, f"scope: {unknown_field(module, name)}")
+            elif info.kind != "link":
+                ctx.add(
+                    where,
+                    f"scope limits rows by a link field; {name!r} is {info.kind_text}; "
+                    f"link fields of {module.id}: {listing(links)}",
+                )

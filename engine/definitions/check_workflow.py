@@ -1,0 +1,190 @@
+"""Check a module's workflow: states, transitions, approvals, due times, state migrations.
+
+A workflow is a small state machine written by hand, so the usual mistakes are names:
+a transition to a state that does not exist, an `on_due` naming no transition, a role the
+pack never declares, an approver field that is not a user field, an upgrade moving records
+into a state that is gone. Each is reported where it is written, with the names that would
+be right.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from engine.definitions.check_expressions import check_expression
+from engine.definitions.context import PackContext, Path, listing
+from engine.definitions.scope import ModuleInfo, RecordScope, suggest, unknown_field
+from engine.definitions.values import value_problems
+
+BUILT_IN_ROLES = frozenset({"admin"})
+
+
+def check_role(ctx: PackContext, path: Path, role: str, what: str) -> None:
+    """Report `role` unless the pack declares it (or it is built in)."""
+    if role in ctx.roles:
+        return
+    declared = sorted(ctx.roles - BUILT_IN_ROLES)
+    ctx.add(
+        path,
+        f"{what} names role {role!r}, which the pack does not declare{suggest(role, declared)}; "
+        f"declared roles: {listing(declared)} (admin is built in)",
+    )
+
+
+def check_recipients(
+    ctx: PackContext, module: ModuleInfo, path: Path, recipients: Mapping[str, Any], what: str
+) -> None:
+    """Check `{"role": R}` or `{"field": F}` (F must be a user field)."""
+    if "role" in recipients:
+        check_role(ctx, (*path, "role"), recipients["role"], what)
+    if "field" in recipients:
+        name = recipients["field"]
+        info = module.fields.get(name)
+        users = [f.name for f in module.fields.values() if f.kind == "user"]
+        if info is None:
+            ctx.add((*path, "field"), f"{what}: {unknown_field(module, name)}")
+        elif info.kind != "user":
+            ctx.add(
+                (*path, "field"),
+                f'{what} must name a user field ("x-user": true); {name!r} is {info.kind_text}; '
+                f"user fields of {module.id}: {listing(users)}",
+            )
+
+
+def _state(ctx: PackContext, module: ModuleInfo, path: Path, name: str, what: str) -> bool:
+    states = sorted(module.states or ())
+    if name in states:
+        return True
+    ctx.add(
+        path,
+        f"{what} {name!r} is not a state of {module.id}{suggest(name, states)}; "
+        f"states: {listing(states)}",
+    )
+    return False
+
+
+def check_workflow(ctx: PackContext, module: ModuleInfo) -> None:
+    """Check the workflow of `module`, if it has one."""
+    workflow = module.raw.get("workflow")
+    if not isinstance(workflow, Mapping) or module.index is None:
+        return
+    base: Path = ("modules", module.index, "workflow")
+    states: Mapping[str, Any] = workflow.get("states") or {}
+    transitions = [t for t in workflow.get("transitions") or () if isinstance(t, Mapping)]
+    _state(ctx, module, (*base, "initial"), workflow.get("initial", ""), "initial state")
+    counts = Counter(t.get("id") for t in transitions)
+    by_id = {t.get("id"): t for t in transitions}
+    seen: set[str] = set()
+    scope = RecordScope(ctx.catalogue, module)
+    for index, transition in enumerate(transitions):
+        path = (*base, "transitions", index)
+        tid = transition["id"]
+        if counts[tid] > 1 and tid in seen:
+            ctx.add((*path, "id"), f"transition id {tid!r} is used more than once in {module.id}")
+        seen.add(tid)
+        sources = transition["from"]
+        for position, source in enumerate([sources] if isinstance(sources, str) else sources):
+            where = (*path, "from") if isinstance(sources, str) else (*path, "from", position)
+            if _state(ctx, module, where, source, f"transition {tid!r} starts from") and (
+                states.get(source) or {}
+            ).get("final"):
+                ctx.add(where, f"{source!r} is a final state: no transition may leave it")
+        _state(ctx, module, (*path, "to"), transition["to"], f"transition {tid!r} goes to")
+        for position, role in enumerate(transition.get("roles") or ()):
+            check_role(ctx, (*path, "roles", position), role, f"transition {tid!r}")
+        for position, name in enumerate(transition.get("requires") or ()):
+            if name not in module.fields:
+                ctx.add(
+                    (*path, "requires", position),
+                    f"transition {tid!r} requires: {unknown_field(module, name)}",
+                )
+        if isinstance(transition.get("when"), str):
+            check_expression(ctx, (*path, "when"), transition["when"], scope, aggregation="any")
+        approval = transition.get("approval")
+        if isinstance(approval, Mapping):
+            _check_approval(ctx, module, (*path, "approval"), approval, tid)
+            if transition.get("withdraw"):
+                ctx.add((*path, "withdraw"), f"withdraw {tid!r} cannot also be a vote (approval)")
+        if isinstance(transition.get("notify"), Mapping):
+            check_recipients(ctx, module, (*path, "notify"), transition["notify"], "notify")
+    for name, state in states.items():
+        _check_due(ctx, module, (*base, "states", name), name, state, by_id)
+
+
+def _check_approval(
+    ctx: PackContext, module: ModuleInfo, path: Path, approval: Mapping[str, Any], tid: str
+) -> None:
+    quorum = approval.get("quorum")
+    if isinstance(quorum, str) and quorum.endswith("%"):
+        share = int(quorum[:-1])
+        if not 1 <= share <= 100:
+            ctx.add((*path, "quorum"), f"quorum {quorum!r} must be a share from 1% to 100%")
+    check_recipients(ctx, module, (*path, "approvers"), approval["approvers"], "approvers")
+
+
+def _check_due(
+    ctx: PackContext,
+    module: ModuleInfo,
+    path: Path,
+    name: str,
+    state: Mapping[str, Any],
+    transitions: Mapping[Any, Mapping[str, Any]],
+) -> None:
+    on_due = state.get("on_due")
+    if on_due is None:
+        return
+    if "due" not in state:
+        ctx.add((*path, "on_due"), f'state {name!r} has on_due but no due time (such as "P2D")')
+    transition = transitions.get(on_due)
+    if transition is None:
+        ids = [str(t) for t in transitions]
+        ctx.add(
+            (*path, "on_due"),
+            f"on_due {on_due!r} is not a transition of {module.id}{suggest(on_due, ids)}; "
+            f"transitions: {listing(ids)}",
+        )
+        return
+    sources = transition["from"]
+    if name not in ([sources] if isinstance(sources, str) else sources):
+        ctx.add(
+            (*path, "on_due"),
+            f"on_due {on_due!r} cannot fire from {name!r}: it starts from {sources!r}",
+        )
+
+
+def check_migrate(ctx: PackContext, module: ModuleInfo) -> None:
+    """Check how an upgrade moves records: to existing states, with valid default values."""
+    migrate = module.raw.get("migrate")
+    if not isinstance(migrate, Mapping) or module.index is None:
+        return
+    base: Path = ("modules", module.index, "migrate")
+    for old, new in (migrate.get("states") or {}).items():
+        path = (*base, "states", old)
+        if module.states is None:
+            ctx.add(path, f"{module.id} has no workflow, so there are no states to move records to")
+            continue
+        if old in module.states:
+            ctx.add(
+                path,
+                f"{old!r} is still a state of {module.id}; migrate.states only moves "
+                "records out of removed states",
+            )
+        _state(ctx, module, path, new, f"records in {old!r} would move to")
+    for name, value in (migrate.get("defaults") or {}).items():
+        info = module.fields.get(name)
+        path = (*base, "defaults", name)
+        if info is None:
+            ctx.add(path, f"migrate.defaults: {unknown_field(module, name)}")
+        elif info.computed:
+            ctx.add(path, f"{name!r} is computed; it needs no default")
+        else:
+            for message in value_problems(info, value):
+                ctx.add(path, f"{value!r} is not a valid value of {name!r}: {message}")
+    for position, name in enumerate(migrate.get("drop") or ()):
+        if name in module.fields:
+            ctx.add(
+                (*base, "drop", position),
+                f"drop lists {name!r}, which is still a field of {module.id}",
+            )
