@@ -53,6 +53,7 @@ from __future__ import annotations
 from engine.expressions.expression import Expression, parse
 from engine.expressions.functions import AGGREGATES, FUNCTIONS, Function
 from engine.expressions.parser import SYSTEM_NAMES
+from engine.expressions.typecheck import check_types, infer_type
 
 __all__ = [
     "AGGREGATES",
@@ -60,5 +61,7 @@ __all__ = [
     "SYSTEM_NAMES",
     "Expression",
     "Function",
+    "check_types",
+    "infer_type",
     "parse",
 ]

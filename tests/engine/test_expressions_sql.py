@@ -285,8 +285,8 @@ def test_report_grouped_by_month(db: tuple[Connection, Table]) -> None:
     amount = parse("sum(a)").to_sql(resolve, aggregate=True).label("amount")
     lines = parse("count()").to_sql(resolve, aggregate=True).label("lines")
     where = parse("$state != 'rejected'").to_sql(resolve)
-    query = select(month, lines, amount).where(where).group_by(month).order_by(month)
-    got = [tuple(r) for r in connection.execute(query)]
+    query = select(month, lines, amount).where(where).group_by(month)
+    got = sorted((tuple(r) for r in connection.execute(query)), key=lambda r: r[0] or "")
     assert got == [
         (None, 1, 0),
         ("2025-12", 1, Decimal("100.00")),
