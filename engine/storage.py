@@ -54,6 +54,7 @@ def _system_columns() -> list[Column[Any]]:
         Column("id", String(ID_LENGTH), primary_key=True),
         Column("number", String(64), nullable=True),
         Column("state", String(64), nullable=True),
+        Column("state_since", DateTime(timezone=True), nullable=True),
         Column("owner", String(64), nullable=True),
         Column("version", Integer, nullable=False, default=1),
         Column("module_version", String(64), nullable=True),
@@ -219,7 +220,14 @@ def plan_ddl(old: Iterable[Table], new: Iterable[Table]) -> list[DdlStep]:
                 steps.append(DdlStep("drop_column", name, column.name, payload=column))
         for column in table.columns:
             if column.name not in before.c:
-                steps.append(DdlStep("add_column", name, column.name, payload=column.copy()))
+                steps.append(
+                    DdlStep(
+                        "add_column",
+                        name,
+                        column.name,
+                        payload=Column(column.name, column.type, nullable=True),
+                    )
+                )
             elif _type_key(column) != _type_key(before.c[column.name]):
                 steps.append(
                     DdlStep(
@@ -227,7 +235,7 @@ def plan_ddl(old: Iterable[Table], new: Iterable[Table]) -> list[DdlStep]:
                         name,
                         column.name,
                         detail=f"({_type_key(before.c[column.name])} → {_type_key(column)})",
-                        payload=column.copy(),
+                        payload=Column(column.name, column.type, nullable=True),
                     )
                 )
         for ix_name, ix in new_indexes.items():

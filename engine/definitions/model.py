@@ -24,7 +24,17 @@ SYSTEM_COLUMNS = {
     "$updated_at": "updated_at",
 }
 RESERVED_COLUMNS = frozenset(
-    {"id", "number", "state", "owner", "version", "module_version", "created_at", "updated_at"}
+    {
+        "id",
+        "number",
+        "state",
+        "state_since",
+        "owner",
+        "version",
+        "module_version",
+        "created_at",
+        "updated_at",
+    }
 )
 RESERVED_CHILD_COLUMNS = frozenset({"parent_id", "idx"})
 

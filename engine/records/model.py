@@ -21,6 +21,7 @@ class Record:
     module_version: str | None
     data: dict[str, Any]
     titles: dict[str, str] = field(default_factory=dict)  # link field → linked record's title
+    state_since: dt.datetime | None = None
 
     def system(self) -> dict[str, Any]:
         """The `$` values expressions can read."""

@@ -9,12 +9,13 @@ accept exactly the same filters.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from engine import permissions
@@ -224,7 +225,8 @@ def _condition(session: Session, module: Module, table: Any, flt: Filter) -> Col
             )
         wanted = value if isinstance(value, tuple) else (value,)
         if session.get_bind().dialect.name == "postgresql":
-            return or_(*(column.contains([v]) for v in wanted))
+            document = type_coerce(column, JSONB)
+            return or_(*(document.contains([v]) for v in wanted))
         each = func.json_each(column).table_valued("value").alias("each")
         return exists(select(literal_column("1")).select_from(each).where(each.c.value.in_(wanted)))
     if flt.op == "eq":
@@ -245,6 +247,13 @@ def _condition(session: Session, module: Module, table: Any, flt: Filter) -> Col
         return column.between(value[0], value[1])
     pattern = f"%{_escape_like(str(value).lower())}%"
     return func.lower(column).like(pattern, escape="\\")
+
+
+def filter_clauses(
+    session: Session, module: Module, table: Any, filters: Sequence[Filter]
+) -> list[ColumnElement[bool]]:
+    """SQL conditions for typed filters (built by `build_filter`)."""
+    return [_condition(session, module, table, f) for f in filters]
 
 
 def _where(

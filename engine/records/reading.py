@@ -18,7 +18,17 @@ from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
 from engine.errors import ExpressionError
 from engine.records.model import Record
 
-SYSTEM = ("id", "number", "state", "owner", "version", "module_version", "created_at", "updated_at")
+SYSTEM = (
+    "id",
+    "number",
+    "state",
+    "state_since",
+    "owner",
+    "version",
+    "module_version",
+    "created_at",
+    "updated_at",
+)
 
 
 def resolver(table: Table, module: Module):  # type: ignore[no-untyped-def]
@@ -156,6 +166,7 @@ def row_to_record(
         module_version=row["module_version"],
         data=data,
         titles=titles,
+        state_since=_aware(row["state_since"]),
     )
 
 

@@ -45,8 +45,10 @@ def _reference_problems(
     """Links must point at existing records, user fields at active users: one query per field."""
     problems: list[tuple[int, Problem]] = []
     for field in module.stored_fields:
+        if field.kind not in ("link", "user"):
+            continue
         wanted = {values.get(field.name) for values in batch} - {None}
-        if not wanted or field.kind not in ("link", "user"):
+        if not wanted:
             continue
         if field.kind == "link":
             if field.ref not in catalog.modules:
@@ -227,6 +229,7 @@ def create_records(
                     "id": record_id,
                     "number": number,
                     "state": module.initial_state,
+                    "state_since": now if module.initial_state else None,
                     "owner": actor.name,
                     "version": 1,
                     "module_version": module.version,

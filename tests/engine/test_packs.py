@@ -171,7 +171,7 @@ def test_upgrade_refuses_type_change_of_used_field(session):
     import_pack(session, sample_pack())
     seed_one(session)
     with pytest.raises(UpgradeRefused) as caught:
-        import_pack(session, upgraded(retype=("worker", {"type": "integer"})))
+        import_pack(session, upgraded(retype=("date", {"type": "integer"})))
     assert "1 records hold a value" in str(caught.value)
     assert list_records(session, "labour", SYSTEM).total == 1
 
