@@ -1,0 +1,1 @@
+"""Benchmarks: the engine timed against hand-written baselines (see benchmarks/README.md)."""
