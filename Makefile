@@ -63,3 +63,11 @@ test-pg: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## bench: the records benchmark (engine vs a hand-written model) on SQLite, then PostgreSQL;
+## BENCH_ARGS="--records 2000" for a quick run
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install
+	env -u DATABASE_URL $(BIN)/python benchmarks/records.py $(BENCH_ARGS)
+	env -u DATABASE_URL scripts/with-postgres.sh $(BIN)/python benchmarks/records.py --postgres $(BENCH_ARGS)
