@@ -145,7 +145,12 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture
 def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session with a transaction already open; whatever it did not commit is rolled back."""
+    """A session with a transaction already open; whatever it did not commit is rolled back.
+
+    On SQLite that transaction holds the database's write lock (BEGIN IMMEDIATE) once it
+    first touches the database: a test that also writes through another connection should
+    use `session_factory` instead.
+    """
     with session_factory() as session:
         session.begin()
         try:
