@@ -11,16 +11,16 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import ExpressionError
 from engine.expressions.evaluator import evaluate_tree
 from engine.expressions.functions import FUNCTIONS
 from engine.expressions.nodes import Call, Name, Node, walk
 from engine.expressions.parser import parse_tree
-
-if TYPE_CHECKING:
-    from sqlalchemy.sql.elements import ColumnElement
+from engine.expressions.sql import translate
 
 PARSE_CACHE_SIZE = 4096
 
@@ -46,13 +46,15 @@ class Expression:
         aggregate: bool = False,
     ) -> ColumnElement[Any]:
         """A SQLAlchemy expression; `resolve` maps a name path to a column expression."""
-        from engine.expressions.sql import translate
-
         return translate(self.tree, resolve, aggregate=aggregate)
 
 
 def parse(source: str) -> Expression:
-    """Parse `source` (cached); raises ExpressionError(message, position) when it is invalid."""
+    """Parse `source` (cached); raises ExpressionError(message, position) when it is invalid.
+
+    There are no parse modes: the same expression may be evaluated per record or translated
+    with `to_sql(..., aggregate=True)`; whether aggregates fit is decided there.
+    """
     if not isinstance(source, str):
         raise ExpressionError(f"an expression must be text, got {type(source).__name__}", 0)
     return _parse_cached(source)

@@ -22,6 +22,7 @@ import tokenize
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from engine.errors import ExpressionError
 from engine.expressions.functions import FUNCTIONS
@@ -256,7 +257,7 @@ def _start(node: ast.AST, places: _Places) -> int:
     line = getattr(node, "lineno", None)
     if line is None:
         return 0
-    return places.of_bytes(line, node.col_offset)  # type: ignore[attr-defined]
+    return places.of_bytes(line, getattr(node, "col_offset", 0))
 
 
 class _Converter:
@@ -265,18 +266,18 @@ class _Converter:
     def __init__(self, prepared: str, places: _Places):
         self._prepared = prepared
         self._places = places
-        self._convert: dict[type[ast.AST], Callable[[ast.AST], Node]] = {
-            ast.Constant: self._constant,  # type: ignore[dict-item]
-            ast.Name: self._name,  # type: ignore[dict-item]
-            ast.Attribute: self._attribute,  # type: ignore[dict-item]
-            ast.UnaryOp: self._unary,  # type: ignore[dict-item]
-            ast.BinOp: self._binary,  # type: ignore[dict-item]
-            ast.BoolOp: self._logic,  # type: ignore[dict-item]
-            ast.Compare: self._compare,  # type: ignore[dict-item]
-            ast.IfExp: self._choose,  # type: ignore[dict-item]
-            ast.List: self._list,  # type: ignore[dict-item]
-            ast.Tuple: self._list,  # type: ignore[dict-item]
-            ast.Call: self._call,  # type: ignore[dict-item]
+        self._convert: dict[type[ast.AST], Callable[[Any], Node]] = {
+            ast.Constant: self._constant,
+            ast.Name: self._name,
+            ast.Attribute: self._attribute,
+            ast.UnaryOp: self._unary,
+            ast.BinOp: self._binary,
+            ast.BoolOp: self._logic,
+            ast.Compare: self._compare,
+            ast.IfExp: self._choose,
+            ast.List: self._list,
+            ast.Tuple: self._list,
+            ast.Call: self._call,
         }
 
     def top(self, body: ast.expr) -> Node:
@@ -299,17 +300,21 @@ class _Converter:
             return start, start
         return start, self._places.of_bytes(end_line, end_col)
 
-    def _text(self, node: ast.AST) -> str:
+    def _text(self, node: ast.expr) -> str:
         """The prepared text of a node (numbers are read from here, never from a float)."""
-        line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
-        end_line, end_col = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
-        if line != end_line:
+        line, col = node.lineno, node.col_offset
+        end_line, end_col = node.end_lineno, node.end_col_offset
+        if line != end_line or end_col is None:
             return ""
         return self._prepared.split("\n")[line - 1].encode("utf-8")[col:end_col].decode("utf-8")
 
     def _constant(self, node: ast.Constant) -> Node:
         start, end = self._span(node)
         value = node.value
+        if isinstance(value, str) and any(
+            char == "\x00" or "\ud800" <= char <= "\udfff" for char in value
+        ):
+            raise ExpressionError("a text may not contain NUL or surrogate characters", start)
         if value is None or isinstance(value, bool | str):
             return Literal(start, end, value)
         if isinstance(value, int | float):

@@ -112,7 +112,7 @@ class SqlNumber(TypeDecorator[Decimal]):
 # --- constructs compiled per dialect -------------------------------------------------------
 
 
-class year_of(FunctionElement[int]):  # noqa: N801 - SQL construct, named like func.*
+class YearOf(FunctionElement[int]):
     """The year of a date or datetime, as an integer."""
 
     type = Integer()
@@ -120,7 +120,7 @@ class year_of(FunctionElement[int]):  # noqa: N801 - SQL construct, named like f
     inherit_cache = True
 
 
-class month_of(FunctionElement[str]):  # noqa: N801
+class MonthOf(FunctionElement[str]):
     """The calendar month of a date or datetime, as text 'YYYY-MM'."""
 
     type = String()
@@ -128,7 +128,7 @@ class month_of(FunctionElement[str]):  # noqa: N801
     inherit_cache = True
 
 
-class days_from_to(FunctionElement[int]):  # noqa: N801
+class DaysBetween(FunctionElement[int]):
     """Whole days from the first date to the second."""
 
     type = Integer()
@@ -136,7 +136,7 @@ class days_from_to(FunctionElement[int]):  # noqa: N801
     inherit_cache = True
 
 
-class decimal_divide(FunctionElement[Decimal]):  # noqa: N801
+class DecimalDivide(FunctionElement[Decimal]):
     """a / b as decimals (SQLite: as reals), never integer division."""
 
     type = SqlNumber()
@@ -144,7 +144,7 @@ class decimal_divide(FunctionElement[Decimal]):  # noqa: N801
     inherit_cache = True
 
 
-class remainder(FunctionElement[Decimal]):  # noqa: N801
+class Remainder(FunctionElement[Decimal]):
     """a % b with the sign of a, for decimals too (SQLite's % truncates to integers)."""
 
     type = SqlNumber()
@@ -152,7 +152,7 @@ class remainder(FunctionElement[Decimal]):  # noqa: N801
     inherit_cache = True
 
 
-class unscaled(FunctionElement[Decimal]):  # noqa: N801
+class Unscaled(FunctionElement[Decimal]):
     """A decimal column as a plain number: (x / 10^scale) on SQLite, x elsewhere."""
 
     type = SqlNumber()
@@ -164,74 +164,74 @@ def _args(element: FunctionElement[Any], compiler: Any, **kw: Any) -> list[str]:
     return [compiler.process(arg, **kw) for arg in element.clauses]
 
 
-@compiles(year_of)
-def _year_default(element: year_of, compiler: Any, **kw: Any) -> str:
+@compiles(YearOf)
+def _year_default(element: YearOf, compiler: Any, **kw: Any) -> str:
     (value,) = _args(element, compiler, **kw)
     return f"CAST(EXTRACT(YEAR FROM {value}) AS INTEGER)"
 
 
-@compiles(year_of, "sqlite")
-def _year_sqlite(element: year_of, compiler: Any, **kw: Any) -> str:
+@compiles(YearOf, "sqlite")
+def _year_sqlite(element: YearOf, compiler: Any, **kw: Any) -> str:
     (value,) = _args(element, compiler, **kw)
     return f"CAST(strftime('%Y', {value}) AS INTEGER)"
 
 
-@compiles(month_of)
-def _month_default(element: month_of, compiler: Any, **kw: Any) -> str:
+@compiles(MonthOf)
+def _month_default(element: MonthOf, compiler: Any, **kw: Any) -> str:
     (value,) = _args(element, compiler, **kw)
     return f"to_char({value}, 'YYYY-MM')"
 
 
-@compiles(month_of, "sqlite")
-def _month_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+@compiles(MonthOf, "sqlite")
+def _month_sqlite(element: MonthOf, compiler: Any, **kw: Any) -> str:
     (value,) = _args(element, compiler, **kw)
     return f"strftime('%Y-%m', {value})"
 
 
-@compiles(days_from_to)
-def _days_default(element: days_from_to, compiler: Any, **kw: Any) -> str:
+@compiles(DaysBetween)
+def _days_default(element: DaysBetween, compiler: Any, **kw: Any) -> str:
     start, end = _args(element, compiler, **kw)
     return f"(CAST({end} AS DATE) - CAST({start} AS DATE))"
 
 
-@compiles(days_from_to, "sqlite")
-def _days_sqlite(element: days_from_to, compiler: Any, **kw: Any) -> str:
+@compiles(DaysBetween, "sqlite")
+def _days_sqlite(element: DaysBetween, compiler: Any, **kw: Any) -> str:
     start, end = _args(element, compiler, **kw)
     return f"CAST(julianday(date({end})) - julianday(date({start})) AS INTEGER)"
 
 
-@compiles(decimal_divide)
-def _divide_default(element: decimal_divide, compiler: Any, **kw: Any) -> str:
+@compiles(DecimalDivide)
+def _divide_default(element: DecimalDivide, compiler: Any, **kw: Any) -> str:
     left, right = _args(element, compiler, **kw)
     return f"(CAST({left} AS NUMERIC) / NULLIF({right}, 0))"
 
 
-@compiles(decimal_divide, "sqlite")
-def _divide_sqlite(element: decimal_divide, compiler: Any, **kw: Any) -> str:
+@compiles(DecimalDivide, "sqlite")
+def _divide_sqlite(element: DecimalDivide, compiler: Any, **kw: Any) -> str:
     left, right = _args(element, compiler, **kw)
     return f"(CAST({left} AS REAL) / NULLIF({right}, 0))"
 
 
-@compiles(remainder)
-def _remainder_default(element: remainder, compiler: Any, **kw: Any) -> str:
+@compiles(Remainder)
+def _remainder_default(element: Remainder, compiler: Any, **kw: Any) -> str:
     left, right = _args(element, compiler, **kw)
     return f"MOD({left}, NULLIF({right}, 0))"
 
 
-@compiles(remainder, "sqlite")
-def _remainder_sqlite(element: remainder, compiler: Any, **kw: Any) -> str:
+@compiles(Remainder, "sqlite")
+def _remainder_sqlite(element: Remainder, compiler: Any, **kw: Any) -> str:
     left, right = _args(element, compiler, **kw)
     return f"({left} - ({right}) * CAST(CAST({left} AS REAL) / NULLIF({right}, 0) AS INTEGER))"
 
 
-@compiles(unscaled)
-def _unscaled_default(element: unscaled, compiler: Any, **kw: Any) -> str:
+@compiles(Unscaled)
+def _unscaled_default(element: Unscaled, compiler: Any, **kw: Any) -> str:
     value, _factor = _args(element, compiler, **kw)
     return value
 
 
-@compiles(unscaled, "sqlite")
-def _unscaled_sqlite(element: unscaled, compiler: Any, **kw: Any) -> str:
+@compiles(Unscaled, "sqlite")
+def _unscaled_sqlite(element: Unscaled, compiler: Any, **kw: Any) -> str:
     value, factor = _args(element, compiler, **kw)
     return f"(CAST({value} AS REAL) / {factor})"
 
@@ -313,9 +313,9 @@ class _Translator:
         _require_number(node.op, right)
         a, b = _bind(_plain(left)), _bind(_plain(right))
         if node.op == "/":
-            return decimal_divide(a, b)
+            return DecimalDivide(a, b)
         if node.op == "%":
-            return remainder(a, b)
+            return Remainder(a, b)
         result = {"+": a + b, "-": a - b, "*": a * b}[node.op]
         if _kind(a) == "integer" and _kind(b) == "integer":
             return type_coerce(result, Integer())
@@ -326,8 +326,9 @@ class _Translator:
         parts: list[Sql] = []
         for op, left, right in zip(node.ops, operands, operands[1:], strict=False):
             parts.append(self._compare_pair(node, op, left, right))
-        if all(isinstance(part, _Lit) for part in parts):
-            return _Lit(all(truthy(part.value) for part in parts))  # type: ignore[union-attr]
+        known = [part.value for part in parts if isinstance(part, _Lit)]
+        if len(known) == len(parts):
+            return _Lit(all(truthy(value) for value in known))
         return and_(*(_bind(part) for part in parts)) if len(parts) > 1 else parts[0]
 
     def _compare_pair(self, node: Compare, op: str, left: Sql, right: Sql) -> Sql:
@@ -385,9 +386,10 @@ class _Translator:
 
     def _logic(self, node: Logic) -> Sql:
         values = [self.sql(value) for value in node.values]
-        if all(isinstance(value, _Lit) for value in values):
+        known = [value.value for value in values if isinstance(value, _Lit)]
+        if len(known) == len(values):
             test = all if node.op == "and" else any
-            return _Lit(test(truthy(value.value) for value in values))  # type: ignore[union-attr]
+            return _Lit(test(truthy(value) for value in known))
         conditions = [_truth(value) for value in values]
         return and_(*conditions) if node.op == "and" else or_(*conditions)
 
@@ -400,9 +402,10 @@ class _Translator:
 
     def _list(self, node: ListOf) -> Sql:
         values = [self.sql(item) for item in node.items]
-        if not all(isinstance(value, _Lit) for value in values):
+        known = [value.value for value in values if isinstance(value, _Lit)]
+        if len(known) != len(values):
             raise ExpressionError("in SQL, a list may hold only written-out values")
-        return _Lit([value.value for value in values])  # type: ignore[union-attr]
+        return _Lit(known)
 
     def _call(self, node: Call) -> Sql:
         translate_call = _CALLS.get(node.name)
@@ -422,8 +425,9 @@ class _Translator:
                 self._inside_aggregate = False
         else:
             args = [self.sql(arg) for arg in node.args]
-        if all(isinstance(arg, _Lit) for arg in args) and node.name not in _AGGREGATE_CALLS:
-            return _Lit(_fold(node, *(arg.value for arg in args)))  # type: ignore[union-attr]
+        known = [arg.value for arg in args if isinstance(arg, _Lit)]
+        if len(known) == len(args) and node.name not in _AGGREGATE_CALLS:
+            return _Lit(_fold(node, *known))
         return translate_call(args)
 
 
@@ -540,7 +544,7 @@ def _value(value: Sql) -> Any:
 def _plain(value: Sql) -> Sql:
     """A scaled decimal column as a plain number; everything else as it is."""
     if isinstance(value, ColumnElement) and isinstance(value.type, ExactDecimal):
-        return unscaled(value, literal_column(str(10**value.type.scale)))
+        return Unscaled(value, literal_column(str(10**value.type.scale)))
     return value
 
 
@@ -573,7 +577,8 @@ def _comparable(left: ColumnElement[Any], right: Sql) -> tuple[ColumnElement[Any
     if expected is not None and not expected(raw):
         return None
     if isinstance(left.type, ExactDecimal) and isinstance(raw, Decimal):
-        if raw.as_tuple().exponent < -left.type.scale:  # type: ignore[operator]
+        exponent = raw.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -left.type.scale:
             return _bind(_plain(left)), right
     elif left_kind == "integer" and isinstance(raw, Decimal):
         return type_coerce(left, SqlNumber()), right
@@ -719,15 +724,15 @@ def _dated(value: Sql) -> ColumnElement[Any]:
 
 
 def _year(args: list[Sql]) -> ColumnElement[Any]:
-    return year_of(_dated(args[0]))
+    return YearOf(_dated(args[0]))
 
 
 def _month(args: list[Sql]) -> ColumnElement[Any]:
-    return month_of(_dated(args[0]))
+    return MonthOf(_dated(args[0]))
 
 
 def _days_between(args: list[Sql]) -> ColumnElement[Any]:
-    return days_from_to(_dated(args[0]), _dated(args[1]))
+    return DaysBetween(_dated(args[0]), _dated(args[1]))
 
 
 _CALLS: dict[str, Callable[[list[Sql]], ColumnElement[Any]]] = {

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from engine.errors import ExpressionError
 from engine.expressions.expression import Expression
@@ -79,16 +80,16 @@ class _Checker:
         self.source = source
         self._type_of = type_of
         self.problems: list[str] = []
-        self._table: dict[type[Node], Callable[[Node], _Type]] = {
-            Literal: self._literal,  # type: ignore[dict-item]
-            Name: self._name,  # type: ignore[dict-item]
-            Unary: self._unary,  # type: ignore[dict-item]
-            Binary: self._binary,  # type: ignore[dict-item]
-            Compare: self._compare,  # type: ignore[dict-item]
+        self._table: dict[type[Node], Callable[[Any], _Type]] = {
+            Literal: self._literal,
+            Name: self._name,
+            Unary: self._unary,
+            Binary: self._binary,
+            Compare: self._compare,
             Logic: lambda node: self._all(node, _Type("boolean")),
-            Choose: self._choose,  # type: ignore[dict-item]
-            ListOf: self._list,  # type: ignore[dict-item]
-            Call: self._call,  # type: ignore[dict-item]
+            Choose: self._choose,
+            ListOf: self._list,
+            Call: self._call,
         }
 
     def infer(self, node: Node) -> _Type:

@@ -130,6 +130,8 @@ def test_the_registry_is_exported() -> None:
         ("", "empty", 0),
         ("   ", "empty", 0),
         ("a\x00", "not allowed", 1),
+        ("'a\\x00'", "NUL or surrogate", 0),
+        ("'\\ud800'", "NUL or surrogate", 0),
         ("1" * 35, "at most 34 digits", 0),
         ("1e9999999", "out of range", 0),
     ],
