@@ -13,15 +13,7 @@ from typing import Literal
 from engine.definitions.context import PackContext, Path
 from engine.definitions.scope import Node, Resolution, Scope
 from engine.errors import ExpressionError
-from engine.expressions import AGGREGATES, Expression, parse
-
-try:
-    from engine.expressions import check_types
-except ImportError:  # TEMPORARY: until the type checker lands, no clashes are reported
-
-    def check_types(expression: Expression, type_of: object) -> list[str]:
-        return []
-
+from engine.expressions import AGGREGATES, Expression, check_types, parse
 
 Aggregation = Literal["required", "forbidden", "any"]
 
@@ -75,6 +67,7 @@ def check_expression(
         resolution = resolved.get(reference) or scope.resolve(reference)
         return None if resolution.error else resolution.type
 
-    for message in check_types(expression, type_of):
-        ctx.add(path, f"in {text!r}: {message}")
+    if known:  # with an unknown name, its fix comes first; its type would only add noise
+        for message in check_types(expression, type_of):
+            ctx.add(path, f"in {text!r}: {message}")
     return Checked(expression, frozenset(depends), known)

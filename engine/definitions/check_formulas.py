@@ -1,10 +1,11 @@
-"""Check how computed values depend on each other: no cycles, and no clock where SQL runs.
+"""Check how computed values depend on each other: no cycles, nothing late where SQL runs.
 
 Formulas are computed on every write and stored; a formula that reads another formula is
 computed after it, so they must not form a cycle (`a → b → a`), also not through links or
-rollups of other modules. A formula that uses `today()` or `now()` — or reads one that does —
-is computed when read instead, so it cannot be used where the database computes: rollups,
-list filters, sorts and totals, and reports.
+rollups of other modules. A formula that uses `today()` or `now()`, or reads a rollup (which
+changes when other records do), or reads such a formula, is computed when read instead, so
+it cannot be used where the database computes: rollups, list filters, sorts and totals, and
+reports.
 """
 
 from __future__ import annotations
@@ -57,24 +58,43 @@ def find_cycles(edges: Mapping[Node, list[Node]]) -> list[list[Node]]:
     return cycles
 
 
-def clock_nodes(computed: Mapping[Node, Computed]) -> set[Node]:
-    """Formulas computed from today() or now(), directly or through other formulas."""
-    clock = {n for n, c in computed.items() if c.kind == "formula" and c.uses_clock}
+def read_time_nodes(computed: Mapping[Node, Computed]) -> dict[Node, str]:
+    """Formulas that cannot be stored on write, each with the reason.
+
+    A formula using today() or now() changes with the clock; one reading a rollup changes
+    when other records change. Both are computed when read, and so is a formula reading
+    one of them (also through a link).
+    """
+    late = {
+        node: "it uses today() or now()"
+        for node, info in computed.items()
+        if info.kind == "formula" and info.uses_clock
+    }
     changed = True
     while changed:
         changed = False
         for node, info in computed.items():
-            if node not in clock and info.kind == "formula" and info.depends & clock:
-                clock.add(node)
+            if node in late or info.kind != "formula":
+                continue
+            for source in sorted(info.depends):
+                if source in late:
+                    late[node] = late[source]
+                elif computed.get(source) and computed[source].kind == "rollup":
+                    late[node] = f"it reads the rollup {label(source, node[0])}"
+                else:
+                    continue
                 changed = True
-    return clock
+                break
+    return late
 
 
 def check_formulas(ctx: PackContext) -> None:
     """Report formula cycles and clock-dependent values used where SQL computes."""
     order = list(ctx.computed)
+    looping: set[Node] = set()
     for cycle in find_cycles(_edges(ctx.computed)):
         nodes = cycle[:-1]
+        looping.update(nodes)
         own = [n for n in nodes if ctx.catalogue.get(n[0]) and ctx.catalogue[n[0]].own]
         if not own:
             continue
@@ -86,19 +106,19 @@ def check_formulas(ctx: PackContext) -> None:
             ctx.computed[first].path,
             f"computed values depend on each other in a cycle: {text}",
         )
-    clock = clock_nodes(ctx.computed)
+    late = read_time_nodes(ctx.computed)
     for use in ctx.database_uses:
+        if use.depends & looping:  # the cycle is the problem to fix first
+            continue
         if use.uses_clock:
             ctx.add(
                 use.path,
                 f"{use.what} uses today() or now(), which the database cannot compute; "
                 "compare with a stored date instead",
             )
-        late = sorted(use.depends & clock)
-        if late:
-            names = ", ".join(label(n, use.module) for n in late)
+        for node in sorted(use.depends & late.keys()):
             ctx.add(
                 use.path,
-                f"{use.what} reads {names}, computed from today() or now() when read, so the "
-                "database cannot filter, sort, total or group by it",
+                f"{use.what} reads {label(node, use.module)}, which is computed when read "
+                f"({late[node]}), so the database cannot filter, sort, total or group by it",
             )

@@ -191,7 +191,8 @@ def resolve_field(catalogue: Catalogue, module: ModuleInfo, path: tuple[str, ...
             return Resolution(
                 error=f"{dotted!r} goes too deep: a column is named {info.name}.{column.name}"
             )
-        return Resolution("list", None, frozenset({node, (module.id, info.name, column.name)}))
+        # the element type: the type checker knows `items` is a list and wraps it
+        return Resolution(column.type, None, frozenset({node, (module.id, info.name, column.name)}))
     return Resolution(
         error=f"in {dotted!r}: {info.name!r} is {info.kind_text}; only links and child tables "
         "have fields of their own"

@@ -592,8 +592,8 @@ def test_clock_formulas_cannot_be_used_where_the_database_computes() -> None:
         "/reports/0/measures/since",
     }
     assert found["/modules/1/ui/list/filters/4"] == (
-        "filter 'late' reads late, computed from today() or now() when read, so the database "
-        "cannot filter, sort, total or group by it"
+        "filter 'late' reads late, which is computed when read (it uses today() or now()), so "
+        "the database cannot filter, sort, total or group by it"
     )
     assert found["/reports/0/measures/since"] == (
         "report 'by_worker' measure 'since' uses today() or now(), which the database cannot "
@@ -873,3 +873,45 @@ def test_missing_parts_give_problems_not_crashes(pack_change: Any) -> None:
     pack = base()
     pack_change(pack)
     assert all(isinstance(p, Problem) and p.path.startswith("/") for p in problems(pack))
+
+
+def test_type_clashes_known_in_advance() -> None:
+    pack = base()
+    tally = module(pack, "tally")
+    tally["ui"]["show_if"]["reason"] = "worker > 8"
+    fields(pack, "tally")["hours"]["x-formula"] = "sum(items.work)"
+    tally["workflow"]["transitions"][0]["when"] = "date + 1 > 0"
+    found = {p.path: p.message for p in problems(pack)}
+    assert found == {
+        "/modules/1/ui/show_if/reason": "in 'worker > 8': 'worker' is a text; cannot compare it "
+        "with number 8",
+        "/modules/1/schema/properties/hours/x-formula": "in 'sum(items.work)': 'items.work' "
+        "holds texts; sum() needs numbers",
+        "/modules/1/workflow/transitions/0/when": "in 'date + 1 > 0': 'date' is a date; '+' "
+        "needs two numbers or two texts (use days_between(a, b) for days)",
+    }
+
+
+def test_a_formula_over_a_rollup_is_computed_when_read() -> None:
+    pack = base()
+    project = module(pack, "project")
+    project["ui"] = {"list": {"columns": ["name", "left"], "totals": ["left"], "sort": "-left"}}
+    pack["reports"].append(
+        {
+            "id": "headroom",
+            "title": "Headroom",
+            "module": "project",
+            "measures": {"left": "sum(left)", "spent": "sum(spent)"},
+        }
+    )
+    reason = (
+        "which is computed when read (it reads the rollup spent), so the database cannot "
+        "filter, sort, total or group by it"
+    )
+    assert problems(pack) == [
+        Problem("/modules/0/ui/list/sort", f"sort '-left' reads left, {reason}"),
+        Problem("/modules/0/ui/list/totals/0", f"total 'left' reads left, {reason}"),
+        Problem(
+            "/reports/1/measures/left", f"report 'headroom' measure 'left' reads left, {reason}"
+        ),
+    ]
