@@ -1,15 +1,17 @@
 """Check the pack's demo records (`seed`): real modules, known fields, valid values, links.
 
-Seed records are `data` objects of the pack's own modules. Because a new record's id is not
-known in advance, a seed record may carry `"$key"` (unique within its module's seed) and a
-link is written `{"$seed": "<key>"}`, naming a seed record of the linked module; `"$state"`
-puts the record in a state of the workflow (docs/pack-extensions.md). Every value must be one
-a user could have saved, so a demo never shows data the forms would refuse.
+Seed records are `data` objects of the pack's own modules, created in the order written.
+Because a new record's id is not known in advance, a seed record may carry `"$key"` (unique
+across the whole seed) and a link is written `{"$seed": "<key>"}`, naming an earlier seed
+record of the linked module; `"$state"` puts the record in a state of the workflow
+(docs/pack-extensions.md). Every value must be one a user could have saved, so a demo never
+shows data the forms would refuse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from engine.definitions.context import PackContext, Path, listing
@@ -25,8 +27,8 @@ def check_seed(ctx: PackContext) -> None:
     if not isinstance(seed, Mapping):
         return
     own = {m.id: m for m in ctx.catalogue.values() if m.own}
-    keys = _collect_keys(ctx, seed, own)
-    for module_id, records in seed.items():
+    keys = _collect_keys(ctx, seed)
+    for position, (module_id, records) in enumerate(seed.items()):
         module = own.get(module_id)
         if module is None:
             ctx.add(
@@ -37,35 +39,52 @@ def check_seed(ctx: PackContext) -> None:
             continue
         for index, record in enumerate(records):
             if isinstance(record, Mapping):
-                _check_record(ctx, module, ("seed", module_id, index), record, keys)
+                here = Place(("seed", module_id, index), (position, index))
+                _check_record(ctx, module, here, record, keys)
 
 
-def _collect_keys(
-    ctx: PackContext, seed: Mapping[str, Any], own: Mapping[str, ModuleInfo]
-) -> dict[str, set[str]]:
-    keys: dict[str, set[str]] = {}
-    for module_id, records in seed.items():
-        found = keys.setdefault(module_id, set())
+@dataclass(frozen=True)
+class SeedKey:
+    """Where a `$key` is defined: its module and its place in the order of creation."""
+
+    module: str
+    order: tuple[int, int]
+
+
+def _collect_keys(ctx: PackContext, seed: Mapping[str, Any]) -> dict[str, SeedKey]:
+    keys: dict[str, SeedKey] = {}
+    for position, (module_id, records) in enumerate(seed.items()):
         for index, record in enumerate(records):
             key = record.get("$key") if isinstance(record, Mapping) else None
             if key is None:
                 continue
-            if key in found:
+            if key in keys:
                 ctx.add(
                     ("seed", module_id, index, "$key"),
-                    f"$key {key!r} is used by another seed record of {module_id}",
+                    f"$key {key!r} is already used by a seed record of {keys[key].module}; "
+                    "keys are unique across the whole seed",
                 )
-            found.add(key)
+                continue
+            keys[key] = SeedKey(module_id, (position, index))
     return keys
+
+
+@dataclass(frozen=True)
+class Place:
+    """A seed record's JSON Pointer path and its place in the order of creation."""
+
+    path: Path
+    order: tuple[int, int]
 
 
 def _check_record(
     ctx: PackContext,
     module: ModuleInfo,
-    path: Path,
+    place: Place,
     record: Mapping[str, Any],
-    keys: Mapping[str, set[str]],
+    keys: Mapping[str, SeedKey],
 ) -> None:
+    path = place.path
     state = record.get("$state")
     if state is not None:
         states = sorted(module.states or ())
@@ -88,7 +107,7 @@ def _check_record(
         elif info.computed:
             ctx.add((*path, name), f"{name!r} is computed; leave it out of seed records")
         else:
-            written = _resolve_links(ctx, info, (*path, name), value, keys)
+            written = _resolve_links(ctx, info, (*path, name), value, keys, place.order)
             for message in value_problems(info, written):
                 ctx.add((*path, name), f"{value!r} is not a valid value of {name!r}: {message}")
     for info in module.fields.values():
@@ -98,11 +117,16 @@ def _check_record(
 
 
 def _resolve_links(
-    ctx: PackContext, info: FieldInfo, path: Path, value: Any, keys: Mapping[str, set[str]]
+    ctx: PackContext,
+    info: FieldInfo,
+    path: Path,
+    value: Any,
+    keys: Mapping[str, SeedKey],
+    order: tuple[int, int],
 ) -> Any:
     """`value` with each `{"$seed": key}` checked and replaced by a stand-in record id."""
     if info.kind == "link":
-        return _seed_link(ctx, info, path, value, keys)
+        return _seed_link(ctx, info, path, value, keys, order)
     if info.kind == "table" and isinstance(value, list):
         rows = []
         for index, row in enumerate(value):
@@ -111,7 +135,9 @@ def _resolve_links(
                 continue
             rows.append(
                 {
-                    name: _resolve_links(ctx, info.columns[name], (*path, index, name), cell, keys)
+                    name: _resolve_links(
+                        ctx, info.columns[name], (*path, index, name), cell, keys, order
+                    )
                     if name in info.columns
                     else cell
                     for name, cell in row.items()
@@ -122,7 +148,12 @@ def _resolve_links(
 
 
 def _seed_link(
-    ctx: PackContext, info: FieldInfo, path: Path, value: Any, keys: Mapping[str, set[str]]
+    ctx: PackContext,
+    info: FieldInfo,
+    path: Path,
+    value: Any,
+    keys: Mapping[str, SeedKey],
+    order: tuple[int, int],
 ) -> Any:
     target = info.ref or ""
     if value is None:
@@ -135,11 +166,23 @@ def _seed_link(
         )
         return f"seed:{value!r}"
     key = value[SEED_LINK]
-    known = sorted(keys.get(target, ()))
-    if key not in known:
+    found = keys.get(key)
+    if found is None:
+        known = sorted(k for k, v in keys.items() if v.module == target)
         ctx.add(
             (*path, SEED_LINK),
             f"no seed record of {target} has $key {key!r}{suggest(str(key), known)}; "
             f"keys: {listing(known)}",
+        )
+    elif found.module != target:
+        ctx.add(
+            (*path, SEED_LINK),
+            f"$key {key!r} is a seed record of {found.module}, but {info.name!r} links to {target}",
+        )
+    elif found.order >= order:
+        ctx.add(
+            (*path, SEED_LINK),
+            f"$key {key!r} is created after this record; seed records are created in the order "
+            f"written, so put the {target} record first",
         )
     return f"seed:{key}"

@@ -812,7 +812,8 @@ def test_seed_records_that_do_not_fit() -> None:
     assert found == {
         "/seed/crew": "seed names 'crew', which is not a module of this pack; modules: "
         "project, tally",
-        "/seed/project/1/$key": "$key 'p1' is used by another seed record of project",
+        "/seed/project/1/$key": "$key 'p1' is already used by a seed record of project; keys "
+        "are unique across the whole seed",
         "/seed/project/1/budget": "1.234 is not a valid value of 'budget': 1.234 has more than "
         "2 decimal places",
         "/seed/tally/0/$state": "$state 'done' is not a state of tally; states: approved, "
@@ -915,3 +916,20 @@ def test_a_formula_over_a_rollup_is_computed_when_read() -> None:
             "/reports/1/measures/left", f"report 'headroom' measure 'left' reads left, {reason}"
         ),
     ]
+
+
+def test_seed_links_name_earlier_records_of_the_linked_module() -> None:
+    pack = base()
+    first_tally = pack["seed"]["tally"][0]
+    first_tally["$key"] = "t1"
+    pack["seed"]["tally"].append(
+        {"project": {"$seed": "t1"}, "date": "2026-03-03", "worker": "Zhang"}
+    )
+    pack["seed"] = {"tally": pack["seed"]["tally"], "project": pack["seed"]["project"]}
+    found = {p.path: p.message for p in problems(pack)}
+    assert found == {
+        "/seed/tally/0/project/$seed": "$key 'p1' is created after this record; seed records "
+        "are created in the order written, so put the project record first",
+        "/seed/tally/1/project/$seed": "$key 't1' is a seed record of tally, but 'project' "
+        "links to project",
+    }
