@@ -62,6 +62,7 @@ def record_change(
     to_state: str | None = None,
     comment: str | None = None,
     at: dt.datetime | None = None,
+    transition: str | None = None,
 ) -> HistoryEntry:
     entry = HistoryEntry(
         module=module.id,
@@ -69,6 +70,7 @@ def record_change(
         at=at or dt.datetime.now(dt.UTC),
         actor=actor.name,
         action=action,
+        transition=transition,
         from_state=from_state,
         to_state=to_state,
         comment=comment,

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -143,8 +144,78 @@ class HistoryEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor: Mapped[str | None] = mapped_column(String(64))
     action: Mapped[str] = mapped_column(String(32))
+    transition: Mapped[str | None] = mapped_column(String(64))
     from_state: Mapped[str | None] = mapped_column(String(64))
     to_state: Mapped[str | None] = mapped_column(String(64))
     comment: Mapped[str | None] = mapped_column(Text)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     module_version: Mapped[str | None] = mapped_column(String(64))
+
+
+class Vote(Base):
+    """One approver's vote on an open approval; discarded when the record leaves the state."""
+
+    __tablename__ = "votes"
+    __table_args__ = (
+        Index("ix_votes_record", "module", "record_id", "transition", "discarded"),
+        Index(
+            "ux_votes_open",
+            "module",
+            "record_id",
+            "transition",
+            "voter",
+            unique=True,
+            sqlite_where=sa_text("discarded = 0"),
+            postgresql_where=sa_text("discarded = false"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    module: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(64))
+    transition: Mapped[str] = mapped_column(String(64))
+    voter: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    discarded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ExtraApprover(Base):
+    """An approver added (加签) or delegated to (转交) for one record's open approval."""
+
+    __tablename__ = "extra_approvers"
+    __table_args__ = (
+        Index("ix_extra_approvers_record", "module", "record_id", "transition", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    module: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(64))
+    transition: Mapped[str] = mapped_column(String(64))
+    user_name: Mapped[str] = mapped_column(String(64))
+    replaces: Mapped[str | None] = mapped_column(String(64))  # the delegating user, for 转交
+    added_by: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Task(Base):
+    """An inbox item: a record waiting for someone's vote or transition, or copied to them."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_user_open", "assignee_user", "done_at", "created_at"),
+        Index("ix_tasks_role_open", "assignee_role", "done_at", "created_at"),
+        Index("ix_tasks_record", "module", "record_id", "done_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    module: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # vote | transition | copied
+    transition: Mapped[str | None] = mapped_column(String(64))
+    assignee_user: Mapped[str | None] = mapped_column(String(64))
+    assignee_role: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

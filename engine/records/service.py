@@ -338,6 +338,9 @@ def delete_record(
     )
     if result.rowcount != 1:
         raise Conflict(f"record {record_id} was changed by someone else: reload it")
+    from engine.workflow.tasks import close_tasks
+
+    close_tasks(session, module, record_id, _now(), kinds=("vote", "transition", "copied"))
     record_change(
         session,
         module,

@@ -1,0 +1,149 @@
+"""Who may vote on an open approval, how many votes it needs, and the votes so far.
+
+Eligible approvers are the holders of the approval's role (or the user named in its user
+field) who can read the record, minus those who delegated their vote away (转交), plus
+those added (加签) or delegated to; without `self_approval` the record's owner is left out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import permissions
+from engine.actor import Actor
+from engine.catalog import Catalog
+from engine.definitions.model import Approval, Module, Transition
+from engine.models import ExtraApprover, User, UserRole, Vote
+from engine.records.model import Record
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an approval stands: who may vote, who did, how many are needed."""
+
+    transition: str
+    eligible: tuple[str, ...]
+    voted: tuple[str, ...]
+    needed: int
+
+    @property
+    def reached(self) -> bool:
+        return len(self.voted) >= self.needed
+
+    @property
+    def waiting_for(self) -> tuple[str, ...]:
+        return tuple(u for u in self.eligible if u not in self.voted)
+
+
+def needed_votes(approval: Approval, eligible: int) -> int:
+    quorum = approval.quorum
+    if quorum == "any":
+        return 1
+    if quorum == "all":
+        return max(1, eligible)
+    if isinstance(quorum, str) and quorum.endswith("%"):
+        return max(1, math.ceil(eligible * int(quorum[:-1]) / 100))
+    return max(1, int(quorum))
+
+
+def _user_actor(session: Session, name: str) -> Actor | None:
+    user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+    if user is None:
+        return None
+    return Actor(name=user.name, roles=frozenset(r.role for r in user.roles), user_id=user.id)
+
+
+def can_read(
+    session: Session, catalog: Catalog, module: Module, record_id: str, who: Actor
+) -> bool:
+    table = catalog.tables[module.id].main
+    if not permissions.may_read_module(who, module):
+        return False
+    predicate = permissions.row_predicate(who, module, table, "read")
+    return (
+        session.execute(select(table.c.id).where(table.c.id == record_id, predicate)).first()
+        is not None
+    )
+
+
+def base_approvers(
+    session: Session, module: Module, record: Record, approval: Approval
+) -> set[str]:
+    if approval.approvers_field:
+        value = record.data.get(approval.approvers_field)
+        return {value} if value else set()
+    if approval.approvers_role:
+        return set(
+            session.scalars(
+                select(User.name)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role == approval.approvers_role, User.active.is_(True))
+            )
+        )
+    return set()
+
+
+def extra_approvers(
+    session: Session, module: Module, record_id: str, transition: str
+) -> list[ExtraApprover]:
+    return list(
+        session.scalars(
+            select(ExtraApprover).where(
+                ExtraApprover.module == module.id,
+                ExtraApprover.record_id == record_id,
+                ExtraApprover.transition == transition,
+                ExtraApprover.active.is_(True),
+            )
+        )
+    )
+
+
+def open_votes(
+    session: Session, module: Module, record_id: str, transition: str | None = None
+) -> list[Vote]:
+    statement = select(Vote).where(
+        Vote.module == module.id, Vote.record_id == record_id, Vote.discarded.is_(False)
+    )
+    if transition is not None:
+        statement = statement.where(Vote.transition == transition)
+    return list(session.scalars(statement.order_by(Vote.id)))
+
+
+def eligible_approvers(
+    session: Session, catalog: Catalog, module: Module, record: Record, transition: Transition
+) -> list[str]:
+    approval = transition.approval
+    assert approval is not None
+    names = base_approvers(session, module, record, approval)
+    for extra in extra_approvers(session, module, record.id, transition.id):
+        if extra.replaces:
+            names.discard(extra.replaces)
+    for extra in extra_approvers(session, module, record.id, transition.id):
+        names.add(extra.user_name)
+    if not transition.self_approval and record.owner:
+        names.discard(record.owner)
+    readable = []
+    for name in sorted(names):
+        who = _user_actor(session, name)
+        if who is not None and can_read(session, catalog, module, record.id, who):
+            readable.append(name)
+    return readable
+
+
+def progress(
+    session: Session, catalog: Catalog, module: Module, record: Record, transition: Transition
+) -> Progress:
+    eligible = eligible_approvers(session, catalog, module, record, transition)
+    voted = tuple(
+        v.voter
+        for v in open_votes(session, module, record.id, transition.id)
+        if v.voter in eligible
+    )
+    assert transition.approval is not None
+    return Progress(
+        transition.id, tuple(eligible), voted, needed_votes(transition.approval, len(eligible))
+    )

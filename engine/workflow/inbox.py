@@ -1,0 +1,129 @@
+"""A user's inbox: records waiting for their vote or transition, copied to them, overdue.
+
+Open items come from one indexed query on `tasks` (by user, and by the user's current
+roles); the records behind them are then read per module with the reader's row scope, so a
+role item for a record outside the user's scope never shows, and a revoked role empties
+the inbox on the next call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine import permissions
+from engine.actor import Actor
+from engine.catalog import load_catalog
+from engine.models import Task
+from engine.records.model import Record
+from engine.records.reading import children_of, mask, record_select, row_to_record
+
+PRIORITY = {"vote": 0, "transition": 1, "copied": 2}
+MAX_ITEMS = 500
+
+
+@dataclass
+class InboxItem:
+    record: Record
+    reason: str  # vote | transition | copied
+    transitions: list[str]
+    overdue: bool = False
+    due_at: dt.datetime | None = None
+    task_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Inbox:
+    items: list[InboxItem]
+    counts: dict[str, int]
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def open_tasks(session: Session, actor: Actor) -> list[Task]:
+    """The actor's open items: one query served by the user and role indexes."""
+    condition = Task.assignee_user == actor.name
+    if actor.roles:
+        condition = or_(condition, Task.assignee_role.in_(sorted(actor.roles)))
+    statement = (
+        select(Task)
+        .where(Task.done_at.is_(None), condition)
+        .order_by(Task.created_at.desc())
+        .limit(MAX_ITEMS)
+    )
+    return list(session.scalars(statement))
+
+
+def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> Inbox:
+    now = now or dt.datetime.now(dt.UTC)
+    catalog = load_catalog(session)
+    by_record: dict[tuple[str, str], list[Task]] = {}
+    for task in open_tasks(session, actor):
+        by_record.setdefault((task.module, task.record_id), []).append(task)
+    records: dict[tuple[str, str], Record] = {}
+    for module_id in {m for m, _ in by_record}:
+        module = catalog.modules.get(module_id)
+        if module is None or not permissions.may_read_module(actor, module):
+            continue
+        ids = [r for m, r in by_record if m == module_id]
+        main = catalog.tables[module.id].main
+        statement, _ = record_select(
+            catalog, module, titles=[f.name for f in module.stored_fields if f.kind == "link"]
+        )
+        rows = session.execute(
+            statement.where(
+                main.c.id.in_(ids), permissions.row_predicate(actor, module, main, "read")
+            )
+        ).mappings()
+        visible = permissions.visible_fields(actor, module)
+        found = list(rows)
+        children = (
+            children_of(session, catalog, module, [r["id"] for r in found], visible)
+            if found
+            else {}
+        )
+        for row in found:
+            records[(module_id, row["id"])] = mask(
+                row_to_record(module, row, children[row["id"]]), visible
+            )
+    items: list[InboxItem] = []
+    counts = {"vote": 0, "transition": 0, "copied": 0, "overdue": 0}
+    for key, task_list in by_record.items():
+        record = records.get(key)
+        if record is None:
+            continue
+        module = catalog.modules[key[0]]
+        task_list.sort(key=lambda t: PRIORITY.get(t.kind, 9))
+        reason = task_list[0].kind
+        due = min(
+            (_aware(t.due_at) for t in task_list if t.due_at and t.kind != "copied"), default=None
+        )
+        overdue = due is not None and due < now
+        transitions: list[str] = []
+        if module.workflow is not None:
+            for transition in module.workflow.transitions:
+                if record.state not in transition.sources or transition.withdraw:
+                    continue
+                voting = any(t.kind == "vote" and t.transition == transition.id for t in task_list)
+                if voting or (
+                    transition.approval is None
+                    and (actor.is_admin or set(transition.roles) & actor.roles)
+                ):
+                    transitions.append(transition.id)
+        items.append(
+            InboxItem(record, reason, transitions, overdue, due, [t.id for t in task_list])
+        )
+        counts[reason] += 1
+        counts["overdue"] += int(overdue)
+    items.sort(
+        key=lambda i: (not i.overdue, PRIORITY.get(i.reason, 9), -i.record.updated_at.timestamp())
+    )
+    counts["total"] = len(items)
+    return Inbox(items, counts)

@@ -1,0 +1,162 @@
+"""Inbox items kept in step with the workflow, so the inbox is one indexed query.
+
+When a record enters a state, the open items of its previous state are closed and new ones
+are opened: a vote item per eligible approver of each approval out of the state, and a
+transition item per role (or for the owner) of each other transition out of it. Records in
+the initial state are their owners' drafts, not inbox items. `notify` opens information
+items (抄送) that stay until read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import isodate
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine.catalog import Catalog
+from engine.definitions.model import Module, Transition
+from engine.models import Task, User, UserRole
+from engine.records.model import Record
+from engine.workflow.approvals import eligible_approvers
+
+
+def due_at(module: Module, state: str | None, since: dt.datetime) -> dt.datetime | None:
+    if module.workflow is None or state not in module.workflow.states:
+        return None
+    due = module.workflow.states[state].due
+    if not due:
+        return None
+    return since + isodate.parse_duration(due)
+
+
+def close_tasks(
+    session: Session,
+    module: Module,
+    record_id: str,
+    now: dt.datetime,
+    *,
+    user: str | None = None,
+    kinds: tuple[str, ...] = ("vote", "transition"),
+) -> None:
+    statement = update(Task).where(
+        Task.module == module.id,
+        Task.record_id == record_id,
+        Task.done_at.is_(None),
+        Task.kind.in_(kinds),
+    )
+    if user is not None:
+        statement = statement.where(Task.assignee_user == user)
+    session.execute(statement.values(done_at=now))
+
+
+def open_vote_task(
+    session: Session,
+    module: Module,
+    record: Record,
+    transition: Transition,
+    user: str,
+    now: dt.datetime,
+) -> None:
+    session.add(
+        Task(
+            module=module.id,
+            record_id=record.id,
+            kind="vote",
+            transition=transition.id,
+            assignee_user=user,
+            created_at=now,
+            due_at=due_at(module, record.state, record.state_since or now),
+        )
+    )
+
+
+def enter_state(
+    session: Session, catalog: Catalog, module: Module, record: Record, now: dt.datetime
+) -> None:
+    """Close the items of the state the record left and open those of the state it is in."""
+    close_tasks(session, module, record.id, now)
+    workflow = module.workflow
+    if workflow is None or record.state is None or record.state == workflow.initial:
+        return
+    if workflow.states[record.state].final:
+        return
+    due = due_at(module, record.state, record.state_since or now)
+    opened: set[tuple[str, str | None, str | None]] = set()
+    for transition in workflow.transitions:
+        if record.state not in transition.sources or transition.withdraw:
+            continue
+        if transition.approval is not None:
+            for user in eligible_approvers(session, catalog, module, record, transition):
+                opened.add(("vote", transition.id, user))
+                session.add(
+                    Task(
+                        module=module.id,
+                        record_id=record.id,
+                        kind="vote",
+                        transition=transition.id,
+                        assignee_user=user,
+                        created_at=now,
+                        due_at=due,
+                    )
+                )
+            continue
+        if transition.owner_only:
+            assignees: list[tuple[str | None, str | None]] = [(record.owner, None)]
+        else:
+            assignees = [(None, role) for role in transition.roles]
+        for user, role in assignees:
+            key = ("transition", user, role)
+            if key in opened or (user is None and role is None):
+                continue
+            opened.add(key)
+            session.add(
+                Task(
+                    module=module.id,
+                    record_id=record.id,
+                    kind="transition",
+                    transition=None,
+                    assignee_user=user,
+                    assignee_role=role,
+                    created_at=now,
+                    due_at=due,
+                )
+            )
+
+
+def notify(
+    session: Session, module: Module, record: Record, transition: Transition, now: dt.datetime
+) -> list[str]:
+    """Copy the record to the users `transition.notify` names (抄送); returns their names."""
+    users: set[str] = set()
+    if transition.notify_role:
+        users |= set(
+            session.scalars(
+                select(User.name)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role == transition.notify_role, User.active.is_(True))
+            )
+        )
+    if transition.notify_field and record.data.get(transition.notify_field):
+        users.add(record.data[transition.notify_field])
+    for user in sorted(users):
+        session.add(
+            Task(
+                module=module.id,
+                record_id=record.id,
+                kind="copied",
+                transition=transition.id,
+                assignee_user=user,
+                created_at=now,
+            )
+        )
+    return sorted(users)
+
+
+def mark_read(session: Session, user: str, task_id: int, now: dt.datetime) -> None:
+    session.execute(
+        update(Task)
+        .where(Task.id == task_id, Task.assignee_user == user, Task.kind == "copied")
+        .values(done_at=now)
+    )

@@ -1,0 +1,56 @@
+"""Time-driven work (`formwork tick`): fire `on_due` transitions of records overdue in their state.
+
+Run by a scheduler every few minutes. Each firing is recorded as done by the system (no
+actor). Overdue marking itself needs no job: inbox items carry their due time and lists
+compare `state_since` with the state's `due`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import isodate
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actor import SYSTEM
+from engine.catalog import load_catalog
+from engine.errors import Conflict, TransitionRefused
+from engine.workflow.transitions import apply_transition
+
+
+@dataclass
+class TickReport:
+    fired: list[tuple[str, str, str]] = field(default_factory=list)  # module, record id, transition
+    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # module, record id, reason
+
+
+def tick(session: Session, *, now: dt.datetime | None = None, limit: int = 1000) -> TickReport:
+    now = now or dt.datetime.now(dt.UTC)
+    catalog = load_catalog(session)
+    report = TickReport()
+    for module in catalog.modules.values():
+        if module.workflow is None:
+            continue
+        table = catalog.tables[module.id].main
+        for state in module.workflow.states.values():
+            if not state.due or not state.on_due or state.final:
+                continue
+            cutoff = now - isodate.parse_duration(state.due)
+            ids = session.scalars(
+                select(table.c.id)
+                .where(table.c.state == state.id, table.c.state_since <= cutoff)
+                .order_by(table.c.state_since)
+                .limit(limit)
+            ).all()
+            for record_id in ids:
+                try:
+                    with session.begin_nested():
+                        apply_transition(
+                            session, module.id, record_id, state.on_due, SYSTEM, now=now
+                        )
+                    report.fired.append((module.id, record_id, state.on_due))
+                except (TransitionRefused, Conflict) as exc:
+                    report.skipped.append((module.id, record_id, str(exc)))
+    return report

@@ -1,0 +1,441 @@
+"""Transitions: which are open to a user on a record and why not, and firing one.
+
+A transition fires only from one of its `from` states, for a user holding one of its roles
+(the owner, when `owner_only`), when its guard holds and its required fields have values.
+With an approval it collects votes instead and fires on the vote that reaches the quorum.
+The record row is locked (PostgreSQL `FOR UPDATE`; SQLite serialises writers) and its
+version checked, so of two users acting at once exactly one wins and the other gets a
+conflict. Every step writes its history row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engine import permissions
+from engine.actor import Actor
+from engine.audit import record_change
+from engine.catalog import Catalog, load_catalog
+from engine.definitions.model import Module, Transition
+from engine.errors import (
+    Conflict,
+    ExpressionError,
+    NotFound,
+    Problem,
+    TransitionRefused,
+    ValidationFailed,
+)
+from engine.models import ExtraApprover, User, Vote
+from engine.records.compute import base_env
+from engine.records.model import Record
+from engine.records.reading import children_of, record_select, row_to_record
+from engine.workflow import approvals, tasks
+
+MAX_COMMENT = 4000
+
+
+@dataclass
+class TransitionOption:
+    """One transition as a user sees it on a record."""
+
+    id: str
+    title: Any
+    target: str
+    available: bool
+    reason: str | None = None
+    comment: str = "optional"
+    vote: bool = False
+    progress: approvals.Progress | None = None
+
+
+@dataclass
+class TransitionResult:
+    record: Record
+    fired: bool
+    transition: str
+    progress: approvals.Progress | None = None
+    notified: list[str] = field(default_factory=list)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def load_for_workflow(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    record_id: str,
+    actor: Actor,
+    *,
+    lock: bool = False,
+) -> Record:
+    """The record as stored (not masked), if `actor` may read it; locked for the transaction."""
+    main = catalog.tables[module.id].main
+    statement, _ = record_select(catalog, module)
+    statement = statement.where(
+        main.c.id == record_id, permissions.row_predicate(actor, module, main, "read")
+    )
+    if lock:
+        locked = select(main.c.id).where(main.c.id == record_id).with_for_update()
+        session.execute(locked)
+    row = session.execute(statement).mappings().first()
+    if row is None:
+        raise NotFound(f"no {module.id} record {record_id!r}")
+    children = children_of(session, catalog, module, [record_id])[record_id]
+    return row_to_record(module, row, children)
+
+
+def _refusal(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    record: Record,
+    transition: Transition,
+    actor: Actor,
+) -> str | None:
+    """Why `actor` cannot take `transition` on `record` now, or None when they can."""
+    workflow = module.workflow
+    assert workflow is not None
+    state = workflow.states.get(record.state or "")
+    if state is not None and state.final:
+        return f"the record is in the final state {record.state!r}"
+    if record.state not in transition.sources:
+        return f"the record is in state {record.state!r}; {transition.id!r} applies from {', '.join(transition.sources)}"
+    if transition.withdraw:
+        if actor.name != record.owner:
+            return "only the record's owner may withdraw it"
+        if approvals.open_votes(session, module, record.id):
+            return "votes have already been cast"
+        return None
+    lacks_role = not (actor.is_system or actor.is_admin or set(transition.roles) & actor.roles)
+    if lacks_role and transition.approval is None:  # approvals check eligibility instead
+        return f"needs one of the roles {', '.join(transition.roles) or '(none)'}"
+    if transition.owner_only and not actor.is_system and actor.name != record.owner:
+        return "only the record's owner may do this"
+    missing = [name for name in transition.requires if not _present(record.data.get(name))]
+    if missing:
+        return f"these fields need a value first: {', '.join(missing)}"
+    if transition.when is not None:
+        try:
+            holds = bool(transition.when.evaluate(base_env(record.data, record.system(), actor)))
+        except ExpressionError as exc:
+            return f"its condition cannot be checked: {exc}"
+        if not holds:
+            return f"its condition does not hold: {transition.when.source}"
+    if transition.approval is not None and not actor.is_system:
+        if not transition.self_approval and actor.name == record.owner:
+            return "the owner may not approve their own record"
+        progress = approvals.progress(session, catalog, module, record, transition)
+        if actor.name in progress.voted:
+            return "you have already voted"
+        if actor.name not in progress.eligible:
+            return "you are not an approver of this record"
+    return None
+
+
+def available_transitions(
+    session: Session, module_id: str, record_id: str, actor: Actor
+) -> list[TransitionOption]:
+    """Every transition of the module for `actor` on the record: available or the reason not."""
+    catalog = load_catalog(session)
+    module = catalog.module(module_id)
+    permissions.require_readable(actor, module)
+    record = load_for_workflow(session, catalog, module, record_id, actor)
+    if module.workflow is None:
+        return []
+    options = []
+    for transition in module.workflow.transitions:
+        reason = _refusal(session, catalog, module, record, transition, actor)
+        progress = None
+        if transition.approval is not None and record.state in transition.sources:
+            progress = approvals.progress(session, catalog, module, record, transition)
+        options.append(
+            TransitionOption(
+                id=transition.id,
+                title=transition.title,
+                target=transition.target,
+                available=reason is None,
+                reason=reason,
+                comment=transition.comment,
+                vote=transition.approval is not None,
+                progress=progress,
+            )
+        )
+    return options
+
+
+def _check_comment(transition: Transition, comment: str | None) -> str | None:
+    comment = (comment or "").strip() or None
+    if transition.comment == "required" and comment is None:
+        raise TransitionRefused(transition.id, None, "a comment is required")
+    if transition.comment == "none" and comment is not None:
+        raise TransitionRefused(transition.id, None, "this transition takes no comment")
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise ValidationFailed([Problem("/comment", f"at most {MAX_COMMENT} characters")])
+    return comment
+
+
+def fire(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    record: Record,
+    transition: Transition,
+    actor: Actor,
+    comment: str | None,
+    now: dt.datetime,
+) -> tuple[Record, list[str]]:
+    """Move the record to the transition's target; discard open votes; history; inbox items."""
+    main = catalog.tables[module.id].main
+    result = session.execute(
+        update(main)
+        .where(
+            main.c.id == record.id, main.c.version == record.version, main.c.state == record.state
+        )
+        .values(
+            state=transition.target, state_since=now, version=record.version + 1, updated_at=now
+        )
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"record {record.id} was changed by someone else: reload it")
+    session.execute(
+        update(Vote)
+        .where(Vote.module == module.id, Vote.record_id == record.id, Vote.discarded.is_(False))
+        .values(discarded=True)
+    )
+    session.execute(
+        update(ExtraApprover)
+        .where(
+            ExtraApprover.module == module.id,
+            ExtraApprover.record_id == record.id,
+            ExtraApprover.active.is_(True),
+        )
+        .values(active=False)
+    )
+    record_change(
+        session,
+        module,
+        record.id,
+        actor,
+        "transition",
+        from_state=record.state,
+        to_state=transition.target,
+        comment=comment,
+        at=now,
+        transition=transition.id,
+    )
+    record.state, record.state_since, record.version, record.updated_at = (
+        transition.target,
+        now,
+        record.version + 1,
+        now,
+    )
+    tasks.enter_state(session, catalog, module, record, now)
+    notified = tasks.notify(session, module, record, transition, now)
+    return record, notified
+
+
+def apply_transition(
+    session: Session,
+    module_id: str,
+    record_id: str,
+    transition_id: str,
+    actor: Actor,
+    *,
+    comment: str | None = None,
+    version: int | None = None,
+    now: dt.datetime | None = None,
+) -> TransitionResult:
+    """Take a transition (or cast a vote on an approval); refusals leave the record untouched."""
+    catalog = load_catalog(session)
+    module = catalog.module(module_id)
+    permissions.require_readable(actor, module)
+    if module.workflow is None:
+        raise TransitionRefused(transition_id, None, f"module {module.id!r} has no workflow")
+    transition = module.workflow.transition(transition_id)
+    if transition is None:
+        raise TransitionRefused(
+            transition_id, None, f"module {module.id!r} has no transition {transition_id!r}"
+        )
+    record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
+    if version is not None and version != record.version:
+        raise Conflict(
+            f"record {record_id} is at version {record.version}, not {version}: reload it"
+        )
+    reason = _refusal(session, catalog, module, record, transition, actor)
+    if reason is not None:
+        raise TransitionRefused(transition.id, record.state, reason)
+    comment = _check_comment(transition, comment)
+    now = now or _now()
+    if transition.approval is None or actor.is_system:
+        record, notified = fire(session, catalog, module, record, transition, actor, comment, now)
+        return TransitionResult(record, True, transition.id, notified=notified)
+    try:
+        with session.begin_nested():
+            session.add(
+                Vote(
+                    module=module.id,
+                    record_id=record.id,
+                    transition=transition.id,
+                    voter=actor.name or "",
+                    comment=comment,
+                    at=now,
+                )
+            )
+    except IntegrityError:
+        raise Conflict("you have already voted") from None
+    record_change(
+        session,
+        module,
+        record.id,
+        actor,
+        "vote",
+        comment=comment,
+        at=now,
+        transition=transition.id,
+        from_state=record.state,
+    )
+    tasks.close_tasks(session, module, record.id, now, user=actor.name, kinds=("vote",))
+    progress = approvals.progress(session, catalog, module, record, transition)
+    if not progress.reached:
+        return TransitionResult(record, False, transition.id, progress=progress)
+    record, notified = fire(session, catalog, module, record, transition, actor, comment, now)
+    return TransitionResult(record, True, transition.id, progress=progress, notified=notified)
+
+
+def _open_approval(module: Module, record: Record, transition_id: str) -> Transition:
+    transition = module.workflow.transition(transition_id) if module.workflow else None
+    if transition is None or transition.approval is None:
+        raise TransitionRefused(transition_id, record.state, "not an approval")
+    if record.state not in transition.sources:
+        raise TransitionRefused(
+            transition_id, record.state, "the approval is not open in this state"
+        )
+    return transition
+
+
+def _active_user(session: Session, name: str) -> str:
+    if session.scalar(select(User.id).where(User.name == name, User.active.is_(True))) is None:
+        raise ValidationFailed([Problem("/user", f"no active user named {name!r}")])
+    return name
+
+
+def delegate_vote(
+    session: Session,
+    module_id: str,
+    record_id: str,
+    transition_id: str,
+    actor: Actor,
+    to_user: str,
+    *,
+    comment: str | None = None,
+    now: dt.datetime | None = None,
+) -> approvals.Progress:
+    """转交: an eligible approver hands their vote on this record to another user."""
+    catalog = load_catalog(session)
+    module = catalog.module(module_id)
+    record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
+    transition = _open_approval(module, record, transition_id)
+    progress = approvals.progress(session, catalog, module, record, transition)
+    if actor.name not in progress.eligible:
+        raise TransitionRefused(
+            transition.id, record.state, "you are not an approver of this record"
+        )
+    if actor.name in progress.voted:
+        raise TransitionRefused(transition.id, record.state, "you have already voted")
+    target = _active_user(session, to_user)
+    if target in progress.eligible:
+        raise TransitionRefused(transition.id, record.state, f"{target} is already an approver")
+    now = now or _now()
+    session.add(
+        ExtraApprover(
+            module=module.id,
+            record_id=record.id,
+            transition=transition.id,
+            user_name=target,
+            replaces=actor.name,
+            added_by=actor.name,
+            at=now,
+        )
+    )
+    session.flush()
+    tasks.close_tasks(session, module, record.id, now, user=actor.name, kinds=("vote",))
+    tasks.open_vote_task(session, module, record, transition, target, now)
+    record_change(
+        session,
+        module,
+        record.id,
+        actor,
+        "delegate",
+        comment=comment,
+        at=now,
+        transition=transition.id,
+        changes=[{"field": "$approver", "old": actor.name, "new": target}],
+    )
+    return approvals.progress(session, catalog, module, record, transition)
+
+
+def add_approver(
+    session: Session,
+    module_id: str,
+    record_id: str,
+    transition_id: str,
+    actor: Actor,
+    user: str,
+    *,
+    comment: str | None = None,
+    now: dt.datetime | None = None,
+) -> approvals.Progress:
+    """加签: a holder of the approval's role adds one more approver for this record."""
+    catalog = load_catalog(session)
+    module = catalog.module(module_id)
+    record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
+    transition = _open_approval(module, record, transition_id)
+    if not actor.is_admin and not (set(transition.roles) & actor.roles):
+        raise TransitionRefused(
+            transition.id, record.state, f"needs one of the roles {', '.join(transition.roles)}"
+        )
+    target = _active_user(session, user)
+    progress = approvals.progress(session, catalog, module, record, transition)
+    if target in progress.eligible:
+        raise TransitionRefused(transition.id, record.state, f"{target} is already an approver")
+    now = now or _now()
+    session.add(
+        ExtraApprover(
+            module=module.id,
+            record_id=record.id,
+            transition=transition.id,
+            user_name=target,
+            replaces=None,
+            added_by=actor.name,
+            at=now,
+        )
+    )
+    session.flush()
+    after = approvals.progress(session, catalog, module, record, transition)
+    if target not in after.eligible:
+        raise TransitionRefused(transition.id, record.state, f"{target} cannot read this record")
+    tasks.open_vote_task(session, module, record, transition, target, now)
+    record_change(
+        session,
+        module,
+        record.id,
+        actor,
+        "add_approver",
+        comment=comment,
+        at=now,
+        transition=transition.id,
+        changes=[{"field": "$approver", "old": None, "new": target}],
+    )
+    return after
