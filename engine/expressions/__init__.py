@@ -6,6 +6,8 @@
     expr.evaluate({"hours": 8, "rate": Decimal("42.50")})   # Decimal('340.00')
     expr.to_sql(resolve)                   # a SQLAlchemy column expression
     check_types(expr, type_of)             # ["'hours' is a number; cannot compare ..."]
+    infer_type(expr, type_of)              # "number" (or None when not known)
+    truthy(value)                          # the language's truthiness, for conditions
 
 Syntax is a small part of Python's expression syntax, parsed by Python's `ast` under an
 allowlist (see `parser`). Positions in errors are 0-based character offsets into the source.
@@ -54,6 +56,7 @@ from engine.expressions.expression import Expression, parse
 from engine.expressions.functions import AGGREGATES, FUNCTIONS, Function
 from engine.expressions.parser import SYSTEM_NAMES
 from engine.expressions.typecheck import check_types, infer_type
+from engine.expressions.values import truthy
 
 __all__ = [
     "AGGREGATES",
@@ -64,4 +67,5 @@ __all__ = [
     "check_types",
     "infer_type",
     "parse",
+    "truthy",
 ]

@@ -32,8 +32,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import ExpressionError
-from engine.expressions import parse
-from engine.expressions.values import truthy
+from engine.expressions import parse, truthy
 from engine.sqltypes import ExactDecimal
 
 ROWS: list[dict[str, Any]] = [
