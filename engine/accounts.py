@@ -35,8 +35,21 @@ TOKEN_PATTERN = re.compile(r"^fw_[A-Za-z0-9_-]{40}$")
 # minute is as precise as anyone reading that column needs.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
-_hasher = PasswordHasher()
+# argon2-cffi's default: Argon2id with RFC 9106's low-memory profile (t=3, 64 MiB, p=4).
+DEFAULT_PASSWORD_HASHER = PasswordHasher()
+_hasher = DEFAULT_PASSWORD_HASHER
 _dummy_hash: str | None = None
+
+
+def set_password_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Hash new passwords with `hasher` and return the previous one.
+
+    Hashes made earlier still verify (their parameters are part of the hash) and are
+    upgraded at the next sign-in. Tests use this to swap in a cheap profile.
+    """
+    global _hasher, _dummy_hash
+    previous, _hasher, _dummy_hash = _hasher, hasher, None
+    return previous
 
 
 # -- users -----------------------------------------------------------------------------

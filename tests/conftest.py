@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import accounts
 from engine.db import make_engine, make_session_factory
 from engine.migrate import upgrade_database
 
@@ -55,6 +57,14 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 def _render(url: URL) -> str:
     return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2's production cost is half a second a hash on a busy machine; tests need none."""
+    previous = accounts.set_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
+    yield
+    accounts.set_password_hasher(previous)
 
 
 @pytest.fixture(scope="session")

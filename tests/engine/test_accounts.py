@@ -6,6 +6,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher, Type
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -205,3 +206,23 @@ def test_every_record_of_a_module_can_be_granted_at_once(session: Session) -> No
     assert [(g.module, g.record_id) for g in granted] == [("project", "a1"), ("project", "b2")]
     assert len(accounts.grant_every_record(session, user, "project")) == 2
     assert len(accounts.list_grants(session, user)) == 2
+
+
+def test_passwords_are_hashed_with_argon2id_at_production_cost() -> None:
+    hasher = accounts.DEFAULT_PASSWORD_HASHER
+    assert hasher.type is Type.ID
+    assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2  # OWASP's minimum
+
+
+def test_hashes_made_with_other_parameters_still_verify_and_are_upgraded(
+    session: Session,
+) -> None:
+    user = accounts.create_user(session, "viewer", "password1")
+    cheap_hash = user.password_hash
+    previous = accounts.set_password_hasher(PasswordHasher(time_cost=2, memory_cost=1024))
+    try:
+        assert accounts.verify_password(session, "viewer", "password1") is user
+        assert user.password_hash != cheap_hash
+        assert "m=1024,t=2" in (user.password_hash or "")
+    finally:
+        accounts.set_password_hasher(previous)
