@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from engine.definitions.checks import check_pack
@@ -933,3 +935,72 @@ def test_seed_links_name_earlier_records_of_the_linked_module() -> None:
         "/seed/tally/1/project/$seed": "$key 't1' is a seed record of tally, but 'project' "
         "links to project",
     }
+
+
+# -- robustness -----------------------------------------------------------------------------
+
+NAMES = [
+    "project",
+    "tally",
+    "worker",
+    "hours",
+    "items",
+    "items.hours",
+    "amount",
+    "date",
+    "trade",
+    "draft",
+    "approved",
+    "submit",
+    "escalate",
+    "foreman",
+    "admin",
+    "checker",
+    "$state",
+    "$id",
+    "user",
+    "user.id",
+    "nope",
+    "a.b.c",
+    "project.name",
+    "project.spent",
+    "left",
+    "spent",
+    "sum(",
+    "count()",
+    "sum(hours)",
+    "today()",
+    "hours > 8",
+    "-date",
+    "p1",
+    "1",
+    "x" * 70,
+]
+
+
+def _string_places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _string_places(v, (*path, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _string_places(v, (*path, i))]
+    return [path] if isinstance(value, str) else []
+
+
+PLACES = _string_places(BASE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PLACES), st.sampled_from(NAMES)), min_size=1, max_size=4))
+def test_checks_never_raise_on_a_pack_that_passes_the_meta_schema(
+    changes: list[tuple[tuple[Any, ...], str]],
+) -> None:
+    pack = base()
+    for place, name in changes:
+        node: Any = pack
+        for part in place[:-1]:
+            node = node[part]
+        node[place[-1]] = name
+    if any(True for _ in META.iter_errors(pack)):
+        return
+    found = check_pack(pack)
+    assert all(isinstance(p, Problem) and p.message for p in found)
