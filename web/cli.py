@@ -23,6 +23,7 @@ import click
 from gunicorn.app.base import BaseApplication
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from engine import accounts
@@ -63,6 +64,9 @@ class FormworkCommand(click.Command):
             return super().invoke(ctx)
         except FormworkError as error:
             report_error(error)
+            ctx.exit(1)
+        except OperationalError as error:  # unreachable server, locked file, bad credentials
+            click.echo(f"Error: database: {str(error.orig).strip()}", err=True)
             ctx.exit(1)
 
 
@@ -126,8 +130,21 @@ def _engine() -> Iterator[Engine]:
 @contextmanager
 def _session() -> Iterator[Session]:
     """One transaction for the whole command: committed on success, else rolled back."""
-    with _engine() as engine, transaction(make_session_factory(engine)) as session:
-        yield session
+    with _engine() as engine:
+        _require_current_schema(engine)
+        with transaction(make_session_factory(engine)) as session:
+            yield session
+
+
+def _require_current_schema(engine: Engine) -> None:
+    from engine.migrate import current_revision, head_revision
+
+    revision, head = current_revision(engine), head_revision()
+    if revision != head:
+        state = "is empty" if revision is None else f"is at revision {revision}, not {head}"
+        raise click.ClickException(
+            f"the database {_safe_url(engine)} {state}: run `formwork init-db` first"
+        )
 
 
 def _safe_url(engine: Engine) -> str:

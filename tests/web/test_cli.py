@@ -354,3 +354,20 @@ def test_serve_runs_gunicorn_answering_on_the_given_port(database_url: str) -> N
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()
     assert "gunicorn" in output.lower()
+
+
+def test_commands_on_a_database_that_was_never_set_up_say_what_to_do(tmp_path: Path) -> None:
+    runner = CliRunner(env={"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
+    for args in (["users", "list"], ["packs", "list"], ["demo-users"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1
+        assert "Traceback" not in result.output
+        assert "is empty: run `formwork init-db` first" in result.stderr
+
+
+def test_unreachable_database_is_a_one_line_error() -> None:
+    runner = CliRunner(env={"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none"})
+    result = runner.invoke(cli, ["init-db"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: database: ")
+    assert "Traceback" not in result.output
