@@ -421,23 +421,25 @@ def _resolve_seed_links(value: Any, keys: Mapping[str, str]) -> Any:
 
 def _seed(session: Session, pack: Pack) -> int:
     """Create the pack's demo records; `{"$seed": key}` links to a record seeded with `"$key"`."""
-    from engine.errors import ProblemsError
-    from engine.records.service import create_record
+    from engine.errors import BatchFailed
+    from engine.records.service import create_records
 
     keys: dict[str, str] = {}
     count = 0
     for module_id, records in pack.seed.items():
         for index, record in enumerate(records):
-            data = {k: v for k, v in record.items() if k != "$key"}
+            data = {k: v for k, v in record.items() if k not in ("$key", "$state")}
             data = _resolve_seed_links(data, keys)
             try:
-                created = create_record(session, module_id, data, SYSTEM)
-            except ProblemsError as exc:
+                (created,) = create_records(
+                    session, module_id, [data], SYSTEM, states=[record.get("$state")]
+                )
+            except BatchFailed as exc:
                 raise DefinitionError(
-                    [Problem(f"/seed/{module_id}/{index}{p.path}", p.message) for p in exc.problems]
+                    [Problem(f"/seed/{module_id}/{index}{p.path}", p.message) for _, p in exc.items]
                 ) from None
             if "$key" in record:
-                keys[record["$key"]] = created.id
+                keys[record["$key"]] = created
             count += 1
     return count
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, literal_column, select
 from sqlalchemy.orm import Session
 
 from engine import permissions
@@ -88,7 +88,10 @@ def run_report(
         .where(and_(*where))
     )
     if groups:
-        statement = statement.group_by(*(c for _, c in groups)).order_by(*(c for _, c in groups))
+        # by position: a computed group (`year(d) - 1`) would otherwise bind its literal twice,
+        # which PostgreSQL refuses as two different expressions
+        positions = [literal_column(str(n + 1)) for n in range(len(groups))]
+        statement = statement.group_by(*positions).order_by(*positions)
     rows = [dict(row) for row in session.execute(statement).mappings()]
     names = [n for n, _ in groups] + [n for n, _ in measures]
     return ReportResult(report, names, [n for n, _ in groups], [n for n, _ in measures], rows)

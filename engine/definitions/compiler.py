@@ -7,6 +7,7 @@ first, so anything odd here is a bug, not a user error.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
@@ -237,6 +238,27 @@ def compile_permissions(raw: Mapping[str, Any]) -> Mapping[str, RolePermission]:
     )
 
 
+def _mark_read_time(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """Formulas over the clock or over rollups, directly or through other formulas, are
+    computed when read: a stored value could not stay current."""
+    by_name = {f.name: f for f in fields}
+    read_time = {f.name for f in fields if f.rollup is not None}
+    read_time |= {f.name for f in fields if f.formula is not None and f.formula.uses_clock}
+    changed = True
+    while changed:
+        changed = False
+        for f in fields:
+            if f.formula is None or f.name in read_time:
+                continue
+            if any(ref[0] in read_time for ref in f.formula.references if ref[0] in by_name):
+                read_time.add(f.name)
+                changed = True
+    return tuple(
+        replace(f, on_read=True) if f.formula is not None and f.name in read_time else f
+        for f in fields
+    )
+
+
 def compile_module(raw: Mapping[str, Any], pack_id: str, version: str) -> Module:
     schema = raw["schema"]
     required = set(schema.get("required", ()))
@@ -244,6 +266,7 @@ def compile_module(raw: Mapping[str, Any], pack_id: str, version: str) -> Module
         compile_field(name, field_schema, name in required)
         for name, field_schema in schema.get("properties", {}).items()
     )
+    fields = _mark_read_time(fields)
     migrate = raw.get("migrate", {})
     return Module(
         id=raw["id"],

@@ -71,11 +71,12 @@ class Field:
     widget: str | None = None
     accept: tuple[str, ...] = ()
     max_bytes: int | None = None
+    on_read: bool = False  # a formula over the clock or a rollup: computed when read
 
     @property
     def stored(self) -> bool:
-        """Whether the field has a column (rollups are computed when read)."""
-        return self.rollup is None and self.kind != "table"
+        """Whether the field has a column (rollups and read-time formulas are computed when read)."""
+        return self.rollup is None and self.kind != "table" and not self.on_read
 
     @property
     def computed(self) -> bool:
@@ -214,6 +215,11 @@ class Module:
     @cached_property
     def table_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.kind == "table")
+
+    @cached_property
+    def read_formulas(self) -> tuple[Field, ...]:
+        """Formulas computed when a record is read (see records.compute for their order)."""
+        return tuple(f for f in self.fields if f.on_read)
 
     @cached_property
     def rollup_fields(self) -> tuple[Field, ...]:

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from engine.actor import Actor
 from engine.definitions.model import Field, Module
 from engine.errors import ExpressionError, Problem, ValidationFailed
+from engine.expressions import truthy
 
 
 def _order(field_list: tuple[Field, ...]) -> list[Field]:
@@ -65,7 +66,8 @@ def record_validator(module: Module) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def _cast(f: Field, value: Any) -> Any:
+def cast_formula_value(f: Field, value: Any) -> Any:
+    """A formula's result in its field's type (decimals rounded half-up to the scale)."""
     if value is None:
         return None
     try:
@@ -105,7 +107,7 @@ def apply_formulas(
             for f in child_orders[table.name]:
                 env = {c.name: row.get(c.name) for c in table.children}
                 try:
-                    row[f.name] = _cast(f, f.formula.evaluate(env))  # type: ignore[union-attr]
+                    row[f.name] = cast_formula_value(f, f.formula.evaluate(env))  # type: ignore[union-attr]
                 except ExpressionError as exc:
                     problems.append(
                         Problem(f"/{table.name}/{index}/{f.name}", f"cannot compute: {exc}")
@@ -113,10 +115,10 @@ def apply_formulas(
                     row[f.name] = None
     env = base_env(values, system, actor)
     for f in record_order:
-        if f.formula is None or f.formula.uses_clock:
+        if f.formula is None or f.on_read:
             continue
         try:
-            values[f.name] = env[f.name] = _cast(f, f.formula.evaluate(env))
+            values[f.name] = env[f.name] = cast_formula_value(f, f.formula.evaluate(env))
         except ExpressionError as exc:
             problems.append(Problem(f"/{f.name}", f"cannot compute: {exc}"))
             values[f.name] = env[f.name] = None
@@ -134,7 +136,7 @@ def hidden_by_condition(
     hidden = set()
     for name, condition in module.ui.show_if.items():
         try:
-            shown = bool(condition.evaluate(env))
+            shown = truthy(condition.evaluate(env))
         except ExpressionError:
             shown = False
         if not shown:
@@ -175,7 +177,7 @@ def prepare_values(
         condition = module.ui.required_if.get(f.name)
         if condition is not None:
             with contextlib.suppress(ExpressionError):
-                required = required or bool(condition.evaluate(env))
+                required = required or truthy(condition.evaluate(env))
         if required and not _present(values.get(f.name)):
             problems.append(Problem(f"/{f.name}", f"{f.name!r} is required"))
         if f.kind == "table":

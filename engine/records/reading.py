@@ -170,6 +170,20 @@ def row_to_record(
     )
 
 
+def _compute_on_read(module: Module, data: dict[str, Any], row: Mapping[str, Any]) -> None:
+    from engine.records.compute import cast_formula_value, formula_order
+
+    system = {name: _aware(row[column]) for name, column in SYSTEM_COLUMNS.items()}
+    env = {**{f.name: data.get(f.name) for f in module.fields}, **system, "user": {}}
+    for field in (f for f in formula_order(module)[0] if f.on_read):
+        try:
+            data[field.name] = env[field.name] = cast_formula_value(
+                field, field.formula.evaluate(env)
+            )  # type: ignore[union-attr]
+        except ExpressionError:
+            data[field.name] = env[field.name] = None
+
+
 def mask(record: Record, visible: set[str]) -> Record:
     """Drop fields the reader may not see, from data and link titles alike."""
     record.data = {k: v for k, v in record.data.items() if k in visible}

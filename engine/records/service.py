@@ -174,8 +174,11 @@ def create_records(
     actor: Actor,
     *,
     now: dt.datetime | None = None,
+    states: Sequence[str | None] | None = None,
 ) -> list[str]:
     """Validate every item, then store them all with a few multi-row statements.
+
+    `states` (system use only: demo seeds) places each record directly in a state.
 
     All or nothing: if any item is invalid, BatchFailed lists each problem with the item's
     index and nothing is written. Returns the new record ids in order.
@@ -194,11 +197,18 @@ def create_records(
     now = now or _now()
     problems: list[tuple[int, Problem]] = []
     prepared: list[tuple[str, dict[str, Any]]] = []
+    placed: list[str | None] = []
+    if states is not None and not actor.is_system:
+        raise permissions.PermissionDenied("only the system places records directly in a state")
+    initial = [
+        (states[i] if states is not None and states[i] else module.initial_state)
+        for i in range(len(items))
+    ]
     for index, data in enumerate(items):
         record_id = new_record_id()
         system = {
             "$id": record_id,
-            "$state": module.initial_state,
+            "$state": initial[index],
             "$owner": actor.name,
             "$number": None,
             "$created_at": now,
@@ -209,6 +219,7 @@ def create_records(
             for name, default in defaults.items():
                 values.setdefault(name, default)
             prepared.append((record_id, prepare_values(module, values, system, actor)))
+            placed.append(initial[index])
         except ValidationFailed as exc:
             problems.extend((index, p) for p in exc.problems)
     if not problems:
@@ -228,8 +239,8 @@ def create_records(
                 {
                     "id": record_id,
                     "number": number,
-                    "state": module.initial_state,
-                    "state_since": now if module.initial_state else None,
+                    "state": state,
+                    "state_since": now if state else None,
                     "owner": actor.name,
                     "version": 1,
                     "module_version": module.version,
@@ -237,7 +248,9 @@ def create_records(
                     "updated_at": now,
                     **_stored(module, values),
                 }
-                for (record_id, values), number in zip(prepared, numbers, strict=True)
+                for (record_id, values), number, state in zip(
+                    prepared, numbers, placed, strict=True
+                )
             ],
         )
     for field in module.table_fields:

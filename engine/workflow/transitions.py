@@ -31,6 +31,7 @@ from engine.errors import (
     TransitionRefused,
     ValidationFailed,
 )
+from engine.expressions import truthy
 from engine.models import ExtraApprover, User, Vote
 from engine.records.compute import base_env
 from engine.records.model import Record
@@ -128,7 +129,7 @@ def _refusal(
         return f"these fields need a value first: {', '.join(missing)}"
     if transition.when is not None:
         try:
-            holds = bool(transition.when.evaluate(base_env(record.data, record.system(), actor)))
+            holds = truthy(transition.when.evaluate(base_env(record.data, record.system(), actor)))
         except ExpressionError as exc:
             return f"its condition cannot be checked: {exc}"
         if not holds:
