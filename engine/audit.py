@@ -122,3 +122,52 @@ def record_history(session: Session, module_id: str, record_id: str) -> list[His
             .order_by(HistoryEntry.id)
         )
     )
+
+
+MASK = "***"
+
+
+def visible_history(
+    session: Session, module_id: str, record_id: str, actor: Actor
+) -> list[dict[str, Any]]:
+    """A record's history as `actor` may read it: values of hidden fields are masked.
+
+    NotFound when the record (even a deleted one's history) is outside what `actor` may read.
+    """
+    from engine import permissions
+    from engine.catalog import load_catalog
+    from engine.errors import NotFound
+    from engine.records.service import get_record
+
+    catalog = load_catalog(session)
+    module = catalog.module(module_id)
+    permissions.require_readable(actor, module)
+    entries = record_history(session, module_id, record_id)
+    try:
+        get_record(session, module_id, record_id, actor)
+    except NotFound:
+        if not (actor.is_admin and entries):  # admins may read what remains of deleted records
+            raise
+    hidden = {
+        name for name, level in permissions.field_access(actor, module).items() if level == "hidden"
+    }
+    items = []
+    for entry in entries:
+        changes = [
+            {**change, "old": MASK, "new": MASK} if change.get("field") in hidden else dict(change)
+            for change in entry.changes
+        ]
+        items.append(
+            {
+                "at": entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=dt.UTC),
+                "actor": entry.actor,
+                "action": entry.action,
+                "transition": entry.transition,
+                "from": entry.from_state,
+                "to": entry.to_state,
+                "comment": entry.comment,
+                "changes": changes,
+                "module_version": entry.module_version,
+            }
+        )
+    return items

@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from engine.accounts import actor_of, set_roles
 from engine.actor import SYSTEM
-from engine.audit import record_history
+from engine.audit import record_history, visible_history
 from engine.errors import Conflict, NotFound, TransitionRefused
 from engine.models import Vote
 from engine.packs import import_pack
@@ -246,3 +246,16 @@ def test_history_is_append_only(session, people):
         session.execute(text("update history set actor = 'mallory'"))
     with pytest.raises(Exception, match="append-only"), session.begin_nested():
         session.execute(text("delete from history"))
+
+
+def test_history_masks_hidden_fields_for_readers_who_may_not_see_them(session, people):
+    project = install(session)
+    record = draft(session, project, people["lee"])
+    viewer = make_user(session, "vic", "viewer")
+    entries = visible_history(session, "labour", record.id, viewer)
+    amounts = [c for c in entries[0]["changes"] if c["field"] == "amount"]
+    assert amounts == [{"field": "amount", "old": "***", "new": "***"}]
+    hours = [c for c in entries[0]["changes"] if c["field"] == "hours"]
+    assert hours == [{"field": "hours", "old": None, "new": "8.0"}]
+    with pytest.raises(NotFound):
+        visible_history(session, "labour", record.id, people["wu"])
