@@ -151,6 +151,22 @@ def _count(session: Session, table: Any, *conditions: Any) -> int:
     return session.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
 
 
+def _sample(session: Session, table: Any, condition: Any, limit: int = 10) -> str:
+    """Numbers (or ids) of the first records matching, to name them in a refusal or dry run."""
+    rows = (
+        session.execute(
+            select(func.coalesce(table.c.number, table.c.id))
+            .where(condition)
+            .order_by(table.c.created_at)
+            .limit(limit + 1)
+        )
+        .scalars()
+        .all()
+    )
+    shown = ", ".join(rows[:limit])
+    return f"{shown}, …" if len(rows) > limit else shown
+
+
 def _upgrade_refusals(
     session: Session,
     old: Pack,
@@ -254,14 +270,16 @@ def _upgrade_refusals(
                 count = _count(session, table, table.c.state == state)
                 target = module.migrate.states.get(state)
                 if count and target is None:
+                    which = _sample(session, table, table.c.state == state)
                     problems.append(
                         Problem(
                             f"{base}/workflow/states",
-                            f"state {state!r} is removed but {count} records are in it; map it in migrate.states",
+                            f"state {state!r} is removed but {count} records are in it ({which}); map it in migrate.states",
                         )
                     )
                 elif count:
-                    fixes.append(("state", (module, state, target, count)))
+                    which = _sample(session, table, table.c.state == state)
+                    fixes.append(("state", (module, state, target, count, which)))
     return problems, fixes
 
 
@@ -273,7 +291,7 @@ def _apply_fixes(
     lines = []
     for kind, payload in fixes:
         if kind == "state":
-            module, old_state, new_state, count = payload
+            module, old_state, new_state, count, _ = payload
             table = new_tables[module.id].main
             session.execute(update(table).where(table.c.state == old_state).values(state=new_state))
             lines.append(
@@ -364,7 +382,7 @@ def import_pack(
         if problems:
             raise UpgradeRefused(problems)
         report.migrated = [
-            f"{p[0].id}: {p[3]} records would move from state {p[1]} to {p[2]}"
+            f"{p[0].id}: {p[3]} records would move from state {p[1]} to {p[2]}: {p[4]}"
             if k == "state"
             else f"{p[0].id}: fill {p[1].name} = {p[2]!r}"
             for k, p in fixes

@@ -160,7 +160,9 @@ def test_upgrade_refuses_removing_a_state_in_use_unless_mapped(session):
     session.execute(text("update m_labour set state = 'submitted'"))
     with pytest.raises(UpgradeRefused) as caught:
         import_pack(session, upgraded(remove_state="submitted"))
-    assert "state 'submitted' is removed but 1 records are in it" in str(caught.value)
+    assert f"state 'submitted' is removed but 1 records are in it ({record.number})" in str(
+        caught.value
+    )
     import_pack(
         session, upgraded(remove_state="submitted", migrate={"states": {"submitted": "draft"}})
     )
@@ -210,3 +212,15 @@ def test_same_version_with_other_content_is_refused(session):
     with pytest.raises(DefinitionError) as caught:
         import_pack(session, pack)
     assert caught.value.problems[0].path == "/version"
+
+
+def test_dry_run_names_the_records_a_state_mapping_moves(session):
+    import_pack(session, sample_pack())
+    record = seed_one(session)
+    session.execute(text("update m_labour set state = 'submitted'"))
+    pack = upgraded(remove_state="submitted", migrate={"states": {"submitted": "draft"}})
+    report = import_pack(session, pack, dry_run=True)
+    assert report.migrated == [
+        f"labour: 1 records would move from state submitted to draft: {record.number}"
+    ]
+    assert get_record(session, "labour", record.id, SYSTEM).state == "submitted"
