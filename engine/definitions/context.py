@@ -66,9 +66,3 @@ class PackContext:
     def add(self, path: Path, message: str) -> None:
         """Record one problem at `path`."""
         self.problems.append(Problem(pointer(path), message))
-
-    def modules(self) -> Iterable[tuple[int, Mapping[str, Any]]]:
-        """The pack's own modules with their index, skipping entries that are not objects."""
-        for index, module in enumerate(self.pack.get("modules") or ()):
-            if isinstance(module, Mapping):
-                yield index, module

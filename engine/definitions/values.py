@@ -15,11 +15,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from engine.definitions.context import pointer
 from engine.definitions.scope import FieldInfo
-
-
-def _pointer(path: Any) -> str:
-    return "".join(f"/{part}" for part in path)
 
 
 def _schema_for_values(schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -66,7 +63,7 @@ def value_problems(info: FieldInfo, value: Any) -> list[str]:
     )
     messages = []
     for error in sorted(validator.iter_errors(value), key=lambda e: list(map(str, e.path))):
-        place = _pointer(error.absolute_path)
+        place = pointer(error.absolute_path)
         messages.append(f"{place}: {error.message}" if place else error.message)
     if messages:
         return messages
