@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from engine.definitions.compiler import compile_pack
+from engine.definitions.jsontext import duplicate_keys
 from engine.definitions.model import RESERVED_CHILD_COLUMNS, RESERVED_COLUMNS, Pack
 from engine.errors import DefinitionError, Problem
 
@@ -55,6 +56,9 @@ def parse_pack_text(source: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
         raise DefinitionError([Problem("", "pack JSON is nested too deeply")]) from None
     if not isinstance(data, dict):
         raise DefinitionError([Problem("", "a pack is a JSON object")])
+    repeated = duplicate_keys(source)
+    if repeated:
+        raise DefinitionError(repeated)
     return data
 
 

@@ -329,10 +329,15 @@ def list_records(
         if name in visible and module.field(name) and module.field(name).stored  # type: ignore[union-attr]
     ]
     aggregate = select(
-        func.count().label("total"), *(func.sum(table.c[n]).label(n) for n in total_fields)
+        func.count().label("count__"),
+        *(func.sum(table.c[n]).label(f"sum__{n}") for n in total_fields),
     )
     summary = session.execute(aggregate.select_from(table).where(and_(*where))).mappings().one()
-    totals = {n: summary[n] for n in total_fields} if query.with_totals else {}
+    totals = {n: summary[f"sum__{n}"] for n in total_fields} if query.with_totals else {}
     return RecordPage(
-        items=items, total=summary["total"], page=query.page, per_page=query.per_page, totals=totals
+        items=items,
+        total=summary["count__"],
+        page=query.page,
+        per_page=query.per_page,
+        totals=totals,
     )

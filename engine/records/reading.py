@@ -151,6 +151,8 @@ def row_to_record(
         elif field.name in row:
             value = row[field.name]
             data[field.name] = _aware(value) if field.kind == "datetime" else value
+    if module.read_formulas:
+        _compute_on_read(module, data, row)
     titles = {
         k[len("title__") :]: v for k, v in row.items() if k.startswith("title__") and v is not None
     }
