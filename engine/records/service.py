@@ -25,6 +25,7 @@ from engine.errors import BatchFailed, Conflict, NotFound, Problem, ValidationFa
 from engine.models import User
 from engine.records.coercion import coerce_input
 from engine.records.compute import prepare_values
+from engine.records.links import linked_values
 from engine.records.model import Record
 from engine.records.numbering import next_numbers
 from engine.records.reading import children_of, mask, record_select, row_to_record
@@ -204,7 +205,18 @@ def create_records(
         (states[i] if states is not None and states[i] else module.initial_state)
         for i in range(len(items))
     ]
+    coerced: list[tuple[int, dict[str, Any]]] = []
     for index, data in enumerate(items):
+        try:
+            values = coerce_input(module, data, writable)
+        except ValidationFailed as exc:
+            problems.extend((index, p) for p in exc.problems)
+            continue
+        for name, default in defaults.items():
+            values.setdefault(name, default)
+        coerced.append((index, values))
+    links = linked_values(session, catalog, module, [v for _, v in coerced])
+    for (index, values), linked in zip(coerced, links, strict=True):
         record_id = new_record_id()
         system = {
             "$id": record_id,
@@ -213,11 +225,9 @@ def create_records(
             "$number": None,
             "$created_at": now,
             "$updated_at": now,
+            **linked,
         }
         try:
-            values = coerce_input(module, data, writable)
-            for name, default in defaults.items():
-                values.setdefault(name, default)
             prepared.append((record_id, prepare_values(module, values, system, actor)))
             placed.append(initial[index])
         except ValidationFailed as exc:
@@ -306,7 +316,8 @@ def update_record(
     before = {k: (list(v) if isinstance(v, list) else v) for k, v in values.items()}
     values.update(changes)
     now = now or _now()
-    system = {**current.system(), "$updated_at": now}
+    (linked,) = linked_values(session, catalog, module, [values])
+    system = {**current.system(), "$updated_at": now, **linked}
     values = prepare_values(module, values, system, actor)
     _check_references(session, catalog, module, values)
     changed = diff(module, before, values)

@@ -34,6 +34,7 @@ from engine.errors import (
 from engine.expressions import truthy
 from engine.models import ExtraApprover, User, Vote
 from engine.records.compute import base_env
+from engine.records.links import linked_values
 from engine.records.model import Record
 from engine.records.reading import children_of, record_select, row_to_record
 from engine.workflow import approvals, tasks
@@ -129,7 +130,9 @@ def _refusal(
         return f"these fields need a value first: {', '.join(missing)}"
     if transition.when is not None:
         try:
-            holds = truthy(transition.when.evaluate(base_env(record.data, record.system(), actor)))
+            (linked,) = linked_values(session, catalog, module, [record.data])
+            env = base_env(record.data, {**record.system(), **linked}, actor)
+            holds = truthy(transition.when.evaluate(env))
         except ExpressionError as exc:
             return f"its condition cannot be checked: {exc}"
         if not holds:

@@ -193,3 +193,31 @@ def test_unknown_module_and_record(session, site):
         get_record(session, "nothing", "x", SYSTEM)
     with pytest.raises(NotFound):
         get_record(session, "labour", "missing", SYSTEM)
+
+
+def test_formulas_and_guards_read_through_links(session):
+    pack = sample_pack()
+    labour = pack["modules"][1]
+    labour["schema"]["properties"]["site_code"] = {
+        "type": "string",
+        "x-formula": "concat(project.code, '/', worker)",
+    }
+    labour["schema"]["properties"]["permit"] = {"type": "string"}
+    labour["ui"]["required_if"]["permit"] = "project.budget > 1000000"
+    import_pack(session, pack)
+    small = create_record(
+        session, "project", {"code": "S1", "name": "Shed", "budget": 5000}, SYSTEM
+    )
+    big = create_record(
+        session, "project", {"code": "T9", "name": "Tower", "budget": 9000000}, SYSTEM
+    )
+    record = create_record(session, "labour", tally(small.id), FOREMAN)
+    assert record.data["site_code"] == "S1/Lee Wei"
+    assert record.data["project"] == small.id  # the stored link stays the id
+    with pytest.raises(ValidationFailed) as caught:
+        create_record(session, "labour", tally(big.id), FOREMAN)
+    assert [p.path for p in caught.value.problems] == ["/permit"]
+    moved = update_record(
+        session, "labour", record.id, 1, {"project": big.id, "permit": "P-7"}, FOREMAN
+    )
+    assert moved.data["site_code"] == "T9/Lee Wei"

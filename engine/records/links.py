@@ -1,0 +1,58 @@
+"""Values of linked records for expressions that read through a link (`project.name`).
+
+In a module whose formulas, conditions or guards read `link.field`, the link's name stands
+for the linked record (a mapping with its stored fields and `id`) while expressions are
+evaluated; elsewhere it stays the linked record's id. One query per link field per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.catalog import Catalog
+from engine.definitions.model import Module
+
+
+@lru_cache(maxsize=256)
+def link_paths(module: Module) -> frozenset[str]:
+    """Link fields that some expression of the module reads through."""
+    expressions = [f.formula for f in module.fields if f.formula is not None]
+    expressions += list(module.ui.show_if.values()) + list(module.ui.required_if.values())
+    if module.workflow is not None:
+        expressions += [t.when for t in module.workflow.transitions if t.when is not None]
+    links = {f.name for f in module.fields if f.kind == "link"}
+    return frozenset(
+        ref[0] for e in expressions for ref in e.references if len(ref) > 1 and ref[0] in links
+    )
+
+
+def linked_values(
+    session: Session, catalog: Catalog, module: Module, batch: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """For each record of `batch`, link field → the linked record's values (or None)."""
+    result: list[dict[str, Any]] = [{} for _ in batch]
+    for name in sorted(link_paths(module)):
+        field = module.field(name)
+        if field is None or field.ref not in catalog.modules:
+            continue
+        target = catalog.modules[field.ref]
+        table = catalog.tables[target.id].main
+        wanted = {values.get(name) for values in batch} - {None}
+        rows: dict[str, dict[str, Any]] = {}
+        if wanted:
+            columns = [
+                table.c.id,
+                table.c.number,
+                table.c.state,
+                *(table.c[f.name] for f in target.stored_fields),
+            ]
+            for row in session.execute(select(*columns).where(table.c.id.in_(wanted))).mappings():
+                rows[row["id"]] = dict(row)
+        for index, values in enumerate(batch):
+            result[index][name] = rows.get(values.get(name)) if values.get(name) else None
+    return result
