@@ -28,7 +28,7 @@ SYSTEM_KEYS = (
     "updated_at",
 )
 
-_schemas: WeakKeyDictionary[Module, type[Schema]] = WeakKeyDictionary()
+_schemas: WeakKeyDictionary[Module, Schema] = WeakKeyDictionary()
 
 
 class ChildRows(fields.List):
@@ -55,10 +55,11 @@ def _schema_class(name: str, field_list: tuple[Field, ...]) -> type[Schema]:
     return Schema.from_dict(declared, name=name)
 
 
-def input_schema(module: Module) -> type[Schema]:
+def input_schema(module: Module) -> Schema:
+    """The module's input schema, built once: loading never mutates it, so it is shared."""
     schema = _schemas.get(module)
     if schema is None:
-        schema = _schema_class(f"{module.id}_input", module.fields)
+        schema = _schema_class(f"{module.id}_input", module.fields)(unknown=RAISE, partial=True)
         _schemas[module] = schema
     return schema
 
@@ -132,7 +133,7 @@ def coerce_input(module: Module, data: Any, writable: set[str] | None = None) ->
                 for row in clean[key]
             ]
     try:
-        values = input_schema(module)(unknown=RAISE, partial=True).load(clean)
+        values = input_schema(module).load(clean)
     except ValidationError as exc:
         problems.extend(_flatten(exc.messages))
         values = None

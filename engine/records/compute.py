@@ -43,26 +43,60 @@ def _order(field_list: tuple[Field, ...]) -> list[Field]:
 
 
 @lru_cache(maxsize=256)
+def formula_inputs(module: Module) -> frozenset[str]:
+    """Fields some record formula reads."""
+    return frozenset(
+        ref[0] for f in module.fields if f.formula is not None for ref in f.formula.references
+    )
+
+
+@lru_cache(maxsize=256)
 def formula_order(module: Module) -> tuple[list[Field], dict[str, list[Field]]]:
     children = {t.name: _order(t.children) for t in module.table_fields}
     return _order(module.fields), children
 
 
-def _unrequired(schema: Any) -> Any:
+# What marshmallow already enforced when the input was coerced; the JSON Schema pass keeps
+# only the constraints it adds (ranges, lengths, patterns, sizes...), which makes it cheap.
+COERCED_KEYWORDS = frozenset(
+    {"type", "enum", "required", "title", "description", "default", "readOnly", "$schema"}
+)
+COERCED_FORMATS = frozenset({"date", "date-time"})
+
+
+def _constraints(schema: Any) -> Any:
     if isinstance(schema, Mapping):
-        return {k: _unrequired(v) for k, v in schema.items() if k not in ("required", "x-rollup")}
-    if isinstance(schema, (list, tuple)):
-        return [_unrequired(v) for v in schema]
+        pruned: dict[str, Any] = {}
+        for key, value in schema.items():
+            if key in COERCED_KEYWORDS or key.startswith("x-"):
+                continue
+            if key == "format" and value in COERCED_FORMATS:
+                continue
+            if key == "properties":
+                kept = {name: _constraints(sub) for name, sub in value.items()}
+                kept = {name: sub for name, sub in kept.items() if sub}
+                if kept:
+                    pruned[key] = kept
+            elif key == "items":
+                sub = _constraints(value)
+                if sub:
+                    pruned[key] = sub
+            else:
+                pruned[key] = value
+        return pruned
     return schema
 
 
 @lru_cache(maxsize=256)
 def record_validator(module: Module) -> Draft202012Validator:
-    """The module's JSON Schema without rollups and `required` (checked separately, by name)."""
-    schema = _unrequired(module.raw["schema"])
+    """The module's JSON Schema, reduced to what coercion did not already check, compiled once.
+
+    Rollups and `required` are left out (rollups are not stored; required is checked by name,
+    taking `show_if` and `required_if` into account).
+    """
+    schema = dict(_constraints(module.raw["schema"]))
     for f in module.rollup_fields:
-        schema["properties"].pop(f.name, None)
-    schema.pop("$schema", None)
+        schema.get("properties", {}).pop(f.name, None)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
@@ -164,10 +198,14 @@ def prepare_values(
         if f.stored or f.kind == "table":
             values.setdefault(f.name, [] if f.kind in ("table",) else None)
     problems = apply_formulas(module, values, system, actor)
-    hidden = hidden_by_condition(module, values, system, actor)
+    hidden = hidden_by_condition(module, values, system, actor) if module.ui.show_if else set()
+    cleared = set()
     for name in hidden:
-        values[name] = [] if module.field(name) and module.field(name).kind == "table" else None  # type: ignore[union-attr]
-    if hidden:
+        empty = [] if module.field(name) and module.field(name).kind == "table" else None  # type: ignore[union-attr]
+        if values.get(name) != empty:
+            values[name] = empty
+            cleared.add(name)
+    if cleared & formula_inputs(module):  # a formula read a value that is no longer stored
         problems = apply_formulas(module, values, system, actor)
     env = base_env(values, system, actor)
     for f in module.fields:
