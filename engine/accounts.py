@@ -202,6 +202,21 @@ def add_grant(session: Session, user: User | str, module: str, record_id: str) -
     return grant
 
 
+def remove_grant(session: Session, user: User | str, module: str, record_id: str) -> bool:
+    """Take a grant away; the user's scoped lists shrink on their next call. False if none."""
+    user = _user(session, user)
+    grant = session.scalar(
+        select(Grant).where(
+            Grant.user_id == user.id, Grant.module == module, Grant.record_id == record_id
+        )
+    )
+    if grant is None:
+        return False
+    session.delete(grant)
+    session.flush()
+    return True
+
+
 def grant_every_record(session: Session, user: User | str, module: str) -> list[Grant]:
     """Grant a user every record a module has now (demo set-up); none if it has no table.
 

@@ -320,6 +320,53 @@ def users_list() -> None:
     _table(("NAME", "STATE", "ROLES", "DISPLAY NAME"), rows)
 
 
+@users.command("roles")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, metavar="ROLE", help="A role to hold (repeat).")
+def users_roles(name: str, roles: tuple[str, ...]) -> None:
+    """Set the roles of user NAME (none given: no roles); effective on their next request."""
+    with _session() as session:
+        accounts.set_roles(session, name, roles)
+    click.echo(f"User {name} now holds: {', '.join(roles) or 'no roles'}.")
+
+
+@users.command("grant")
+@click.argument("name")
+@click.argument(
+    "grants", nargs=-1, required=True, callback=_parse_grants, metavar="MODULE=RECORD_ID..."
+)
+def users_grant(name: str, grants: list[tuple[str, str]]) -> None:
+    """Give user NAME access to records, for row scopes."""
+    with _session() as session:
+        for module, record_id in grants:
+            accounts.add_grant(session, name, module, record_id)
+    click.echo(f"Granted {len(grants)} record(s) to {name}.")
+
+
+@users.command("revoke-grant")
+@click.argument("name")
+@click.argument(
+    "grants", nargs=-1, required=True, callback=_parse_grants, metavar="MODULE=RECORD_ID..."
+)
+def users_revoke_grant(name: str, grants: list[tuple[str, str]]) -> None:
+    """Take grants away from user NAME."""
+    with _session() as session:
+        removed = sum(accounts.remove_grant(session, name, m, r) for m, r in grants)
+    click.echo(f"Removed {removed} of {len(grants)} grant(s) from {name}.")
+
+
+@users.command("grants")
+@click.argument("name")
+def users_grants(name: str) -> None:
+    """List the records user NAME is granted."""
+    with _session() as session:
+        rows = [(g.module, g.record_id) for g in accounts.list_grants(session, name)]
+    if not rows:
+        click.echo(f"{name} has no grants.")
+        return
+    _table(("MODULE", "RECORD"), rows)
+
+
 # tokens
 
 
