@@ -192,17 +192,24 @@ def in_session(factory: sessionmaker[Session], call: Callable[[Session], Any]) -
 
 @dataclass
 class Memory:
-    """Peak traced Python memory after the first pages and after all of them."""
+    """Traced Python memory while paging: what stays after each stretch, and the peaks.
+
+    `retained_*` is measured after a full garbage collection, so it shows what accumulates;
+    the peaks also hold garbage that was waiting for the cycle collector at that moment.
+    """
 
     pages: int
     early_pages: int
     early_peak: int
     peak: int
+    retained_early: int
+    retained: int
     seconds: float
 
     @property
-    def growth(self) -> float:
-        return self.peak / self.early_peak - 1 if self.early_peak else 0.0
+    def retained_growth(self) -> int:
+        """Bytes kept after all pages beyond those kept after the first ones."""
+        return self.retained - self.retained_early
 
 
 def page_through(
@@ -215,15 +222,20 @@ def page_through(
     early_pages = min(early_pages, pages)
     gc.collect()
     tracemalloc.start()
-    early = 0
+    early_peak = retained_early = 0
     began = time.perf_counter()
     try:
         for page in range(1, pages + 1):
             with factory() as session:
                 call(session, page)
             if page == early_pages:
-                early = tracemalloc.get_traced_memory()[1]
+                early_peak = tracemalloc.get_traced_memory()[1]
+                gc.collect()
+                retained_early = tracemalloc.get_traced_memory()[0]
         peak = tracemalloc.get_traced_memory()[1]
+        gc.collect()
+        retained = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
-    return Memory(pages, early_pages, early, peak, time.perf_counter() - began)
+    seconds = time.perf_counter() - began
+    return Memory(pages, early_pages, early_peak, peak, retained_early, retained, seconds)
