@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -54,7 +54,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["formwork"] = FormworkState(engine, make_session_factory(engine))
 
-    app.register_blueprint(home)
+    app.register_blueprint(health)
+
+    from web import pages
+
+    pages.init_app(app)  # the end-user pages: sign-in, lists, forms, records, inbox
 
     from web.cli import cli
 
@@ -85,33 +89,11 @@ def instance_secret_key(instance_path: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-# A placeholder home page until the records, admin and API blueprints arrive.
-home = Blueprint("home", __name__)
+# The health check load balancers and `make run` users can ask.
+health = Blueprint("health", __name__)
 
 
-@home.get("/")
-def index() -> ResponseReturnValue:
-    from engine.i18n import localize
-    from engine.packs import list_packs
-
-    state = formwork()
-    if current_revision(state.engine) != head_revision():
-        return render_template("home.html", packs=None, language="en"), 503
-    language = request.accept_languages.best_match(LANGUAGES) or "en"
-    with state.session_factory() as session:
-        packs = [
-            {
-                "id": p.id,
-                "version": p.version,
-                "title": localize(p.title, language),
-                "modules": p.modules,
-            }
-            for p in list_packs(session)
-        ]
-    return render_template("home.html", packs=packs, language=language)
-
-
-@home.get("/healthz")
+@health.get("/healthz")
 def healthz() -> ResponseReturnValue:
     """200 when the database answers and is fully migrated, 503 otherwise."""
     expected = head_revision()

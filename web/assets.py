@@ -1,0 +1,66 @@
+"""Front-end packages served from node_modules under /static/vendor/<package>/<file>.
+
+`make install` (and so `make run`) installs them from the lock file with `npm ci`; nothing
+is fetched from a CDN at run time. Only the distribution folders of the packages listed in
+PACKAGES are reachable, through `send_from_directory` (no path escapes the folder).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, send_from_directory, url_for
+from flask.typing import ResponseReturnValue
+
+ROOT = Path(__file__).resolve().parent.parent
+# package → the folder inside it that may be served
+PACKAGES = {
+    "htmx.org": "dist",
+    "@picocss/pico": "css",
+    "chart.js": "dist",
+    "swagger-ui-dist": "",
+}
+MAX_AGE = 7 * 24 * 3600
+
+assets = Blueprint("assets", __name__)
+
+
+def node_modules() -> Path:
+    """Where the npm packages are: FORMWORK_NODE_MODULES, else node_modules in the project."""
+    configured = current_app.config.get("FORMWORK_NODE_MODULES") or os.environ.get(
+        "FORMWORK_NODE_MODULES"
+    )
+    return Path(configured) if configured else ROOT / "node_modules"
+
+
+def _split(path: str) -> tuple[str, str] | None:
+    for package in sorted(PACKAGES, key=len, reverse=True):
+        if path.startswith(package + "/"):
+            return package, path[len(package) + 1 :]
+    return None
+
+
+@assets.get("/static/vendor/<path:path>")
+def vendor(path: str) -> ResponseReturnValue:
+    """One file of an allowed package's distribution folder."""
+    found = _split(path)
+    if found is None:
+        abort(404)
+    package, rest = found
+    folder = node_modules() / package / PACKAGES[package]
+    subfolder = PACKAGES[package]
+    if subfolder and rest.startswith(subfolder + "/"):
+        rest = rest[len(subfolder) + 1 :]
+    return send_from_directory(folder, rest, max_age=MAX_AGE)
+
+
+def vendor_url(package: str, file: str) -> str:
+    """The URL of `file` inside an allowed package's distribution folder."""
+    folder = PACKAGES[package]
+    return url_for("assets.vendor", path=f"{package}/{folder + '/' if folder else ''}{file}")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(assets)
+    app.jinja_env.globals["vendor_url"] = vendor_url

@@ -1,0 +1,320 @@
+"""Signing in and out, the profile page with API tokens, and the language switch.
+
+Flask-Login keeps the signed-in user's id in the signed session cookie; every request loads
+the user again from the database (`engine.accounts`), so a deactivated user or a revoked
+role loses access on the next request. Passwords are checked by `engine.accounts`
+(argon2). Flask-WTF's CSRFProtect guards every state-changing page request, htmx ones too
+(the token rides in a header set on <body>); the JSON API under /api/ authenticates with
+bearer tokens and is left to its own rules. Flask-Limiter caps sign-in attempts per
+address and per user name (memory storage: the limit is per server process).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
+from flask_login import logout_user as _logout_user
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response
+
+from engine import accounts
+from engine.actor import Actor
+from engine.db import transaction
+from engine.errors import NotFound, ValidationFailed
+from engine.models import User
+from web.i18n import SESSION_KEY, TAGS
+from web.pages import errors
+
+SIGN_IN_LIMIT = "10 per minute"
+SIGN_IN_NAME_LIMIT = "30 per hour"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+API_PREFIX = "/api/"
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+auth = Blueprint("auth", __name__)
+errors.install(auth)
+
+
+@dataclass(frozen=True)
+class SessionUser(UserMixin):  # type: ignore[misc]
+    """The signed-in user as pages see them: loaded fresh from the database per request."""
+
+    user_id: int
+    name: str
+    display_name: str | None
+    actor: Actor
+
+    def get_id(self) -> str:
+        return str(self.user_id)
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.name
+
+
+def _formwork() -> Any:
+    return current_app.extensions["formwork"]
+
+
+def session_user(user: User) -> SessionUser:
+    return SessionUser(user.id, user.name, user.display_name, accounts.actor_of(user))
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> SessionUser | None:
+    """The active user with this id, or None (a deactivated user is signed out at once)."""
+    if not user_id.isdigit():
+        return None
+    with transaction(_formwork().session_factory) as db:
+        user = db.get(User, int(user_id))
+        if user is None or not user.active:
+            return None
+        return session_user(user)
+
+
+def current_actor() -> Actor:
+    """The engine's view of the signed-in user (pages call this after login_required)."""
+    return current_user.actor  # type: ignore[no-any-return]
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to go back to, or None for anything that could leave the site."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _name_key() -> str:
+    return "name:" + (request.form.get("name") or "").strip().lower()[:64]
+
+
+def _is_local_address(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((address or "").strip("[]")).is_loopback
+    except ValueError:
+        return address in ("localhost",)
+
+
+def insecure_connection() -> bool:
+    """True when a Secure session cookie would not stick: plain HTTP to a non-local host."""
+    if not current_app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
+        return False
+    return not _is_local_address(request.host.rsplit(":", 1)[0])
+
+
+def installed_packs() -> list[dict[str, Any]]:
+    """What this installation runs, for the sign-in page (titles, versions, module ids)."""
+    from engine.packs import list_packs
+    from web.i18n import text
+
+    with transaction(_formwork().session_factory) as db:
+        return [
+            {"id": p.id, "version": p.version, "title": text(p.title), "modules": p.modules}
+            for p in list_packs(db)
+        ]
+
+
+def render_sign_in(status: int = 200, error: str | None = None, name: str = "") -> Any:
+    return (
+        render_template(
+            "auth/sign_in.html",
+            error=error,
+            name=name,
+            next=safe_next(request.values.get("next")),
+            insecure=insecure_connection(),
+            packs=installed_packs(),
+        ),
+        status,
+    )
+
+
+@auth.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> ResponseReturnValue:
+    """The sign-in form; a good name and password start a session."""
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        return render_sign_in()
+    name = (request.form.get("name") or "").strip()
+    password = request.form.get("password") or ""
+    if not name or not password or len(name) > 64 or len(password) > 1024:
+        return render_sign_in(400, _("Enter your user name and password."), name[:64])
+    with transaction(_formwork().session_factory) as db:
+        user = accounts.verify_password(db, name, password)
+        signed_in = session_user(user) if user is not None else None
+    if signed_in is None:
+        return render_sign_in(401, _("The user name or password is wrong."), name)
+    language = session.get(SESSION_KEY)
+    session.clear()  # a fresh session for the new identity
+    if language:
+        session[SESSION_KEY] = language
+    login_user(signed_in)
+    session.permanent = True
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
+
+
+@auth.post("/sign-out")
+def sign_out() -> ResponseReturnValue:
+    language = session.get(SESSION_KEY)
+    _logout_user()
+    session.clear()
+    if language:
+        session[SESSION_KEY] = language
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@auth.post("/language")
+def switch_language() -> ResponseReturnValue:
+    """Keep the chosen language in the session and go back to the page."""
+    chosen = request.form.get("language", "")
+    if chosen in TAGS:
+        session[SESSION_KEY] = chosen
+    back = safe_next(request.form.get("next")) or url_for("home.index")
+    return redirect(back)
+
+
+# -- profile and API tokens --------------------------------------------------------------
+
+
+def _token_rows(db: Any, name: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": t.id,
+            "name": t.name,
+            "created_at": _aware(t.created_at),
+            "last_used_at": _aware(t.last_used_at),
+            "revoked_at": _aware(t.revoked_at),
+        }
+        for t in accounts.list_tokens(db, name)
+    ]
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+def _profile(status: int = 200, new_token: str | None = None, error: str | None = None) -> Response:
+    with transaction(_formwork().session_factory) as db:
+        tokens = _token_rows(db, current_user.name)
+        user = accounts.get_user(db, current_user.name)
+        roles = sorted(accounts.role_ids(user))
+    body = render_template(
+        "auth/profile.html", tokens=tokens, new_token=new_token, error=error, roles=roles
+    )
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@auth.get("/profile")
+@login_required
+def profile() -> ResponseReturnValue:
+    return _profile()
+
+
+@auth.post("/profile/tokens")
+@login_required
+def create_token() -> ResponseReturnValue:
+    """Create an API token and show it this once."""
+    label = (request.form.get("name") or "").strip()
+    try:
+        with transaction(_formwork().session_factory) as db:
+            token = accounts.create_token(db, current_user.name, label)
+    except ValidationFailed:
+        return _profile(422, error=_("Give the token a name of at most 100 characters."))
+    return _profile(201, new_token=token)
+
+
+@auth.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    """Revoke one of the signed-in user's own tokens."""
+    with transaction(_formwork().session_factory) as db:
+        owned = {t.id for t in accounts.list_tokens(db, current_user.name)}
+        if token_id not in owned:
+            raise NotFound(f"no API token with id {token_id}")
+        accounts.revoke_token(db, token_id)
+    flash(_("The token was revoked: it no longer works."), "info")
+    return redirect(url_for("auth.profile"))
+
+
+# -- wiring ------------------------------------------------------------------------------
+
+
+def _csrf_protect() -> None:
+    """Every state-changing page request needs the CSRF token (form field or header)."""
+    if request.method in SAFE_METHODS or request.path.startswith(API_PREFIX):
+        return
+    csrf.protect()
+
+
+def init_app(app: Flask) -> None:
+    """Sessions, CSRF, the sign-in limit and the auth blueprint."""
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=12))
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked by _csrf_protect, not for /api/
+    secure = _truthy(
+        app.config.get("FORMWORK_SECURE_COOKIES", os.environ.get("SESSION_COOKIE_SECURE", "1"))
+    )
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = ""
+    login_manager.session_protection = "basic"
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    app.before_request(_csrf_protect)
+    app.register_blueprint(auth)
+
+    limiter = Limiter(
+        key_func=get_remote_address,
+        app=app,
+        storage_uri="memory://",
+        default_limits=[],
+        headers_enabled=True,
+    )
+    limits = app.config.get("SIGN_IN_RATE_LIMIT", SIGN_IN_LIMIT)
+    view = app.view_functions["auth.sign_in"]
+    view = limiter.limit(limits, methods=["POST"])(view)
+    view = limiter.limit(SIGN_IN_NAME_LIMIT, methods=["POST"], key_func=_name_key)(view)
+    app.view_functions["auth.sign_in"] = view
+    app.extensions["formwork_limiter"] = limiter
+
+    @app.context_processor
+    def _user_context() -> dict[str, Any]:
+        return {"current_user": current_user, "g": g}
+
+
+def _truthy(value: Any) -> bool:
+    """Secure cookies unless configured off (SESSION_COOKIE_SECURE=0 for plain-HTTP hosts)."""
+    return str(value).strip().lower() not in ("0", "false", "no", "off", "")

@@ -1,0 +1,79 @@
+"""What every page view needs: a database transaction, the acting user and the navigation.
+
+Views open one transaction per request through `db()`; the engine functions they call
+never commit. The navigation (the modules the user may read, the inbox count) is computed
+once per request, only when a template asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, g, request
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from engine import permissions
+from engine.actor import Actor
+from engine.catalog import Catalog, load_catalog
+from engine.db import transaction
+from engine.definitions.model import Module
+from engine.workflow import inbox
+
+
+@contextmanager
+def db() -> Iterator[Session]:
+    """One transaction: committed when the block ends normally, rolled back on any error."""
+    with transaction(current_app.extensions["formwork"].session_factory) as session:
+        yield session
+
+
+def is_htmx() -> bool:
+    """Whether this request was made by htmx (the HX-Request header htmx 2 sends)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def actor() -> Actor:
+    return current_user.actor  # type: ignore[no-any-return]
+
+
+def readable_modules(catalog: Catalog, who: Actor) -> list[Module]:
+    """The modules `who` may read, in pack order."""
+    return [
+        m
+        for pack in catalog.packs.values()
+        for m in pack.modules
+        if permissions.may_read_module(who, m)
+    ]
+
+
+@dataclass(frozen=True)
+class Nav:
+    modules: list[Module]
+    inbox_count: int
+    overdue_count: int
+
+
+def nav() -> Nav | None:
+    """The navigation of the signed-in user (computed once per request)."""
+    if not current_user.is_authenticated:
+        return None
+    cached = g.get("formwork_nav")
+    if cached is None:
+        with db() as session:
+            catalog = load_catalog(session)
+            box = inbox(session, actor())
+            cached = Nav(
+                readable_modules(catalog, actor()),
+                box.counts.get("total", 0),
+                box.counts.get("overdue", 0),
+            )
+        g.formwork_nav = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def template_globals() -> dict[str, Any]:
+    return {"nav": nav, "is_htmx": is_htmx}

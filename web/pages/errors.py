@@ -1,0 +1,120 @@
+"""Engine errors and HTTP errors as pages: one place maps each to a status and a message.
+
+Blueprints of the pages call `install(blueprint)` when they are defined, so an engine error
+raised in a page view becomes an HTML page in the user's language (or, for an htmx request,
+a short fragment the page shows in place). The JSON API keeps its own mapping under /api/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import (
+    BatchFailed,
+    Conflict,
+    ExpressionError,
+    FormworkError,
+    NotFound,
+    PermissionDenied,
+    ProblemsError,
+    TransitionRefused,
+)
+from web.pages.context import is_htmx
+
+API_PREFIX = "/api/"
+
+
+def status_of(error: FormworkError) -> int:
+    """The HTTP status of an engine error (the same answer the API gives)."""
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, Conflict):
+        return 409
+    if isinstance(error, TransitionRefused):
+        return 409 if error.reason.startswith(("the record is in", "the approval is not")) else 422
+    if isinstance(error, (ProblemsError, BatchFailed, ExpressionError)):
+        return 422
+    return 400
+
+
+def _message(status: int) -> tuple[str, str]:
+    """Title and explanation of an error page, in the user's language."""
+    messages = {
+        400: (_("Bad request"), _("The request could not be understood. Go back and try again.")),
+        403: (_("Not allowed"), _("Your role does not allow this.")),
+        404: (
+            _("Not found"),
+            _("This page or record does not exist, or you do not have access to it."),
+        ),
+        405: (_("Not allowed"), _("This address does not accept that kind of request.")),
+        409: (
+            _("Changed meanwhile"),
+            _(
+                "Someone changed this record, or it moved to another state. Reload it and try again."
+            ),
+        ),
+        413: (_("Too large"), _("What you sent is larger than allowed.")),
+        422: (_("Not accepted"), _("Some values were not accepted.")),
+        429: (_("Too many attempts"), _("Too many attempts. Wait a minute and try again.")),
+    }
+    return messages.get(status, (_("Something went wrong"), _("Please try again later.")))
+
+
+def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
+    title, message = _message(status)
+    if is_htmx():
+        return render_template("errors/fragment.html", title=title, message=message), status
+    return render_template(
+        "errors/error.html", status=status, title=title, message=message, detail=detail
+    ), status
+
+
+def _engine_error(error: FormworkError) -> ResponseReturnValue:
+    status = status_of(error)
+    detail = None
+    if isinstance(error, TransitionRefused):
+        from web.pages.messages import reason_text
+
+        detail = reason_text(error.reason)
+    return render_error(status, detail)
+
+
+def install(blueprint: Blueprint) -> None:
+    """Render engine errors raised by this blueprint's views as pages."""
+    blueprint.register_error_handler(FormworkError, _engine_error)
+
+
+def _http_error(error: HTTPException) -> Any:
+    status = error.code or 500
+    if request.path.startswith(API_PREFIX):
+        return jsonify(errors=[{"path": "", "message": error.description}]), status
+    return render_error(status)
+
+
+def _csrf_error(error: CSRFError) -> Any:
+    if request.path.startswith(API_PREFIX):
+        return jsonify(errors=[{"path": "", "message": error.description}]), 400
+    title = _("Your form expired")
+    message = _(
+        "The security token of the form is missing or out of date. Reload the page and try again."
+    )
+    if is_htmx():
+        return render_template("errors/fragment.html", title=title, message=message), 400
+    return render_template(
+        "errors/error.html", status=400, title=title, message=message, detail=None
+    ), 400
+
+
+def init_app(app: Flask) -> None:
+    """HTML pages for HTTP errors outside the API (404, 405, 413, 429, a missing CSRF token)."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, _http_error)

@@ -1,0 +1,81 @@
+"""The home page: sign-in for visitors; the user's modules, inbox and recent records.
+
+`/` is also where a fresh install says what to do when the database was never migrated.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
+
+from engine import permissions
+from engine.catalog import load_catalog
+from engine.migrate import current_revision, head_revision
+from engine.records import ListQuery, list_records
+from engine.workflow import inbox
+from web.pages import errors
+from web.pages.context import actor, db, readable_modules
+
+RECENT = 8
+logger = logging.getLogger(__name__)
+
+home = Blueprint("home", __name__)
+errors.install(home)
+
+
+def _database_ready() -> bool:
+    from flask import current_app
+
+    try:
+        return current_revision(current_app.extensions["formwork"].engine) == head_revision()
+    except DBAPIError:
+        return False
+
+
+@home.get("/")
+def index() -> ResponseReturnValue:
+    """Visitors see the sign-in form; users their modules, inbox count and recent records."""
+    if not _database_ready():
+        return render_template("setup.html"), 503
+    if not current_user.is_authenticated:
+        from web.auth import render_sign_in
+
+        return render_sign_in()
+    who = actor()
+    with db() as session:
+        catalog = load_catalog(session)
+        modules = readable_modules(catalog, who)
+        cards: list[dict[str, Any]] = []
+        recent: list[tuple[Any, Any]] = []
+        query = ListQuery(sort=("-$updated_at",), per_page=RECENT, with_children=False)
+        for module in modules:
+            count: int | None = None
+            try:
+                with session.begin_nested():
+                    page = list_records(session, module.id, who, query)
+                count = page.total
+                recent.extend((module, record) for record in page.items)
+            except InvalidRequestError:  # an engine list bug must not take the home page down
+                logger.exception("listing %s failed", module.id)
+            cards.append(
+                {
+                    "module": module,
+                    "count": count,
+                    "may_create": permissions.may_create(who, module),
+                }
+            )
+        box = inbox(session, who)
+    recent.sort(key=lambda pair: pair[1].updated_at, reverse=True)
+    return render_template(
+        "home/index.html",
+        cards=cards,
+        recent=recent[:RECENT],
+        counts=box.counts,
+        waiting=box.items[:5],
+        catalog=catalog,
+    )
