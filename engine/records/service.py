@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine import permissions, webhooks
 from engine.actor import Actor
 from engine.audit import diff, history_value, record_change, record_changes
 from engine.catalog import Catalog, load_catalog
@@ -280,6 +280,7 @@ def create_records(
         to_state=module.initial_state,
         at=now,
     )
+    webhooks.record_event(session, module, "created", [i for i, _ in prepared], actor, at=now)
     return [record_id for record_id, _ in prepared]
 
 
@@ -339,6 +340,7 @@ def update_record(
     if any(module.field(c["field"]).kind == "table" for c in changed):  # type: ignore[union-attr]
         _write_children(session, catalog, module, record_id, values, replace=True)
     record_change(session, module, record_id, actor, "update", changes=changed, at=now)
+    webhooks.record_event(session, module, "updated", [record_id], actor, at=now, changes=changed)
     return get_record(session, module_id, record_id, actor)
 
 
@@ -378,3 +380,4 @@ def delete_record(
         ],
         from_state=current.state,
     )
+    webhooks.record_event(session, module, "deleted", [current], actor)

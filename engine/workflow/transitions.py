@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine import permissions, webhooks
 from engine.actor import Actor
 from engine.audit import record_change
 from engine.catalog import Catalog, load_catalog
@@ -247,6 +247,7 @@ def fire(
     )
     tasks.enter_state(session, catalog, module, record, now)
     notified = tasks.notify(session, module, record, transition, now)
+    webhooks.transition_event(session, module, record, transition.id, actor, comment, at=now)
     return record, notified
 
 
