@@ -15,11 +15,13 @@ import json
 import math
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.definitions.model import Module
 from engine.fields import json_value
-from engine.records.model import Record
+
+if TYPE_CHECKING:  # engine.records imports the webhooks, which import this module
+    from engine.records.model import Record
 
 _string = json.JSONEncoder(ensure_ascii=False).encode
 

@@ -60,6 +60,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     pages.init_app(app)  # the end-user pages: sign-in, lists, forms, records, inbox
 
+    from web import api
+    from web.jsonio import ExactJSONProvider
+
+    app.json = ExactJSONProvider(app)  # exact decimals (342.00) in every JSON response
+    api.init_app(app)  # the REST API under /api/v1 and its Swagger UI at /api/docs
+
     from web.cli import cli
 
     for command in cli.commands.values():

@@ -1,0 +1,123 @@
+"""The REST API under /api/v1: the same engine calls as the pages, answered in JSON.
+
+`api` is the parent blueprint; each concept has a blueprint of its own in this package
+(records, transitions, history, batch, modules, inbox, reports, packs, webhooks, openapi)
+nested under it, and `docs` serves Swagger UI at /api/docs. The parent owns what every
+route shares: the body-size limit, the mapping of errors to JSON bodies (web/errors.py),
+and a JSON 404/405 for any path under /api/v1 that no route serves.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from engine.errors import FormworkError
+from web.errors import ApiError, error_body, problems_of, status_of
+
+PREFIX = "/api/v1"
+MAX_BODY = 10 * 1024 * 1024  # API_MAX_BODY: bytes a request body may have
+
+api = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+@api.before_request
+def _limit_body() -> None:
+    request.max_content_length = current_app.config.get("API_MAX_BODY", MAX_BODY)
+
+
+@api.errorhandler(FormworkError)
+def _engine_error(error: FormworkError) -> ResponseReturnValue:
+    return jsonify(error_body(problems_of(error))), status_of(error)
+
+
+@api.errorhandler(ApiError)
+def _api_error(error: ApiError) -> ResponseReturnValue:
+    return jsonify(error_body(error.problems)), error.status, error.headers
+
+
+@api.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> ResponseReturnValue:
+    if isinstance(error, RequestRedirect):
+        return error.get_response()
+    status = error.code or 500
+    message = error.description or error.name
+    if status == 413:
+        limit = request.max_content_length
+        message = f"the request body is larger than the limit of {limit} bytes"
+    elif status >= 500:
+        message = "internal error: nothing was written; the error is in the server's log"
+    response = jsonify(error_body(message))
+    response.status_code = status
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+@api.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def _no_route(rest: str) -> ResponseReturnValue:
+    """Any other path under /api/v1: 405 when the path exists for other methods, else 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed: set[str] = set()
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api._no_route":
+            allowed.add(method)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=sorted(allowed | {"OPTIONS"}))
+    raise NotFound(f"no API route {request.path}: see {PREFIX}/openapi.json")
+
+
+def _register_children() -> None:
+    from web.api import (
+        batch,
+        history,
+        inbox,
+        modules,
+        openapi,
+        packs,
+        records,
+        reports,
+        transitions,
+        webhooks,
+    )
+
+    for child in (
+        modules.bp,
+        records.bp,
+        batch.bp,
+        history.bp,
+        transitions.bp,
+        inbox.bp,
+        reports.bp,
+        packs.bp,
+        webhooks.bp,
+        openapi.bp,
+    ):
+        api.register_blueprint(child)
+
+
+_register_children()
+
+
+def init_app(app: Flask) -> None:
+    """Register the API and its docs page; exempt them from the pages' CSRF check.
+
+    The API takes only bearer tokens, never the session cookie, so a cross-site form cannot
+    act through it; the pages' CSRF protection (Flask-WTF), when present, must not demand a
+    form token from API clients.
+    """
+    from web.api import docs
+
+    app.register_blueprint(api)
+    app.register_blueprint(docs.bp)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        for name, blueprint in app.blueprints.items():
+            if name == "api" or name.startswith("api.") or name == docs.bp.name:
+                csrf.exempt(blueprint)

@@ -1,0 +1,152 @@
+"""Bulk writes: up to 1,000 records created or changed in one transaction, all or nothing.
+
+`POST /modules/{module}/records:batch` takes `{"records": [item, ...]}` where an item is
+`{"data": {...}}` (create) or `{"id": .., "version": n, "data": {...}}` (change). Every
+item is checked; if any fails, nothing is written and the answer lists each problem with
+the item's `index` and the `path` inside it. The creates go through the engine's bulk
+`create_records` (a few multi-row statements), the changes through `update_record` one by
+one, each in a savepoint so one refused item cannot disturb the next one's check.
+
+With an `Idempotency-Key` header the answer is stored in the same transaction as the
+records (engine/idempotency.py): a retry of the same request gets it again, unwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+
+from engine import idempotency, permissions
+from engine.actor import Actor
+from engine.definitions.model import Module
+from engine.errors import BatchFailed, FormworkError, Problem, ProblemsError
+from engine.records import Filter, ListQuery, list_records, update_record
+from engine.records.model import Record
+from engine.records.query import MAX_PER_PAGE
+from engine.records.service import create_records
+from web.api.common import json_object, readable_module, version_of
+from web.api.context import api_session
+from web.errors import ApiError, status_of
+from web.jsonio import record_json
+
+bp = Blueprint("batch", __name__)
+
+MAX_ITEMS = 1000
+ITEM_KEYS = {"id", "version", "data"}
+
+
+def _item_problems(index: int, item: Any) -> list[tuple[int, Problem]]:
+    if not isinstance(item, Mapping):
+        return [(index, Problem("", 'an item is {"data": {...}} or {"id", "version", "data"}'))]
+    problems = [(index, Problem(f"/{k}", f"unknown key {k!r}")) for k in item if k not in ITEM_KEYS]
+    if "id" in item:
+        if not isinstance(item["id"], str) or not item["id"]:
+            problems.append((index, Problem("/id", "a record id is a non-empty string")))
+        try:
+            version_of(item.get("version"))
+        except ProblemsError as error:
+            problems.extend((index, p) for p in error.problems)
+    elif "version" in item:
+        problems.append((index, Problem("/version", "a new record has no version; give its id")))
+    if "data" not in item:
+        problems.append((index, Problem("/data", "the record's data is required")))
+    return problems
+
+
+def _read_back(session: Session, module: Module, actor: Actor, ids: list[str]) -> dict[str, Record]:
+    """The written records as the caller may read them, a few list queries for all."""
+    found: dict[str, Record] = {}
+    for start in range(0, len(ids), MAX_PER_PAGE):
+        chunk = tuple(ids[start : start + MAX_PER_PAGE])
+        query = ListQuery(
+            filters=(Filter("$id", "in", chunk),), per_page=len(chunk), with_totals=False
+        )
+        found.update((r.id, r) for r in list_records(session, module.id, actor, query).items)
+    return found
+
+
+def _write(
+    session: Session, module: Module, actor: Actor, items: list[Mapping[str, Any]]
+) -> list[str]:
+    """Create and change the items; the ids in request order, or ApiError listing problems."""
+    errors: list[tuple[int, Problem, int]] = []
+    creates = [(i, item) for i, item in enumerate(items) if "id" not in item]
+    ids: dict[int, str] = {}
+    if creates:
+        try:
+            with session.begin_nested():
+                created = create_records(
+                    session, module.id, [it["data"] for _, it in creates], actor
+                )
+            ids.update((index, rid) for (index, _), rid in zip(creates, created, strict=True))
+        except BatchFailed as failure:
+            errors += [(creates[i][0], p, 422) for i, p in failure.items]
+    for index, item in enumerate(items):
+        if "id" not in item:
+            continue
+        try:
+            with session.begin_nested():
+                version = version_of(item["version"])
+                assert version is not None
+                record = update_record(session, module.id, item["id"], version, item["data"], actor)
+            ids[index] = record.id
+        except ProblemsError as failure:
+            errors += [(index, p, 422) for p in failure.problems]
+        except FormworkError as failure:
+            errors.append((index, Problem("", str(failure)), status_of(failure)))
+    if errors:
+        statuses = {status for _, _, status in errors}
+        raise ApiError(
+            statuses.pop() if len(statuses) == 1 else 422,
+            "the batch was refused; nothing was written",
+            problems=[
+                {"index": i, **p.as_dict()}
+                for i, p, _ in sorted(errors, key=lambda e: (e[0], e[1].path))
+            ],
+        )
+    return [ids[index] for index in range(len(items))]
+
+
+@bp.post("/modules/<module_id>/records:batch")
+def batch(module_id: str) -> ResponseReturnValue:
+    """Create or change up to 1,000 records at once: 201 `{"items": [record, ...]}`."""
+    with api_session() as (session, actor):
+        module = readable_module(session, actor, module_id)
+        key = request.headers.get(idempotency.HEADER)
+        if key is not None:
+            assert actor.user_id is not None
+            print_ = idempotency.fingerprint(
+                request.method, request.full_path, request.get_data(cache=True)
+            )
+            stored = idempotency.claim(session, actor.user_id, key, print_)
+            if stored is not None:
+                return Response(
+                    stored.body,
+                    status=stored.status,
+                    mimetype="application/json",
+                    headers={"Idempotent-Replayed": "true"},
+                )
+        items = json_object({"records"}).get("records")
+        if not isinstance(items, list) or not 1 <= len(items) <= MAX_ITEMS:
+            raise ApiError(422, f"`records` is a list of 1 to {MAX_ITEMS} items", path="/records")
+        problems = [p for index, item in enumerate(items) for p in _item_problems(index, item)]
+        if problems:
+            raise BatchFailed(problems)
+        if not permissions.may_create(actor, module) and any("id" not in it for it in items):
+            permissions.require_create(actor, module)
+        ids = _write(session, module, actor, items)
+        records = _read_back(session, module, actor, ids)
+        body = {
+            "items": [
+                record_json(module, records[rid]) if rid in records else {"id": rid} for rid in ids
+            ]
+        }
+        text = current_app.json.dumps(body)
+        if key is not None:
+            assert actor.user_id is not None
+            idempotency.remember(session, actor.user_id, key, 201, text)
+        return Response(text, status=201, mimetype="application/json")

@@ -1,0 +1,91 @@
+"""Small helpers the API routes share: the module a caller may read, query strings, bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask import request
+from sqlalchemy.orm import Session
+
+from engine import permissions
+from engine.actor import Actor
+from engine.catalog import load_catalog
+from engine.definitions.model import Module
+from engine.errors import PermissionDenied, Problem, ValidationFailed
+from engine.i18n import localize
+from engine.records.query import MAX_FILTERS
+from web.api.body import json_body
+
+LANGUAGES = ("en", "zh-CN")
+
+
+def readable_module(session: Session, actor: Actor, module_id: str) -> Module:
+    """The module, if the caller may read it; NotFound otherwise (never revealing it exists)."""
+    module = load_catalog(session).module(module_id)
+    permissions.require_readable(actor, module)
+    return module
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("only an administrator may do this")
+
+
+def language() -> str:
+    """`?lang=` when given (en or zh-CN), else the best match of Accept-Language, else en."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def text(value: Any) -> str:
+    """A pack's localized text in the caller's language."""
+    return localize(value, language())
+
+
+def query_params() -> dict[str, Any]:
+    """The query string as the engine's list parser takes it (repeated keys → lists).
+
+    Counts filter clauses first, repeated keys included: the engine accepts at most
+    MAX_FILTERS, and ten thousand clauses must be refused before any is built.
+    """
+    params: dict[str, Any] = {}
+    clauses = 0
+    for key, values in request.args.lists():
+        if key.startswith("filter"):
+            clauses += len(values)
+        params[key] = values[0] if len(values) == 1 else values
+    if clauses > MAX_FILTERS:
+        raise ValidationFailed(
+            [Problem("filter", f"{clauses} filter clauses; at most {MAX_FILTERS} are allowed")]
+        )
+    return params
+
+
+def json_object(allowed: Iterable[str], *, required: bool = True) -> dict[str, Any]:
+    """The body as a JSON object with only `allowed` keys (422 naming any other)."""
+    body = json_body(required=required)
+    if body is None:
+        return {}
+    if not isinstance(body, Mapping):
+        raise ValidationFailed([Problem("", "the body must be a JSON object")])
+    allowed = set(allowed)
+    unknown = [Problem(f"/{key}", f"unknown key {key!r}") for key in body if key not in allowed]
+    if unknown:
+        raise ValidationFailed(unknown)
+    return dict(body)
+
+
+def version_of(value: Any, path: str = "/version", *, required: bool = True) -> int | None:
+    """A record version from a body or query string: a positive whole number."""
+    if value is None:
+        if required:
+            raise ValidationFailed([Problem(path, "the record's version is required")])
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+        raise ValidationFailed([Problem(path, f"{value!r} is not a record version (1, 2, ...)")])
+    return value

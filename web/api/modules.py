@@ -1,0 +1,144 @@
+"""The modules a caller may read, and one module's definition as the caller may see it.
+
+Titles come in the caller's language (`?lang=zh-CN` or Accept-Language). A field hidden
+from the caller is left out of the definition altogether; `access` says whether the caller
+may write or only read each field, and `may` what the caller may do with the module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+
+from engine import permissions
+from engine.actor import Actor
+from engine.catalog import load_catalog
+from engine.definitions.model import Field, Module
+from web.api.common import readable_module, text
+from web.api.context import api_session
+
+bp = Blueprint("modules", __name__)
+
+
+def abilities(actor: Actor, module: Module) -> dict[str, bool]:
+    """What the caller may do with the module's records."""
+    roles = permissions.role_permissions(actor, module)
+    return {
+        "read": permissions.may_read_module(actor, module),
+        "create": permissions.may_create(actor, module),
+        "update": actor.is_admin or any(p.update for p in roles),
+        "delete": actor.is_admin or any(p.delete for p in roles),
+        "export": permissions.may_export(actor, module),
+        "import": permissions.may_import(actor, module),
+    }
+
+
+def summary(actor: Actor, module: Module) -> dict[str, Any]:
+    return {
+        "id": module.id,
+        "title": text(module.title),
+        "pack": module.pack_id,
+        "version": module.version,
+        "may": abilities(actor, module),
+    }
+
+
+def field_json(field: Field, access: str) -> dict[str, Any]:
+    kind: dict[str, Any] = {
+        "name": field.name,
+        "kind": field.kind,
+        "title": text(field.title),
+        "required": field.required,
+        "access": "read" if field.computed or field.read_only else access,
+        "computed": field.computed,
+    }
+    if field.kind == "decimal":
+        kind |= {"scale": field.scale or 0, "money": field.money}
+    if field.enum is not None:
+        kind |= {
+            "enum": list(field.enum),
+            "enum_titles": {
+                str(v): text(field.enum_titles.get(str(v), str(v))) for v in field.enum
+            },
+        }
+    if field.ref:
+        kind["ref"] = field.ref
+    if field.default is not None:
+        kind["default"] = field.default
+    if field.children:
+        kind["children"] = [field_json(child, access) for child in field.children]
+    return kind
+
+
+def definition(actor: Actor, module: Module) -> dict[str, Any]:
+    access = permissions.field_access(actor, module)
+    fields = [field_json(f, access[f.name]) for f in module.fields if access[f.name] != "hidden"]
+    visible = {f["name"] for f in fields}
+    listing = module.ui.list
+    workflow = None
+    if module.workflow is not None:
+        workflow = {
+            "initial": module.workflow.initial,
+            "states": [
+                {
+                    "id": state.id,
+                    "title": text(state.title),
+                    "readonly": state.readonly,
+                    "final": state.final,
+                    "due": state.due,
+                    "color": state.color,
+                }
+                for state in module.workflow.states.values()
+            ],
+            "transitions": [
+                {
+                    "id": t.id,
+                    "title": text(t.title),
+                    "from": list(t.sources),
+                    "to": t.target,
+                    "roles": list(t.roles),
+                    "comment": t.comment,
+                    "approval": t.approval is not None,
+                }
+                for t in module.workflow.transitions
+            ],
+        }
+
+    def shown(names: tuple[str, ...]) -> list[str]:
+        """Names (sort keys keep their `-`) of system values and fields the caller sees."""
+        return [n for n in names if n.lstrip("-+").startswith("$") or n.lstrip("-+") in visible]
+
+    return summary(actor, module) | {
+        "description": text(module.description),
+        "title_field": module.title_field if module.title_field in visible else None,
+        "fields": fields,
+        "list": {
+            "columns": shown(listing.columns),
+            "sort": shown(listing.sort),
+            "filters": shown(listing.filters),
+            "search": shown(listing.search),
+            "totals": shown(listing.totals),
+        },
+        "workflow": workflow,
+    }
+
+
+@bp.get("/modules")
+def modules() -> ResponseReturnValue:
+    """The installed modules the caller may read."""
+    with api_session() as (session, actor):
+        catalog = load_catalog(session)
+        items = [
+            summary(actor, module)
+            for module in sorted(catalog.modules.values(), key=lambda m: m.id)
+            if permissions.may_read_module(actor, module)
+        ]
+        return jsonify({"items": items})
+
+
+@bp.get("/modules/<module_id>")
+def module(module_id: str) -> ResponseReturnValue:
+    with api_session() as (session, actor):
+        return jsonify(definition(actor, readable_module(session, actor, module_id)))

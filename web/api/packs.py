@@ -1,0 +1,63 @@
+"""Packs through the API (administrators only): import or diff a pack, export, list.
+
+`POST /packs` takes the pack as its JSON body and imports it in the request's transaction:
+all or nothing. `?dry_run=1` only compares it with what is installed and reports what would
+change. A refused pack answers 422 with one problem per JSON Pointer into the pack; an
+upgrade that existing records would not survive answers 409 with the reasons.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from engine.errors import Problem, ValidationFailed
+from engine.packs import export_pack, import_pack, list_packs
+from web.api.body import json_body
+from web.api.common import require_admin, text
+from web.api.context import api_session
+
+bp = Blueprint("packs", __name__)
+
+TRUE = ("1", "true", "yes")
+FALSE = ("", "0", "false", "no")
+
+
+@bp.get("/packs")
+def packs() -> ResponseReturnValue:
+    with api_session() as (session, actor):
+        require_admin(actor)
+        items = [
+            {
+                "id": p.id,
+                "version": p.version,
+                "title": text(p.title),
+                "modules": p.modules,
+                "installed_at": p.installed_at,
+                "updated_at": p.updated_at,
+            }
+            for p in list_packs(session)
+        ]
+        return jsonify({"items": items})
+
+
+@bp.post("/packs")
+def import_() -> ResponseReturnValue:
+    """Install or upgrade the pack in the body; 201 when something was written."""
+    with api_session() as (session, actor):
+        require_admin(actor)
+        flag = request.args.get("dry_run", "").lower()
+        if flag not in TRUE + FALSE:
+            raise ValidationFailed([Problem("dry_run", "use dry_run=1 or leave it out")])
+        json_body()  # media type, size and syntax are checked like every other body
+        report = import_pack(session, request.get_data(as_text=True), dry_run=flag in TRUE)
+        wrote = not report.dry_run and report.action != "unchanged"
+        return jsonify(report.as_dict()), 201 if wrote else 200
+
+
+@bp.get("/packs/<pack_id>")
+def export(pack_id: str) -> ResponseReturnValue:
+    """The installed pack exactly as it was imported."""
+    with api_session() as (session, actor):
+        require_admin(actor)
+        return jsonify(export_pack(session, pack_id))

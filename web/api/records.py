@@ -1,0 +1,99 @@
+"""Records of a module: list with filters, create, read, change and delete.
+
+Each route is one engine call (engine.records) inside the request's transaction; the engine
+enforces every permission, row scope and hidden field, so a record outside the caller's
+scope answers 404 exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+
+from engine.definitions.model import Module
+from engine.records import (
+    create_record,
+    delete_record,
+    get_record,
+    list_records,
+    parse_list_params,
+    update_record,
+)
+from engine.records.model import RecordPage
+from engine.records.query import ListQuery
+from web.api.common import json_object, query_params, readable_module, version_of
+from web.api.context import api_session
+from web.jsonio import record_json
+
+bp = Blueprint("records", __name__)
+
+
+def page_json(module: Module, page: RecordPage) -> dict[str, Any]:
+    return {
+        "items": [record_json(module, record) for record in page.items],
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "pages": page.pages,
+        "totals": page.totals,
+    }
+
+
+@bp.get("/modules/<module_id>/records")
+def list_(module_id: str) -> ResponseReturnValue:
+    """One page of records: `q`, `sort`, `page`, `per_page`, `filter[field][op]`."""
+    with api_session() as (session, actor):
+        module = readable_module(session, actor, module_id)
+        query: ListQuery = parse_list_params(module, query_params(), actor)
+        page = list_records(session, module.id, actor, query)
+        return jsonify(page_json(module, page))
+
+
+def _location(module_id: str, record_id: str) -> str:
+    return url_for("api.records.read", module_id=module_id, record_id=record_id)
+
+
+@bp.post("/modules/<module_id>/records")
+def create(module_id: str) -> ResponseReturnValue:
+    """Create a record from `{"data": {...}}`: 201 with the record, 422 naming each problem."""
+    with api_session() as (session, actor):
+        module = readable_module(session, actor, module_id)
+        body = json_object({"data"})
+        record = create_record(session, module.id, body.get("data", {}), actor)
+        return (
+            jsonify(record_json(module, record)),
+            201,
+            {"Location": _location(module.id, record.id)},
+        )
+
+
+@bp.get("/modules/<module_id>/records/<record_id>")
+def read(module_id: str, record_id: str) -> ResponseReturnValue:
+    with api_session() as (session, actor):
+        module = readable_module(session, actor, module_id)
+        record = get_record(session, module.id, record_id, actor)
+        return jsonify(record_json(module, record))
+
+
+@bp.patch("/modules/<module_id>/records/<record_id>")
+def change(module_id: str, record_id: str) -> ResponseReturnValue:
+    """Change fields from `{"version": n, "data": {...}}`; 409 when `version` is stale."""
+    with api_session() as (session, actor):
+        module = readable_module(session, actor, module_id)
+        body = json_object({"version", "data"})
+        version = version_of(body.get("version"))
+        assert version is not None
+        record = update_record(session, module.id, record_id, version, body.get("data", {}), actor)
+        return jsonify(record_json(module, record))
+
+
+@bp.delete("/modules/<module_id>/records/<record_id>")
+def delete(module_id: str, record_id: str) -> ResponseReturnValue:
+    """Delete a record (`?version=n` makes it conditional); 204, its history stays."""
+    with api_session() as (session, actor):
+        module = readable_module(session, actor, module_id)
+        version = version_of(request.args.get("version"), "version", required=False)
+        delete_record(session, module.id, record_id, actor, version=version)
+        return "", 204

@@ -1,0 +1,105 @@
+"""Webhooks through the API (administrators only): register, list, stop, read the delivery log.
+
+The secret that signs deliveries is returned once, when the webhook is registered, like an
+API token; the list shows whether each webhook is active and where its deliveries stand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from engine import webhooks
+from engine.errors import Problem, ValidationFailed
+from engine.models import Webhook
+from web.api.common import json_object, require_admin
+from web.api.context import api_session
+
+bp = Blueprint("webhooks", __name__)
+
+
+def webhook_json(webhook: Webhook) -> dict[str, Any]:
+    return {
+        "id": webhook.id,
+        "url": webhook.url,
+        "module": webhook.module,
+        "events": list(webhook.events or ()),
+        "allow_private": webhook.allow_private,
+        "active": webhook.active,
+        "created_by": webhook.created_by,
+        "created_at": webhook.created_at,
+    }
+
+
+@bp.get("/webhooks")
+def list_() -> ResponseReturnValue:
+    with api_session() as (session, actor):
+        require_admin(actor)
+        return jsonify({"items": [webhook_json(w) for w in webhooks.list_webhooks(session)]})
+
+
+@bp.post("/webhooks")
+def add() -> ResponseReturnValue:
+    """`{"url", "events": [..], "module"?, "allow_private"?}` → 201 with the secret, shown once."""
+    with api_session() as (session, actor):
+        require_admin(actor)
+        body = json_object({"url", "events", "module", "allow_private"})
+        problems = []
+        if not isinstance(body.get("url"), str):
+            problems.append(Problem("/url", "the URL to deliver to is required"))
+        events = body.get("events")
+        if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
+            problems.append(Problem("/events", "a list of event names is required"))
+        if body.get("module") is not None and not isinstance(body["module"], str):
+            problems.append(Problem("/module", "a module id, or null for every module"))
+        if not isinstance(body.get("allow_private", False), bool):
+            problems.append(Problem("/allow_private", "true or false"))
+        if problems:
+            raise ValidationFailed(problems)
+        webhook = webhooks.add_webhook(
+            session,
+            body["url"],
+            events or [],
+            module=body.get("module"),
+            allow_private=body.get("allow_private", False),
+            created_by=actor.name,
+        )
+        return jsonify(webhook_json(webhook) | {"secret": webhook.secret}), 201
+
+
+@bp.delete("/webhooks/<int:webhook_id>")
+def remove(webhook_id: int) -> ResponseReturnValue:
+    """Stop a webhook; its log stays readable."""
+    with api_session() as (session, actor):
+        require_admin(actor)
+        webhooks.remove_webhook(session, webhook_id)
+        return "", 204
+
+
+@bp.get("/webhooks/<int:webhook_id>/deliveries")
+def deliveries(webhook_id: int) -> ResponseReturnValue:
+    """The latest delivery attempts (`?limit=`, at most 500): status, time taken, error."""
+    with api_session() as (session, actor):
+        require_admin(actor)
+        raw = request.args.get("limit", "50")
+        if not raw.isdigit() or not 1 <= int(raw) <= 500:
+            raise ValidationFailed([Problem("limit", "a whole number from 1 to 500")])
+        webhooks.get_webhook(session, webhook_id)
+        items = [
+            {
+                "id": delivery.id,
+                "event": message.event,
+                "message": message.id,
+                "record": message.record_id,
+                "attempt": delivery.attempt,
+                "at": delivery.at,
+                "status_code": delivery.status_code,
+                "duration_ms": delivery.duration_ms,
+                "error": delivery.error,
+                "state": message.status,
+            }
+            for delivery, message in webhooks.list_deliveries(session, webhook_id, int(raw))
+        ]
+        return jsonify({"items": items})
