@@ -32,8 +32,11 @@ def db() -> Iterator[Session]:
 
 
 def is_htmx() -> bool:
-    """Whether this request was made by htmx (the HX-Request header htmx 2 sends)."""
-    return request.headers.get("HX-Request") == "true"
+    """Whether htmx asked for a part of a page (HX-Request; not a history restore)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def actor() -> Actor:

@@ -1,18 +1,147 @@
-"""Placeholder for the exports pages (built in a later step)."""
+"""CSV and XLSX export of a list view, for roles that may export.
+
+The export takes the list's filters, search and sort from the URL and writes every matching
+record (up to MAX_ROWS), in the list's columns as the user sees them. A text cell that a
+spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) is
+written with a leading apostrophe, so it stays text; numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
 
+from engine import permissions
+from engine.actor import Actor
+from engine.catalog import load_catalog
+from engine.definitions.model import Module
+from engine.errors import PermissionDenied, ValidationFailed
+from engine.records import ListQuery, list_records, parse_list_params
+from engine.records.model import Record
+from web.i18n import text
 from web.pages import errors
+from web.pages.context import actor, db
+from web.pages.formatting import field_title, state_title, user_text, value_text
+from web.pages.lists import engine_params, list_params, visible_columns
+
+MAX_ROWS = 100_000
+BATCH = 200
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 exports = Blueprint("exports", __name__)
 errors.install(exports)
 
 
+def safe_text(value: str) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def cell_value(module: Module, name: str, record: Record) -> Any:
+    """A value for a spreadsheet cell: numbers stay numbers, everything else is safe text."""
+    if name == "$number":
+        raw: Any = record.number or record.id
+    elif name == "$state":
+        raw = state_title(module, record.state)
+    elif name == "$owner":
+        raw = user_text(record.owner) if record.owner else ""
+    elif name in ("$created_at", "$updated_at"):
+        raw = value_text(None, getattr(record, name[1:]))
+    else:
+        f = module.field(name)
+        value = record.data.get(name)
+        if f is not None and f.kind in ("integer", "decimal") and value is not None:
+            return value
+        if f is not None and f.kind == "link":
+            raw = record.titles.get(name) or (value or "")
+        else:
+            raw = value_text(f, value)
+    return safe_text(str(raw))
+
+
+def _records(
+    session: Session, module: Module, who: Actor, params: dict[str, str]
+) -> Iterator[Record]:
+    base = parse_list_params(module, engine_params(module, params), who)
+    written = 0
+    page_number = 1
+    while written < MAX_ROWS:
+        query = ListQuery(base.filters, base.search, base.sort, page_number, BATCH, False, False)
+        page = list_records(session, module.id, who, query)
+        yield from page.items
+        written += len(page.items)
+        if page_number >= page.pages or not page.items:
+            return
+        page_number += 1
+
+
+def _csv(headings: list[str], rows: list[list[Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_text(h) for h in headings])
+    for row in rows:
+        writer.writerow([format(v, "f") if isinstance(v, Decimal) else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+
+
+def _xlsx(title: str, headings: list[str], rows: list[list[Any]]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=safe_sheet_title(title))
+    sheet.append([safe_text(h) for h in headings])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def safe_sheet_title(title: str) -> str:
+    cleaned = "".join(c for c in title if c not in "[]:*?/\\'")
+    return (cleaned or "records")[:31]
+
+
 @exports.get("/m/<module_id>/export")
 @login_required
 def export(module_id: str) -> ResponseReturnValue:
-    abort(404)
+    """The list view as CSV (`format=csv`) or XLSX (`format=xlsx`)."""
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    who = actor()
+    params = {k: v for k, v in list_params(request.args).items() if k not in ("page", "per_page")}
+    with db() as session:
+        module = load_catalog(session).module(module_id)
+        permissions.require_readable(who, module)
+        if not permissions.may_export(who, module):
+            raise PermissionDenied(f"you may not export {module.id!r}")
+        columns = visible_columns(module, who)
+        headings = [field_title(module, c) for c in columns]
+        try:
+            rows = [
+                [cell_value(module, c, r) for c in columns]
+                for r in _records(session, module, who, params)
+            ]
+        except ValidationFailed:
+            abort(400)
+    title = text(module.title)
+    stamp = dt.date.today().isoformat()
+    if fmt == "csv":
+        body, mimetype = _csv(headings, rows), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = _xlsx(title, headings, rows), XLSX_TYPE
+    response = Response(body, mimetype=mimetype)
+    filename = f"{module.id}-{stamp}.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,18 +1,112 @@
-"""Placeholder for the pickers pages (built in a later step)."""
+"""Pickers: the options of link and user fields, searched as the user types.
+
+A link picker offers the records of the linked module that the user may read (the engine
+applies their scope), found by the module's search fields and number; a user picker offers
+active users by name. The same functions fill list filters and form fields; the options
+route answers htmx with `<option>` elements only.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from sqlalchemy.orm import Session
 
+from engine import accounts, permissions
+from engine.actor import Actor
+from engine.catalog import load_catalog
+from engine.definitions.model import Field, Module
+from engine.errors import NotFound
+from engine.records import ListQuery, get_record, list_records
 from web.pages import errors
+from web.pages.context import actor, db
+from web.pages.formatting import record_title
+
+MAX_OPTIONS = 30
+MAX_QUERY = 100
 
 pickers = Blueprint("pickers", __name__)
 errors.install(pickers)
 
 
-@pickers.get("/m/<module_id>/options/<field>")
+def _label(module: Module, record: object) -> str:
+    title = record_title(module, record)
+    number = getattr(record, "number", None)
+    return f"{number} · {title}" if number and number != title else title
+
+
+def link_options(
+    session: Session, f: Field, who: Actor, q: str | None = None, selected: str | None = None
+) -> list[tuple[str, str]]:
+    """(record id, label) of linked records `who` may read, matching `q`; `selected` first."""
+    catalog = load_catalog(session)
+    target = catalog.modules.get(f.ref or "")
+    if target is None or not permissions.may_read_module(who, target):
+        return []
+    query = ListQuery(
+        search=(q or None),
+        sort=tuple(target.ui.list.sort) or ("$number",),
+        per_page=MAX_OPTIONS,
+        with_totals=False,
+        with_children=False,
+    )
+    page = list_records(session, target.id, who, query)
+    options = [(r.id, _label(target, r)) for r in page.items]
+    if selected and selected not in {value for value, _ in options}:
+        try:
+            record = get_record(session, target.id, selected, who)
+            options.insert(0, (record.id, _label(target, record)))
+        except NotFound:
+            options.insert(0, (selected, selected))
+    return options
+
+
+def user_options(
+    session: Session, q: str | None = None, selected: str | None = None
+) -> list[tuple[str, str]]:
+    """(user name, label) of active users matching `q`; `selected` first."""
+    needle = (q or "").strip().lower()
+    options = []
+    for user in accounts.list_users(session, include_inactive=False):
+        label = f"{user.display_name} ({user.name})" if user.display_name else user.name
+        if needle and needle not in label.lower():
+            continue
+        options.append((user.name, label))
+    if selected and selected not in {value for value, _ in options}:
+        options.insert(0, (selected, selected))
+    return options[: MAX_OPTIONS + 1]
+
+
+def picker_field(module: Module, name: str) -> Field | None:
+    """A link or user field of the module, or of one of its child tables (`items.worker`)."""
+    table, _, column = name.partition(".")
+    f = module.field(table)
+    if f is not None and column:
+        f = f.child_map.get(column) if f.kind == "table" else None
+    return f if f is not None and f.kind in ("link", "user") else None
+
+
+@pickers.get("/m/<module_id>/options/<name>")
 @login_required
-def options(module_id: str, field: str) -> ResponseReturnValue:
-    abort(404)
+def options(module_id: str, name: str) -> ResponseReturnValue:
+    """`<option>` elements for a picker, for the text typed so far."""
+    who = actor()
+    q = (request.args.get("q") or "").strip()[:MAX_QUERY]
+    selected = request.args.get("selected") or None
+    with db() as session:
+        module = load_catalog(session).module(module_id)
+        permissions.require_readable(who, module)
+        f = picker_field(module, name)
+        if f is None or name.partition(".")[0] not in permissions.visible_fields(who, module):
+            abort(404)
+        if f.kind == "link":
+            found = link_options(session, f, who, q, selected)
+        else:
+            found = user_options(session, q, selected)
+    return render_template(
+        "records/_options.html",
+        options=found,
+        selected=selected,
+        blank=request.args.get("blank") != "0",
+    )
