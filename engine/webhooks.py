@@ -495,7 +495,7 @@ def deliver_due(
     *,
     now: dt.datetime | None = None,
     limit: int = 100,
-    sender: Sender = send,
+    sender: Sender | None = None,
     clock: Callable[[], float] = time.time,
 ) -> DeliveryReport:
     """Send every due outbox row once; log each attempt; schedule retries with backoff.
@@ -504,6 +504,7 @@ def deliver_due(
     outcome written in another: a slow receiver holds no lock and blocks no user.
     """
     now = now or _now()
+    sender = sender or send
     report = DeliveryReport()
     for message_id, url, secret, payload, allow_private, attempts, event in _claim(
         session_factory, now, limit

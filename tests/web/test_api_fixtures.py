@@ -1,6 +1,6 @@
 """Fixtures for the API tests (imported by test_api*, test_openapi* and test_webhooks*).
 
-`api` is a client of the Formwork app on a fresh database with the bundled construction
+`api` (import `api_fixture`) is a client of the Formwork app on a fresh database with the bundled construction
 pack and the demo users (admin, foreman, manager, accountant, planner, viewer), each with
 an API token; `api.get("/modules", as_="foreman")` calls /api/v1 with that user's token.
 """
@@ -120,8 +120,8 @@ def make_api(database_url: str, tmp_path: Path, **config: Any) -> Api:
     return Api(app, app.test_client(), tokens)
 
 
-@pytest.fixture
-def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
+@pytest.fixture(name="api")
+def api_fixture(database_url: str, tmp_path: Path) -> Iterator[Api]:
     made = make_api(database_url, tmp_path)
     yield made
     made.app.extensions["formwork"].engine.dispose()
