@@ -23,19 +23,18 @@ SYSTEM_COLUMNS = {
     "$created_at": "created_at",
     "$updated_at": "updated_at",
 }
-RESERVED_COLUMNS = frozenset(
-    {
-        "id",
-        "number",
-        "state",
-        "state_since",
-        "owner",
-        "version",
-        "module_version",
-        "created_at",
-        "updated_at",
-    }
+SYSTEM_COLUMN_NAMES = (
+    "id",
+    "number",
+    "state",
+    "state_since",
+    "owner",
+    "version",
+    "module_version",
+    "created_at",
+    "updated_at",
 )
+RESERVED_COLUMNS = frozenset(SYSTEM_COLUMN_NAMES)
 RESERVED_CHILD_COLUMNS = frozenset({"parent_id", "idx"})
 
 

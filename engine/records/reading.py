@@ -14,21 +14,11 @@ from sqlalchemy import ColumnElement, Select, Table, and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from engine.catalog import Catalog
-from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
+from engine.definitions.model import SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS, Field, Module
 from engine.errors import ExpressionError
 from engine.records.model import Record
 
-SYSTEM = (
-    "id",
-    "number",
-    "state",
-    "state_since",
-    "owner",
-    "version",
-    "module_version",
-    "created_at",
-    "updated_at",
-)
+SYSTEM = SYSTEM_COLUMN_NAMES
 
 
 def resolver(table: Table, module: Module):  # type: ignore[no-untyped-def]

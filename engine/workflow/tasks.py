@@ -90,17 +90,7 @@ def enter_state(
         if transition.approval is not None:
             for user in eligible_approvers(session, catalog, module, record, transition):
                 opened.add(("vote", transition.id, user))
-                session.add(
-                    Task(
-                        module=module.id,
-                        record_id=record.id,
-                        kind="vote",
-                        transition=transition.id,
-                        assignee_user=user,
-                        created_at=now,
-                        due_at=due,
-                    )
-                )
+                open_vote_task(session, module, record, transition, user, now)
             continue
         if transition.owner_only:
             assignees: list[tuple[str | None, str | None]] = [(record.owner, None)]

@@ -336,6 +336,75 @@ def _active_user(session: Session, name: str) -> str:
     return name
 
 
+@dataclass
+class _OpenApproval:
+    catalog: Catalog
+    module: Module
+    record: Record
+    transition: Transition
+    progress: approvals.Progress
+
+
+def _approval_context(
+    session: Session, module_id: str, record_id: str, transition_id: str, actor: Actor
+) -> _OpenApproval:
+    catalog = load_catalog(session)
+    module = catalog.module(module_id)
+    record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
+    transition = _open_approval(module, record, transition_id)
+    progress = approvals.progress(session, catalog, module, record, transition)
+    return _OpenApproval(catalog, module, record, transition, progress)
+
+
+def _add_extra_approver(
+    session: Session,
+    context: _OpenApproval,
+    actor: Actor,
+    user: str,
+    *,
+    replaces: str | None,
+    action: str,
+    comment: str | None,
+    now: dt.datetime | None,
+) -> approvals.Progress:
+    """Record an added or delegated approver, move the inbox items, write the history."""
+    record, transition = context.record, context.transition
+    target = _active_user(session, user)
+    if target in context.progress.eligible:
+        raise TransitionRefused(transition.id, record.state, f"{target} is already an approver")
+    now = now or _now()
+    session.add(
+        ExtraApprover(
+            module=context.module.id,
+            record_id=record.id,
+            transition=transition.id,
+            user_name=target,
+            replaces=replaces,
+            added_by=actor.name,
+            at=now,
+        )
+    )
+    session.flush()
+    after = approvals.progress(session, context.catalog, context.module, record, transition)
+    if target not in after.eligible:
+        raise TransitionRefused(transition.id, record.state, f"{target} cannot read this record")
+    if replaces is not None:
+        tasks.close_tasks(session, context.module, record.id, now, user=replaces, kinds=("vote",))
+    tasks.open_vote_task(session, context.module, record, transition, target, now)
+    record_change(
+        session,
+        context.module,
+        record.id,
+        actor,
+        action,
+        comment=comment,
+        at=now,
+        transition=transition.id,
+        changes=[{"field": "$approver", "old": replaces, "new": target}],
+    )
+    return after
+
+
 def delegate_vote(
     session: Session,
     module_id: str,
@@ -348,47 +417,22 @@ def delegate_vote(
     now: dt.datetime | None = None,
 ) -> approvals.Progress:
     """转交: an eligible approver hands their vote on this record to another user."""
-    catalog = load_catalog(session)
-    module = catalog.module(module_id)
-    record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
-    transition = _open_approval(module, record, transition_id)
-    progress = approvals.progress(session, catalog, module, record, transition)
-    if actor.name not in progress.eligible:
-        raise TransitionRefused(
-            transition.id, record.state, "you are not an approver of this record"
-        )
-    if actor.name in progress.voted:
-        raise TransitionRefused(transition.id, record.state, "you have already voted")
-    target = _active_user(session, to_user)
-    if target in progress.eligible:
-        raise TransitionRefused(transition.id, record.state, f"{target} is already an approver")
-    now = now or _now()
-    session.add(
-        ExtraApprover(
-            module=module.id,
-            record_id=record.id,
-            transition=transition.id,
-            user_name=target,
-            replaces=actor.name,
-            added_by=actor.name,
-            at=now,
-        )
-    )
-    session.flush()
-    tasks.close_tasks(session, module, record.id, now, user=actor.name, kinds=("vote",))
-    tasks.open_vote_task(session, module, record, transition, target, now)
-    record_change(
+    context = _approval_context(session, module_id, record_id, transition_id, actor)
+    state, transition_id = context.record.state, context.transition.id
+    if actor.name not in context.progress.eligible:
+        raise TransitionRefused(transition_id, state, "you are not an approver of this record")
+    if actor.name in context.progress.voted:
+        raise TransitionRefused(transition_id, state, "you have already voted")
+    return _add_extra_approver(
         session,
-        module,
-        record.id,
+        context,
         actor,
-        "delegate",
+        to_user,
+        replaces=actor.name,
+        action="delegate",
         comment=comment,
-        at=now,
-        transition=transition.id,
-        changes=[{"field": "$approver", "old": actor.name, "new": target}],
+        now=now,
     )
-    return approvals.progress(session, catalog, module, record, transition)
 
 
 def add_approver(
@@ -403,44 +447,20 @@ def add_approver(
     now: dt.datetime | None = None,
 ) -> approvals.Progress:
     """加签: a holder of the approval's role adds one more approver for this record."""
-    catalog = load_catalog(session)
-    module = catalog.module(module_id)
-    record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
-    transition = _open_approval(module, record, transition_id)
+    context = _approval_context(session, module_id, record_id, transition_id, actor)
+    transition = context.transition
     if not actor.is_admin and not (set(transition.roles) & actor.roles):
+        roles = ", ".join(transition.roles)
         raise TransitionRefused(
-            transition.id, record.state, f"needs one of the roles {', '.join(transition.roles)}"
+            transition.id, context.record.state, f"needs one of the roles {roles}"
         )
-    target = _active_user(session, user)
-    progress = approvals.progress(session, catalog, module, record, transition)
-    if target in progress.eligible:
-        raise TransitionRefused(transition.id, record.state, f"{target} is already an approver")
-    now = now or _now()
-    session.add(
-        ExtraApprover(
-            module=module.id,
-            record_id=record.id,
-            transition=transition.id,
-            user_name=target,
-            replaces=None,
-            added_by=actor.name,
-            at=now,
-        )
-    )
-    session.flush()
-    after = approvals.progress(session, catalog, module, record, transition)
-    if target not in after.eligible:
-        raise TransitionRefused(transition.id, record.state, f"{target} cannot read this record")
-    tasks.open_vote_task(session, module, record, transition, target, now)
-    record_change(
+    return _add_extra_approver(
         session,
-        module,
-        record.id,
+        context,
         actor,
-        "add_approver",
+        user,
+        replaces=None,
+        action="add_approver",
         comment=comment,
-        at=now,
-        transition=transition.id,
-        changes=[{"field": "$approver", "old": None, "new": target}],
+        now=now,
     )
-    return after
