@@ -56,6 +56,12 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
     return response
 
 
+# Per status code as well: Flask prefers an app-wide handler registered for a code (the
+# pages' HTML error pages) over a blueprint's handler registered for HTTPException.
+for _code in (400, 403, 404, 405, 409, 413, 415, 422, 429, 500):
+    api.register_error_handler(_code, _http_error)
+
+
 @api.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def _no_route(rest: str) -> ResponseReturnValue:
     """Any other path under /api/v1: 405 when the path exists for other methods, else 404."""
