@@ -46,11 +46,13 @@ from engine.errors import NotFound, ValidationFailed
 from engine.models import User
 from web.i18n import SESSION_KEY, TAGS
 from web.pages import errors
+from web.pages.context import db as request_db
 
 SIGN_IN_LIMIT = "10 per minute"
 SIGN_IN_NAME_LIMIT = "30 per hour"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 API_PREFIX = "/api/"
+PAGE_BODY_LIMIT = 2 * 1024 * 1024
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -88,7 +90,7 @@ def load_user(user_id: str) -> SessionUser | None:
     """The active user with this id, or None (a deactivated user is signed out at once)."""
     if not user_id.isdigit():
         return None
-    with transaction(_formwork().session_factory) as db:
+    with request_db() as db:
         user = db.get(User, int(user_id))
         if user is None or not user.active:
             return None
@@ -271,9 +273,16 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
 
 
 def _csrf_protect() -> None:
-    """Every state-changing page request needs the CSRF token (form field or header)."""
+    """Every state-changing page request needs the CSRF token (form field or header).
+
+    The body limit is set first (reading the token parses the body): a form with
+    attachments may carry them, any other page request at most PAGE_BODY_LIMIT.
+    """
     if request.method in SAFE_METHODS or request.path.startswith(API_PREFIX):
         return
+    from web.pages.forms import upload_limit
+
+    request.max_content_length = upload_limit() or PAGE_BODY_LIMIT
     csrf.protect()
 
 

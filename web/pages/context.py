@@ -1,7 +1,6 @@
 """What every page view needs: a database transaction, the acting user and the navigation.
 
-Views open one transaction per request through `db()`; the engine functions they call
-never commit. The navigation (the modules the user may read, the inbox count) is computed
+Views open a transaction through `db()`; the engine functions they call never commit. The navigation (the modules the user may read, the inbox count) is computed
 once per request, only when a template asks for it.
 """
 
@@ -26,9 +25,22 @@ from engine.workflow import inbox
 
 @contextmanager
 def db() -> Iterator[Session]:
-    """One transaction: committed when the block ends normally, rolled back on any error."""
+    """The request's transaction: committed when the outermost block ends, else rolled back.
+
+    A block inside another (a template asking for the navigation while a view holds the
+    session) joins the open transaction: SQLite allows one writer, and one request never
+    needs two transactions at once.
+    """
+    open_session = g.get("formwork_session")
+    if open_session is not None:
+        yield open_session
+        return
     with transaction(current_app.extensions["formwork"].session_factory) as session:
-        yield session
+        g.formwork_session = session
+        try:
+            yield session
+        finally:
+            g.formwork_session = None
 
 
 def is_htmx() -> bool:

@@ -1,12 +1,20 @@
-"""Placeholder for the files pages (built in a later step)."""
+"""Attachment downloads, through the record: whoever may read the record and the field.
+
+The file is sent as an attachment (Content-Disposition with the original name, UTF-8 safe)
+and `nosniff`, so even an HTML file uploaded to a field without an accept list is never
+shown as a page of this site.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from engine.records import get_record
 from web.pages import errors
+from web.pages.context import actor, db
+from web.pages.uploads import parse_reference, stored_path
 
 files = Blueprint("files", __name__)
 errors.install(files)
@@ -15,4 +23,27 @@ errors.install(files)
 @files.get("/m/<module_id>/r/<record_id>/files/<field>")
 @login_required
 def download(module_id: str, record_id: str, field: str) -> ResponseReturnValue:
-    abort(404)
+    """The file a record's attachment field refers to."""
+    with db() as session:
+        record = get_record(session, module_id, record_id, actor())
+        from engine.catalog import load_catalog
+
+        f = load_catalog(session).module(module_id).field(field)
+    if f is None or f.kind != "file" or field not in record.data:
+        abort(404)
+    reference = parse_reference(record.data.get(field))
+    if reference is None:
+        abort(404)
+    path = stored_path(reference)
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=reference.type or "application/octet-stream",
+        as_attachment=True,
+        download_name=reference.name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

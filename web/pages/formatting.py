@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from engine.definitions.model import Field, Module, State
 from web.i18n import text
-from web.pages.uploads import parse_reference
+from web.pages.uploads import parse_reference, size_text
 
 SYSTEM_COLUMNS = ("$number", "$state", "$owner", "$created_at", "$updated_at")
 # The state colours a pack may name; anything else is shown in the neutral colour.
@@ -207,6 +207,11 @@ def record_title(module: Module, record: Any) -> str:
     return record.number or record.id[:8]
 
 
+def column_label(module: Module, table: Field, column: Field) -> str:
+    """The label of a child-table column."""
+    return text(column.title) if column.title else column.name
+
+
 def is_numeric(module: Module, name: str) -> bool:
     field = module.field(name)
     return field is not None and field.kind in ("integer", "decimal")
@@ -224,6 +229,9 @@ def init_app(app: Flask) -> None:
         is_overdue=is_overdue,
         is_numeric=is_numeric,
         record_title=record_title,
+        column_label=column_label,
+        choice_text=choice_text,
+        size_text=size_text,
         user_text=user_text,
         date_text=date_text,
         moment_text=moment_text,

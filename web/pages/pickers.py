@@ -92,8 +92,13 @@ def picker_field(module: Module, name: str) -> Field | None:
 def options(module_id: str, name: str) -> ResponseReturnValue:
     """`<option>` elements for a picker, for the text typed so far."""
     who = actor()
-    q = (request.args.get("q") or "").strip()[:MAX_QUERY]
-    selected = request.args.get("selected") or None
+    typed = request.args.get("q") or next(
+        (v for k, v in request.args.items() if k.startswith("_q.")), ""
+    )
+    q = typed.strip()[:MAX_QUERY]
+    selected = request.args.get("selected") or next(
+        (v for k, v in request.args.items() if k.startswith("d.") and v), None
+    )
     with db() as session:
         module = load_catalog(session).module(module_id)
         permissions.require_readable(who, module)
