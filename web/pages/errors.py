@@ -2,7 +2,8 @@
 
 Blueprints of the pages call `install(blueprint)` when they are defined, so an engine error
 raised in a page view becomes an HTML page in the user's language (or, for an htmx request,
-a short fragment the page shows in place). The JSON API keeps its own mapping under /api/.
+a short fragment the page shows in place), with the status the API gives for the same
+error (`web.errors.status_of`).
 """
 
 from __future__ import annotations
@@ -15,34 +16,11 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import (
-    BatchFailed,
-    Conflict,
-    ExpressionError,
-    FormworkError,
-    NotFound,
-    PermissionDenied,
-    ProblemsError,
-    TransitionRefused,
-)
+from engine.errors import FormworkError, TransitionRefused
+from web.errors import status_of
 from web.pages.context import is_htmx
 
 API_PREFIX = "/api/"
-
-
-def status_of(error: FormworkError) -> int:
-    """The HTTP status of an engine error (the same answer the API gives)."""
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, PermissionDenied):
-        return 403
-    if isinstance(error, Conflict):
-        return 409
-    if isinstance(error, TransitionRefused):
-        return 409 if error.reason.startswith(("the record is in", "the approval is not")) else 422
-    if isinstance(error, (ProblemsError, BatchFailed, ExpressionError)):
-        return 422
-    return 400
 
 
 def _message(status: int) -> tuple[str, str]:

@@ -212,6 +212,29 @@ def column_label(module: Module, table: Field, column: Field) -> str:
     return text(column.title) if column.title else column.name
 
 
+def step_title(module: Module, transition_id: str | None) -> str:
+    """The title of a transition in the user's language."""
+    step = module.workflow.transition(transition_id or "") if module.workflow else None
+    return text(step.title) if step is not None and step.title else (transition_id or "")
+
+
+def change_label(module: Module, name: str) -> str:
+    if name == "$approver":
+        return _("Approver")
+    return field_title(module, name)
+
+
+def change_text(module: Module, name: str, value: Any) -> str:
+    """A value of a history change; masked values stay masked."""
+    from engine.audit import MASK
+
+    if value == MASK:
+        return MASK
+    if name == "$approver":
+        return user_text(value) if value else ""
+    return history_text(module.field(name), value)
+
+
 def is_numeric(module: Module, name: str) -> bool:
     field = module.field(name)
     return field is not None and field.kind in ("integer", "decimal")
@@ -220,6 +243,7 @@ def is_numeric(module: Module, name: str) -> bool:
 def init_app(app: Flask) -> None:
     from web.pages.context import template_globals
 
+    app.jinja_env.filters["user_label"] = user_text
     app.jinja_env.globals.update(
         field_title=field_title,
         value_text=value_text,
@@ -230,6 +254,9 @@ def init_app(app: Flask) -> None:
         is_numeric=is_numeric,
         record_title=record_title,
         column_label=column_label,
+        step_title=step_title,
+        change_label=change_label,
+        change_text=change_text,
         choice_text=choice_text,
         size_text=size_text,
         user_text=user_text,

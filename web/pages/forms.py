@@ -274,9 +274,14 @@ def _rows(ctx: FormContext, f: Field, mode: str) -> list[dict[str, Any]]:
     return rows
 
 
-def sections(session: Session, ctx: FormContext) -> list[SectionView]:
-    """The layout's sections with their fields; fields left out of the layout follow."""
+def sections(session: Session, ctx: FormContext, read_only: bool = False) -> list[SectionView]:
+    """The layout's sections with their fields; fields left out of the layout follow.
+
+    `read_only` shows every value as text (the record page).
+    """
     modes = field_modes(ctx.who, ctx.module, ctx.record)
+    if read_only:
+        modes = {k: "read" if v == "write" else v for k, v in modes.items()}
     by_key = _problems_by_key(ctx.problems)
     placed: set[str] = set()
     result: list[SectionView] = []

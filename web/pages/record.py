@@ -1,18 +1,254 @@
-"""Placeholder for the record pages (built in a later step)."""
+"""The record page: its data, number and state, the steps open to the user, votes, history.
+
+Buttons are shown for exactly the transitions `engine.workflow.available_transitions` says
+this user may take now; a transition that needs a comment asks for it in a dialog. On an
+open approval the page shows the progress ("2 of 3 approved") and who voted, and lets an
+approver delegate their vote (转交) or a holder of the role add an approver (加签). The
+history is the engine's, with the values of fields hidden from the reader masked.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
-from flask.typing import ResponseReturnValue
-from flask_login import login_required
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy.orm import Session
+
+from engine import permissions
+from engine.actor import Actor
+from engine.audit import visible_history
+from engine.catalog import load_catalog
+from engine.definitions.model import Module
+from engine.errors import Conflict, FormworkError, TransitionRefused, ValidationFailed
+from engine.records import delete_record, get_record
+from engine.records.model import Record
+from engine.workflow import (
+    add_approver,
+    apply_transition,
+    available_transitions,
+    delegate_vote,
+    inbox,
+    mark_read,
+)
+from engine.workflow.approvals import Progress
+from web.i18n import text
 from web.pages import errors
+from web.pages.context import actor, db
+from web.pages.forms import _context, may_update, readonly_state, sections
+from web.pages.messages import message_text, reason_text
+from web.pages.pickers import user_options
 
 record = Blueprint("record", __name__)
 errors.install(record)
 
 
+@dataclass
+class Step:
+    """A transition as the record page offers it."""
+
+    id: str
+    title: str
+    comment: str  # none | optional | required
+    vote: bool
+    available: bool
+    reason: str | None
+    progress: Progress | None
+    may_delegate: bool = False
+    may_add: bool = False
+
+
+def may_delete(who: Actor, module: Module, item: Record) -> bool:
+    if who.is_admin:
+        return True
+    for p in permissions.role_permissions(who, module):
+        if p.delete == "all" or (p.delete == "own" and item.owner == who.name):
+            return True
+    return False
+
+
+def _steps(session: Session, module: Module, item: Record, who: Actor) -> list[Step]:
+    steps = []
+    for option in available_transitions(session, module.id, item.id, who):
+        transition = module.workflow.transition(option.id) if module.workflow else None
+        progress = option.progress
+        step = Step(
+            option.id,
+            text(option.title) or option.id,
+            option.comment,
+            option.vote,
+            option.available,
+            reason_text(option.reason) if option.reason else None,
+            progress,
+        )
+        if progress is not None and transition is not None:
+            name = who.name or ""
+            step.may_delegate = name in progress.eligible and name not in progress.voted
+            step.may_add = who.is_admin or bool(set(transition.roles) & who.roles)
+        steps.append(step)
+    return steps
+
+
+def _history(session: Session, module: Module, item: Record, who: Actor) -> list[dict[str, Any]]:
+    entries = visible_history(session, module.id, item.id, who)
+    entries.reverse()  # newest first
+    return entries
+
+
+def _mark_copies_read(session: Session, item: Record, who: Actor) -> None:
+    """Opening a record copied to the user (抄送) marks that inbox item read."""
+    now = dt.datetime.now(dt.UTC)
+    for entry in inbox(session, who).items:
+        if entry.record.id == item.id and entry.reason == "copied" and who.name:
+            for task_id in entry.task_ids:
+                mark_read(session, who.name, task_id, now)
+
+
+def render_record(
+    session: Session,
+    module: Module,
+    item: Record,
+    who: Actor,
+    status: int = 200,
+    notice: str | None = None,
+) -> ResponseReturnValue:
+    steps = _steps(session, module, item, who)
+    views = sections(session, _context(session, module, who, item, data={}), read_only=True)
+    approvers = any(s.may_delegate or s.may_add for s in steps)
+    return render_template(
+        "records/record.html",
+        module=module,
+        active_module=module.id,
+        record=item,
+        sections=views,
+        steps=steps,
+        open_steps=[s for s in steps if s.available],
+        votes=[s for s in steps if s.progress is not None],
+        history=_history(session, module, item, who),
+        may_edit=may_update(who, module, item) and not readonly_state(module, item),
+        may_delete=may_delete(who, module, item),
+        users=user_options(session) if approvers else [],
+        notice=notice,
+    ), status
+
+
 @record.get("/m/<module_id>/r/<record_id>")
 @login_required
 def show(module_id: str, record_id: str) -> ResponseReturnValue:
-    abort(404)
+    who = actor()
+    with db() as session:
+        module = load_catalog(session).module(module_id)
+        item = get_record(session, module_id, record_id, who)
+        _mark_copies_read(session, item, who)
+        return render_record(session, module, item, who)
+
+
+def _version() -> int | None:
+    raw = request.form.get("_version", "")
+    if raw == "":
+        return None
+    if not raw.isdigit():
+        abort(400)
+    return int(raw)
+
+
+def _refused(module_id: str, record_id: str, error: FormworkError) -> ResponseReturnValue:
+    """The record page again, saying why the step was refused, with the error's status."""
+    if isinstance(error, TransitionRefused):
+        notice = reason_text(error.reason)
+    elif isinstance(error, Conflict):
+        notice = _("Someone changed this record meanwhile. Look at it again and retry.")
+    elif isinstance(error, ValidationFailed):
+        notice = "; ".join(message_text(p.message) for p in error.problems)
+    else:
+        raise error
+    who = actor()
+    with db() as session:
+        module = load_catalog(session).module(module_id)
+        item = get_record(session, module_id, record_id, who)
+        return render_record(session, module, item, who, errors.status_of(error), notice)
+
+
+@record.post("/m/<module_id>/r/<record_id>/t/<transition_id>")
+@login_required
+def transition(module_id: str, record_id: str, transition_id: str) -> ResponseReturnValue:
+    """Take a transition or cast a vote; back to the record saying what happened."""
+    who = actor()
+    comment = request.form.get("comment") or None
+    try:
+        with db() as session:
+            result = apply_transition(
+                session,
+                module_id,
+                record_id,
+                transition_id,
+                who,
+                comment=comment,
+                version=_version(),
+            )
+            module = load_catalog(session).module(module_id)
+    except (TransitionRefused, Conflict, ValidationFailed) as error:
+        return _refused(module_id, record_id, error)
+    step = module.workflow.transition(transition_id) if module.workflow else None
+    title = text(step.title) if step is not None and step.title else transition_id
+    if result.fired:
+        flash(_("Done: %(step)s.", step=title), "success")
+    elif result.progress is not None:
+        flash(
+            _(
+                "Your vote was recorded: %(voted)s of %(needed)s.",
+                voted=len(result.progress.voted),
+                needed=result.progress.needed,
+            ),
+            "success",
+        )
+    target = request.form.get("next")
+    if target == "inbox":
+        return redirect(url_for("inbox.index"), code=303)
+    return redirect(url_for("record.show", module_id=module_id, record_id=record_id), code=303)
+
+
+@record.post("/m/<module_id>/r/<record_id>/approvers/<transition_id>")
+@login_required
+def approvers(module_id: str, record_id: str, transition_id: str) -> ResponseReturnValue:
+    """转交 (`action=delegate`) or 加签 (`action=add`) on an open approval."""
+    who = actor()
+    user = (request.form.get("user") or "").strip()
+    comment = request.form.get("comment") or None
+    action = request.form.get("action")
+    if action not in ("delegate", "add") or not user:
+        abort(400)
+    try:
+        with db() as session:
+            if action == "delegate":
+                delegate_vote(
+                    session, module_id, record_id, transition_id, who, user, comment=comment
+                )
+            else:
+                add_approver(
+                    session, module_id, record_id, transition_id, who, user, comment=comment
+                )
+    except (TransitionRefused, Conflict, ValidationFailed) as error:
+        return _refused(module_id, record_id, error)
+    if action == "delegate":
+        flash(_("Your vote was handed to %(user)s.", user=user), "success")
+    else:
+        flash(_("%(user)s was added as an approver.", user=user), "success")
+    return redirect(url_for("record.show", module_id=module_id, record_id=record_id), code=303)
+
+
+@record.post("/m/<module_id>/r/<record_id>/delete")
+@login_required
+def delete(module_id: str, record_id: str) -> ResponseReturnValue:
+    who = actor()
+    try:
+        with db() as session:
+            delete_record(session, module_id, record_id, who, version=_version())
+    except Conflict as error:
+        return _refused(module_id, record_id, error)
+    flash(_("The record was deleted."), "success")
+    return redirect(url_for("lists.records", module_id=module_id), code=303)
