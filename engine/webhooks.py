@@ -181,8 +181,12 @@ def list_webhooks(session: Session) -> list[Webhook]:
     return list(session.scalars(select(Webhook).order_by(Webhook.id)))
 
 
+MAX_ID = 2**31 - 1  # webhook ids are 32-bit integers on every backend
+
+
 def get_webhook(session: Session, webhook_id: int) -> Webhook:
-    webhook = session.get(Webhook, webhook_id)
+    """The webhook with this id; NotFound for any other number (too large ones included)."""
+    webhook = session.get(Webhook, webhook_id) if 1 <= webhook_id <= MAX_ID else None
     if webhook is None:
         raise NotFound(f"no webhook with id {webhook_id}")
     return webhook

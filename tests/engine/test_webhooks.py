@@ -233,3 +233,11 @@ def test_a_delivered_event_is_sent_once(session_factory):
         assert session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
         (delivery, message) = webhooks.list_deliveries(session)[0]
         assert delivery.status_code == 204 and message.status == "delivered"
+
+
+def test_ids_beyond_32_bits_are_simply_not_found(session):
+    from engine.errors import NotFound
+
+    for webhook_id in (0, -1, 2**31, 10**30):
+        with pytest.raises(NotFound):
+            webhooks.get_webhook(session, webhook_id)

@@ -126,6 +126,8 @@ def test_unknown_paths_and_methods_answer_in_json(api: Api) -> None:
     assert set(wrong.headers["Allow"].split(", ")) >= {"GET", "PATCH", "DELETE"}
     assert body(wrong)["errors"][0]["message"]
     assert api.call("DELETE", "/modules").status_code == 405
+    assert api.delete("/webhooks/99999999999999").status_code == 404  # not a database error
+    assert api.get("/webhooks/2147483648/deliveries").status_code == 404
 
 
 def test_an_over_long_record_id_or_comment_is_refused(api: Api) -> None:

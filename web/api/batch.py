@@ -136,8 +136,8 @@ def batch(module_id: str) -> ResponseReturnValue:
         problems = [p for index, item in enumerate(items) for p in _item_problems(index, item)]
         if problems:
             raise BatchFailed(problems)
-        if not permissions.may_create(actor, module) and any("id" not in it for it in items):
-            permissions.require_create(actor, module)
+        if any("id" not in item for item in items):
+            permissions.require_create(actor, module)  # 403 before any item is checked
         ids = _write(session, module, actor, items)
         records = _read_back(session, module, actor, ids)
         body = {

@@ -24,69 +24,19 @@ from engine.i18n import localize
 from engine.records.query import MAX_FILTERS, MAX_PER_PAGE, MAX_SEARCH, ORDERED_KINDS
 from engine.workflow.transitions import MAX_COMMENT
 from web.api.spec_fields import input_schema, nullable, output_schema
+from web.api.spec_general import general_paths
+from web.api.spec_parts import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    path_param,
+    query_param,
+    ref,
+    request_body,
+    responses,
+)
 
 ADMIN = Actor(name=None, roles=frozenset({"admin"}))
 SYSTEM_SORT = ("$number", "$state", "$owner", "$created_at", "$updated_at")
-ERRORS = {
-    400: "The body is not valid JSON (the message says where parsing stopped)",
-    401: "No API token, or an unknown or revoked one",
-    403: "The caller may not do this",
-    404: "Unknown, or outside the caller's scope",
-    405: "The method is not allowed on this path",
-    409: "A stale version, or the record is in another state",
-    413: "The body is larger than the limit",
-    415: "The body is not application/json",
-    422: "Invalid data or parameters, or a failed guard; each problem names its path",
-}
-READ_ERRORS = (401, 404, 422)
-WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
-
-
-def ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"application/json": {"schema": schema}}
-
-
-def _responses(ok: int, schema: dict[str, Any] | None, errors: tuple[int, ...]) -> dict[str, Any]:
-    responses: dict[str, Any] = {}
-    if schema is None:
-        responses[str(ok)] = {"description": "Done"}
-    else:
-        responses[str(ok)] = {"description": "Done", "content": _json(schema)}
-    for code in errors:
-        response: dict[str, Any] = {"description": ERRORS[code], "content": _json(ref("Errors"))}
-        if code == 401:
-            response["headers"] = {
-                "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}
-            }
-        responses[str(code)] = response
-    return responses
-
-
-def _body(schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
-    return {"required": required, "content": _json(schema)}
-
-
-def _path_param(
-    name: str, description: str, schema: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": schema or {"type": "string", "minLength": 1, "maxLength": 64},
-    }
-
-
-def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
-    param: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
-    if description:
-        param["description"] = description
-    return param
 
 
 class SpecBuilder:
@@ -274,14 +224,14 @@ class SpecBuilder:
             if access[f.name] != "hidden" and (f.stored or f.rollup is not None)
         ]
         params = [
-            _query("q", {"type": "string", "maxLength": MAX_SEARCH}, "free-text search"),
-            _query(
+            query_param("q", {"type": "string", "maxLength": MAX_SEARCH}, "free-text search"),
+            query_param(
                 "sort",
                 {"type": "string", "enum": [k for n in sortable for k in (n, f"-{n}")]},
                 "a field to sort by, `-` first for descending; several joined by commas",
             ),
-            _query("page", {"type": "integer", "minimum": 1, "maximum": 10_000_000}),
-            _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
+            query_param("page", {"type": "integer", "minimum": 1, "maximum": 10_000_000}),
+            query_param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
         ]
         for name in module.ui.list.filters:
             params += self.filter_parameters(module, name, access)
@@ -312,19 +262,19 @@ class SpecBuilder:
                 value["type"] = value["type"][0]
             if "enum" in value:
                 value["enum"] = [v for v in value["enum"] if v is not None]
-        params = [_query(f"filter[{name}]", value, f"{name} equals")]
+        params = [query_param(f"filter[{name}]", value, f"{name} equals")]
         if kind in ORDERED_KINDS and kind not in ("choice", "user", "link", "text"):
             for op, words in (("gte", "at least"), ("lte", "at most")):
-                params.append(_query(f"filter[{name}][{op}]", value, f"{name} {words}"))
+                params.append(query_param(f"filter[{name}][{op}]", value, f"{name} {words}"))
         if kind in ("choice", "link", "user", "text"):
             params.append(
-                _query(
+                query_param(
                     f"filter[{name}][in]", {"type": "string"}, f"{name} is one of (comma-separated)"
                 )
             )
         if kind in ("text", "multichoice") or (kind in KINDS and KINDS[kind].searchable):
             params.append(
-                _query(
+                query_param(
                     f"filter[{name}][contains]",
                     {"type": "string", "maxLength": MAX_SEARCH},
                     f"{name} contains",
@@ -338,7 +288,7 @@ class SpecBuilder:
         tag = [f"{title} ({name})"]
         may = self.abilities(module)
         base = f"/modules/{name}/records"
-        record_id = _path_param("id", f"the id of a {name} record")
+        record_id = path_param("id", f"the id of a {name} record")
         listing: dict[str, Any] = {
             "get": {
                 "operationId": f"{name}.list",
@@ -346,7 +296,7 @@ class SpecBuilder:
                 "description": f"At most {MAX_FILTERS} filter clauses; filters take any visible stored field as `filter[field][op]` (ops eq ne lt lte gt gte in contains between).",
                 "tags": tag,
                 "parameters": self.list_parameters(module),
-                "responses": _responses(200, ref(f"{name}.Page"), READ_ERRORS),
+                "responses": responses(200, ref(f"{name}.Page"), READ_ERRORS),
             }
         }
         if may["create"]:
@@ -354,7 +304,7 @@ class SpecBuilder:
                 "operationId": f"{name}.create",
                 "summary": f"Create a {title} record",
                 "tags": tag,
-                "requestBody": _body(
+                "requestBody": request_body(
                     {
                         "type": "object",
                         "required": ["data"],
@@ -362,7 +312,7 @@ class SpecBuilder:
                         "additionalProperties": False,
                     }
                 ),
-                "responses": _responses(201, ref(f"{name}.Record"), WRITE_ERRORS),
+                "responses": responses(201, ref(f"{name}.Record"), WRITE_ERRORS),
             }
         self.paths[base] = listing
         one: dict[str, Any] = {
@@ -371,7 +321,7 @@ class SpecBuilder:
                 "operationId": f"{name}.read",
                 "summary": f"Read a {title} record",
                 "tags": tag,
-                "responses": _responses(200, ref(f"{name}.Record"), (401, 404)),
+                "responses": responses(200, ref(f"{name}.Record"), (401, 404)),
             },
         }
         if may["update"]:
@@ -379,7 +329,7 @@ class SpecBuilder:
                 "operationId": f"{name}.update",
                 "summary": f"Change a {title} record",
                 "tags": tag,
-                "requestBody": _body(
+                "requestBody": request_body(
                     {
                         "type": "object",
                         "required": ["version"],
@@ -390,7 +340,7 @@ class SpecBuilder:
                         "additionalProperties": False,
                     }
                 ),
-                "responses": _responses(200, ref(f"{name}.Record"), WRITE_ERRORS),
+                "responses": responses(200, ref(f"{name}.Record"), WRITE_ERRORS),
             }
         if may["delete"]:
             one["delete"] = {
@@ -398,11 +348,11 @@ class SpecBuilder:
                 "summary": f"Delete a {title} record",
                 "tags": tag,
                 "parameters": [
-                    _query(
+                    query_param(
                         "version", {"type": "integer", "minimum": 1}, "delete only at this version"
                     )
                 ],
-                "responses": _responses(204, None, (401, 403, 404, 409, 422)),
+                "responses": responses(204, None, (401, 403, 404, 409, 422)),
             }
         self.paths[f"{base}/{{id}}"] = one
         self.paths[f"{base}/{{id}}/history"] = {
@@ -411,7 +361,7 @@ class SpecBuilder:
                 "summary": f"History of a {title} record",
                 "tags": tag,
                 "parameters": [record_id],
-                "responses": _responses(200, ref("History"), (401, 404)),
+                "responses": responses(200, ref("History"), (401, 404)),
             }
         }
         if may["create"] or may["update"]:
@@ -451,7 +401,7 @@ class SpecBuilder:
                         "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
                     }
                 ],
-                "requestBody": _body(
+                "requestBody": request_body(
                     {
                         "type": "object",
                         "required": ["records"],
@@ -466,7 +416,7 @@ class SpecBuilder:
                         "additionalProperties": False,
                     }
                 ),
-                "responses": _responses(
+                "responses": responses(
                     201,
                     {
                         "type": "object",
@@ -486,7 +436,7 @@ class SpecBuilder:
                 "summary": "The transitions of a record: available to the caller, or why not",
                 "tags": tag,
                 "parameters": [record_id],
-                "responses": _responses(200, ref("TransitionOptions"), (401, 404)),
+                "responses": responses(200, ref("TransitionOptions"), (401, 404)),
             }
         }
         assert module.workflow is not None
@@ -540,7 +490,7 @@ class SpecBuilder:
                         "roles": list(transition.roles),
                         "approval": transition.approval is not None,
                     },
-                    "requestBody": _body(
+                    "requestBody": request_body(
                         {
                             "type": "object",
                             "properties": body_properties,
@@ -549,7 +499,7 @@ class SpecBuilder:
                         },
                         required=transition.comment == "required",
                     ),
-                    "responses": _responses(200, result, WRITE_ERRORS),
+                    "responses": responses(200, result, WRITE_ERRORS),
                 }
             }
 
@@ -559,281 +509,6 @@ class SpecBuilder:
             "create": permissions.may_create(self.viewer, module),
             "update": self.viewer.is_admin or any(p.update for p in roles),
             "delete": self.viewer.is_admin or any(p.delete for p in roles),
-        }
-
-    def general_paths(self, modules: list[Module]) -> None:
-        module_ids = [m.id for m in modules]
-        summary = {
-            "type": "object",
-            "properties": {
-                "id": {"type": "string"},
-                "title": {"type": "string"},
-                "pack": {"type": "string"},
-                "version": {"type": "string"},
-                "may": {"type": "object", "additionalProperties": {"type": "boolean"}},
-            },
-        }
-        items = lambda schema: {  # noqa: E731
-            "type": "object",
-            "required": ["items"],
-            "properties": {"items": {"type": "array", "items": schema}},
-        }
-        self.paths["/modules"] = {
-            "get": {
-                "operationId": "modules.list",
-                "summary": "The modules the caller may read",
-                "tags": ["General"],
-                "responses": _responses(200, items(summary), (401,)),
-            }
-        }
-        self.paths["/modules/{module}"] = {
-            "get": {
-                "operationId": "modules.read",
-                "summary": "A module's definition as the caller may see it",
-                "tags": ["General"],
-                "parameters": [
-                    _path_param(
-                        "module",
-                        "a module id",
-                        {"type": "string", "enum": module_ids} if module_ids else None,
-                    ),
-                    _query("lang", {"type": "string", "enum": ["en", "zh-CN"]}),
-                ],
-                "responses": _responses(
-                    200, {"type": "object", "properties": {"fields": {"type": "array"}}}, (401, 404)
-                ),
-            }
-        }
-        inbox_item = {
-            "type": "object",
-            "properties": {
-                "record": ref("Record"),
-                "reason": {"enum": ["vote", "transition", "copied"]},
-                "transitions": {"type": "array", "items": {"type": "string"}},
-                "overdue": {"type": "boolean"},
-                "due_at": {"type": ["string", "null"], "format": "date-time"},
-            },
-        }
-        self.paths["/inbox"] = {
-            "get": {
-                "operationId": "inbox",
-                "summary": "Records waiting for the caller's action, copied to them, overdue",
-                "tags": ["General"],
-                "responses": _responses(
-                    200,
-                    {
-                        "type": "object",
-                        "properties": {
-                            "items": {"type": "array", "items": inbox_item},
-                            "counts": {
-                                "type": "object",
-                                "additionalProperties": {"type": "integer"},
-                            },
-                        },
-                    },
-                    (401,),
-                ),
-            }
-        }
-        reports = sorted(
-            (r for r in self.catalog.reports.values() if r.module in module_ids), key=lambda r: r.id
-        )
-        self.paths["/reports"] = {
-            "get": {
-                "operationId": "reports.list",
-                "summary": "The reports over modules the caller may read",
-                "tags": ["Reports"],
-                "responses": _responses(
-                    200,
-                    items(
-                        {
-                            "type": "object",
-                            "properties": {
-                                "id": {"type": "string"},
-                                "title": {"type": "string"},
-                                "module": {"type": "string"},
-                            },
-                        }
-                    ),
-                    (401,),
-                ),
-            }
-        }
-        for report in reports:
-            cell = {"type": ["string", "number", "integer", "boolean", "null"]}
-            self.paths[f"/reports/{report.id}"] = {
-                "get": {
-                    "operationId": f"reports.{report.id}",
-                    "summary": self.text(report.title),
-                    "tags": ["Reports"],
-                    "parameters": [
-                        _query("format", {"type": "string", "enum": ["json", "csv", "xlsx"]}),
-                        *[
-                            p
-                            for name in self.catalog.modules[report.module].ui.list.filters
-                            for p in self.filter_parameters(
-                                self.catalog.modules[report.module],
-                                name,
-                                permissions.field_access(
-                                    self.viewer, self.catalog.modules[report.module]
-                                ),
-                            )
-                        ],
-                    ],
-                    "responses": {
-                        **_responses(
-                            200,
-                            {
-                                "type": "object",
-                                "required": ["columns", "rows"],
-                                "properties": {
-                                    "columns": {"type": "array", "items": {"type": "string"}},
-                                    "rows": {
-                                        "type": "array",
-                                        "items": {"type": "object", "additionalProperties": cell},
-                                    },
-                                },
-                            },
-                            READ_ERRORS,
-                        ),
-                    },
-                }
-            }
-            self.paths[f"/reports/{report.id}"]["get"]["responses"]["200"]["content"].update(
-                {
-                    "text/csv": {"schema": {"type": "string"}},
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                        "schema": {"type": "string", "contentEncoding": "binary"}
-                    },
-                }
-            )
-        self.paths["/openapi.json"] = {
-            "get": {
-                "operationId": "openapi",
-                "summary": "This document, generated for the caller",
-                "tags": ["General"],
-                "security": [{}, {"bearer": []}],
-                "responses": _responses(200, {"type": "object"}, (401,)),
-            }
-        }
-        if self.viewer.is_admin:
-            self.admin_paths()
-
-    def admin_paths(self) -> None:
-        tag = ["Administration"]
-        any_object = {"type": "object"}
-        self.paths["/packs"] = {
-            "get": {
-                "operationId": "packs.list",
-                "summary": "Installed packs",
-                "tags": tag,
-                "responses": _responses(200, any_object, (401, 403)),
-            },
-            "post": {
-                "operationId": "packs.import",
-                "summary": "Install or upgrade a pack (dry_run=1: only report the differences)",
-                "tags": tag,
-                "parameters": [_query("dry_run", {"type": "string", "enum": ["0", "1"]})],
-                "requestBody": _body(any_object),
-                "responses": {
-                    **_responses(201, any_object, (400, 401, 403, 409, 413, 415, 422)),
-                    "200": {
-                        "description": "A dry run, or nothing changed",
-                        "content": _json(any_object),
-                    },
-                },
-            },
-        }
-        self.paths["/packs/{pack}"] = {
-            "get": {
-                "operationId": "packs.export",
-                "summary": "A pack exactly as it was imported",
-                "tags": tag,
-                "parameters": [_path_param("pack", "a pack id")],
-                "responses": _responses(200, any_object, (401, 403, 404)),
-            }
-        }
-        webhook = {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "url": {"type": "string"},
-                "module": {"type": ["string", "null"]},
-                "events": {"type": "array", "items": {"type": "string"}},
-                "allow_private": {"type": "boolean"},
-                "active": {"type": "boolean"},
-            },
-        }
-        self.paths["/webhooks"] = {
-            "get": {
-                "operationId": "webhooks.list",
-                "summary": "Registered webhooks",
-                "tags": tag,
-                "responses": _responses(
-                    200,
-                    {
-                        "type": "object",
-                        "properties": {"items": {"type": "array", "items": webhook}},
-                    },
-                    (401, 403),
-                ),
-            },
-            "post": {
-                "operationId": "webhooks.add",
-                "summary": "Register a webhook; the answer holds its signing secret, shown once",
-                "tags": tag,
-                "requestBody": _body(
-                    {
-                        "type": "object",
-                        "required": ["url", "events"],
-                        "properties": {
-                            "url": {"type": "string", "format": "uri"},
-                            "events": {
-                                "type": "array",
-                                "items": {
-                                    "enum": [
-                                        "created",
-                                        "updated",
-                                        "deleted",
-                                        "transition",
-                                        "state_entered",
-                                    ]
-                                },
-                            },
-                            "module": {"type": ["string", "null"]},
-                            "allow_private": {"type": "boolean"},
-                        },
-                        "additionalProperties": False,
-                    }
-                ),
-                "responses": _responses(201, webhook, (400, 401, 403, 413, 415, 422)),
-            },
-        }
-        webhook_id = _path_param("webhook", "a webhook id", {"type": "integer", "minimum": 1})
-        self.paths["/webhooks/{webhook}"] = {
-            "delete": {
-                "operationId": "webhooks.remove",
-                "summary": "Stop a webhook",
-                "tags": tag,
-                "parameters": [webhook_id],
-                "responses": _responses(204, None, (401, 403, 404)),
-            }
-        }
-        self.paths["/webhooks/{webhook}/deliveries"] = {
-            "get": {
-                "operationId": "webhooks.deliveries",
-                "summary": "The latest delivery attempts of a webhook",
-                "tags": tag,
-                "parameters": [
-                    webhook_id,
-                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-                ],
-                "responses": _responses(
-                    200,
-                    {"type": "object", "properties": {"items": {"type": "array"}}},
-                    (401, 403, 404, 422),
-                ),
-            }
         }
 
     # -- the document -------------------------------------------------------------------
@@ -851,7 +526,7 @@ class SpecBuilder:
         for module in modules:
             self.module_schemas(module)
             self.module_paths(module)
-        self.general_paths(modules)
+        general_paths(self, modules)
         audience = (
             f"the modules user {self.actor.name!r} may read"
             if self.actor is not None

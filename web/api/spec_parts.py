@@ -1,0 +1,69 @@
+"""Building blocks of the OpenAPI document: references, responses, parameters, bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERRORS = {
+    400: "The body is not valid JSON (the message says where parsing stopped)",
+    401: "No API token, or an unknown or revoked one",
+    403: "The caller may not do this",
+    404: "Unknown, or outside the caller's scope",
+    405: "The method is not allowed on this path",
+    409: "A stale version, or the record is in another state",
+    413: "The body is larger than the limit",
+    415: "The body is not application/json",
+    422: "Invalid data or parameters, or a failed guard; each problem names its path",
+}
+READ_ERRORS = (401, 404, 422)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to a schema of components.schemas."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def responses(ok: int, schema: dict[str, Any] | None, errors: tuple[int, ...]) -> dict[str, Any]:
+    """The success answer (`schema` None: no body) and the error answers `errors`."""
+    answers: dict[str, Any] = {}
+    if schema is None:
+        answers[str(ok)] = {"description": "Done"}
+    else:
+        answers[str(ok)] = {"description": "Done", "content": json_content(schema)}
+    for code in errors:
+        response: dict[str, Any] = {
+            "description": ERRORS[code],
+            "content": json_content(ref("Errors")),
+        }
+        if code == 401:
+            response["headers"] = {
+                "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}
+            }
+        answers[str(code)] = response
+    return answers
+
+
+def request_body(schema: dict[str, Any], required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": json_content(schema)}
+
+
+def path_param(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": schema or {"type": "string", "minLength": 1, "maxLength": 64},
+    }
+
+
+def query_param(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    param: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        param["description"] = description
+    return param
