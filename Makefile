@@ -71,3 +71,13 @@ BENCH_ARGS ?=
 bench: install
 	env -u DATABASE_URL $(BIN)/python benchmarks/records.py $(BENCH_ARGS)
 	env -u DATABASE_URL scripts/with-postgres.sh $(BIN)/python benchmarks/records.py --postgres $(BENCH_ARGS)
+
+## test-e2e: the browser tests (tests/e2e): Playwright driving Debian's Chromium
+## (`apt-get install -y chromium`); screenshots land in tests/e2e/screenshots/
+.PHONY: test-e2e
+test-e2e: install
+	@env -u TEST_DATABASE_URL -u DATABASE_URL $(BIN)/pytest tests/e2e $(PYTEST_ARGS) || { \
+	    status=$$?; \
+	    if [ $$status -eq 5 ]; then echo "make test-e2e: pytest collected no tests" >&2; fi; \
+	    exit $$status; \
+	}

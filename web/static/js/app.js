@@ -1,7 +1,8 @@
 /* Formwork pages: the few behaviours htmx does not cover, by event delegation.
  * - [data-dialog="id"] opens the <dialog id="id">; [data-close] closes its dialog.
  * - form[data-confirm] asks before submitting.
- * - [data-autosubmit] elements submit their form on change (list filters without htmx).
+ * - a form that htmx also posts for its live preview is submitted only once that preview
+ *   has answered, and no further preview starts: leaving the page never cuts one short.
  */
 (function () {
   "use strict";
@@ -30,7 +31,24 @@
     var question = form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) {
       event.preventDefault();
+      return;
     }
+    if (!form.hasAttribute("hx-post") || form.hasAttribute("data-submitting")) { return; }
+    form.setAttribute("data-submitting", "");
+    form.setAttribute("hx-disable", "");
+    if (form.classList.contains("htmx-request")) {
+      event.preventDefault();
+      form.addEventListener("htmx:afterRequest", function () {
+        HTMLFormElement.prototype.submit.call(form);
+      }, { once: true });
+    }
+  });
+
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitting]").forEach(function (form) {
+      form.removeAttribute("data-submitting");
+      form.removeAttribute("hx-disable");
+    });
   });
 
   /* Close an open dropdown menu when focus or a click moves elsewhere. */
