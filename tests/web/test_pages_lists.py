@@ -178,3 +178,19 @@ def test_csv_and_xlsx_exports_are_safe_against_formula_injection(
     hours = [row[5] for row in values[1:]]
     assert all(isinstance(h, (int, float)) for h in hours)  # numbers stay numbers
     assert len(values) == 1 + 4  # the filter applies
+
+
+def test_pickers_search_linked_records_and_users_as_the_user_types(
+    app: Flask, client: FlaskClient, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    sign_in("accountant")
+    page = client.get("/m/labour_tally")
+    assert 'hx-get="/m/labour_tally/options/project?all=1"' in page.text
+    found = client.get("/m/labour_tally/options/project?all=1&q=Innovation")
+    assert found.status_code == 200
+    assert "Innovation Centre Offices" in found.text and "Riverside" not in found.text
+    assert '<option value="">All</option>' in found.text
+    users = client.get("/m/fund/options/handler?_q.handler=manag")
+    assert "Site manager (manager)" in users.text and "Foreman" not in users.text
+    assert client.get("/m/labour_tally/options/worker").status_code == 404  # not a picker
+    assert client.get("/m/fund/options/nothing").status_code == 404

@@ -81,7 +81,6 @@ def url_with(module_id: str, params: Mapping[str, str], **changes: Any) -> str:
     """The list URL with some parameters changed (None removes one)."""
     merged = {**params}
     for key, value in changes.items():
-        key = key.replace("__", "")
         if value is None or value == "":
             merged.pop(key, None)
         else:

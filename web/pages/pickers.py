@@ -97,7 +97,7 @@ def options(module_id: str, name: str) -> ResponseReturnValue:
     )
     q = typed.strip()[:MAX_QUERY]
     selected = request.args.get("selected") or next(
-        (v for k, v in request.args.items() if k.startswith("d.") and v), None
+        (v for k, v in request.args.items() if k.startswith(("d.", "filter[")) and v), None
     )
     with db() as session:
         module = load_catalog(session).module(module_id)
@@ -114,4 +114,5 @@ def options(module_id: str, name: str) -> ResponseReturnValue:
         options=found,
         selected=selected,
         blank=request.args.get("blank") != "0",
+        all=request.args.get("all") == "1",
     )
