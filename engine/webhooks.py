@@ -13,6 +13,8 @@ Deliveries are JSON (decimals exact, as in the API) signed with HMAC-SHA256 over
 
     X-Formwork-Signature: t=<unix seconds>,v1=<hex digest>
 
+Delivery is at least once: a worker that dies between sending and logging leaves the row to
+be sent again after its lease, so receivers should skip a payload `id` they have seen.
 A failed attempt (no answer, or a status other than 2xx) is retried after BACKOFF seconds,
 doubling each time up to MAX_BACKOFF, and given up after MAX_ATTEMPTS. A URL whose host is
 or resolves to a loopback, private, link-local or otherwise non-public address is refused —
@@ -39,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.actor import Actor
@@ -58,6 +60,7 @@ TIMEOUT = 10.0  # seconds for connecting and for each read
 BACKOFF = 30  # seconds before the first retry; doubles after each failure
 MAX_BACKOFF = 6 * 3600
 MAX_ATTEMPTS = 10
+KEEP = dt.timedelta(days=30)  # delivered, failed and cancelled events and their log
 LEASE = dt.timedelta(minutes=5)  # a claimed row is left alone this long by other workers
 EXCERPT = 500  # characters of a receiver's answer kept in the delivery log
 USER_AGENT = "Formwork-Webhooks/1"
@@ -557,3 +560,18 @@ def deliver_due(
                 message.last_error = answer.error or f"HTTP {answer.status}"
                 report.retrying.append(message.id)
     return report
+
+
+def purge(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Forget finished events older than KEEP, with their delivery log; returns how many."""
+    cutoff = (now or _now()) - KEEP
+    finished = select(WebhookMessage.id).where(
+        WebhookMessage.status != "pending", WebhookMessage.created_at < cutoff
+    )
+    session.execute(delete(WebhookDelivery).where(WebhookDelivery.message_id.in_(finished)))
+    result = session.execute(
+        delete(WebhookMessage).where(
+            WebhookMessage.status != "pending", WebhookMessage.created_at < cutoff
+        )
+    )
+    return int(result.rowcount or 0)

@@ -543,13 +543,14 @@ def _deliver_all(factory: Any, limit: int) -> tuple[int, int, int]:
 
 
 def _tick_once(engine: Engine, limit: int) -> list[str]:
-    from engine import idempotency
+    from engine import idempotency, webhooks
     from engine.workflow import tick
 
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         report = tick(session)
         idempotency.purge(session)
+        webhooks.purge(session)
     delivered, retrying, failed = _deliver_all(factory, limit)
     lines = [
         f"Workflow: {len(report.fired)} due transition(s) fired, {len(report.skipped)} skipped."
@@ -594,7 +595,7 @@ def worker(interval: float, tick_every: float, rounds: int | None) -> None:
     import signal
     import time
 
-    from engine import idempotency
+    from engine import idempotency, webhooks
     from engine.workflow import tick
 
     stopping = False
@@ -618,6 +619,7 @@ def worker(interval: float, tick_every: float, rounds: int | None) -> None:
                     with transaction(factory) as session:
                         fired = len(tick(session).fired)
                         idempotency.purge(session)
+                        webhooks.purge(session)
                     last_tick = time.monotonic()
                     if fired:
                         click.echo(f"{fired} due transition(s) fired.")

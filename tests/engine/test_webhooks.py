@@ -241,3 +241,57 @@ def test_ids_beyond_32_bits_are_simply_not_found(session):
     for webhook_id in (0, -1, 2**31, 10**30):
         with pytest.raises(NotFound):
             webhooks.get_webhook(session, webhook_id)
+
+
+def test_two_workers_at_once_send_each_event_once(session_factory):
+    import threading
+    import time
+
+    with transaction(session_factory) as session:
+        import_pack(session, workflow_pack("any"))
+        webhooks.add_webhook(session, "https://erp.example.com/", ["created"])
+        for n in range(12):
+            create_record(session, "project", {"code": f"P{n}", "name": f"Tower {n}"}, SYSTEM)
+    sent: list[bytes] = []
+    lock = threading.Lock()
+
+    def slow(url, body, headers, allow_private):
+        time.sleep(0.02)
+        with lock:
+            sent.append(body)
+        return webhooks.Answer(200)
+
+    now = soon()
+    workers = [
+        threading.Thread(
+            target=webhooks.deliver_due,
+            args=(session_factory,),
+            kwargs={"now": now, "sender": slow, "limit": 5},
+        )
+        for _ in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    webhooks.deliver_due(session_factory, now=now, sender=slow)  # whatever the three left
+    assert len(sent) == 12 and len(set(sent)) == 12
+    with session_factory() as session:
+        assert {m.status for m in messages(session)} == {"delivered"}
+
+
+def test_finished_events_are_forgotten_after_a_month(session_factory):
+    with transaction(session_factory) as session:
+        import_pack(session, workflow_pack("any"))
+        webhooks.add_webhook(session, "https://erp.example.com/", ["created"])
+        create_record(session, "project", {"code": "P1", "name": "Tower"}, SYSTEM)
+        create_record(session, "project", {"code": "P2", "name": "Hall"}, SYSTEM)
+    webhooks.deliver_due(
+        session_factory, now=soon(), sender=lambda *a: webhooks.Answer(200), limit=1
+    )
+    later = soon() + webhooks.KEEP + dt.timedelta(days=1)
+    with transaction(session_factory) as session:
+        assert webhooks.purge(session, now=soon()) == 0
+        assert webhooks.purge(session, now=later) == 1  # the delivered one, not the pending one
+        assert [m.status for m in messages(session)] == ["pending"]
+        assert session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
