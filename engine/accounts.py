@@ -293,7 +293,8 @@ def list_tokens(session: Session, user: User | str) -> list[ApiToken]:
 
 def revoke_token(session: Session, token_id: int) -> ApiToken:
     """Revoke one token by its id; it stops working at once. Revoking twice is harmless."""
-    row = session.get(ApiToken, token_id)
+    in_range = 0 < token_id < 2**31  # the column is a 32-bit integer on PostgreSQL
+    row = session.get(ApiToken, token_id) if in_range else None
     if row is None:
         raise NotFound(f"no API token with id {token_id}")
     if row.revoked_at is None:

@@ -190,6 +190,22 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
+def missing_required(module: Module, data: Any) -> list[Problem]:
+    """Required fields absent from raw input (fields that `show_if` may hide are left to the
+    full check, which knows whether they are shown)."""
+    if not isinstance(data, Mapping):
+        return []
+    return [
+        Problem(f"/{f.name}", f"{f.name!r} is required")
+        for f in module.fields
+        if f.required
+        and not f.computed
+        and f.default is None
+        and f.name not in module.ui.show_if
+        and not _present(data.get(f.name))
+    ]
+
+
 def prepare_values(
     module: Module, values: dict[str, Any], system: Mapping[str, Any], actor: Actor
 ) -> dict[str, Any]:

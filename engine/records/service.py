@@ -24,7 +24,7 @@ from engine.definitions.model import Module
 from engine.errors import BatchFailed, Conflict, NotFound, Problem, ValidationFailed
 from engine.models import User
 from engine.records.coercion import coerce_input
-from engine.records.compute import prepare_values
+from engine.records.compute import missing_required, prepare_values
 from engine.records.links import linked_values
 from engine.records.model import Record
 from engine.records.numbering import next_numbers
@@ -210,7 +210,10 @@ def create_records(
         try:
             values = coerce_input(module, data, writable)
         except ValidationFailed as exc:
-            problems.extend((index, p) for p in exc.problems)
+            # say at once what is missing too, not only what is malformed
+            reported = {p.path for p in exc.problems}
+            missing = [p for p in missing_required(module, data) if p.path not in reported]
+            problems.extend((index, p) for p in [*exc.problems, *missing])
             continue
         for name, default in defaults.items():
             values.setdefault(name, default)

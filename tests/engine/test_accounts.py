@@ -149,6 +149,8 @@ def test_revoked_token_stops_working_and_others_keep_working(session: Session) -
     assert accounts.authenticate_token(session, second) is not None
     with pytest.raises(NotFound):
         accounts.revoke_token(session, 999_999)
+    with pytest.raises(NotFound):
+        accounts.revoke_token(session, 99_999_999_999)  # beyond the column's range: not found
 
 
 def test_deactivated_user_can_neither_sign_in_nor_use_tokens(session: Session) -> None:

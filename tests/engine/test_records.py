@@ -221,3 +221,9 @@ def test_formulas_and_guards_read_through_links(session):
         session, "labour", record.id, 1, {"project": big.id, "permit": "P-7"}, FOREMAN
     )
     assert moved.data["site_code"] == "T9/Lee Wei"
+
+
+def test_malformed_and_missing_fields_are_reported_together(session, site):
+    with pytest.raises(ValidationFailed) as caught:
+        create_record(session, "labour", {"project": site.id, "date": "not a date"}, FOREMAN)
+    assert {p.path for p in caught.value.problems} == {"/date", "/worker"}
