@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import MetaData, select
 from sqlalchemy.orm import Session
@@ -27,6 +28,7 @@ class Catalog:
     tables: dict[str, ModuleTables] = field(default_factory=dict)
     reports: dict[str, Report] = field(default_factory=dict)
     metadata: MetaData = field(default_factory=MetaData)
+    selects: dict[Any, Any] = field(default_factory=dict)  # built statements, by shape
 
     def module(self, module_id: str) -> Module:
         try:
@@ -54,7 +56,9 @@ def build_catalog(packs: list[Pack]) -> Catalog:
         for report in pack.reports:
             catalog.reports[report.id] = report
     for module in all_modules:
-        catalog.tables[module.id] = build_tables(module, catalog.metadata, all_modules)
+        catalog.tables[module.id] = build_tables(
+            module, catalog.metadata, all_modules, catalog.reports.values()
+        )
     return catalog
 
 

@@ -370,7 +370,8 @@ def import_pack(
     # tables of the pack's modules, built afresh so create_table gets a clean copy
     fresh = MetaData()
     all_new = list(new_catalog.modules.values())
-    fresh_tables = {m.id: build_tables(m, fresh, all_new) for m in pack.modules}
+    all_reports = list(new_catalog.reports.values())
+    fresh_tables = {m.id: build_tables(m, fresh, all_new, all_reports) for m in pack.modules}
     steps = plan_ddl(
         [t for tables in old_tables.values() for t in tables.all()],
         [t for tables in fresh_tables.values() for t in tables.all()],

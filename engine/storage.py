@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from engine.definitions.model import Field, Module
+from engine.definitions.model import Field, Module, Report
 from engine.fields import KINDS
 
 ID_LENGTH = 32
@@ -78,8 +78,20 @@ def _column_name(name: str) -> str:
     return name[1:] if name.startswith("$") else name
 
 
-def index_specs(module: Module, modules: Iterable[Module] = ()) -> list[IndexSpec]:
-    """The indexes of a module's main table, derived from how the module is listed and linked."""
+EQUALITY_KINDS = frozenset({"choice", "link", "user", "boolean"})
+
+
+def index_specs(
+    module: Module, modules: Iterable[Module] = (), reports: Iterable[Report] = ()
+) -> list[IndexSpec]:
+    """The indexes of a module's main table, derived from how it is listed, linked and reported.
+
+    - each list filter leads a covering index with the list totals (count and sums read the
+      index alone); an equality filter (choice, link, user, state) also leads an index with
+      the default sort, so a filtered, sorted page walks the index in order;
+    - each sort key, each link, the rollups other modules declare over this one, and each
+      report (its group columns, then its measure columns) get an index of their own.
+    """
     table = module.table_name
     stored = {f.name for f in module.stored_fields} | {
         "number",
@@ -96,10 +108,16 @@ def index_specs(module: Module, modules: Iterable[Module] = ()) -> list[IndexSpe
     ]
     if module.workflow:
         specs.append(IndexSpec(table, ("state", *totals)))
+    first_sort = module.ui.list.sort[0].lstrip("-+") if module.ui.list.sort else "$created_at"
+    sort_column = _column_name(first_sort)
     for name in module.ui.list.filters:
         column = _column_name(name)
         if column in stored:
             specs.append(IndexSpec(table, (column, *(t for t in totals if t != column))))
+            field = module.field(name)
+            equality = name == "$state" or (field is not None and field.kind in EQUALITY_KINDS)
+            if equality and sort_column in stored and sort_column != column:
+                specs.append(IndexSpec(table, (column, sort_column, "id")))
     for key in module.ui.list.sort:
         column = _column_name(key.lstrip("-+"))
         if column in stored:
@@ -123,6 +141,15 @@ def index_specs(module: Module, modules: Iterable[Module] = ()) -> list[IndexSpe
                 if len(ref) == 1 and ref[0] in stored
             )
             specs.append(IndexSpec(table, (rollup.link, *where_columns, *value_columns)))
+    for report in reports:
+        if report.module != module.id:
+            continue
+        groups = _plain_columns(report.group_by, stored)
+        measures = _plain_columns(tuple(report.measures.values()), stored)
+        if report.where is not None:
+            groups = _plain_columns((report.where,), stored) + groups
+        if groups:
+            specs.append(IndexSpec(table, (*groups, *measures)))
     unique: dict[str, IndexSpec] = {}
     for spec in specs:
         columns = tuple(dict.fromkeys(spec.columns))
@@ -137,6 +164,17 @@ def index_specs(module: Module, modules: Iterable[Module] = ()) -> list[IndexSpe
     return list(unique.values())
 
 
+def _plain_columns(expressions: Iterable[Any], stored: set[str]) -> tuple[str, ...]:
+    """The stored columns expressions read, in order of first use (for a covering index)."""
+    columns: list[str] = []
+    for expression in expressions:
+        for ref in sorted(expression.references):
+            column = _column_name(ref[0])
+            if len(ref) == 1 and column in stored and column not in columns:
+                columns.append(column)
+    return tuple(columns)
+
+
 @dataclass
 class ModuleTables:
     main: Table
@@ -147,12 +185,15 @@ class ModuleTables:
 
 
 def build_tables(
-    module: Module, metadata: MetaData, modules: Iterable[Module] = ()
+    module: Module,
+    metadata: MetaData,
+    modules: Iterable[Module] = (),
+    reports: Iterable[Report] = (),
 ) -> ModuleTables:
     """SQLAlchemy tables (with indexes) for a module, registered in `metadata`."""
     columns = [*_system_columns(), *(column_for(f) for f in module.stored_fields)]
     main = Table(module.table_name, metadata, *columns)
-    for spec in index_specs(module, modules):
+    for spec in index_specs(module, modules, reports):
         Index(spec.name, *(main.c[c] for c in spec.columns), unique=spec.unique)
     tables = ModuleTables(main)
     for f in module.table_fields:

@@ -63,7 +63,22 @@ def record_select(
     fields: Iterable[str] | None = None,
     titles: Iterable[str] = (),
 ) -> tuple[Select[Any], dict[str, Any]]:
-    """SELECT of the main table plus rollups and the titles of linked records (LEFT JOINs)."""
+    """SELECT of the main table plus rollups and the titles of linked records (LEFT JOINs).
+
+    Built once per catalog and shape: statements are immutable, and building the aliases
+    and rollup subqueries anew on every page cost more than running the page.
+    """
+    titles = tuple(titles)
+    key = (module.id, frozenset(fields) if fields is not None else None, titles)
+    cached = catalog.selects.get(key)
+    if cached is None:
+        cached = catalog.selects[key] = _build_record_select(catalog, module, fields, titles)
+    return cached
+
+
+def _build_record_select(
+    catalog: Catalog, module: Module, fields: Iterable[str] | None, titles: Iterable[str]
+) -> tuple[Select[Any], dict[str, Any]]:
     main = catalog.tables[module.id].main
     wanted = set(fields) if fields is not None else {f.name for f in module.fields}
     columns: list[Any] = [main.c[name] for name in SYSTEM]
