@@ -1,7 +1,8 @@
 """`GET /api/v1/openapi.json`: the OpenAPI 3.1 document, generated per request (web/api/spec.py).
 
-With a token it describes what that caller may read and do; without one, every installed
-module (a description of the API, not data). It is rebuilt on every request, so a pack
+With a token it describes what that caller may read and do; a browser signed in to the
+pages (the docs page) gets what its user may read; an anonymous caller gets the routes
+only, never the modules and fields a firm has installed. It is rebuilt on every request, so a pack
 installed a moment ago shows at once.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from engine.actor import Actor
 from engine.catalog import load_catalog
 from web.api import PREFIX
 from web.api.common import language
@@ -19,9 +21,20 @@ from web.api.spec import build_spec
 bp = Blueprint("openapi", __name__)
 
 
+def _browser_actor() -> Actor | None:
+    """The user signed in to the pages, for the docs page; anonymous otherwise (reads only)."""
+    from flask_login import current_user
+
+    if getattr(current_user, "is_authenticated", False):
+        return current_user.actor  # type: ignore[no-any-return]
+    return None
+
+
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
     with optional_session() as (session, actor):
+        if actor is None:
+            actor = _browser_actor()
         document = build_spec(
             load_catalog(session), actor, request.script_root + PREFIX, language()
         )

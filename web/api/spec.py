@@ -36,6 +36,7 @@ from web.api.spec_parts import (
 )
 
 ADMIN = Actor(name=None, roles=frozenset({"admin"}))
+NOBODY = Actor(name=None, roles=frozenset())
 SYSTEM_SORT = ("$number", "$state", "$owner", "$created_at", "$updated_at")
 
 
@@ -45,7 +46,7 @@ class SpecBuilder:
     def __init__(self, catalog: Catalog, actor: Actor | None, language: str = "en"):
         self.catalog = catalog
         self.actor = actor
-        self.viewer = actor or ADMIN
+        self.viewer = actor or NOBODY  # anonymous: the routes, none of the firm's modules
         self.language = language
         self.schemas: dict[str, Any] = {}
         self.paths: dict[str, Any] = {}
