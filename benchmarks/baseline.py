@@ -107,6 +107,12 @@ class BlLabour(Base):
         Index("ix_bl_labour_date", "date", "hours", "amount"),
         Index("ix_bl_labour_trade", "trade", "hours", "amount"),
         Index("ix_bl_labour_date_id", "date", "id"),
+        # a filtered page walks an index in sort order; the monthly report reads one index
+        Index("ix_bl_labour_project_date", "project_id", "date", "id"),
+        Index("ix_bl_labour_crew_date", "crew_id", "date", "id"),
+        Index("ix_bl_labour_state_date", "state", "date", "id"),
+        Index("ix_bl_labour_trade_date", "trade", "date", "id"),
+        Index("ix_bl_labour_report", "trade", "date", "hours", "amount"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
