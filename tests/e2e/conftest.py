@@ -147,10 +147,16 @@ def new_page(browser: Any, watch: Watch) -> Iterator[Any]:
 
         page.on("console", on_console)
         page.on("pageerror", lambda e: watch.console_errors.append(f"{page.url}: {e}"))
-        page.on(
-            "requestfailed",
-            lambda r: watch.failed_requests.append(f"{r.method} {r.url}: {r.failure}"),
-        )
+
+        def on_failed(request: Any) -> None:
+            # the browser cancelling a request because the page moved on (a favicon still
+            # loading when a form submits) is not a failure; errors answered by the server
+            # are caught by on_response below
+            if request.failure == "net::ERR_ABORTED":
+                return
+            watch.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
+
+        page.on("requestfailed", on_failed)
 
         def on_response(response: Any) -> None:
             path = response.url.split("://", 1)[-1].split("/", 1)[-1]
