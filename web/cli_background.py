@@ -1,0 +1,247 @@
+"""`formwork tick`, `formwork worker` and `formwork webhooks …`: the background work.
+
+Registered on the same click group as the rest of the command line (web/cli.py imports this
+module last), kept apart because it is about scheduled work, not set-up and accounts.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+
+from engine.db import make_session_factory, transaction
+from web.cli import _engine, _moment, _require_current_schema, _session, _table, cli
+
+# -- background work: due transitions and webhook deliveries ---------------------------------
+
+
+def _deliver_all(factory: Any, limit: int) -> tuple[int, int, int]:
+    """Send due webhook deliveries in rounds of `limit` until none is due."""
+    from engine.webhooks import deliver_due
+
+    delivered = retrying = failed = 0
+    while True:
+        report = deliver_due(factory, limit=limit)
+        delivered += len(report.delivered)
+        retrying += len(report.retrying)
+        failed += len(report.failed)
+        if len(report.delivered) + len(report.retrying) + len(report.failed) < limit:
+            return delivered, retrying, failed
+
+
+def _tick_once(engine: Engine, limit: int) -> list[str]:
+    from engine import idempotency, webhooks
+    from engine.workflow import tick
+
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        report = tick(session)
+        idempotency.purge(session)
+        webhooks.purge(session)
+    delivered, retrying, failed = _deliver_all(factory, limit)
+    lines = [
+        f"Workflow: {len(report.fired)} due transition(s) fired, {len(report.skipped)} skipped."
+    ]
+    lines += [f"  {module} {record}: {why}" for module, record, why in report.skipped]
+    lines.append(f"Webhooks: {delivered} delivered, {retrying} to retry later, {failed} given up.")
+    return lines
+
+
+@cli.command("tick")
+@click.option("--limit", default=100, show_default=True, help="Deliveries claimed per round.")
+def tick_command(limit: int) -> None:
+    """Fire due workflow transitions, then send every due webhook delivery (run from cron)."""
+    with _engine() as engine:
+        _require_current_schema(engine)
+        for line in _tick_once(engine, limit):
+            click.echo(line)
+
+
+@cli.command("worker")
+@click.option(
+    "--interval",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds between two looks at the webhook outbox.",
+)
+@click.option(
+    "--tick-every",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=1),
+    help="Seconds between two runs of the due-transition check.",
+)
+@click.option("--rounds", type=click.IntRange(min=1), default=None, hidden=True)
+def worker(interval: float, tick_every: float, rounds: int | None) -> None:
+    """Run until stopped: deliver webhooks every few seconds, due transitions every minute.
+
+    SIGTERM or Ctrl-C stops it after the current round. Several workers may run at once on
+    PostgreSQL (they claim deliveries with SKIP LOCKED).
+    """
+    import signal
+
+    from engine import idempotency, webhooks
+    from engine.workflow import tick
+
+    stopping = False
+
+    def stop(_signum: int, _frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    done = 0
+    last_tick = 0.0
+    try:
+        with _engine() as engine:
+            _require_current_schema(engine)
+            factory = make_session_factory(engine)
+            click.echo(
+                f"Worker started: outbox every {interval:g}s, due transitions every {tick_every:g}s."
+            )
+            while not stopping:
+                if time.monotonic() - last_tick >= tick_every or last_tick == 0.0:
+                    with transaction(factory) as session:
+                        fired = len(tick(session).fired)
+                        idempotency.purge(session)
+                        webhooks.purge(session)
+                    last_tick = time.monotonic()
+                    if fired:
+                        click.echo(f"{fired} due transition(s) fired.")
+                delivered, retrying, failed = _deliver_all(factory, 100)
+                if delivered or retrying or failed:
+                    click.echo(
+                        f"Webhooks: {delivered} delivered, {retrying} to retry, {failed} given up."
+                    )
+                done += 1
+                if rounds is not None and done >= rounds:
+                    break
+                deadline = time.monotonic() + interval
+                while not stopping and time.monotonic() < deadline:
+                    time.sleep(min(0.2, interval))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    click.echo("Worker stopped.")
+
+
+@cli.group()
+def webhooks() -> None:
+    """Register webhooks and read their delivery log."""
+
+
+@webhooks.command("add")
+@click.argument("url")
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    required=True,
+    metavar="EVENT",
+    help="created, updated, deleted, transition or state_entered (repeat).",
+)
+@click.option("--module", help="Only this module's records (default: every module).")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow a loopback, private or link-local address (an internal system).",
+)
+def webhooks_add(
+    url: str, events: tuple[str, ...], module: str | None, allow_private: bool
+) -> None:
+    """Register URL for events; prints the secret that signs deliveries, once."""
+    from engine.webhooks import add_webhook
+
+    with _session() as session:
+        hook = add_webhook(
+            session, url, events, module=module, allow_private=allow_private, created_by=None
+        )
+        webhook_id, secret = hook.id, hook.secret
+    click.echo(secret)
+    click.echo(
+        f"Webhook {webhook_id} for {', '.join(events)} on {module or 'every module'}: "
+        "deliveries carry X-Formwork-Signature made with the secret above (shown only once).",
+        err=True,
+    )
+
+
+@webhooks.command("list")
+def webhooks_list() -> None:
+    """List the webhooks with their events and how their deliveries stand."""
+    from sqlalchemy import func, select
+
+    from engine.models import WebhookMessage
+    from engine.webhooks import list_webhooks
+
+    with _session() as session:
+        counts: dict[tuple[int, str], int] = {
+            (row[0], row[1]): row[2]
+            for row in session.execute(
+                select(WebhookMessage.webhook_id, WebhookMessage.status, func.count()).group_by(
+                    WebhookMessage.webhook_id, WebhookMessage.status
+                )
+            )
+        }
+        rows = [
+            (
+                str(h.id),
+                h.url,
+                h.module or "*",
+                ",".join(h.events or ()),
+                ("active" if h.active else "stopped")
+                + (" (private ok)" if h.allow_private else ""),
+                f"{counts.get((h.id, 'delivered'), 0)}/{counts.get((h.id, 'pending'), 0)}/"
+                f"{counts.get((h.id, 'failed'), 0)}",
+            )
+            for h in list_webhooks(session)
+        ]
+    if not rows:
+        click.echo("No webhooks.")
+        return
+    _table(("ID", "URL", "MODULE", "EVENTS", "STATE", "SENT/PENDING/FAILED"), rows)
+
+
+@webhooks.command("deliveries")
+@click.argument("webhook_id", type=int, required=False)
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+def webhooks_deliveries(webhook_id: int | None, limit: int) -> None:
+    """The latest delivery attempts (of one webhook, or of all): status and time taken."""
+    from engine.webhooks import get_webhook, list_deliveries
+
+    with _session() as session:
+        if webhook_id is not None:
+            get_webhook(session, webhook_id)
+        rows = [
+            (
+                _moment(d.at),
+                str(d.webhook_id),
+                m.event,
+                m.record_id,
+                str(d.attempt),
+                str(d.status_code) if d.status_code is not None else "-",
+                f"{d.duration_ms} ms",
+                m.status,
+                (d.error or "")[:60],
+            )
+            for d, m in list_deliveries(session, webhook_id, limit)
+        ]
+    if not rows:
+        click.echo("No deliveries yet.")
+        return
+    _table(("AT", "WEBHOOK", "EVENT", "RECORD", "TRY", "STATUS", "TIME", "STATE", "ERROR"), rows)
+
+
+@webhooks.command("remove")
+@click.argument("webhook_id", type=int)
+def webhooks_remove(webhook_id: int) -> None:
+    """Stop a webhook: nothing more is queued or sent for it; its log stays."""
+    from engine.webhooks import remove_webhook
+
+    with _session() as session:
+        remove_webhook(session, webhook_id)
+    click.echo(f"Stopped webhook {webhook_id}.")
