@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.definitions.model import Module
 from engine.fields import json_value
+from engine.numbers import read_decimal, read_int
 
 if TYPE_CHECKING:  # engine.records imports the webhooks, which import this module
     from engine.records.model import Record
@@ -113,8 +114,13 @@ def _refuse_constant(name: str) -> Any:
 
 
 def loads(text: str | bytes) -> Any:
-    """Parse JSON text; numbers with a fraction or exponent become Decimals, NaN is refused."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    """Parse JSON text; numbers with a fraction or exponent become Decimals, NaN is refused.
+
+    A number too long or too large to read safely raises `engine.numbers.NumberRefused`.
+    """
+    return json.loads(
+        text, parse_float=read_decimal, parse_int=read_int, parse_constant=_refuse_constant
+    )
 
 
 def record_document(module: Module, record: Record) -> dict[str, Any]:
@@ -127,7 +133,7 @@ def record_document(module: Module, record: Record) -> dict[str, Any]:
     for name, value in record.data.items():
         field = module.field(name)
         data[name] = json_value(field, value) if field is not None else value
-    return {
+    document = {
         "id": record.id,
         "module": record.module,
         "number": record.number,
@@ -139,3 +145,6 @@ def record_document(module: Module, record: Record) -> dict[str, Any]:
         "data": data,
         "titles": dict(record.titles),
     }
+    if record.restricted:  # withheld from this reader: absent from data, named here
+        document["restricted"] = sorted(record.restricted)
+    return document

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError, fields
@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
 
 from engine.definitions.model import Field
+from engine.numbers import NumberRefused, as_decimal, whole
 from engine.sqltypes import ExactDecimal
 
 EMPTY = ("", None)
@@ -47,11 +48,11 @@ class ExactNumber(fields.Field):
         if isinstance(value, bool) or not isinstance(value, (int, str, Decimal, float)):
             raise self.make_error("invalid")
         try:
-            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        except InvalidOperation:
-            raise self.make_error("invalid") from None
-        if not number.is_finite():
-            raise self.make_error("invalid")
+            number = as_decimal(value)  # bounded: `1e1000000` is refused, not converted
+        except NumberRefused as refused:
+            raise self.make_error(
+                "range" if refused.code != "invalid" else "invalid", value=refused.text
+            ) from None
         if number.as_tuple().exponent < -self.scale and number != number.quantize(
             Decimal(1).scaleb(-self.scale)
         ):
@@ -73,15 +74,14 @@ class WholeNumber(fields.Field):
                 return None
         if isinstance(value, bool):
             raise self.make_error("invalid")
+        if not isinstance(value, (int, str, Decimal, float)):
+            raise self.make_error("invalid")
         try:
-            number = Decimal(value) if isinstance(value, (str, Decimal)) else value
-            if isinstance(number, float) and not number.is_integer():
-                raise self.make_error("invalid")
-            if isinstance(number, Decimal) and number != number.to_integral_value():
-                raise self.make_error("invalid")
-            result = int(number)
-        except (InvalidOperation, TypeError, ValueError, OverflowError):
-            raise self.make_error("invalid") from None
+            result = whole(value)  # bounded: never int() of a million-digit exponent
+        except NumberRefused as refused:
+            raise self.make_error(
+                "range" if refused.code != "invalid" else "invalid", value=refused.text
+            ) from None
         if abs(result) >= 2**63:
             raise self.make_error("range", value=value)
         return result

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import decimal
 
+from engine import numbers
+
 MAX_SOURCE_CHARS = 4_000
 MAX_NODES = 500
 MAX_DEPTH = 40
@@ -17,8 +19,9 @@ MAX_TEXT_CHARS = 10_000
 
 #: Significant digits of every number an expression computes or reads.
 MAX_DIGITS = 34
-#: Largest decimal exponent (adjusted) a number may have.
-MAX_EXPONENT = 999_999
+#: Largest decimal exponent (adjusted) a number may have: the bound of every number read
+#: from outside (engine/numbers.py), within a float's range so SQLite's REAL can hold it.
+MAX_EXPONENT = numbers.MAX_EXPONENT
 #: The largest integer that fits the precision: anything larger is refused, never rounded.
 MAX_INTEGER = 10**MAX_DIGITS - 1
 #: Digits `round(x, n)` may keep or drop.

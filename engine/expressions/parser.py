@@ -21,7 +21,7 @@ import io
 import tokenize
 import unicodedata
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from engine.errors import ExpressionError
@@ -29,7 +29,6 @@ from engine.expressions.functions import FUNCTIONS
 from engine.expressions.limits import (
     MAX_DEPTH,
     MAX_DIGITS,
-    MAX_EXPONENT,
     MAX_NODES,
     MAX_SOURCE_CHARS,
 )
@@ -45,6 +44,7 @@ from engine.expressions.nodes import (
     Node,
     Unary,
 )
+from engine.numbers import NumberRefused, read_decimal
 
 #: The record's system values, reachable as `$name`.
 SYSTEM_NAMES: frozenset[str] = frozenset(
@@ -430,13 +430,11 @@ def _number(text: str, position: int) -> int | Decimal:
     if cleaned[:2].lower() in ("0x", "0o", "0b"):
         raise ExpressionError(f"only decimal numbers are allowed, got {text}", position)
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ExpressionError(f"{text!r} is not a number", position) from None
+        value = read_decimal(cleaned)  # bounded: `1e200000` is refused, never converted
+    except NumberRefused as refused:
+        raise ExpressionError(str(refused), position) from None
     if len(value.as_tuple().digits) > MAX_DIGITS:
         raise ExpressionError(f"a number may have at most {MAX_DIGITS} digits", position)
-    if value and abs(value.adjusted()) > MAX_EXPONENT:
-        raise ExpressionError(f"the number {text} is out of range", position)
     if cleaned.isdigit():
         return int(cleaned)
     return value

@@ -22,6 +22,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from engine import numbers
+from engine.errors import ExpressionError
+
 Resolve = Callable[[tuple[str, ...]], ColumnElement[Any]]
 
 
@@ -42,11 +45,13 @@ class SqlNumber(TypeDecorator[Decimal]):
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None or isinstance(value, Decimal):
-            return value
-        if isinstance(value, float):
-            return Decimal(repr(value))
-        return Decimal(value)
+        """The Decimal read, refused beyond the language's range (SQLite's REAL gives `inf`)."""
+        if value is None:
+            return None
+        try:
+            return numbers.checked(value if isinstance(value, Decimal) else Decimal(repr(value)))
+        except numbers.NumberRefused:
+            raise ExpressionError("a computed number is out of range") from None
 
     def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
         return self

@@ -3,19 +3,22 @@
 Every refusal names its reason: 415 for a body that is not `application/json`, 413 past the
 size limit (the API blueprint sets it per request), 400 for text that is not UTF-8 or not
 JSON — with the line, column and character where parsing stopped — and for NaN, Infinity or
-a key written twice in one object. Numbers with a fraction are read as Decimals, so money
-sent as `342.10` is never rounded through a binary float.
+a key written twice in one object; 422 naming each string that holds a NUL character or a
+lone surrogate (web/params.py), which no text column can store. Numbers with a fraction are
+read as Decimals, so money sent as `342.10` is never rounded through a binary float.
 """
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Any
 
 from flask import request
 
+from engine.errors import ValidationFailed
+from engine.numbers import NumberRefused, read_decimal, read_int
 from web.errors import ApiError
+from web.params import text_problems
 
 MAX_DEPTH = 64
 
@@ -62,6 +65,16 @@ def _depth(text: str) -> int:
     return deepest
 
 
+def _place(text: str, number: str) -> str:
+    """Where `number` first appears in `text`, as line and column (the hooks get no position)."""
+    position = text.find(number.removesuffix("..."))
+    if position < 0:
+        return "position unknown"
+    line = text.count("\n", 0, position) + 1
+    column = position - text.rfind("\n", 0, position)
+    return f"line {line}, column {column}"
+
+
 def is_json_type() -> bool:
     mimetype = request.mimetype or ""
     return mimetype == "application/json" or mimetype.endswith("+json")
@@ -83,13 +96,27 @@ def json_body(*, required: bool = True) -> Any:
         raise ApiError(400, f"the body is not UTF-8 text (byte {error.start})") from None
     if _depth(text) > MAX_DEPTH:
         raise ApiError(400, f"the JSON nests deeper than {MAX_DEPTH} levels")
+    value = _parse(text)
+    # A NUL or a lone surrogate can only arrive escaped (\u0000, \ud800): look only then.
+    if "\\u" in text:
+        problems = list(text_problems(value))
+        if problems:
+            raise ValidationFailed(problems)
+    return value
+
+
+def _parse(text: str) -> Any:
+    """JSON text → value with exact numbers; 400 naming where and why it is not JSON."""
     try:
         return json.loads(
             text,
-            parse_float=Decimal,
+            parse_float=read_decimal,  # bounded: `1e1000000` is refused before conversion
+            parse_int=read_int,
             parse_constant=_refuse_constant,
             object_pairs_hook=_no_duplicates,
         )
+    except NumberRefused as error:
+        raise ApiError(400, f"invalid JSON: {error} ({_place(text, error.text)})") from None
     except json.JSONDecodeError as error:
         raise ApiError(
             400,
