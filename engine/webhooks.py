@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actor import Actor
+from engine.actor import SYSTEM, Actor
 from engine.catalog import load_catalog
 from engine.db import is_sqlite, transaction
 from engine.definitions.model import Module
@@ -238,7 +238,7 @@ def _load(session: Session, module: Module, ids: Sequence[str]) -> dict[str, Rec
     """Records as stored (nothing masked: the receiver is the administrator's system)."""
     catalog = load_catalog(session)
     main = catalog.tables[module.id].main
-    statement, _ = record_select(catalog, module)
+    statement = record_select(catalog, module, reader=SYSTEM)
     found: dict[str, Record] = {}
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])

@@ -22,6 +22,8 @@ class Record:
     data: dict[str, Any]
     titles: dict[str, str] = field(default_factory=dict)  # link field → linked record's title
     state_since: dt.datetime | None = None
+    # fields withheld from this reader (a rollup over rows they may not all read): not in data
+    restricted: frozenset[str] = frozenset()
 
     def system(self) -> dict[str, Any]:
         """The `$` values expressions can read."""

@@ -25,7 +25,13 @@ from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
 from engine.errors import Problem, ValidationFailed
 from engine.fields import KINDS, Moment
 from engine.records.model import RecordPage
-from engine.records.reading import children_of, mask, record_select, row_to_record
+from engine.records.reading import (
+    children_of,
+    mask,
+    read_inputs,
+    record_select,
+    row_to_record,
+)
 
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "between")
 ORDERED_KINDS = {"integer", "decimal", "date", "datetime", "text", "choice", "user", "link"}
@@ -274,6 +280,30 @@ def _where(
     return clauses
 
 
+def _order_by(
+    module: Module, table: Any, statement: Any, keys: Sequence[str], visible: set[str]
+) -> list[Any]:
+    """ORDER BY terms for sort keys; a link sorts by the title the reader sees, a rollup by
+    its value as the reader sees it (withheld ones together), so order reveals nothing."""
+    order = []
+    for key in keys:
+        descending = key.startswith("-")
+        name = key.lstrip("-+")
+        field = module.field(name)
+        if f"title__{name}" in statement.selected_columns:
+            column: Any = literal_column(f"title__{name}")
+        elif name in SYSTEM_COLUMNS:
+            column = table.c[SYSTEM_COLUMNS[name]]
+        elif field is not None and field.rollup is not None and name in visible:
+            column = literal_column(f"rollup__{name}")
+        elif name in table.c and name in visible:
+            column = table.c[name]
+        else:
+            continue
+        order.append(column.desc() if descending else column.asc())
+    return order
+
+
 def list_records(
     session: Session, module_id: str, actor: Actor, query: ListQuery | None = None
 ) -> RecordPage:
@@ -290,23 +320,9 @@ def list_records(
         for name in module.ui.list.columns
         if module.field(name) and module.field(name).kind == "link" and name in visible  # type: ignore[union-attr]
     ]
-    statement, joins = record_select(catalog, module, fields=visible, titles=link_columns)
-    order = []
-    for key in query.sort or module.ui.list.sort:
-        descending = key.startswith("-")
-        name = key.lstrip("-+")
-        if name in joins:
-            target = catalog.modules[module.field(name).ref]  # type: ignore[union-attr]
-            column: Any = joins[name].c[target.title_field or "number"]
-        elif name in SYSTEM_COLUMNS:
-            column = table.c[SYSTEM_COLUMNS[name]]
-        elif module.field(name) and module.field(name).rollup is not None:  # type: ignore[union-attr]
-            column = literal_column(f"rollup__{name}")
-        elif name in table.c and name in visible:
-            column = table.c[name]
-        else:
-            continue
-        order.append(column.desc() if descending else column.asc())
+    loaded = read_inputs(module, visible)
+    statement = record_select(catalog, module, reader=actor, fields=loaded, titles=link_columns)
+    order = _order_by(module, table, statement, query.sort or module.ui.list.sort, visible)
     order.append(table.c.id.desc())
     offset = (query.page - 1) * query.per_page
     rows = (
@@ -317,11 +333,9 @@ def list_records(
         .all()
     )
     ids = [row["id"] for row in rows]
-    children = (
-        children_of(session, catalog, module, ids, visible)
-        if query.with_children
-        else {i: {} for i in ids}
-    )
+    formulas = {f.name for f in module.read_formulas if f.name in visible}
+    tables = loaded if query.with_children else read_inputs(module, formulas)
+    children = children_of(session, catalog, module, ids, tables)
     items = [mask(row_to_record(module, row, children[row["id"]]), visible) for row in rows]
     total_fields = [
         name

@@ -8,11 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    False_,
+    Select,
+    Table,
+    True_,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    select,
+)
 from sqlalchemy.orm import Session
 
+from engine import permissions
+from engine.actor import Actor
 from engine.catalog import Catalog
 from engine.definitions.model import SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS, Field, Module
 from engine.errors import ExpressionError
@@ -41,7 +57,7 @@ def resolver(table: Table, module: Module):  # type: ignore[no-untyped-def]
 def rollup_column(
     catalog: Catalog, module: Module, main: Table, field: Field
 ) -> ColumnElement[Any]:
-    """A correlated subquery computing a rollup for each row of `main`."""
+    """A correlated subquery computing a rollup for each row of `main` (unlabelled)."""
     rollup = field.rollup
     assert rollup is not None
     source = catalog.module(rollup.module)
@@ -53,58 +69,144 @@ def rollup_column(
         conditions.append(rollup.where.to_sql(resolve))
     subquery = select(value).where(and_(*conditions)).scalar_subquery()
     if rollup.value.functions & {"sum", "count"}:
-        return func.coalesce(subquery, literal(0, type_=value.type)).label(f"rollup__{field.name}")
-    return subquery.label(f"rollup__{field.name}")
+        return func.coalesce(subquery, literal(0, type_=value.type))
+    return subquery
+
+
+def rollup_inputs(field: Field) -> frozenset[str]:
+    """The fields of the summed module a rollup reads, in its value and in its `where`."""
+    rollup = field.rollup
+    assert rollup is not None
+    expressions = [rollup.value] + ([rollup.where] if rollup.where is not None else [])
+    return frozenset(ref[0] for e in expressions for ref in e.references)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What a record SELECT is made of, before any reader's rules are applied."""
+
+    main: Table
+    columns: tuple[Any, ...]  # system and stored columns
+    rollups: tuple[tuple[Field, ColumnElement[Any]], ...]
+    joined: Any
+    titles: tuple[tuple[str, Module, Any], ...]  # link field, linked module, its alias
 
 
 def record_select(
     catalog: Catalog,
     module: Module,
+    *,
+    reader: Actor,
     fields: Iterable[str] | None = None,
     titles: Iterable[str] = (),
-) -> tuple[Select[Any], dict[str, Any]]:
-    """SELECT of the main table plus rollups and the titles of linked records (LEFT JOINs).
+) -> Select[Any]:
+    """SELECT of the main table plus rollups and the titles of linked records (LEFT JOINs),
+    as `reader` may see them.
 
-    Built once per catalog and shape: statements are immutable, and building the aliases
-    and rollup subqueries anew on every page cost more than running the page.
+    A rollup the reader may not see in full (`permissions.aggregate_predicate`) comes back
+    NULL with `allowed__<field>` false, so it cannot leak through the value or a sort; the
+    title of a linked record the reader may not read is NULL. Columns are labelled
+    `rollup__<field>` and `title__<link>`. The parts (aliases, rollup subqueries) are built
+    once per catalog and shape; statements whose rules hold no user's grants are kept too.
     """
     titles = tuple(titles)
-    key = (module.id, frozenset(fields) if fields is not None else None, titles)
+    shape = (module.id, frozenset(fields) if fields is not None else None, titles)
+    parts = catalog.selects.get(shape)
+    if parts is None:
+        parts = catalog.selects[shape] = _build_parts(catalog, module, fields, titles)
+    gates = _gates(catalog, module, parts, reader)
+    names = tuple(_title_column(reader, target) for _, target, _ in parts.titles)
+    constants = tuple(_constant(g) for g in gates)
+    if None in constants:  # the rules name this reader's grants: not worth keeping
+        return _assemble(parts, gates, names)
+    key = (shape, constants, names)
     cached = catalog.selects.get(key)
     if cached is None:
-        cached = catalog.selects[key] = _build_record_select(catalog, module, fields, titles)
+        cached = catalog.selects[key] = _assemble(parts, gates, names)
     return cached
 
 
-def _build_record_select(
+def _build_parts(
     catalog: Catalog, module: Module, fields: Iterable[str] | None, titles: Iterable[str]
-) -> tuple[Select[Any], dict[str, Any]]:
+) -> _Parts:
     main = catalog.tables[module.id].main
     wanted = set(fields) if fields is not None else {f.name for f in module.fields}
     columns: list[Any] = [main.c[name] for name in SYSTEM]
     columns += [main.c[f.name] for f in module.stored_fields if f.name in wanted]
-    columns += [
-        rollup_column(catalog, module, main, f) for f in module.rollup_fields if f.name in wanted
-    ]
+    rollups = tuple(
+        (f, rollup_column(catalog, module, main, f))
+        for f in module.rollup_fields
+        if f.name in wanted
+    )
     joined: Any = main
-    joins: dict[str, Any] = {}
+    linked: list[tuple[str, Module, Any]] = []
     for name in titles:
         field = module.field(name)
         if field is None or field.kind != "link" or field.ref not in catalog.modules:
             continue
         target = catalog.modules[field.ref]
-        target_table = catalog.tables[target.id].main.alias(f"l_{name}")
-        title_column = (
-            target.title_field
-            if target.title_field
-            and target.field(target.title_field)
-            and target.field(target.title_field).stored
-            else "number"
-        )  # type: ignore[union-attr]
-        joined = joined.outerjoin(target_table, target_table.c.id == main.c[name])
-        columns.append(target_table.c[title_column].label(f"title__{name}"))
-        joins[name] = target_table
-    return select(*columns).select_from(joined), joins
+        alias = catalog.tables[target.id].main.alias(f"l_{name}")
+        joined = joined.outerjoin(alias, alias.c.id == main.c[name])
+        linked.append((name, target, alias))
+    return _Parts(main, tuple(columns), rollups, joined, tuple(linked))
+
+
+def _gates(catalog: Catalog, module: Module, parts: _Parts, reader: Actor) -> list[Any]:
+    """For each rollup, then each title: when `reader` may see it, as a SQL condition."""
+    gates: list[Any] = []
+    for field, _ in parts.rollups:
+        rollup = field.rollup
+        assert rollup is not None
+        source = catalog.module(rollup.module)
+        gates.append(
+            permissions.aggregate_predicate(
+                reader, source, rollup.link, rollup_inputs(field), parts.main.c.id
+            )
+        )
+    for _, target, alias in parts.titles:
+        if not permissions.may_read_module(reader, target):
+            gates.append(false())
+        else:
+            gates.append(permissions.row_predicate(reader, target, alias, "read"))
+    return gates
+
+
+def _constant(gate: Any) -> bool | None:
+    if isinstance(gate, True_):
+        return True
+    if isinstance(gate, False_):
+        return False
+    return None
+
+
+def _assemble(parts: _Parts, gates: list[Any], names: tuple[str, ...]) -> Select[Any]:
+    columns = list(parts.columns)
+    for (field, value), gate in zip(parts.rollups, gates, strict=False):
+        label = f"rollup__{field.name}"
+        allowed = _constant(gate)
+        if allowed is True:
+            columns.append(value.label(label))
+            continue
+        shown = null() if allowed is False else case((gate, value), else_=null())
+        columns.append(shown.label(label))
+        columns.append(gate.label(f"allowed__{field.name}"))
+    title_gates = gates[len(parts.rollups) :]
+    for (name, _, alias), gate, column in zip(parts.titles, title_gates, names, strict=True):
+        if _constant(gate) is False:
+            continue
+        title = alias.c[column]
+        shown = title if _constant(gate) else case((gate, title), else_=null())
+        columns.append(shown.label(f"title__{name}"))
+    return select(*columns).select_from(parts.joined)
+
+
+def _title_column(reader: Actor, target: Module) -> str:
+    """The linked module's title field, or its number when the field is not stored or is
+    hidden from the reader."""
+    field = target.field(target.title_field) if target.title_field else None
+    if field is None or not field.stored:
+        return "number"
+    return field.name if field.name in permissions.visible_fields(reader, target) else "number"
 
 
 def children_of(
@@ -144,11 +246,19 @@ def _aware(value: Any) -> Any:
 def row_to_record(
     module: Module, row: Mapping[str, Any], children: Mapping[str, list[dict[str, Any]]]
 ) -> Record:
+    """A record from a row of `record_select` and its child rows.
+
+    A rollup the reader may not see, and a formula computed when read from one, is left out
+    of `data` and named in `restricted`: neither the figure nor a stand-in for it.
+    """
     data: dict[str, Any] = {}
+    restricted: set[str] = set()
     for field in module.fields:
         if field.rollup is not None:
             key = f"rollup__{field.name}"
-            if key in row:
+            if not row.get(f"allowed__{field.name}", True):
+                restricted.add(field.name)
+            elif key in row:
                 data[field.name] = row[key]
         elif field.kind == "table":
             if field.name in children:
@@ -157,7 +267,7 @@ def row_to_record(
             value = row[field.name]
             data[field.name] = _aware(value) if field.kind == "datetime" else value
     if module.read_formulas:
-        _compute_on_read(module, data, row)
+        _compute_on_read(module, data, row, restricted)
     titles = {
         k[len("title__") :]: v for k, v in row.items() if k.startswith("title__") and v is not None
     }
@@ -174,25 +284,57 @@ def row_to_record(
         data=data,
         titles=titles,
         state_since=_aware(row["state_since"]),
+        restricted=frozenset(restricted),
     )
 
 
-def _compute_on_read(module: Module, data: dict[str, Any], row: Mapping[str, Any]) -> None:
+def read_inputs(module: Module, fields: Iterable[str]) -> set[str]:
+    """`fields` and every field the formulas among them that are computed when read need.
+
+    A list loads only what the reader sees; a read-time formula over a field the reader
+    does not see must still be computed from its real inputs, not from blanks.
+    """
+    wanted = set(fields)
+    pending = [f for f in module.read_formulas if f.name in wanted]
+    while pending:
+        formula = pending.pop().formula
+        assert formula is not None
+        for ref in formula.references:
+            field = module.field(ref[0])
+            if field is None or field.name in wanted:
+                continue
+            wanted.add(field.name)
+            if field.on_read:
+                pending.append(field)
+    return wanted
+
+
+def _compute_on_read(
+    module: Module, data: dict[str, Any], row: Mapping[str, Any], restricted: set[str]
+) -> None:
+    """Formulas over rollups or the clock. One that reads a withheld value or a value that
+    was not loaded is withheld too, never computed from a blank (which shows 0)."""
     from engine.records.compute import cast_formula_value, formula_order
 
     system = {name: _aware(row[column]) for name, column in SYSTEM_COLUMNS.items()}
     env = {**{f.name: data.get(f.name) for f in module.fields}, **system, "user": {}}
     for field in (f for f in formula_order(module)[0] if f.on_read):
+        formula = field.formula
+        assert formula is not None
+        names = {ref[0] for ref in formula.references if module.field(ref[0]) is not None}
+        if names & restricted or names - data.keys():
+            restricted.add(field.name)
+            data.pop(field.name, None)
+            continue
         try:
-            data[field.name] = env[field.name] = cast_formula_value(
-                field, field.formula.evaluate(env)
-            )  # type: ignore[union-attr]
+            data[field.name] = env[field.name] = cast_formula_value(field, formula.evaluate(env))
         except ExpressionError:
             data[field.name] = env[field.name] = None
 
 
 def mask(record: Record, visible: set[str]) -> Record:
-    """Drop fields the reader may not see, from data and link titles alike."""
+    """Drop fields the reader may not see, from data, link titles and the withheld alike."""
     record.data = {k: v for k, v in record.data.items() if k in visible}
     record.titles = {k: v for k, v in record.titles.items() if k in visible}
+    record.restricted = record.restricted & visible
     return record

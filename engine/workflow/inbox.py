@@ -19,7 +19,13 @@ from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.models import Task
 from engine.records.model import Record
-from engine.records.reading import children_of, mask, record_select, row_to_record
+from engine.records.reading import (
+    children_of,
+    mask,
+    read_inputs,
+    record_select,
+    row_to_record,
+)
 
 PRIORITY = {"vote": 0, "transition": 1, "copied": 2}
 MAX_ITEMS = 500
@@ -74,8 +80,11 @@ def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> 
             continue
         ids = [r for m, r in by_record if m == module_id]
         main = catalog.tables[module.id].main
-        statement, _ = record_select(
-            catalog, module, titles=[f.name for f in module.stored_fields if f.kind == "link"]
+        statement = record_select(
+            catalog,
+            module,
+            reader=actor,
+            titles=[f.name for f in module.stored_fields if f.kind == "link"],
         )
         rows = session.execute(
             statement.where(
@@ -85,7 +94,9 @@ def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> 
         visible = permissions.visible_fields(actor, module)
         found = list(rows)
         children = (
-            children_of(session, catalog, module, [r["id"] for r in found], visible)
+            children_of(
+                session, catalog, module, [r["id"] for r in found], read_inputs(module, visible)
+            )
             if found
             else {}
         )

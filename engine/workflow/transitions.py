@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import permissions, webhooks
-from engine.actor import Actor
+from engine.actor import SYSTEM, Actor
 from engine.audit import record_change
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module, Transition
@@ -84,7 +84,7 @@ def load_for_workflow(
 ) -> Record:
     """The record as stored (not masked), if `actor` may read it; locked for the transaction."""
     main = catalog.tables[module.id].main
-    statement, _ = record_select(catalog, module)
+    statement = record_select(catalog, module, reader=SYSTEM)
     statement = statement.where(
         main.c.id == record_id, permissions.row_predicate(actor, module, main, "read")
     )

@@ -165,6 +165,12 @@ class SpecBuilder:
                 "updated_at": {"type": "string", "format": "date-time"},
                 "data": data,
                 "titles": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
+                "restricted": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Fields withheld from the caller (an aggregate over rows "
+                    "they may not all read); absent from data. Present only when not empty.",
+                },
             },
         }
 
