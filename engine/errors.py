@@ -88,3 +88,13 @@ class BatchFailed(FormworkError):
 
     def as_list(self) -> list[dict[str, object]]:
         return [{"index": i, **p.as_dict()} for i, p in self.items]
+
+
+class StateLocked(Conflict):
+    """The record's workflow state forbids this action (a read-only or final state)."""
+
+    def __init__(self, reason: str, state: str | None, action: str):
+        self.reason = reason
+        self.state = state
+        self.action = action
+        super().__init__(reason)

@@ -323,3 +323,24 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, index=True
     )
+
+
+class Upload(Base):
+    """A file stored for one field of a module by one user: what a file value may point at.
+
+    A record's attachment value is accepted only when it names an upload of the writer for
+    that very module and field (or is the value the record already had), so nobody can point
+    a record at another record's file or skip the field's type and size limits.
+    """
+
+    __tablename__ = "uploads"
+    __table_args__ = (Index("ix_uploads_user", "user_id", "module", "field"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the stored file's id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    module: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(130))  # "photo", or "items.photo" in a child table
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

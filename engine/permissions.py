@@ -7,15 +7,16 @@ query builder and the service functions call it, so a rule holds everywhere or n
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from engine.actor import Actor
 from engine.definitions.model import Module, RolePermission
-from engine.errors import NotFound, PermissionDenied
+from engine.errors import NotFound, PermissionDenied, StateLocked
 from engine.models import Grant
 
 LEVELS = {None: 0, "own": 1, "all": 2}
@@ -67,50 +68,16 @@ def row_predicate(
         if getattr(permission, action) == "own":
             parts.append(table.c.owner == actor.name)
         for scope_field in permission.scope:
-            parts.append(table.c[scope_field].in_(_granted(actor, module, scope_field)))
+            linked = module.field(scope_field)
+            granted: Select[Any] = select(Grant.record_id).where(
+                Grant.user_id == (actor.user_id if actor.user_id is not None else -1),
+                Grant.module == (linked.ref if linked else scope_field),
+            )
+            parts.append(table.c[scope_field].in_(granted))
         clauses.append(and_(true(), *parts))
     if not clauses:
         return false()
     return or_(*clauses)
-
-
-def _granted(actor: Actor, module: Module, scope_field: str) -> Select[Any]:
-    """Ids of the records of the module `scope_field` links to that are granted to `actor`."""
-    linked = module.field(scope_field)
-    return select(Grant.record_id).where(
-        Grant.user_id == (actor.user_id if actor.user_id is not None else -1),
-        Grant.module == (linked.ref if linked and linked.ref else scope_field),
-    )
-
-
-def aggregate_predicate(
-    actor: Actor,
-    source: Module,
-    link: str,
-    summed: Iterable[str],
-    parent_id: ColumnElement[Any],
-) -> ColumnElement[bool]:
-    """Whether `actor` may see an aggregate over the `source` rows linked (by `link`) to a parent.
-
-    Only when they may read every such row — a role reading all rows, unscoped or scoped by
-    that very link to a parent granted to them — and see every field the aggregate reads.
-    Anything less would show a sum over rows they may not read, or a partial sum passed off
-    as the whole. Decided by rules, not by the rows there now, so the answer itself tells
-    nothing about the rows. The same answer serves records, lists, exports and reports.
-    """
-    if actor.is_admin:
-        return true()
-    visible = visible_fields(actor, source)
-    if any(not name.startswith("$") and name not in visible for name in summed):
-        return false()
-    clauses: list[ColumnElement[bool]] = []
-    for permission in _level(actor, source, "read"):
-        if permission.read != "all" or not set(permission.scope) <= {link}:
-            continue
-        if not permission.scope:
-            return true()
-        clauses.append(parent_id.in_(_granted(actor, source, link)))
-    return or_(*clauses) if clauses else false()
 
 
 def field_access(actor: Actor, module: Module) -> dict[str, str]:
@@ -134,3 +101,87 @@ def visible_fields(actor: Actor, module: Module) -> set[str]:
 def require_readable(actor: Actor, module: Module) -> None:
     if not may_read_module(actor, module):
         raise NotFound(f"no module {module.id!r}")
+
+
+# -- writes: the scope of a written row and what a workflow state allows ------------------
+
+
+def granted_records(session: Session, actor: Actor) -> dict[str, frozenset[str]]:
+    """Linked module → the record ids granted to `actor` (what scopes compare against)."""
+    if actor.user_id is None:
+        return {}
+    found: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(Grant.module, Grant.record_id).where(Grant.user_id == actor.user_id)
+    )
+    for module_id, record_id in rows:
+        found.setdefault(module_id, set()).add(record_id)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def scope_refusal(
+    actor: Actor,
+    module: Module,
+    action: str,
+    owner: str | None,
+    values: Mapping[str, Any],
+    grants: Mapping[str, frozenset[str]],
+) -> str | None:
+    """The scope field that keeps `actor` from writing this row, or None when a role allows it.
+
+    The same rule as `row_predicate`, applied to the row as it would be written: a role that
+    may only see the projects granted to its user may not create or move a row elsewhere.
+    "" when no role allows the action at all.
+    """
+    if actor.is_admin:
+        return None
+    blocked = ""
+    for permission in _level(actor, module, action):
+        if getattr(permission, action) == "own" and owner != actor.name:
+            continue
+        outside = [
+            name
+            for name in permission.scope
+            if values.get(name) not in grants.get(_scope_module(module, name), frozenset())
+        ]
+        if not outside:
+            return None
+        blocked = blocked or outside[0]
+    return blocked
+
+
+def _scope_module(module: Module, scope_field: str) -> str:
+    linked = module.field(scope_field)
+    return linked.ref if linked is not None and linked.ref else scope_field
+
+
+# What each action needs of the record's workflow state; admins are exempt where marked.
+STATE_LOCKS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "update": (("readonly", "read-only", False),),
+    "delete": (("readonly", "read-only", True), ("final", "final", True)),
+    "transition": (("final", "final", False),),
+}
+
+
+def state_refusal(actor: Actor, module: Module, state_id: str | None, action: str) -> str | None:
+    """Why the record's state forbids `action` (update, delete, transition), or None.
+
+    One rule for the form, the API, the batch and the workflow: a read-only state locks the
+    data, and neither a read-only nor a final state lets anyone but an admin delete the
+    record — what was submitted or approved stays on file. No transition leaves a final state.
+    """
+    if module.workflow is None or state_id is None:
+        return None
+    state = module.workflow.states.get(state_id)
+    if state is None:
+        return None
+    for flag, word, admin_exempt in STATE_LOCKS.get(action, ()):
+        if getattr(state, flag) and not (admin_exempt and actor.is_admin):
+            return f"the record is in the {word} state {state_id!r}"
+    return None
+
+
+def require_state_allows(actor: Actor, module: Module, state_id: str | None, action: str) -> None:
+    reason = state_refusal(actor, module, state_id, action)
+    if reason is not None:
+        raise StateLocked(reason, state_id, action)

@@ -22,7 +22,7 @@ from engine.audit import diff, history_value, record_change, record_changes
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module
 from engine.errors import BatchFailed, Conflict, NotFound, Problem, ValidationFailed
-from engine.models import User
+from engine.records.checks import write_problems
 from engine.records.coercion import coerce_input
 from engine.records.compute import missing_required, prepare_values
 from engine.records.links import linked_values
@@ -38,46 +38,6 @@ def new_record_id() -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _reference_problems(
-    session: Session, catalog: Catalog, module: Module, batch: Sequence[Mapping[str, Any]]
-) -> list[tuple[int, Problem]]:
-    """Links must point at existing records, user fields at active users: one query per field."""
-    problems: list[tuple[int, Problem]] = []
-    for field in module.stored_fields:
-        if field.kind not in ("link", "user"):
-            continue
-        wanted = {values.get(field.name) for values in batch} - {None}
-        if not wanted:
-            continue
-        if field.kind == "link":
-            if field.ref not in catalog.modules:
-                continue
-            target = catalog.tables[field.ref].main
-            found = set(session.scalars(select(target.c.id).where(target.c.id.in_(wanted))))
-            message = "no {ref} record with id {value!r}"
-        else:
-            found = set(
-                session.scalars(
-                    select(User.name).where(User.name.in_(wanted), User.active.is_(True))
-                )
-            )
-            message = "no active user named {value!r}"
-        for index, values in enumerate(batch):
-            value = values.get(field.name)
-            if value is not None and value not in found:
-                text = message.format(ref=field.ref, value=value)
-                problems.append((index, Problem(f"/{field.name}", text)))
-    return problems
-
-
-def _check_references(
-    session: Session, catalog: Catalog, module: Module, values: Mapping[str, Any]
-) -> None:
-    problems = _reference_problems(session, catalog, module, [values])
-    if problems:
-        raise ValidationFailed([p for _, p in problems])
 
 
 def _child_rows(
@@ -124,7 +84,7 @@ def _fetch(
 ) -> Record:
     main = catalog.tables[module.id].main
     links = [f.name for f in module.stored_fields if f.kind == "link"]
-    statement = record_select(catalog, module, reader=actor, titles=links)
+    statement, _ = record_select(catalog, module, titles=links)
     statement = statement.where(
         main.c.id == record_id, permissions.row_predicate(actor, module, main, "read")
     )
@@ -236,7 +196,8 @@ def create_records(
         except ValidationFailed as exc:
             problems.extend((index, p) for p in exc.problems)
     if not problems:
-        problems = _reference_problems(session, catalog, module, [v for _, v in prepared])
+        rows = [(actor.name, v) for _, v in prepared]
+        problems = write_problems(session, catalog, module, actor, "create", rows)
     if problems:
         raise BatchFailed(problems)
     numbers: list[str | None] = [None] * len(prepared)
@@ -308,9 +269,7 @@ def update_record(
         raise Conflict(
             f"record {record_id} is at version {current.version}, not {version}: reload it"
         )
-    state = module.workflow.states.get(current.state or "") if module.workflow else None
-    if state is not None and state.readonly:
-        raise Conflict(f"record {record_id} is in the read-only state {current.state!r}")
+    permissions.require_state_allows(actor, module, current.state, "update")
     access = permissions.field_access(actor, module)
     writable = {name for name, level in access.items() if level == "write"}
     changes = coerce_input(module, data, writable)
@@ -323,7 +282,11 @@ def update_record(
     (linked,) = linked_values(session, catalog, module, [values])
     system = {**current.system(), "$updated_at": now, **linked}
     values = prepare_values(module, values, system, actor)
-    _check_references(session, catalog, module, values)
+    problems = write_problems(
+        session, catalog, module, actor, "update", [(current.owner, values)], [current.data]
+    )
+    if problems:
+        raise ValidationFailed([p for _, p in problems])
     changed = diff(module, before, values)
     if not changed:
         return get_record(session, module_id, record_id, actor)
@@ -359,6 +322,7 @@ def delete_record(
         raise Conflict(
             f"record {record_id} is at version {current.version}, not {version}: reload it"
         )
+    permissions.require_state_allows(actor, module, current.state, "delete")
     main = catalog.tables[module.id].main
     for table in catalog.tables[module.id].children.values():
         session.execute(delete(table).where(table.c.parent_id == record_id))

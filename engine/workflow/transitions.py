@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import permissions, webhooks
-from engine.actor import SYSTEM, Actor
+from engine.actor import Actor
 from engine.audit import record_change
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module, Transition
@@ -84,7 +84,7 @@ def load_for_workflow(
 ) -> Record:
     """The record as stored (not masked), if `actor` may read it; locked for the transaction."""
     main = catalog.tables[module.id].main
-    statement = record_select(catalog, module, reader=SYSTEM)
+    statement, _ = record_select(catalog, module)
     statement = statement.where(
         main.c.id == record_id, permissions.row_predicate(actor, module, main, "read")
     )
@@ -109,9 +109,9 @@ def _refusal(
     """Why `actor` cannot take `transition` on `record` now, or None when they can."""
     workflow = module.workflow
     assert workflow is not None
-    state = workflow.states.get(record.state or "")
-    if state is not None and state.final:
-        return f"the record is in the final state {record.state!r}"
+    locked = permissions.state_refusal(actor, module, record.state, "transition")
+    if locked is not None:
+        return locked
     if record.state not in transition.sources:
         return f"the record is in state {record.state!r}; {transition.id!r} applies from {', '.join(transition.sources)}"
     if transition.withdraw:

@@ -7,12 +7,15 @@ scope answers 404 exactly like one that does not exist.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
+from engine import attachments
 from engine.definitions.model import Module
+from engine.errors import Problem, ValidationFailed
 from engine.records import (
     create_record,
     delete_record,
@@ -26,6 +29,9 @@ from engine.records.query import ListQuery
 from web.api.common import json_object, query_params, readable_module, version_of
 from web.api.context import api_session
 from web.jsonio import record_json
+from web.pages.uploads import default_limit, file_store
+
+UPLOAD_SLACK = 64 * 1024  # room for the multipart envelope around the file
 
 bp = Blueprint("records", __name__)
 
@@ -97,3 +103,24 @@ def delete(module_id: str, record_id: str) -> ResponseReturnValue:
         version = version_of(request.args.get("version"), "version", required=False)
         delete_record(session, module.id, record_id, actor, version=version)
         return "", 204
+
+
+@bp.post("/modules/<module_id>/files/<field>")
+def upload(module_id: str, field: str) -> ResponseReturnValue:
+    """Upload a file for an attachment field (multipart part `file`): 201 with its reference.
+
+    The same size and type checks as the form; the answer's `value` is what the record's
+    field takes, and a record accepts only references its writer uploaded for that field.
+    """
+    with api_session() as (session, actor):
+        module = readable_module(session, actor, module_id)
+        target = attachments.writable_field(module, field, actor)
+        request.max_content_length = (target.max_bytes or default_limit()) + UPLOAD_SLACK
+        sent = request.files.get("file")
+        if sent is None or not sent.filename:
+            message = "send the file as multipart/form-data in a part named `file`"
+            raise ValidationFailed([Problem("/file", message)])
+        reference = attachments.store_upload(
+            session, file_store(), module, field, actor, sent.stream, sent.filename, default_limit()
+        )
+        return jsonify({"value": reference.as_text(), **asdict(reference)}), 201

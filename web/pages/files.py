@@ -35,7 +35,7 @@ def download(module_id: str, record_id: str, field: str) -> ResponseReturnValue:
     if reference is None:
         abort(404)
     path = stored_path(reference)
-    if not path.is_file():
+    if path is None:
         abort(404)
     response = send_file(
         path,

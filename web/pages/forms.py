@@ -398,7 +398,7 @@ def _uploads(
         upload = request.files.get(f"f.{f.name}")
         if upload is not None and upload.filename:
             try:
-                reference = check_and_store(f, upload.stream, upload.filename)
+                reference = check_and_store(module, f, who, upload.stream, upload.filename)
             except UploadRefused as exc:
                 problems.append(Problem(f"/{f.name}", str(exc)))
                 continue

@@ -24,7 +24,13 @@ from engine.actor import Actor
 from engine.audit import visible_history
 from engine.catalog import load_catalog
 from engine.definitions.model import Module
-from engine.errors import Conflict, FormworkError, TransitionRefused, ValidationFailed
+from engine.errors import (
+    Conflict,
+    FormworkError,
+    StateLocked,
+    TransitionRefused,
+    ValidationFailed,
+)
 from engine.records import delete_record, get_record
 from engine.records.model import Record
 from engine.workflow import (
@@ -63,6 +69,8 @@ class Step:
 
 
 def may_delete(who: Actor, module: Module, item: Record) -> bool:
+    if permissions.state_refusal(who, module, item.state, "delete") is not None:
+        return False
     if who.is_admin:
         return True
     for p in permissions.role_permissions(who, module):
@@ -160,6 +168,8 @@ def _refused(module_id: str, record_id: str, error: FormworkError) -> ResponseRe
     """The record page again, saying why the step was refused, with the error's status."""
     if isinstance(error, TransitionRefused):
         notice = reason_text(error.reason)
+    elif isinstance(error, StateLocked):
+        notice = _("The record cannot be deleted in its current state.")
     elif isinstance(error, Conflict):
         notice = _("Someone changed this record meanwhile. Look at it again and retry.")
     elif isinstance(error, ValidationFailed):
