@@ -94,7 +94,16 @@ def create_user(
     session.flush()
     for module, record_id in dict.fromkeys(grants):
         add_grant(session, user, module, record_id)
+    _open_waiting_votes(session, user)
     return user
+
+
+def _open_waiting_votes(session: Session, user: User) -> None:
+    """Put the records already waiting for this user's vote in their inbox."""
+    from engine.catalog import load_catalog
+    from engine.workflow.tasks import open_waiting_votes
+
+    open_waiting_votes(session, load_catalog(session), user, utcnow())
 
 
 def get_user(session: Session, name: str) -> User:
@@ -167,6 +176,7 @@ def set_roles(session: Session, user: User | str, roles: Iterable[str]) -> User:
     held = {r.role: r for r in user.roles}
     user.roles = [held.get(role) or UserRole(role=role) for role in dict.fromkeys(roles)]
     session.flush()
+    _open_waiting_votes(session, user)
     return user
 
 
@@ -199,6 +209,7 @@ def add_grant(session: Session, user: User | str, module: str, record_id: str) -
     grant = Grant(user_id=user.id, module=module, record_id=record_id)
     session.add(grant)
     session.flush()
+    _open_waiting_votes(session, user)
     return grant
 
 

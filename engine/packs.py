@@ -19,7 +19,7 @@ from sqlalchemy import MetaData, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM
-from engine.catalog import build_catalog, compiled_pack
+from engine.catalog import build_catalog, compiled_pack, load_catalog
 from engine.definitions import Module, Pack, load_pack, parse_pack_text
 from engine.definitions.compiler import compile_pack
 from engine.errors import DefinitionError, NotFound, Problem, UpgradeRefused
@@ -441,11 +441,14 @@ def _resolve_seed_links(value: Any, keys: Mapping[str, str]) -> Any:
 def _seed(session: Session, pack: Pack) -> int:
     """Create the pack's demo records; `{"$seed": key}` links to a record seeded with `"$key"`."""
     from engine.errors import BatchFailed
-    from engine.records.service import create_records
+    from engine.records.service import create_records, get_record
+    from engine.workflow.tasks import enter_state
 
+    catalog = load_catalog(session)  # with the pack just installed
     keys: dict[str, str] = {}
     count = 0
     for module_id, records in pack.seed.items():
+        module = module_of(pack, module_id)
         for index, record in enumerate(records):
             data = {k: v for k, v in record.items() if k not in ("$key", "$state")}
             data = _resolve_seed_links(data, keys)
@@ -457,6 +460,9 @@ def _seed(session: Session, pack: Pack) -> int:
                 raise DefinitionError(
                     [Problem(f"/seed/{module_id}/{index}{p.path}", p.message) for _, p in exc.items]
                 ) from None
+            if record.get("$state"):  # waiting records open the same inbox items as a transition
+                placed = get_record(session, module_id, created, SYSTEM)
+                enter_state(session, catalog, module, placed, placed.updated_at)
             if "$key" in record:
                 keys[record["$key"]] = created
             count += 1

@@ -5,6 +5,10 @@ are opened: a vote item per eligible approver of each approval out of the state,
 transition item per role (or for the owner) of each other transition out of it. Records in
 the initial state are their owners' drafts, not inbox items. `notify` opens information
 items (抄送) that stay until read.
+
+Seeded records placed in a waiting state go through `enter_state` too. A user who becomes an
+approver after a record started waiting (created after the pack's seed, given the role or a
+grant later) gets the vote items they are now due from `open_waiting_votes`.
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ from __future__ import annotations
 import datetime as dt
 
 import isodate
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from engine.catalog import Catalog
 from engine.definitions.model import Module, Transition
-from engine.models import Task, User, UserRole
+from engine.models import Task, User, UserRole, Vote
 from engine.records.model import Record
 from engine.workflow.approvals import eligible_approvers
 
@@ -113,6 +117,75 @@ def enter_state(
                     due_at=due,
                 )
             )
+
+
+def _waiting_for_vote(
+    session: Session, catalog: Catalog, module: Module, transition: Transition, user: str
+) -> list[Record]:
+    """Records in the approval's states where `user` has neither an open vote item nor a vote."""
+    main = catalog.tables[module.id].main
+    approval = transition.approval
+    assert approval is not None
+    item = select(Task.id).where(
+        Task.module == module.id,
+        Task.record_id == main.c.id,
+        Task.kind == "vote",
+        Task.transition == transition.id,
+        Task.assignee_user == user,
+        Task.done_at.is_(None),
+    )
+    voted = select(Vote.id).where(
+        Vote.module == module.id,
+        Vote.record_id == main.c.id,
+        Vote.transition == transition.id,
+        Vote.voter == user,
+        Vote.discarded.is_(False),
+    )
+    assert module.workflow is not None
+    waiting = [s for s in transition.sources if s != module.workflow.initial]  # drafts: no items
+    statement = select(main).where(main.c.state.in_(waiting), ~exists(item), ~exists(voted))
+    if approval.approvers_field:
+        statement = statement.where(main.c[approval.approvers_field] == user)
+    return [
+        Record(
+            id=row.id,
+            module=module.id,
+            number=row.number,
+            state=row.state,
+            version=row.version,
+            owner=row.owner,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            module_version=row.module_version,
+            data={approval.approvers_field: user} if approval.approvers_field else {},
+            state_since=row.state_since,
+        )
+        for row in session.execute(statement)
+    ]
+
+
+def open_waiting_votes(session: Session, catalog: Catalog, user: User, now: dt.datetime) -> int:
+    """Open the vote items `user` is due on records already waiting; returns how many.
+
+    Called when a user is created, given roles or granted a record: the items opened when
+    those records entered their state (or were seeded in it) could not name this user.
+    """
+    roles = {r.role for r in user.roles}
+    opened = 0
+    for module in catalog.modules.values():
+        if module.workflow is None:
+            continue
+        for transition in module.workflow.transitions:
+            approval = transition.approval
+            if approval is None or (
+                approval.approvers_role is not None and approval.approvers_role not in roles
+            ):
+                continue
+            for record in _waiting_for_vote(session, catalog, module, transition, user.name):
+                if user.name in eligible_approvers(session, catalog, module, record, transition):
+                    open_vote_task(session, module, record, transition, user.name, now)
+                    opened += 1
+    return opened
 
 
 def notify(
