@@ -162,6 +162,14 @@ def coerce_leniently(module: Module, data: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _copied(value: Any) -> Any:
+    """A stored value the preview may change: child rows copied one by one; a multi-choice
+    list (plain strings, not rows) copied as a list."""
+    if isinstance(value, list):
+        return [dict(item) if isinstance(item, Mapping) else item for item in value]
+    return value
+
+
 def preview(
     module: Module,
     data: Mapping[str, Any],
@@ -170,9 +178,7 @@ def preview(
     base: Mapping[str, Any] | None = None,
 ) -> Preview:
     """Formulas, hidden fields and conditional requirements for the values typed so far."""
-    values: dict[str, Any] = {
-        k: ([dict(r) for r in v] if isinstance(v, list) else v) for k, v in (base or {}).items()
-    }
+    values = {k: _copied(v) for k, v in (base or {}).items()}
     values.update(coerce_leniently(module, data))
     for f in module.fields:
         if f.stored or f.kind == "table":
