@@ -1,17 +1,12 @@
 """Reports through the API: rows as JSON, CSV or XLSX, over the rows the caller may read.
 
-`?format=csv|xlsx` downloads the same rows as a file. A text cell that a spreadsheet would
-take for a formula (`=`, `+`, `-`, `@`, tab, carriage return at the start) is written with
-a leading apostrophe, so an exported value can never run as a formula. Filters use the
+`?format=csv|xlsx` downloads the same rows as a file, written by web/spreadsheets.py like
+every export, so an exported value can never run as a formula. Filters use the
 list syntax on the report's module (`filter[date][gte]=2026-03-01`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -24,47 +19,15 @@ from engine.records import parse_list_params
 from engine.reports import run_report
 from web.api.common import query_params, readable_module, text
 from web.api.context import api_session
+from web.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 
 bp = Blueprint("reports", __name__)
 
 FORMATS = ("json", "csv", "xlsx")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value: Any) -> Any:
-    """A cell value that a spreadsheet shows as written, never evaluates."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([safe_cell(c) for c in columns])
-    for row in rows:
-        writer.writerow([safe_cell(row.get(c)) for c in columns])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
-
-
-def _xlsx(title: str, columns: list[str], rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "report")
-    sheet.append([safe_cell(c) for c in columns])
-    for row in rows:
-        cells = []
-        for c in columns:
-            value = safe_cell(row.get(c))
-            cells.append(float(value) if isinstance(value, Decimal) else value)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def _table(columns: list[str], rows: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[row.get(c) for c in columns] for row in rows]
 
 
 @bp.get("/reports")
@@ -112,9 +75,10 @@ def report(report_id: str) -> ResponseReturnValue:
         )
     filename = f"{report_id}.{wanted}"
     if wanted == "csv":
-        body, mimetype = _csv(result.columns, result.rows), "text/csv; charset=utf-8"
+        body, mimetype = csv_bytes(result.columns, _table(result.columns, result.rows)), CSV_TYPE
     else:
-        body, mimetype = _xlsx(title, result.columns, result.rows), XLSX
+        rows = _table(result.columns, result.rows)
+        body, mimetype = xlsx_bytes(title, result.columns, rows), XLSX_TYPE
     return Response(
         body,
         mimetype=mimetype,

@@ -8,17 +8,13 @@ written with a leading apostrophe, so it stays text; numbers are written as numb
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
-from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from engine import permissions
@@ -31,25 +27,25 @@ from engine.records.model import Record
 from web.i18n import text
 from web.pages import errors
 from web.pages.context import actor, db
-from web.pages.formatting import field_title, state_title, user_text, value_text
+from web.pages.formatting import (
+    field_title,
+    restricted_text,
+    state_title,
+    user_text,
+    value_text,
+)
 from web.pages.lists import engine_params, list_params, visible_columns
+from web.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 
 MAX_ROWS = 100_000
 BATCH = 200
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 exports = Blueprint("exports", __name__)
 errors.install(exports)
 
 
-def safe_text(value: str) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
 def cell_value(module: Module, name: str, record: Record) -> Any:
-    """A value for a spreadsheet cell: numbers stay numbers, everything else is safe text."""
+    """A value for a spreadsheet cell: numbers stay numbers, everything else as shown."""
     if name == "$number":
         raw: Any = record.number or record.id
     elif name == "$state":
@@ -58,6 +54,8 @@ def cell_value(module: Module, name: str, record: Record) -> Any:
         raw = user_text(record.owner) if record.owner else ""
     elif name in ("$created_at", "$updated_at"):
         raw = value_text(None, getattr(record, name[1:]))
+    elif name in record.restricted:
+        raw = restricted_text()
     else:
         f = module.field(name)
         value = record.data.get(name)
@@ -67,7 +65,7 @@ def cell_value(module: Module, name: str, record: Record) -> Any:
             raw = record.titles.get(name) or (value or "")
         else:
             raw = value_text(f, value)
-    return safe_text(str(raw))
+    return str(raw)
 
 
 def _records(
@@ -84,31 +82,6 @@ def _records(
         if page_number >= page.pages or not page.items:
             return
         page_number += 1
-
-
-def _csv(headings: list[str], rows: list[list[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_text(h) for h in headings])
-    for row in rows:
-        writer.writerow([format(v, "f") if isinstance(v, Decimal) else v for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
-
-
-def _xlsx(title: str, headings: list[str], rows: list[list[Any]]) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=safe_sheet_title(title))
-    sheet.append([safe_text(h) for h in headings])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def safe_sheet_title(title: str) -> str:
-    cleaned = "".join(c for c in title if c not in "[]:*?/\\'")
-    return (cleaned or "records")[:31]
 
 
 @exports.get("/m/<module_id>/export")
@@ -137,9 +110,9 @@ def export(module_id: str) -> ResponseReturnValue:
     title = text(module.title)
     stamp = dt.date.today().isoformat()
     if fmt == "csv":
-        body, mimetype = _csv(headings, rows), "text/csv; charset=utf-8"
+        body, mimetype = csv_bytes(headings, rows), CSV_TYPE
     else:
-        body, mimetype = _xlsx(title, headings, rows), XLSX_TYPE
+        body, mimetype = xlsx_bytes(title, headings, rows), XLSX_TYPE
     response = Response(body, mimetype=mimetype)
     filename = f"{module.id}-{stamp}.{fmt}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
