@@ -60,6 +60,14 @@ PATTERNS: tuple[tuple[re.Pattern[str], Rewrite], ...] = (
     ),
     (re.compile(r"^no \w+ record with id .*$"), lambda m: _("The linked record does not exist.")),
     (
+        re.compile(r"^choose a \w+ record granted to you: "),
+        lambda m: _("Choose one of the records granted to you."),
+    ),
+    (
+        re.compile(r"^(not a file you uploaded for this field|the file's name, type or size)"),
+        lambda m: _("Upload the file for this field first."),
+    ),
+    (
         re.compile(r"^no active user named .*$"),
         lambda m: _("There is no active user of this name."),
     ),
