@@ -131,9 +131,18 @@ def base_env(values: Mapping[str, Any], system: Mapping[str, Any], actor: Actor)
 
 
 def apply_formulas(
-    module: Module, values: dict[str, Any], system: Mapping[str, Any], actor: Actor
+    module: Module,
+    values: dict[str, Any],
+    system: Mapping[str, Any],
+    actor: Actor,
+    unknown: frozenset[str] | set[str] = frozenset(),
 ) -> list[Problem]:
-    """Compute child-row and record formulas in place; problems for any that cannot be computed."""
+    """Compute child-row and record formulas in place; problems for any that cannot be computed.
+
+    A record formula that reads a field in `unknown` (withheld from the reader of a stored
+    record: a hidden child table, say) keeps the value it has: computed from a blank, a sum
+    of hidden rows would read 0.
+    """
     problems: list[Problem] = []
     record_order, child_orders = formula_order(module)
     for table in module.table_fields:
@@ -150,6 +159,8 @@ def apply_formulas(
     env = base_env(values, system, actor)
     for f in record_order:
         if f.formula is None or f.on_read:
+            continue
+        if unknown and any(ref[0] in unknown for ref in f.formula.references):
             continue
         try:
             values[f.name] = env[f.name] = cast_formula_value(f, f.formula.evaluate(env))

@@ -159,6 +159,12 @@ def value_text(field: Field | None, value: Any) -> str:
     return DISPLAY[field.kind](field, value)
 
 
+def restricted_text() -> str:
+    """The mark shown for a value withheld from the reader: a total over records they may
+    not all read is neither shown in full nor as the part they may read."""
+    return _("Restricted")
+
+
 def history_text(field: Field | None, value: Any) -> str:
     """A value as the history stores it (JSON: decimals and dates as text)."""
     if field is not None and field.kind == "decimal" and isinstance(value, (str, int, float)):
@@ -247,6 +253,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_title=field_title,
         value_text=value_text,
+        restricted_text=restricted_text,
         history_text=history_text,
         state_title=state_title,
         state_colour=state_colour,

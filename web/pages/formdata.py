@@ -180,10 +180,15 @@ def preview(
     """Formulas, hidden fields and conditional requirements for the values typed so far."""
     values = {k: _copied(v) for k, v in (base or {}).items()}
     values.update(coerce_leniently(module, data))
+    # a stored record's fields the reader may not see are not in `base`: formulas over them
+    # keep their stored values instead of being recomputed from blanks
+    unknown = set()
     for f in module.fields:
         if f.stored or f.kind == "table":
+            if system.get("$id") and f.name not in values:
+                unknown.add(f.name)
             values.setdefault(f.name, [] if f.kind == "table" else None)
-    problems = apply_formulas(module, values, system, actor)
+    problems = apply_formulas(module, values, system, actor, unknown)
     hidden = hidden_by_condition(module, values, system, actor)
     env = base_env(values, system, actor)
     required = {f.name for f in module.fields if f.required and not f.computed}

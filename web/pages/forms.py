@@ -34,7 +34,7 @@ from engine.records.model import Record
 from web.i18n import text
 from web.pages import errors
 from web.pages.context import actor, db
-from web.pages.formatting import choice_text, field_title, value_text
+from web.pages.formatting import choice_text, field_title, restricted_text, value_text
 from web.pages.formdata import FormForged, Preview, input_moment, parse_form, preview
 from web.pages.messages import ShownProblem, problem_text
 from web.pages.pickers import link_options, user_options
@@ -243,6 +243,8 @@ def field_view(
         source = ctx.record.data.get(f.name) if mode == "read" and ctx.record else typed
         view.value = source
         view.display = value_text(f, source)
+        if ctx.record is not None and f.name in ctx.record.restricted:
+            view.display = restricted_text()
         if f.kind == "link" and ctx.record is not None:
             view.display = ctx.record.titles.get(f.name) or view.display
         if f.kind == "file":
