@@ -81,9 +81,41 @@ class UnsafeTarget(ValueError):
     """A URL that may not receive deliveries: its reason is the message."""
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address a packet may end up at: IPv4-
+# compatible (::a.b.c.d, deprecated but still routed by some stacks), SIIT's IPv4-translated
+# (::ffff:0:a.b.c.d) and NAT64's well-known prefix (64:ff9b::a.b.c.d). 6to4 (2002::/16)
+# carries its IPv4 address in bits 16-48 and `ipaddress` reads it as `sixtofour`.
+EMBEDDING = tuple(
+    ipaddress.ip_network(prefix) for prefix in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96")
+)
+# NAT64 for local use (RFC 8215): the IPv4 address may sit anywhere, so none of it is public.
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries inside, when its prefix says it carries one."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if any(address in network for network in EMBEDDING):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Whether a delivery may connect here: global, not multicast, nor a private IPv4 inside.
+
+    An IPv6 form carrying a loopback or private IPv4 address (`::127.0.0.1`,
+    `64:ff9b::10.0.0.1`, `2002:7f00:1::`) reaches that IPv4 host through a translator, so
+    it is judged by the address it carries.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in LOCAL_NAT64:
+            return False
+        inner = _embedded_ipv4(address)
+        if inner is not None and not _public(inner):
+            return False
     return address.is_global and not address.is_multicast
 
 

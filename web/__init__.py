@@ -55,6 +55,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["formwork"] = FormworkState(engine, make_session_factory(engine))
 
     app.register_blueprint(health)
+    from web.params import refuse_unstorable_text
+
+    app.before_request(refuse_unstorable_text)  # a NUL in a URL or form: 404 / 422, not 500
 
     from web import pages
 

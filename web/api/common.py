@@ -16,6 +16,7 @@ from engine.errors import PermissionDenied, Problem, ValidationFailed
 from engine.i18n import localize
 from engine.records.query import MAX_FILTERS
 from web.api.body import json_body
+from web.params import shown, whole_number
 
 LANGUAGES = ("en", "zh-CN")
 
@@ -84,8 +85,9 @@ def version_of(value: Any, path: str = "/version", *, required: bool = True) -> 
         if required:
             raise ValidationFailed([Problem(path, "the record's version is required")])
         return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
-        raise ValidationFailed([Problem(path, f"{value!r} is not a record version (1, 2, ...)")])
-    return value
+    number = whole_number(value.strip() if isinstance(value, str) else value)
+    if number is None or number < 1:
+        raise ValidationFailed(
+            [Problem(path, f"{shown(value)} is not a record version (1, 2, ...)")]
+        )
+    return number

@@ -16,6 +16,7 @@ from engine.errors import Problem, ValidationFailed
 from engine.models import Webhook
 from web.api.common import json_object, require_admin
 from web.api.context import api_session
+from web.params import whole_number
 
 bp = Blueprint("webhooks", __name__)
 
@@ -83,8 +84,8 @@ def deliveries(webhook_id: int) -> ResponseReturnValue:
     """The latest delivery attempts (`?limit=`, at most 500): status, time taken, error."""
     with api_session() as (session, actor):
         require_admin(actor)
-        raw = request.args.get("limit", "50")
-        if not raw.isdigit() or not 1 <= int(raw) <= 500:
+        limit = whole_number(request.args.get("limit", "50"))
+        if limit is None or not 1 <= limit <= 500:
             raise ValidationFailed([Problem("limit", "a whole number from 1 to 500")])
         webhooks.get_webhook(session, webhook_id)
         items = [
@@ -100,6 +101,6 @@ def deliveries(webhook_id: int) -> ResponseReturnValue:
                 "error": delivery.error,
                 "state": message.status,
             }
-            for delivery, message in webhooks.list_deliveries(session, webhook_id, int(raw))
+            for delivery, message in webhooks.list_deliveries(session, webhook_id, limit)
         ]
         return jsonify({"items": items})
