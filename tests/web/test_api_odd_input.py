@@ -128,3 +128,18 @@ def test_ipv6_forms_carrying_a_private_ipv4_address_are_refused(api: Api, host: 
 def test_ipv6_forms_carrying_a_public_ipv4_address_are_accepted(api: Api, host: str) -> None:
     answer = api.post("/webhooks", json={"url": f"http://{host}/hook", "events": ["created"]})
     assert answer.status_code == 201, answer.text
+
+
+@pytest.mark.parametrize("odd", ["²", "⁵", "9" * 5000])
+def test_page_forms_with_odd_versions_and_row_numbers_are_400(
+    api: Api, tally: dict, odd: str
+) -> None:
+    client = api.app.test_client()
+    sign_in_as(client, "foreman")
+    url = f"/m/labour_tally/r/{tally['id']}"
+    assert post(client, f"{url}/t/submit", {"_version": odd}).status_code == 400
+    assert post(client, f"{url}/delete", {"_version": odd}).status_code == 400
+    assert post(client, f"{url}/edit", {"_version": odd, "worker": "Li"}).status_code == 400
+    rows = post(client, "/m/labour_tally/rows", {"_action": f"remove:items:{odd}"})
+    assert rows.status_code == 400
+    assert body(api.get(f"{TALLY}/{tally['id']}", as_="foreman")) == tally

@@ -46,6 +46,7 @@ from web.pages.uploads import (
     discard,
     parse_reference,
 )
+from web.params import whole_number
 
 UPLOAD_SLACK = 1024 * 1024  # room for the other fields of a form with attachments
 
@@ -434,8 +435,8 @@ def _row_action(data: dict[str, Any], module: Module, action: str) -> bool:
     rows = list(data.get(table) or [])
     if kind == "add":
         rows.append({})
-    elif kind == "remove" and index.isdigit() and int(index) < len(rows):
-        rows.pop(int(index))
+    elif kind == "remove" and (row := whole_number(index)) is not None and row < len(rows):
+        rows.pop(row)
     else:
         abort(400)
     data[table] = rows
@@ -464,8 +465,8 @@ def _save(module_id: str, record_id: str | None) -> ResponseReturnValue:
         uploads, stored, upload_problems = _uploads(module, who, record)
     except FormForged:
         abort(400)
-    version = request.form.get("_version", "")
-    if record is not None and not version.isdigit():
+    version = whole_number(request.form.get("_version", ""))
+    if record is not None and version is None:
         discard(stored)
         abort(400)
     try:
@@ -476,7 +477,7 @@ def _save(module_id: str, record_id: str | None) -> ResponseReturnValue:
                 saved = create_record(session, module_id, {**data, **uploads}, who)
             else:
                 saved = update_record(
-                    session, module_id, record.id, int(version), {**data, **uploads}, who
+                    session, module_id, record.id, version, {**data, **uploads}, who
                 )
     except ValidationFailed as exc:
         discard(stored)

@@ -48,6 +48,7 @@ from web.pages.context import actor, db
 from web.pages.forms import _context, may_update, readonly_state, sections
 from web.pages.messages import message_text, reason_text
 from web.pages.pickers import user_options
+from web.params import whole_number
 
 record = Blueprint("record", __name__)
 errors.install(record)
@@ -159,9 +160,10 @@ def _version() -> int | None:
     raw = request.form.get("_version", "")
     if raw == "":
         return None
-    if not raw.isdigit():
+    version = whole_number(raw)
+    if version is None:
         abort(400)
-    return int(raw)
+    return version
 
 
 def _refused(module_id: str, record_id: str, error: FormworkError) -> ResponseReturnValue:
