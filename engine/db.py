@@ -1,20 +1,45 @@
 """Database connections: one place that knows SQLite from PostgreSQL.
 
-SQLite gets WAL, foreign keys and `BEGIN IMMEDIATE` transactions, so two writers queue
-behind each other instead of failing half way; PostgreSQL needs nothing special.
+SQLite gets WAL and foreign keys. Its write lock is one per database, so only write
+transactions take it up front (`BEGIN IMMEDIATE`: two writers queue instead of failing half
+way); read transactions begin with a plain `BEGIN` and run side by side, each on its own
+WAL snapshot. A read that turns out to write (a sign-in's once-a-minute "last seen") takes
+the lock at its first write statement. Any transaction may carry a time budget: SQLite stops
+a statement past it from a progress handler, PostgreSQL from `statement_timeout`; both end
+as `TimeBudgetExceeded`, so a slow request is cut off instead of holding a worker.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.errors import FormworkError
+
 DEFAULT_URL = "sqlite:///instance/formwork.db"
+MODE = "formwork_mode"  # execution option: "read" or "write" (the default)
+# Statements that leave a read transaction reading (the rest write, or might).
+READ_ONLY_STARTS = ("SELECT", "PRAGMA", "EXPLAIN", "WITH", "BEGIN", "COMMIT", "ROLLBACK")
+READ_ONLY_STARTS += ("SAVEPOINT", "RELEASE")
+PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the clock (~1 ms)
+QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
+
+
+class TimeBudgetExceeded(FormworkError):
+    """The request's database work ran past its time budget; nothing of it was kept."""
+
+    def __init__(self, budget: float):
+        self.budget = budget
+        super().__init__(f"the request took longer than its time budget of {budget:g} s")
 
 
 def database_url() -> str:
@@ -22,7 +47,7 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_URL
 
 
-def make_engine(url: str | None = None, **kwargs: object) -> Engine:
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """Create an engine with the settings Formwork relies on for each backend."""
     url = url or database_url()
     if url.startswith("sqlite"):
@@ -50,8 +75,29 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _on_begin(connection: Connection) -> None:
+        read = connection.get_execution_options().get(MODE) == "read"
+        connection.info[MODE] = "read" if read else "write"
+        connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, cursor, statement, _params, context, _many):  # type: ignore[no-untyped-def]
+        if connection.info.get(MODE) != "read" or not connection.in_transaction():
+            return
+        if _writes(statement, context):
+            # Leave the read snapshot and queue for the write lock like any writer; what
+            # was read before is milliseconds old, and this is the rare read that writes.
+            connection.info[MODE] = "write"
+            cursor.execute("COMMIT")
+            cursor.execute("BEGIN IMMEDIATE")
+
+
+def _writes(statement: str, context: Any) -> bool:
+    if context is not None and (
+        context.isinsert or context.isupdate or context.isdelete or context.isddl
+    ):
+        return True
+    return not statement.lstrip().upper().startswith(READ_ONLY_STARTS)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -59,10 +105,48 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session whose work commits on success and rolls back entirely on any error."""
-    with factory() as session, session.begin():
-        yield session
+def transaction(
+    factory: sessionmaker[Session], *, write: bool = True, budget: float | None = None
+) -> Iterator[Session]:
+    """A session whose work commits on success and rolls back entirely on any error.
+
+    `write=False` is for work that only reads (pages and API calls with GET): on SQLite it
+    does not take the write lock. `budget` (seconds) bounds the transaction's database time.
+    """
+    options = {} if write else {MODE: "read"}
+    with factory(execution_options=options) as session, session.begin():
+        if budget is None:
+            yield session
+            return
+        deadline = time.monotonic() + budget
+        sqlite = _start_budget(session, budget, deadline)
+        try:
+            yield session
+        except DBAPIError as error:
+            if _ran_out(error, deadline):
+                raise TimeBudgetExceeded(budget) from error
+            raise
+        finally:
+            if sqlite is not None:
+                sqlite.set_progress_handler(None, 0)
+
+
+def _start_budget(session: Session, budget: float, deadline: float) -> Any:
+    """Arm the budget on the session's connection; the raw SQLite connection, else None."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(budget * 1000))}")
+        return None
+    raw = connection.connection.driver_connection
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_STEPS)
+    return raw
+
+
+def _ran_out(error: DBAPIError, deadline: float) -> bool:
+    """Whether `error` is the database stopping a statement at the budget (by code, not text)."""
+    if getattr(error.orig, "sqlstate", None) == QUERY_CANCELED:
+        return True
+    return isinstance(error, OperationalError) and time.monotonic() >= deadline
 
 
 def is_sqlite(session_or_engine: Session | Engine) -> bool:

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Blueprint, Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.db import database_url, make_engine, make_session_factory
+from engine.db import database_url, make_engine, make_session_factory, transaction
 from engine.migrate import current_revision, head_revision
 
 LANGUAGES = ("en", "zh-CN")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+DEFAULT_TIME_BUDGET = 20.0  # seconds of database work one request may take
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SECRET_KEY=os.environ.get("SECRET_KEY") or None,
         FORMWORK_UPLOADS=os.environ.get("FORMWORK_UPLOADS")
         or os.path.join(app.instance_path, "uploads"),
+        FORMWORK_TIME_BUDGET=float(os.environ.get("FORMWORK_TIME_BUDGET") or DEFAULT_TIME_BUDGET),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -79,6 +83,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def formwork() -> FormworkState:
     """The engine wiring of the current app."""
     return current_app.extensions["formwork"]
+
+
+@contextmanager
+def request_transaction() -> Iterator[Session]:
+    """The transaction of one request, within its time budget (FORMWORK_TIME_BUDGET).
+
+    GET, HEAD and OPTIONS only read: on SQLite they leave the write lock to the requests
+    that write, so lists and pages are served side by side.
+    """
+    with transaction(
+        formwork().session_factory,
+        write=request.method not in SAFE_METHODS,
+        budget=current_app.config["FORMWORK_TIME_BUDGET"] or None,
+    ) as session:
+        yield session
 
 
 def instance_secret_key(instance_path: Path) -> str:

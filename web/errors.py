@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.db import TimeBudgetExceeded
 from engine.errors import (
     BatchFailed,
     Conflict,
@@ -42,6 +43,7 @@ STATUS: dict[type[FormworkError], int] = {
     PermissionDenied: 403,
     Conflict: 409,
     TransitionRefused: 422,
+    TimeBudgetExceeded: 503,
 }
 
 # Reasons of TransitionRefused (their opening words) that are not a plain 422.

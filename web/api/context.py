@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts import actor_of, authenticate_token
 from engine.actor import Actor
-from engine.db import transaction
-from web import formwork
+from web import request_transaction
 from web.errors import ApiError
 
 REALM = 'Bearer realm="formwork"'
@@ -64,7 +63,7 @@ def api_session() -> Iterator[tuple[Session, Actor]]:
     """One transaction and the authenticated caller; 401 without a valid token."""
     token = bearer_token()
     assert token is not None
-    with transaction(formwork().session_factory) as session:
+    with request_transaction() as session:
         yield session, _actor(session, token)
 
 
@@ -72,5 +71,5 @@ def api_session() -> Iterator[tuple[Session, Actor]]:
 def optional_session() -> Iterator[tuple[Session, Actor | None]]:
     """Like `api_session`, but a request without credentials gets None as its actor."""
     token = bearer_token(required=False)
-    with transaction(formwork().session_factory) as session:
+    with request_transaction() as session:
         yield session, (_actor(session, token) if token is not None else None)

@@ -11,16 +11,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from engine import permissions
 from engine.actor import Actor
 from engine.catalog import Catalog, load_catalog
-from engine.db import transaction
 from engine.definitions.model import Module
 from engine.workflow import inbox
+from web import request_transaction
 
 
 @contextmanager
@@ -35,7 +35,7 @@ def db() -> Iterator[Session]:
     if open_session is not None:
         yield open_session
         return
-    with transaction(current_app.extensions["formwork"].session_factory) as session:
+    with request_transaction() as session:
         g.formwork_session = session
         try:
             yield session
