@@ -300,3 +300,31 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: FieldInfo, path: P
     ctx.database_uses.append(
         DatabaseUse(where, f"rollup {info.name!r}", source.id, frozenset(depends), uses_clock)
     )
+
+
+def check_table_names(ctx: PackContext, own: list[ModuleInfo]) -> None:
+    """Each module and child table needs a table of its own: `m_<module>__<table field>`.
+
+    A module id with a double underscore can spell another module's child table (module
+    `tally__items` and the `items` table of `tally`), in this pack or an installed one; the
+    import would then fail inside the database. Named here, at the module id or the field.
+    """
+    owners: dict[str, str] = {}
+    others = [m for m in ctx.catalogue.values() if not m.own]
+    for module in [*others, *own]:
+        base: Path = ("modules", module.index) if module.index is not None else ()
+        tables = [(f"m_{module.id}", (*base, "id"), f"the table of module {module.id!r}")]
+        tables += [
+            (
+                f"m_{module.id}__{info.name}",
+                (*base, "schema", "properties", info.name),
+                f"the child table {info.name!r} of module {module.id!r}",
+            )
+            for info in module.fields.values()
+            if info.kind == "table"
+        ]
+        for name, path, what in tables:
+            if name not in owners:
+                owners[name] = what
+            elif module.own and owners[name] != what:
+                ctx.add(path, f"{what} would be named {name}, which is {owners[name]}")

@@ -19,7 +19,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from engine.definitions.check_fields import check_fields
+from engine.definitions.check_fields import check_fields, check_table_names
 from engine.definitions.check_formulas import check_formulas
 from engine.definitions.check_permissions import check_permissions
 from engine.definitions.check_reports import check_reports
@@ -55,6 +55,7 @@ def check_pack(
     _check_identifiers(ctx, own)
     _check_roles(ctx)
     _check_module_ids(ctx, own, installed)
+    check_table_names(ctx, own)
     for module in own:
         check_fields(ctx, module)
         check_ui(ctx, module)

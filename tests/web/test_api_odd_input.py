@@ -143,3 +143,34 @@ def test_page_forms_with_odd_versions_and_row_numbers_are_400(
     rows = post(client, "/m/labour_tally/rows", {"_action": f"remove:items:{odd}"})
     assert rows.status_code == 400
     assert body(api.get(f"{TALLY}/{tally['id']}", as_="foreman")) == tally
+
+
+def _pack(pack_id: str, modules: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "format": "formwork.pack/1",
+        "id": pack_id,
+        "version": "1.0.0",
+        "title": "T",
+        "modules": modules,
+    }
+
+
+def _module(module_id: str, **fields: Any) -> dict[str, Any]:
+    properties = {"note": {"type": "string"}, **fields}
+    return {"id": module_id, "title": "M", "schema": {"type": "object", "properties": properties}}
+
+
+def test_a_module_id_that_spells_another_modules_child_table_is_named(api: Api) -> None:
+    packs = body(api.get("/packs"))
+    clash = api.post("/packs", json=_pack("other", [_module("labour_tally__items")]))
+    assert clash.status_code == 422 and paths(clash) == {"/modules/0/id"}
+    assert "m_labour_tally__items" in errors(clash)[0]["message"]
+    rows = {"type": "array", "items": {"type": "object", "properties": {"c": {"type": "string"}}}}
+    inside = _pack("twins", [_module("ab__b", c=rows), _module("ab", b__c=rows)])
+    same_pack = api.post("/packs", json=inside)
+    assert same_pack.status_code == 422
+    assert paths(same_pack) == {"/modules/1/schema/properties/b__c"}
+    assert body(api.get("/packs")) == packs
+    assert (
+        api.post("/packs", json=_pack("fine", [_module("labour_tally_items")])).status_code == 201
+    )
