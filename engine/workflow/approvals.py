@@ -1,8 +1,10 @@
 """Who may vote on an open approval, how many votes it needs, and the votes so far.
 
 Eligible approvers are the holders of the approval's role (or the user named in its user
-field) who can read the record, minus those who delegated their vote away (转交), plus
-those added (加签) or delegated to; without `self_approval` the record's owner is left out.
+field) who can read the record, changed by the additions (加签) and delegations (转交)
+replayed in the order they were made. A delegation moves one vote: it takes effect only
+while its delegator holds a vote, so A→B→A→C leaves C alone where A stood and never
+multiplies votes. Without `self_approval` the record's owner is left out at every step.
 """
 
 from __future__ import annotations
@@ -92,12 +94,14 @@ def extra_approvers(
 ) -> list[ExtraApprover]:
     return list(
         session.scalars(
-            select(ExtraApprover).where(
+            select(ExtraApprover)
+            .where(
                 ExtraApprover.module == module.id,
                 ExtraApprover.record_id == record_id,
                 ExtraApprover.transition == transition,
                 ExtraApprover.active.is_(True),
             )
+            .order_by(ExtraApprover.id)
         )
     )
 
@@ -119,13 +123,15 @@ def eligible_approvers(
     approval = transition.approval
     assert approval is not None
     names = base_approvers(session, module, record, approval)
+    excluded = record.owner if not transition.self_approval and record.owner else None
+    names.discard(excluded)
     for extra in extra_approvers(session, module, record.id, transition.id):
-        if extra.replaces:
+        if extra.replaces is not None:
+            if extra.replaces not in names:
+                continue  # the delegator holds no vote (any more): there is nothing to move
             names.discard(extra.replaces)
-    for extra in extra_approvers(session, module, record.id, transition.id):
         names.add(extra.user_name)
-    if not transition.self_approval and record.owner:
-        names.discard(record.owner)
+    names.discard(excluded)
     readable = []
     for name in sorted(names):
         who = _user_actor(session, name)

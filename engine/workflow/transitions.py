@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import permissions, webhooks
-from engine.actor import Actor
+from engine.actor import SYSTEM, Actor
 from engine.audit import record_change
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module, Transition
@@ -84,7 +84,7 @@ def load_for_workflow(
 ) -> Record:
     """The record as stored (not masked), if `actor` may read it; locked for the transaction."""
     main = catalog.tables[module.id].main
-    statement, _ = record_select(catalog, module)
+    statement = record_select(catalog, module, reader=SYSTEM)
     statement = statement.where(
         main.c.id == record_id, permissions.row_predicate(actor, module, main, "read")
     )
@@ -370,6 +370,10 @@ def _add_extra_approver(
     """Record an added or delegated approver, move the inbox items, write the history."""
     record, transition = context.record, context.transition
     target = _active_user(session, user)
+    if not transition.self_approval and target == record.owner:
+        raise TransitionRefused(
+            transition.id, record.state, "the owner may not approve their own record"
+        )
     if target in context.progress.eligible:
         raise TransitionRefused(transition.id, record.state, f"{target} is already an approver")
     now = now or _now()
@@ -448,11 +452,16 @@ def add_approver(
 ) -> approvals.Progress:
     """加签: a holder of the approval's role adds one more approver for this record."""
     context = _approval_context(session, module_id, record_id, transition_id, actor)
-    transition = context.transition
+    transition, state = context.transition, context.record.state
     if not actor.is_admin and not (set(transition.roles) & actor.roles):
         roles = ", ".join(transition.roles)
+        raise TransitionRefused(transition.id, state, f"needs one of the roles {roles}")
+    if not transition.self_approval and actor.name == context.record.owner:
+        # Choosing one's own approvers would get round the rule that forbids self-approval.
         raise TransitionRefused(
-            transition.id, context.record.state, f"needs one of the roles {roles}"
+            transition.id,
+            state,
+            "the owner may not approve their own record, nor choose its approvers",
         )
     return _add_extra_approver(
         session,
