@@ -19,6 +19,9 @@ from web.errors import ApiError, error_body, problems_of, status_of
 
 PREFIX = "/api/v1"
 MAX_BODY = 10 * 1024 * 1024  # API_MAX_BODY: bytes a request body may have
+# Bytes of path and query string (a filter of 200 record ids fits); gunicorn's own ceiling is 8190
+# for the whole request line (web/cli_serve.py), so past this the answer is still JSON.
+MAX_REQUEST_LINE = 8000
 
 api = Blueprint("api", __name__, url_prefix=PREFIX)
 
@@ -26,6 +29,12 @@ api = Blueprint("api", __name__, url_prefix=PREFIX)
 @api.before_request
 def _limit_body() -> None:
     request.max_content_length = current_app.config.get("API_MAX_BODY", MAX_BODY)
+    if len(request.path.encode()) + len(request.query_string) > MAX_REQUEST_LINE:
+        raise ApiError(
+            414,
+            f"the address with its query string is longer than {MAX_REQUEST_LINE} bytes; "
+            "send fewer or shorter filters",
+        )
 
 
 @api.errorhandler(FormworkError)
@@ -58,7 +67,7 @@ def _http_error(error: HTTPException) -> ResponseReturnValue:
 
 # Per status code as well: Flask prefers an app-wide handler registered for a code (the
 # pages' HTML error pages) over a blueprint's handler registered for HTTPException.
-for _code in (400, 403, 404, 405, 409, 413, 415, 422, 429, 500):
+for _code in (400, 403, 404, 405, 409, 413, 414, 415, 422, 429, 500):
     api.register_error_handler(_code, _http_error)
 
 

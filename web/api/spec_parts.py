@@ -15,6 +15,12 @@ ERRORS = {
     415: "The body is not application/json",
     422: "Invalid data or parameters, or a failed guard; each problem names its path",
 }
+# Any request can be refused for its length before it reaches the app's routes: by the app
+# (JSON, past MAX_REQUEST_LINE) or by gunicorn itself (plain text, past 8190 bytes).
+URI_TOO_LONG = {
+    "description": "The address with its query string is longer than the server accepts "
+    "(8,000 bytes); send fewer or shorter filters"
+}
 READ_ERRORS = (401, 404, 422)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
 
@@ -45,6 +51,7 @@ def responses(ok: int, schema: dict[str, Any] | None, errors: tuple[int, ...]) -
                 "WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}
             }
         answers[str(code)] = response
+    answers["414"] = URI_TOO_LONG
     return answers
 
 
