@@ -67,3 +67,18 @@ def test_a_user_given_the_approver_role_later_finds_the_waiting_records(
     inbox = client.get("/inbox")
     assert inbox.text.count('data-step="approve"') == 2  # the labour tally and the cost entry
     assert 'data-step="manager_approve"' in inbox.text
+
+
+def test_every_answer_carries_the_security_headers(
+    client: FlaskClient, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    sign_in("accountant")
+    for url in ("/api/docs", "/m/fund", "/api/v1/openapi.json", "/api/v1/modules"):
+        response = client.get(url)
+        assert response.status_code in (200, 401), url
+        assert response.headers["X-Content-Type-Options"] == "nosniff", url
+        assert response.headers["X-Frame-Options"] == "DENY", url
+        policy = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy and "script-src 'unsafe" not in policy, url
+    docs = client.get("/api/docs").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in docs

@@ -3,7 +3,7 @@
 `init_app` wires everything the pages need onto the app in one call from create_app():
 languages (Flask-Babel), sign-in (Flask-Login, CSRF, the sign-in limit), flask-htmx, the
 front-end packages from node_modules, the page blueprints (one per file), their error
-pages and the security headers of HTML responses.
+pages and the security headers of every response.
 """
 
 from __future__ import annotations
@@ -24,15 +24,24 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# API answers that are not HTML (JSON, CSV, XLSX): nothing in them may load, run or be
+# framed. Attachments keep their own headers (web/pages/files.py): a PDF shown in the
+# browser needs its viewer, which this policy would block.
+OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
 def _security_headers(response: Response) -> Response:
-    if request.path.startswith(API_PREFIX):
-        return response
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    """The security headers of every response, pages and API alike (the API docs page too)."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.vary.add("HX-Request")
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if not request.path.startswith(API_PREFIX):
+            response.vary.add("HX-Request")
+    elif request.path.startswith(API_PREFIX):
+        headers.setdefault("Content-Security-Policy", OTHER_POLICY)
     return response
 
 
