@@ -21,6 +21,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import column, inspect, select, table
 from sqlalchemy.orm import Session
 
+from engine import sessions
 from engine.actor import Actor
 from engine.errors import NotFound, Problem, ValidationFailed
 from engine.models import ApiToken, Grant, User, UserRole, utcnow
@@ -142,12 +143,13 @@ def verify_password(session: Session, name: str, password: str) -> User | None:
 
 
 def set_password(session: Session, user: User | str, password: str) -> User:
-    """Replace a user's password (the old one stops working at once)."""
+    """Replace a user's password: the old one and every open session stop working at once."""
     user = _user(session, user)
     problems = _password_problems(password)
     if problems:
         raise ValidationFailed(problems)
     user.password_hash = _hasher.hash(password)
+    sessions.end_user_sessions(session, user, "password_changed")
     return user
 
 
@@ -163,6 +165,7 @@ def deactivate_user(session: Session, user: User | str) -> User:
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
+    sessions.end_user_sessions(session, user, "deactivated")
     return user
 
 

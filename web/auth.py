@@ -1,12 +1,15 @@
 """Signing in and out, the profile page with API tokens, and the language switch.
 
-Flask-Login keeps the signed-in user's id in the signed session cookie; every request loads
-the user again from the database (`engine.accounts`), so a deactivated user or a revoked
-role loses access on the next request. Passwords are checked by `engine.accounts`
+Flask-Login keeps the signed-in user's id in the signed session cookie, beside the token of
+a server-side session (`engine.sessions`); every request checks that session and loads the
+user again from the database, so signing out, deactivation, a new password, the session's
+lifetime (12 h) and its idle timeout (2 h) end it on every worker at once, and a copy of the
+cookie taken earlier is refused. Passwords are checked by `engine.accounts`
 (argon2). Flask-WTF's CSRFProtect guards every state-changing page request, htmx ones too
 (the token rides in a header set on <body>); the JSON API under /api/ authenticates with
 bearer tokens and is left to its own rules. Flask-Limiter caps sign-in attempts per
-address and per user name (memory storage: the limit is per server process).
+address and per user name, counting in the database (or Redis) so that the limit holds
+across every worker and server (web/ratelimit.py).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from flask_login import logout_user as _logout_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from engine import accounts
+from engine import accounts, sessions
 from engine.actor import Actor
 from engine.db import transaction
 from engine.errors import NotFound, ValidationFailed
@@ -47,12 +50,14 @@ from engine.models import User
 from web.i18n import SESSION_KEY, TAGS
 from web.pages import errors
 from web.pages.context import db as request_db
+from web.ratelimit import storage_settings
 
 SIGN_IN_LIMIT = "10 per minute"
 SIGN_IN_NAME_LIMIT = "30 per hour"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 API_PREFIX = "/api/"
 PAGE_BODY_LIMIT = 2 * 1024 * 1024
+SESSION_TOKEN_KEY = "_fw_session"  # the server-side session's token in the signed cookie
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -85,14 +90,23 @@ def session_user(user: User) -> SessionUser:
     return SessionUser(user.id, user.name, user.display_name, accounts.actor_of(user))
 
 
+def session_policy() -> sessions.SessionPolicy:
+    """The configured lifetime and idle timeout of browser sessions."""
+    config = current_app.config
+    return sessions.SessionPolicy(
+        lifetime=config["FORMWORK_SESSION_LIFETIME"], idle=config["FORMWORK_SESSION_IDLE_TIMEOUT"]
+    )
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> SessionUser | None:
-    """The active user with this id, or None (a deactivated user is signed out at once)."""
-    if not user_id.isdigit():
+    """The user of a server-side session that still holds, or None (signed out at once)."""
+    token = session.get(SESSION_TOKEN_KEY)
+    if not user_id.isdigit() or not isinstance(token, str):
         return None
     with request_db() as db:
-        user = db.get(User, int(user_id))
-        if user is None or not user.active:
+        user = sessions.session_user(db, token, session_policy())
+        if user is None or user.id != int(user_id):
             return None
         return session_user(user)
 
@@ -170,12 +184,14 @@ def sign_in() -> ResponseReturnValue:
     with transaction(_formwork().session_factory) as db:
         user = accounts.verify_password(db, name, password)
         signed_in = session_user(user) if user is not None else None
+        token = sessions.start_session(db, user, session_policy()) if user is not None else None
     if signed_in is None:
         return render_sign_in(401, _("The user name or password is wrong."), name)
     language = session.get(SESSION_KEY)
     session.clear()  # a fresh session for the new identity
     if language:
         session[SESSION_KEY] = language
+    session[SESSION_TOKEN_KEY] = token
     login_user(signed_in)
     session.permanent = True
     return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
@@ -183,6 +199,11 @@ def sign_in() -> ResponseReturnValue:
 
 @auth.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
+    """End the session on the server too: a copy of the cookie is refused from now on."""
+    token = session.get(SESSION_TOKEN_KEY)
+    if isinstance(token, str):
+        with transaction(_formwork().session_factory) as db:
+            sessions.end_session(db, token)
     language = session.get(SESSION_KEY)
     _logout_user()
     session.clear()
@@ -290,7 +311,7 @@ def init_app(app: Flask) -> None:
     """Sessions, CSRF, the sign-in limit and the auth blueprint."""
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", dt.timedelta(hours=12))
+    _session_times(app)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked by _csrf_protect, not for /api/
     secure = _truthy(
@@ -305,12 +326,15 @@ def init_app(app: Flask) -> None:
     app.before_request(_csrf_protect)
     app.register_blueprint(auth)
 
+    app.config.setdefault(
+        "FORMWORK_RATE_LIMIT_STORAGE", os.environ.get("FORMWORK_RATE_LIMIT_STORAGE", "")
+    )
     limiter = Limiter(
         key_func=get_remote_address,
         app=app,
-        storage_uri="memory://",
         default_limits=[],
         headers_enabled=True,
+        **storage_settings(app.config, app.extensions["formwork"].session_factory),
     )
     limits = app.config.get("SIGN_IN_RATE_LIMIT", SIGN_IN_LIMIT)
     view = app.view_functions["auth.sign_in"]
@@ -322,6 +346,29 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _user_context() -> dict[str, Any]:
         return {"current_user": current_user, "g": g}
+
+
+def _session_times(app: Flask) -> None:
+    """Lifetime and idle timeout of sessions: config (timedelta) or environment (minutes).
+
+    Flask's own PERMANENT_SESSION_LIFETIME (31 days by default) follows the lifetime, so
+    the cookie lapses with the session.
+    """
+    for key, default in (
+        ("FORMWORK_SESSION_LIFETIME", sessions.DEFAULT_LIFETIME),
+        ("FORMWORK_SESSION_IDLE_TIMEOUT", sessions.DEFAULT_IDLE_TIMEOUT),
+    ):
+        value = app.config.get(key) or os.environ.get(key) or default
+        if not isinstance(value, dt.timedelta):
+            value = dt.timedelta(minutes=_minutes(str(value), key))
+        app.config[key] = value
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["FORMWORK_SESSION_LIFETIME"]
+
+
+def _minutes(value: str, name: str) -> int:
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise ValueError(f"{name} must be a whole number of minutes above 0, not {value!r}")
+    return int(value)
 
 
 def _truthy(value: Any) -> bool:
