@@ -3,6 +3,8 @@
 Each module gets one marshmallow schema class per compiled version (cached), whose fields
 come from the field-kind registry. Unknown keys, computed fields and system values in the
 payload are refused by name; errors come back as JSON Pointers (`/items/0/hours`).
+When some values are malformed, the ones that did coerce are still checked against the
+module's constraints (`further_problems`), so one answer names every problem of a request.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 from engine.definitions.model import Field, Module
 from engine.errors import Problem, ValidationFailed
 from engine.fields import KINDS
+from engine.records.compute import _json_ready, missing_required, record_validator
 
 SYSTEM_KEYS = (
     "id",
@@ -29,6 +32,14 @@ SYSTEM_KEYS = (
 )
 
 _schemas: WeakKeyDictionary[Module, Schema] = WeakKeyDictionary()
+
+
+class CoercionFailed(ValidationFailed):
+    """Malformed input; `coerced` keeps the values that did coerce, for `further_problems`."""
+
+    def __init__(self, problems: list[Problem], coerced: Mapping[str, Any]):
+        super().__init__(problems)
+        self.coerced = dict(coerced)
 
 
 class ChildRows(fields.List):
@@ -136,8 +147,35 @@ def coerce_input(module: Module, data: Any, writable: set[str] | None = None) ->
         values = input_schema(module).load(clean)
     except ValidationError as exc:
         problems.extend(_flatten(exc.messages))
-        values = None
+        values = exc.valid_data if isinstance(exc.valid_data, Mapping) else {}
     if problems:
-        raise ValidationFailed(problems)
-    assert values is not None
+        raise CoercionFailed(problems, values)
     return dict(values)
+
+
+def further_problems(module: Module, failed: ValidationFailed, data: Any = None) -> list[Problem]:
+    """What else is wrong beside the malformed values, so one answer names every problem.
+
+    The constraints (minimum, length, pattern, sizes...) broken by the values that did
+    coerce, and, given the raw `data` of a new record, the required fields it lacks. A
+    place already reported, or inside one, is not reported twice; fields `show_if` may
+    hide are left to the full check.
+    """
+    reported = {p.path for p in failed.problems}
+    found = missing_required(module, data) if data is not None else []
+    coerced = failed.coerced if isinstance(failed, CoercionFailed) else {}
+    document = _json_ready(
+        {
+            k: v
+            for k, v in coerced.items()
+            if (f := module.field(k)) is not None
+            and f.rollup is None
+            and k not in module.ui.show_if
+        }
+    )
+    for error in record_validator(module).iter_errors(document):
+        path = "".join(f"/{part}" for part in error.absolute_path)
+        found.append(Problem(path, error.message))
+    return [
+        p for p in found if not any(p.path == r or p.path.startswith(r + "/") for r in reported)
+    ]

@@ -23,8 +23,8 @@ from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module
 from engine.errors import BatchFailed, Conflict, NotFound, Problem, ValidationFailed
 from engine.records.checks import write_problems
-from engine.records.coercion import coerce_input
-from engine.records.compute import missing_required, prepare_values
+from engine.records.coercion import coerce_input, further_problems
+from engine.records.compute import prepare_values
 from engine.records.links import linked_values
 from engine.records.model import Record
 from engine.records.numbering import next_numbers
@@ -170,10 +170,9 @@ def create_records(
         try:
             values = coerce_input(module, data, writable)
         except ValidationFailed as exc:
-            # say at once what is missing too, not only what is malformed
-            reported = {p.path for p in exc.problems}
-            missing = [p for p in missing_required(module, data) if p.path not in reported]
-            problems.extend((index, p) for p in [*exc.problems, *missing])
+            # say at once what is missing or out of bounds too, not only what is malformed
+            further = further_problems(module, exc, data)
+            problems.extend((index, p) for p in [*exc.problems, *further])
             continue
         for name, default in defaults.items():
             values.setdefault(name, default)
@@ -272,7 +271,10 @@ def update_record(
     permissions.require_state_allows(actor, module, current.state, "update")
     access = permissions.field_access(actor, module)
     writable = {name for name, level in access.items() if level == "write"}
-    changes = coerce_input(module, data, writable)
+    try:
+        changes = coerce_input(module, data, writable)
+    except ValidationFailed as exc:
+        raise ValidationFailed([*exc.problems, *further_problems(module, exc)]) from None
     values = {
         k: v for k, v in current.data.items() if module.field(k) and module.field(k).rollup is None
     }  # type: ignore[union-attr]
