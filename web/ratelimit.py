@@ -21,6 +21,7 @@ from engine.db import transaction
 from engine.models import utcnow
 
 DATABASE_STORAGE = "formwork+db://"
+REDIS_TIMEOUT = 2  # seconds
 
 
 class DatabaseStorage(Storage):
@@ -81,11 +82,18 @@ class DatabaseStorage(Storage):
 
 
 def storage_settings(config: Any, session_factory: sessionmaker[Session]) -> dict[str, Any]:
-    """Flask-Limiter's storage arguments for this app's configuration."""
+    """Flask-Limiter's storage arguments for this app's configuration.
+
+    A Redis that does not answer must not stall sign-in: its calls time out after
+    REDIS_TIMEOUT seconds and the limit falls back to this process's memory meanwhile.
+    """
     uri = str(config.get("FORMWORK_RATE_LIMIT_STORAGE") or "").strip()
     if not uri or uri == DATABASE_STORAGE:
         return {
             "storage_uri": DATABASE_STORAGE,
             "storage_options": {"session_factory": session_factory},
         }
-    return {"storage_uri": uri, "storage_options": {}}
+    options: dict[str, Any] = {}
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        options = {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT}
+    return {"storage_uri": uri, "storage_options": options, "in_memory_fallback_enabled": True}

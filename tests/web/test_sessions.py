@@ -8,6 +8,7 @@ database (two workers, or two servers) share one sign-in limit.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from sqlalchemy import update
 from engine import accounts
 from engine.db import transaction
 from engine.models import RateLimitCounter, UserSession, utcnow
-from tests.web.test_pages_fixtures import post, sign_in_as
+from tests.web.test_pages_fixtures import make_app, post, sign_in_as
 from web import create_app
 
 pytest_plugins = ["tests.web.test_pages_fixtures"]
@@ -134,3 +135,23 @@ def test_the_counters_live_in_the_database(app: Flask, client: FlaskClient) -> N
         keys = {row.key: row.count for row in session.query(RateLimitCounter)}
     assert any("name:foreman" in key for key in keys), keys
     assert all(count == 1 for count in keys.values())
+
+
+def test_a_configured_redis_keeps_the_counters_and_its_outage_stalls_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    pytest.importorskip("redis")
+    from limits.storage import RedisStorage
+
+    app = make_app(
+        database_url, tmp_path / "uploads", FORMWORK_RATE_LIMIT_STORAGE="redis://127.0.0.1:9/0"
+    )
+    try:
+        assert isinstance(app.extensions["formwork_limiter"].storage, RedisStorage)
+        client = app.test_client()
+        started = time.monotonic()
+        assert sign_in_as(client, "foreman", "guess").status_code == 401  # no Redis: memory
+        assert sign_in_as(client, "foreman").status_code == 302
+        assert time.monotonic() - started < 10
+    finally:
+        app.extensions["formwork"].engine.dispose()
