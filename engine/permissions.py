@@ -7,7 +7,7 @@ query builder and the service functions call it, so a rule holds everywhere or n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -163,12 +163,20 @@ STATE_LOCKS: dict[str, tuple[tuple[str, str, bool], ...]] = {
 }
 
 
-def state_refusal(actor: Actor, module: Module, state_id: str | None, action: str) -> str | None:
+def state_refusal(
+    actor: Actor,
+    module: Module,
+    state_id: str | None,
+    action: str,
+    fields: Iterable[str] | None = None,
+) -> str | None:
     """Why the record's state forbids `action` (update, delete, transition), or None.
 
     One rule for the form, the API, the batch and the workflow: a read-only state locks the
     data, and neither a read-only nor a final state lets anyone but an admin delete the
     record — what was submitted or approved stays on file. No transition leaves a final state.
+    A read-only state's `editable` fields stay open to updates (the settlement time of an
+    approved payment); `fields` are those an update changes (None: any may be asked).
     """
     if module.workflow is None or state_id is None:
         return None
@@ -177,11 +185,25 @@ def state_refusal(actor: Actor, module: Module, state_id: str | None, action: st
         return None
     for flag, word, admin_exempt in STATE_LOCKS.get(action, ()):
         if getattr(state, flag) and not (admin_exempt and actor.is_admin):
+            if action == "update" and state.editable:
+                outside = sorted(set(fields or ()) - set(state.editable))
+                if not outside:
+                    continue
+                return (
+                    f"the record is in the {word} state {state_id!r}, where only "
+                    f"{', '.join(state.editable)} may change, not {', '.join(outside)}"
+                )
             return f"the record is in the {word} state {state_id!r}"
     return None
 
 
-def require_state_allows(actor: Actor, module: Module, state_id: str | None, action: str) -> None:
-    reason = state_refusal(actor, module, state_id, action)
+def require_state_allows(
+    actor: Actor,
+    module: Module,
+    state_id: str | None,
+    action: str,
+    fields: Iterable[str] | None = None,
+) -> None:
+    reason = state_refusal(actor, module, state_id, action, fields)
     if reason is not None:
         raise StateLocked(reason, state_id, action)

@@ -111,6 +111,24 @@ def check_workflow(ctx: PackContext, module: ModuleInfo) -> None:
             check_recipients(ctx, module, (*path, "notify"), transition["notify"], "notify")
     for name, state in states.items():
         _check_due(ctx, module, (*base, "states", name), name, state, by_id)
+        _check_editable(ctx, module, (*base, "states", name), name, state)
+
+
+def _check_editable(
+    ctx: PackContext, module: ModuleInfo, path: Path, name: str, state: Mapping[str, Any]
+) -> None:
+    """`editable` names stored fields of the module, and only a read-only state has it."""
+    editable = state.get("editable")
+    if not editable:
+        return
+    if not state.get("readonly"):
+        ctx.add((*path, "editable"), f"state {name!r} has editable fields but is not readonly")
+    for position, field in enumerate(editable):
+        info = module.fields.get(field)
+        if info is None:
+            ctx.add((*path, "editable", position), f"editable: {unknown_field(module, field)}")
+        elif "x-formula" in info.schema or "x-rollup" in info.schema:
+            ctx.add((*path, "editable", position), f"editable: {field!r} is computed")
 
 
 def _check_approval(

@@ -171,6 +171,7 @@ def compile_workflow(raw: Mapping[str, Any] | None) -> Workflow | None:
             id=sid,
             title=_frozen(s.get("title", sid)),
             readonly=bool(s.get("readonly")),
+            editable=tuple(s.get("editable", ())),
             final=bool(s.get("final")),
             due=s.get("due"),
             on_due=s.get("on_due"),

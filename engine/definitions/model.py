@@ -121,6 +121,7 @@ class State:
     id: str
     title: Any
     readonly: bool = False
+    editable: tuple[str, ...] = ()  # fields that stay writable in a read-only state
     final: bool = False
     due: str | None = None
     on_due: str | None = None

@@ -268,7 +268,8 @@ def update_record(
         raise Conflict(
             f"record {record_id} is at version {current.version}, not {version}: reload it"
         )
-    permissions.require_state_allows(actor, module, current.state, "update")
+    changing = data if isinstance(data, Mapping) else {}
+    permissions.require_state_allows(actor, module, current.state, "update", changing)
     access = permissions.field_access(actor, module)
     writable = {name for name, level in access.items() if level == "write"}
     try:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.test_pages_fixtures import create_record, project_id
+from tests.web.test_pages_fixtures import PASSWORD, create_record, post, project_id, sign_in_as
 
 pytest_plugins = ["tests.web.test_pages_fixtures"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def new_payment(app: Flask, tags: list[str]) -> str:
@@ -82,3 +86,58 @@ def test_every_answer_carries_the_security_headers(
         assert "frame-ancestors 'none'" in policy and "script-src 'unsafe" not in policy, url
     docs = client.get("/api/docs").headers["Content-Security-Policy"]
     assert "script-src 'self'" in docs
+
+
+def approved_payment(app: Flask, client: FlaskClient) -> str:
+    """A payment by `accountant`, approved by a second accountant and the manager."""
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        accounts.create_user(session, "accountant2", PASSWORD, roles=["accountant"])
+    record_id = new_payment(app, [])
+    steps = [("accountant", "submit"), ("accountant2", "finance_approve")]
+    for version, (user, step) in enumerate([*steps, ("manager", "manager_approve")], 1):
+        sign_in_as(client, user)
+        url = f"/m/fund/r/{record_id}/t/{step}"
+        assert post(client, url, {"_version": str(version)}).status_code == 303, (user, step)
+        post(client, "/sign-out")
+    return record_id
+
+
+def test_an_approved_payment_records_its_settlement_time_and_is_settled(
+    app: Flask, client: FlaskClient, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    record_id = approved_payment(app, client)
+    sign_in("accountant")
+    page = client.get(f"/m/fund/r/{record_id}")
+    assert "Approved, to settle" in page.text and ">Edit<" in page.text
+    form = client.get(f"/m/fund/r/{record_id}/edit")
+    assert form.status_code == 200
+    assert 'name="d.settled_at"' in form.text and 'name="d.method"' in form.text
+    assert 'name="d.amount"' not in form.text  # approved: the amount stays as approved
+    edit = f"/m/fund/r/{record_id}/edit"
+    refused = post(client, edit, {"_version": "4", "d.amount": "9999.00"})
+    assert refused.status_code == 409
+    saved = post(client, edit, {"_version": "4", "d.settled_at": "2026-05-06T10:30"})
+    assert saved.status_code == 303, saved.text
+    settled = post(client, f"/m/fund/r/{record_id}/t/settle", {"_version": "5"})
+    assert settled.status_code == 303
+    page = client.get(f"/m/fund/r/{record_id}")
+    assert 'class="badge badge-green">Settled<' in page.text
+    assert "2026-05-06 10:30" in page.text and "1,250.00" in page.text
+
+
+def test_editable_fields_of_a_state_are_checked_at_import(tmp_path: Path) -> None:
+    from engine.definitions import load_pack
+    from engine.errors import DefinitionError
+
+    pack = json.loads((ROOT / "modules" / "construction.json").read_text("utf-8"))
+    fund = next(i for i, m in enumerate(pack["modules"]) if m["id"] == "fund")
+    states = pack["modules"][fund]["workflow"]["states"]
+    states["approved"]["editable"] = ["settled_at", "setled_at", "net_amount"]
+    states["draft"]["editable"] = ["summary"]
+    with pytest.raises(DefinitionError) as refused:
+        load_pack(json.dumps(pack))
+    where = f"/modules/{fund}/workflow/states"
+    paths = {p.path: p.message for p in refused.value.problems}
+    assert "'settled_at'" in paths[f"{where}/approved/editable/1"]  # did you mean
+    assert "computed" in paths[f"{where}/approved/editable/2"]
+    assert "not readonly" in paths[f"{where}/draft/editable"]

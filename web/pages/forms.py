@@ -116,17 +116,26 @@ def may_update(who: Actor, module: Module, record: Record) -> bool:
     return False
 
 
-def readonly_state(module: Module, record: Record | None) -> bool:
+def locked_fields(module: Module, record: Record | None) -> frozenset[str]:
+    """The fields the record's state locks: all in a read-only state but its `editable`."""
     if record is None or module.workflow is None:
-        return False
+        return frozenset()
     state = module.workflow.states.get(record.state or "")
-    return bool(state and state.readonly)
+    if state is None or not state.readonly:
+        return frozenset()
+    return frozenset(f.name for f in module.fields) - set(state.editable)
+
+
+def readonly_state(module: Module, record: Record | None) -> bool:
+    """Whether the record's state leaves nothing to edit."""
+    locked = locked_fields(module, record)
+    return bool(locked) and not any(f.name not in locked for f in module.fields)
 
 
 def field_modes(who: Actor, module: Module, record: Record | None) -> dict[str, str]:
     """For each field: write, read, computed or hidden (absent from the form)."""
     access = permissions.field_access(who, module)
-    locked = readonly_state(module, record)
+    locked = locked_fields(module, record)
     modes = {}
     for f in module.fields:
         level = access.get(f.name, "hidden")
@@ -134,7 +143,7 @@ def field_modes(who: Actor, module: Module, record: Record | None) -> dict[str, 
             modes[f.name] = "hidden"
         elif f.computed:
             modes[f.name] = "computed"
-        elif level == "read" or f.read_only or locked:
+        elif level == "read" or f.read_only or f.name in locked:
             modes[f.name] = "read"
         else:
             modes[f.name] = "write"
