@@ -143,3 +143,13 @@ def test_api_uploads_pass_the_same_type_size_and_permission_checks(
     missing = api.post("/modules/labour_tally/files/photo", as_="foreman", data={})
     assert missing.status_code in (415, 422)
     assert stored_files(tmp_path) == []
+
+
+def test_the_openapi_document_shows_the_upload_routes_the_caller_may_use(api: Api) -> None:
+    foreman = body(api.get("/openapi.json", as_="foreman"))["paths"]
+    assert "/modules/labour_tally/files/photo" in foreman
+    upload = foreman["/modules/labour_tally/files/photo"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert "/modules/fund/files/attachment" not in foreman  # the foreman cannot read funds
+    viewer = body(api.get("/openapi.json", as_="viewer"))["paths"]
+    assert not [p for p in viewer if "/files/" in p]  # a viewer writes nothing

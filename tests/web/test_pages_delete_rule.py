@@ -28,3 +28,6 @@ def test_a_submitted_record_offers_no_delete_and_refuses_a_forged_one(
     assert refused.status_code == 409
     assert "cannot be deleted in its current state" in refused.text
     assert client.get(url).status_code == 200
+    post(client, "/language", {"language": "zh-CN"})
+    chinese = post(client, f"{url}/delete", {"_version": "2"})
+    assert chinese.status_code == 409 and "记录处于当前状态，不能删除。" in chinese.text

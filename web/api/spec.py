@@ -24,6 +24,7 @@ from engine.i18n import localize
 from engine.records.query import MAX_FILTERS, MAX_PER_PAGE, MAX_SEARCH, ORDERED_KINDS
 from engine.workflow.transitions import MAX_COMMENT
 from web.api.spec_fields import input_schema, nullable, output_schema
+from web.api.spec_files import upload_paths
 from web.api.spec_general import general_paths
 from web.api.spec_parts import (
     READ_ERRORS,
@@ -373,6 +374,7 @@ class SpecBuilder:
         }
         if may["create"] or may["update"]:
             self.batch_path(module, tag)
+            self.paths.update(upload_paths(module, self.viewer, tag))
         if module.workflow is not None:
             self.transition_paths(module, tag, record_id)
 
