@@ -181,10 +181,13 @@ def sign_in() -> ResponseReturnValue:
     password = request.form.get("password") or ""
     if not name or not password or len(name) > 64 or len(password) > 1024:
         return render_sign_in(400, _("Enter your user name and password."), name[:64])
+    previous = session.get(SESSION_TOKEN_KEY)
     with transaction(_formwork().session_factory) as db:
         user = accounts.verify_password(db, name, password)
         signed_in = session_user(user) if user is not None else None
-        token = sessions.start_session(db, user, session_policy()) if user is not None else None
+        if user is not None:  # the session this browser held before is over
+            sessions.end_session(db, previous if isinstance(previous, str) else None, "replaced")
+            token = sessions.start_session(db, user, session_policy())
     if signed_in is None:
         return render_sign_in(401, _("The user name or password is wrong."), name)
     language = session.get(SESSION_KEY)

@@ -155,3 +155,13 @@ def test_a_configured_redis_keeps_the_counters_and_its_outage_stalls_nothing(
         assert time.monotonic() - started < 10
     finally:
         app.extensions["formwork"].engine.dispose()
+
+
+def test_signing_in_again_ends_the_session_the_browser_held(
+    app: Flask, client: FlaskClient, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    sign_in("foreman")
+    before = _copy_of(app, client)
+    assert sign_in_as(client, "manager").status_code == 302
+    assert SIGN_IN_PAGE in before.get("/").text
+    assert SIGNED_IN in client.get("/").text
