@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.errors import FormworkError
@@ -32,6 +32,10 @@ READ_ONLY_STARTS = ("SELECT", "PRAGMA", "EXPLAIN", "WITH", "BEGIN", "COMMIT", "R
 READ_ONLY_STARTS += ("SAVEPOINT", "RELEASE")
 PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the clock (~1 ms)
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
+NUMERIC_OUT_OF_RANGE = "22003"  # PostgreSQL's SQLSTATE for numeric overflow
+# SQLite reports an overflowing integer sum with its generic SQLITE_ERROR code; this fixed
+# text of sqlite3.c (sumFinalize) is the only thing that tells it from other errors.
+SQLITE_OVERFLOW = ("SQLITE_ERROR", "integer overflow")
 
 
 class TimeBudgetExceeded(FormworkError):
@@ -40,6 +44,13 @@ class TimeBudgetExceeded(FormworkError):
     def __init__(self, budget: float):
         self.budget = budget
         super().__init__(f"the request took longer than its time budget of {budget:g} s")
+
+
+class OutOfRange(FormworkError):
+    """A sum or a computed number the database cannot hold; nothing of the work was kept."""
+
+    def __init__(self) -> None:
+        super().__init__("a sum or a computed number is out of the database's range")
 
 
 def database_url() -> str:
@@ -115,24 +126,23 @@ def transaction(
     """
     options = {} if write else {MODE: "read"}
     with factory(execution_options=options) as session, session.begin():
-        if budget is None:
-            yield session
-            return
-        deadline = time.monotonic() + budget
-        sqlite = _start_budget(session, budget, deadline)
+        sqlite = None if budget is None else _start_budget(session, budget)
         try:
             yield session
         except DBAPIError as error:
-            if _ran_out(error, deadline):
+            if budget is not None and _ran_out(error):
                 raise TimeBudgetExceeded(budget) from error
+            if _overflowed(error):
+                raise OutOfRange() from error
             raise
         finally:
             if sqlite is not None:
                 sqlite.set_progress_handler(None, 0)
 
 
-def _start_budget(session: Session, budget: float, deadline: float) -> Any:
+def _start_budget(session: Session, budget: float) -> Any:
     """Arm the budget on the session's connection; the raw SQLite connection, else None."""
+    deadline = time.monotonic() + budget
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(budget * 1000))}")
@@ -142,11 +152,19 @@ def _start_budget(session: Session, budget: float, deadline: float) -> Any:
     return raw
 
 
-def _ran_out(error: DBAPIError, deadline: float) -> bool:
-    """Whether `error` is the database stopping a statement at the budget (by code, not text)."""
+def _ran_out(error: DBAPIError) -> bool:
+    """Whether `error` is the database stopping a statement at the budget (by its code)."""
     if getattr(error.orig, "sqlstate", None) == QUERY_CANCELED:
         return True
-    return isinstance(error, OperationalError) and time.monotonic() >= deadline
+    return getattr(error.orig, "sqlite_errorname", None) == "SQLITE_INTERRUPT"
+
+
+def _overflowed(error: DBAPIError) -> bool:
+    """Whether `error` is the database refusing a number too large for it (a sum, a product)."""
+    if getattr(error.orig, "sqlstate", None) == NUMERIC_OUT_OF_RANGE:
+        return True
+    name = getattr(error.orig, "sqlite_errorname", None)
+    return (name, str(error.orig)) == SQLITE_OVERFLOW
 
 
 def is_sqlite(session_or_engine: Session | Engine) -> bool:

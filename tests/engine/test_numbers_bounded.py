@@ -10,6 +10,7 @@ import pytest
 
 from engine.actor import SYSTEM
 from engine.catalog import load_catalog
+from engine.db import OutOfRange, transaction
 from engine.errors import DefinitionError, ExpressionError, ValidationFailed
 from engine.packs import import_pack
 from engine.records import create_record, parse_list_params
@@ -95,3 +96,25 @@ def test_a_report_that_overflows_is_an_expression_error_not_a_crash(session) -> 
     )
     with pytest.raises(ExpressionError, match="out of range"):
         run_report(session, pack["reports"][0]["id"], SYSTEM)
+
+
+def test_an_integer_sum_past_the_database_range_is_refused_not_a_crash(
+    session_factory, backend: str
+) -> None:
+    pack = sample_pack()
+    module(pack, "labour")["schema"]["properties"]["units"] = {"type": "integer"}
+    pack["reports"][0]["measures"]["units"] = "sum(units)"
+    with transaction(session_factory) as session:
+        import_pack(session, pack)
+        project = create_record(session, "project", {"code": "P1", "name": "Tower"}, SYSTEM)
+        for _ in range(2):  # each fits a 64-bit integer; their sum does not
+            data = {"project": project.id, "date": "2026-03-02", "worker": "Lee"}
+            data |= {"trade": "rebar", "units": 5 * 10**18, "items": []}
+            create_record(session, "labour", data, SYSTEM)
+    report = pack["reports"][0]["id"]
+    if backend == "postgresql":  # sums bigints as NUMERIC: exact, no overflow
+        with transaction(session_factory, write=False) as session:
+            assert run_report(session, report, SYSTEM).rows[0]["units"] == 10**19
+        return
+    with pytest.raises(OutOfRange), transaction(session_factory, write=False) as session:
+        run_report(session, report, SYSTEM)
