@@ -13,12 +13,32 @@ class FormworkError(Exception):
     """Base of every error the engine raises on purpose."""
 
 
+MAX_PROBLEM_TEXT = 300  # characters of a problem's path or message
+
+
+def bounded(text: str, limit: int = MAX_PROBLEM_TEXT) -> str:
+    """`text` cut in the middle past `limit` characters, saying how much was left out.
+
+    Messages quote the value they refuse (a 5,000-row child table, a 100 kB choice); the
+    answer must stay small whatever was sent, so the quote keeps its start and its end.
+    """
+    if len(text) <= limit:
+        return text
+    head = (limit - 30) * 2 // 3
+    tail = limit - 30 - head
+    return f"{text[:head]} …[{len(text) - head - tail} characters]… {text[-tail:]}"
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One located problem: a JSON Pointer into the input and a plain message."""
+    """One located problem: a JSON Pointer into the input and a plain message (both bounded)."""
 
     path: str
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", bounded(self.path))
+        object.__setattr__(self, "message", bounded(self.message))
 
     def as_dict(self) -> dict[str, str]:
         return {"path": self.path, "message": self.message}

@@ -28,6 +28,7 @@ from engine.errors import (
     TransitionRefused,
     UpgradeRefused,
     ValidationFailed,
+    bounded,
 )
 
 # The most specific class wins: the table is searched along the error's class hierarchy.
@@ -85,8 +86,8 @@ def problems_of(error: FormworkError) -> list[dict[str, Any]]:
         path = "/comment" if error.reason in COMMENT_REASONS else ""
         return [{"path": path, "message": error.reason}]
     if isinstance(error, ExpressionError):
-        return [{"path": "", "message": str(error)}]
-    return [{"path": "", "message": str(error)}]
+        return [{"path": "", "message": bounded(str(error))}]
+    return [{"path": "", "message": bounded(str(error))}]  # an id from the URL may be long
 
 
 def error_body(problems: list[dict[str, Any]] | str, path: str = "") -> dict[str, Any]:

@@ -13,16 +13,17 @@ written or even encoded as UTF-8, so both are refused where they come in, with t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import request
+from werkzeug.datastructures import MultiDict
 
 from engine.errors import NotFound, Problem, ValidationFailed
 
 DIGITS = re.compile(r"[0-9]{1,19}", re.ASCII)
 MAX_BIGINT = 2**63 - 1
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL = "contains a NUL character (U+0000), which text cannot hold"
 
 
 def whole_number(raw: Any) -> int | None:
@@ -46,7 +47,7 @@ def shown(value: Any, limit: int = 40) -> str:
 def text_problem(value: str) -> str | None:
     """Why `value` cannot be stored as text (a NUL or a lone surrogate), or None if it can."""
     if "\x00" in value:
-        return "contains a NUL character (U+0000), which text cannot hold"
+        return NUL
     for ch in value:
         if "\ud800" <= ch <= "\udfff":
             return f"contains a lone surrogate (U+{ord(ch):04X}), which is not a character"
@@ -77,27 +78,28 @@ def text_problems(value: Any, path: str = "") -> Iterator[Problem]:
             yield from text_problems(item, _pointer(path, index))
 
 
-def refuse_unstorable_text() -> None:
-    """Before every request: a NUL in the URL, query string or a page's form is refused.
-
-    A path segment (a module, record or pack id) holding one names nothing, so it is 404; a
-    query or form value holding one is 422 naming the parameter. Lone surrogates cannot
-    arrive this way (the URL and forms are decoded with replacement); JSON bodies are checked
-    where they are read (web/api/body.py).
-    """
-    if any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
-        raise NotFound("no such id")
-    sources = [request.args]
-    if "api" not in request.blueprints and request.mimetype in FORM_TYPES:
-        sources.append(request.form)
-    problems = [
-        Problem(
-            key.replace("\x00", "\\0")[:100],
-            "contains a NUL character (U+0000), which text cannot hold",
-        )
-        for source in sources
+def nul_problems(
+    source: MultiDict[str, str], place: Callable[[str], str] = lambda key: key
+) -> list[Problem]:
+    """A problem for each key of a query string or form whose name or value holds a NUL."""
+    return [
+        Problem(place(key.replace("\x00", "\\0")), NUL)
         for key, values in source.lists()
         if "\x00" in key or any("\x00" in value for value in values)
     ]
+
+
+def refuse_unstorable_text() -> None:
+    """Before every request: a NUL in the path or the query string is refused.
+
+    A path segment (a module, record or pack id) holding one names nothing, so it is 404; a
+    query value holding one is 422 naming the parameter. Lone surrogates cannot arrive this
+    way (werkzeug decodes URLs and forms with replacement). JSON bodies are checked where
+    they are read (web/api/body.py), page forms where they are parsed (web/pages/formdata.py),
+    after the page has set its upload limit.
+    """
+    if any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
+        raise NotFound("no such id")
+    problems = nul_problems(request.args)
     if problems:
         raise ValidationFailed(problems)

@@ -99,7 +99,7 @@ def test_a_nul_in_a_page_address_or_form_is_a_4xx_page(api: Api) -> None:
     sign_in_as(client, "foreman")
     assert client.get("/m/labour_tally?q=a%00b").status_code == 422
     assert client.get("/m/labour_tally/r/a%00b").status_code == 404
-    form = post(client, "/m/labour_tally/new", {"worker": "a\x00b"})
+    form = post(client, "/m/labour_tally/new", {"d.worker": "a\x00b"})
     assert form.status_code == 422
     assert "Some values were not accepted" in form.text
 
@@ -174,3 +174,20 @@ def test_a_module_id_that_spells_another_modules_child_table_is_named(api: Api) 
     assert (
         api.post("/packs", json=_pack("fine", [_module("labour_tally_items")])).status_code == 201
     )
+
+
+def test_oversized_input_is_not_echoed_back_in_full(api: Api, tally: dict) -> None:
+    data = labour_data(tally["data"]["project"])
+    row = {"content": "c", "hours": 1, "rate": "1"}
+    huge = "x" * 100_000
+    for over in ({"items": [row] * 5000}, {"trade": huge}, {"worker": huge}, {huge: 1}):
+        answer = api.post(TALLY, as_="foreman", json={"data": {**data, **over}})
+        assert answer.status_code == 422 and len(answer.get_data()) < 2_000, list(over)
+    rows = api.post(TALLY, as_="foreman", json={"data": {**data, "items": [row] * 5000}})
+    assert "/items" in paths(rows) and "characters]" in errors(rows)[0]["message"]
+    batch = api.post(
+        f"{TALLY}:batch", as_="foreman", json={"records": [{"data": {"trade": huge}}] * 50}
+    )
+    assert batch.status_code == 422 and len(batch.get_data()) < 50 * 1_000
+    missing = api.get(f"{TALLY}/{'x' * 7000}", as_="foreman")
+    assert missing.status_code == 404 and len(missing.get_data()) < 1_000

@@ -31,6 +31,7 @@ from engine.errors import ExpressionError, ValidationFailed
 from engine.expressions import truthy
 from engine.records.coercion import coerce_input
 from engine.records.compute import apply_formulas, base_env, hidden_by_condition
+from web.params import nul_problems
 
 DATA = "d."
 UPLOAD = "f."
@@ -105,6 +106,9 @@ def check_keys(form: MultiDict[str, str]) -> None:
 def parse_form(module: Module, form: MultiDict[str, str]) -> dict[str, Any]:
     """Record data from the posted `d.` keys (file fields come only from uploads)."""
     check_keys(form)
+    nul = nul_problems(form, lambda key: "/" + key.removeprefix(DATA).replace(".", "/"))
+    if nul:  # PostgreSQL text cannot hold one
+        raise ValidationFailed(nul)
     data: dict[str, Any] = {}
     rows: dict[str, dict[int, dict[str, Any]]] = {}
     for key in form:
