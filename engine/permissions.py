@@ -68,16 +68,50 @@ def row_predicate(
         if getattr(permission, action) == "own":
             parts.append(table.c.owner == actor.name)
         for scope_field in permission.scope:
-            linked = module.field(scope_field)
-            granted: Select[Any] = select(Grant.record_id).where(
-                Grant.user_id == (actor.user_id if actor.user_id is not None else -1),
-                Grant.module == (linked.ref if linked else scope_field),
-            )
-            parts.append(table.c[scope_field].in_(granted))
+            parts.append(table.c[scope_field].in_(_granted(actor, module, scope_field)))
         clauses.append(and_(true(), *parts))
     if not clauses:
         return false()
     return or_(*clauses)
+
+
+def _granted(actor: Actor, module: Module, scope_field: str) -> Select[Any]:
+    """Ids of the records of the module `scope_field` links to that are granted to `actor`."""
+    linked = module.field(scope_field)
+    return select(Grant.record_id).where(
+        Grant.user_id == (actor.user_id if actor.user_id is not None else -1),
+        Grant.module == (linked.ref if linked and linked.ref else scope_field),
+    )
+
+
+def aggregate_predicate(
+    actor: Actor,
+    source: Module,
+    link: str,
+    summed: Iterable[str],
+    parent_id: ColumnElement[Any],
+) -> ColumnElement[bool]:
+    """Whether `actor` may see an aggregate over the `source` rows linked (by `link`) to a parent.
+
+    Only when they may read every such row — a role reading all rows, unscoped or scoped by
+    that very link to a parent granted to them — and see every field the aggregate reads.
+    Anything less would show a sum over rows they may not read, or a partial sum passed off
+    as the whole. Decided by rules, not by the rows there now, so the answer itself tells
+    nothing about the rows. The same answer serves records, lists, exports and reports.
+    """
+    if actor.is_admin:
+        return true()
+    visible = visible_fields(actor, source)
+    if any(not name.startswith("$") and name not in visible for name in summed):
+        return false()
+    clauses: list[ColumnElement[bool]] = []
+    for permission in _level(actor, source, "read"):
+        if permission.read != "all" or not set(permission.scope) <= {link}:
+            continue
+        if not permission.scope:
+            return true()
+        clauses.append(parent_id.in_(_granted(actor, source, link)))
+    return or_(*clauses) if clauses else false()
 
 
 def field_access(actor: Actor, module: Module) -> dict[str, str]:
