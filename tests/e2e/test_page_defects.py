@@ -83,3 +83,23 @@ def test_the_api_docs_render_under_their_content_security_policy(
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Formwork")
     page.screenshot(path=str(screenshots / "api-docs.png"))
     watch.check()
+
+
+def test_every_page_fits_a_phone(
+    live_server: LiveServer, new_page: Any, watch: Watch, screenshots: Path
+) -> None:
+    page = new_page(locale="zh-CN", width=PHONE, height=844)
+    sign_in(page, live_server, "admin")
+    urls = ["/", "/inbox", "/profile"]
+    for module in ("project", "cost_centre", "labour_tally", "schedule", "fund"):
+        urls += [f"/m/{module}", f"/m/{module}/new"]
+    for url in urls:
+        page.goto(live_server.url + url)
+        assert_no_sideways_scroll(page)
+    for module in ("cost_centre", "labour_tally"):  # records with child rows
+        page.goto(live_server.url + f"/m/{module}")
+        page.locator("table.data tbody a").first.click()
+        expect(page.locator(".record-number")).to_be_visible()
+        assert_no_sideways_scroll(page)
+        page.screenshot(path=str(screenshots / f"{module}-record-phone.png"), full_page=True)
+    watch.check()
