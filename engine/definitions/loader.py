@@ -19,6 +19,7 @@ from engine.definitions.compiler import compile_pack
 from engine.definitions.jsontext import duplicate_keys
 from engine.definitions.model import RESERVED_CHILD_COLUMNS, RESERVED_COLUMNS, Pack
 from engine.errors import DefinitionError, Problem
+from engine.numbers import NumberRefused, read_decimal, read_int
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "pack.schema.json"
 MAX_PACK_BYTES = 5 * 1024 * 1024
@@ -39,6 +40,11 @@ def pointer(path: Any) -> str:
     return "/" + "/".join(parts) if parts else ""
 
 
+def _pack_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, as json would read it, within bounds."""
+    return float(read_decimal(text))
+
+
 def parse_pack_text(source: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     """Decode pack JSON text, or accept an already decoded dict."""
     if isinstance(source, Mapping):
@@ -46,7 +52,9 @@ def parse_pack_text(source: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     if len(source) > MAX_PACK_BYTES:
         raise DefinitionError([Problem("", f"pack is larger than {MAX_PACK_BYTES} bytes")])
     try:
-        data = json.loads(source)
+        data = json.loads(source, parse_float=_pack_float, parse_int=read_int)
+    except NumberRefused as exc:  # bounded before conversion: `1e1000000`, 5,000 digits
+        raise DefinitionError([Problem("", f"not valid JSON: {exc}")]) from None
     except UnicodeDecodeError as exc:
         raise DefinitionError([Problem("", f"pack is not UTF-8 text: {exc.reason}")]) from None
     except json.JSONDecodeError as exc:

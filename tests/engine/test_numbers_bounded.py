@@ -6,6 +6,8 @@ these requests would have stalled a worker. With it they are refused at once, by
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from engine.actor import SYSTEM
@@ -118,3 +120,10 @@ def test_an_integer_sum_past_the_database_range_is_refused_not_a_crash(
         return
     with pytest.raises(OutOfRange), transaction(session_factory, write=False) as session:
         run_report(session, report, SYSTEM)
+
+
+@pytest.mark.parametrize("number", [HUGE, "1" + "0" * 5000])
+def test_a_pack_whose_json_holds_a_huge_number_is_a_pack_error(session, number: str) -> None:
+    text = json.dumps(sample_pack()).replace('"maxLength": 20', f'"maxLength": {number}', 1)
+    with pytest.raises(DefinitionError, match="not valid JSON"):
+        import_pack(session, text)
