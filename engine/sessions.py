@@ -5,8 +5,8 @@ good until it expired. So the cookie carries a random session token and this tab
 whether that session still holds. A session ends at sign-out, when its user is deactivated
 or changes password, after its absolute lifetime and after an idle spell; every worker and
 server reads the same rows. Only the token's SHA-256 hash is stored (a database reader
-cannot take over a session), and `last_seen_at` is written at most once a minute so that
-a page view does not become a write.
+cannot take over a session), and `last_seen_at` is written at most once a minute (or a
+tenth of a short idle timeout) so that a page view does not become a write.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def session_user(
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    if now - _aware(row.last_seen_at) >= SEEN_PRECISION:
+    if now - _aware(row.last_seen_at) >= min(SEEN_PRECISION, policy.idle / 10):
         row.last_seen_at = now
     return user
 
