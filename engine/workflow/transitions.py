@@ -5,7 +5,8 @@ A transition fires only from one of its `from` states, for a user holding one of
 With an approval it collects votes instead and fires on the vote that reaches the quorum.
 The record row is locked (PostgreSQL `FOR UPDATE`; SQLite serialises writers) and its
 version checked, so of two users acting at once exactly one wins and the other gets a
-conflict. Every step writes its history row in the same transaction.
+conflict. Every step writes its history row in the same transaction. 转交 and 加签 are in
+engine/workflow/delegation.py.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from engine.errors import (
     ValidationFailed,
 )
 from engine.expressions import truthy
-from engine.models import ExtraApprover, User, Vote
+from engine.models import ExtraApprover, Vote
 from engine.records.compute import base_env
 from engine.records.links import linked_values
 from engine.records.model import Record
@@ -317,159 +318,3 @@ def apply_transition(
         return TransitionResult(record, False, transition.id, progress=progress)
     record, notified = fire(session, catalog, module, record, transition, actor, comment, now)
     return TransitionResult(record, True, transition.id, progress=progress, notified=notified)
-
-
-def _open_approval(module: Module, record: Record, transition_id: str) -> Transition:
-    transition = module.workflow.transition(transition_id) if module.workflow else None
-    if transition is None or transition.approval is None:
-        raise TransitionRefused(transition_id, record.state, "not an approval")
-    if record.state not in transition.sources:
-        raise TransitionRefused(
-            transition_id, record.state, "the approval is not open in this state"
-        )
-    return transition
-
-
-def _active_user(session: Session, name: str) -> str:
-    if session.scalar(select(User.id).where(User.name == name, User.active.is_(True))) is None:
-        raise ValidationFailed([Problem("/user", f"no active user named {name!r}")])
-    return name
-
-
-@dataclass
-class _OpenApproval:
-    catalog: Catalog
-    module: Module
-    record: Record
-    transition: Transition
-    progress: approvals.Progress
-
-
-def _approval_context(
-    session: Session, module_id: str, record_id: str, transition_id: str, actor: Actor
-) -> _OpenApproval:
-    catalog = load_catalog(session)
-    module = catalog.module(module_id)
-    record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
-    transition = _open_approval(module, record, transition_id)
-    progress = approvals.progress(session, catalog, module, record, transition)
-    return _OpenApproval(catalog, module, record, transition, progress)
-
-
-def _add_extra_approver(
-    session: Session,
-    context: _OpenApproval,
-    actor: Actor,
-    user: str,
-    *,
-    replaces: str | None,
-    action: str,
-    comment: str | None,
-    now: dt.datetime | None,
-) -> approvals.Progress:
-    """Record an added or delegated approver, move the inbox items, write the history."""
-    record, transition = context.record, context.transition
-    target = _active_user(session, user)
-    if not transition.self_approval and target == record.owner:
-        raise TransitionRefused(
-            transition.id, record.state, "the owner may not approve their own record"
-        )
-    if target in context.progress.eligible:
-        raise TransitionRefused(transition.id, record.state, f"{target} is already an approver")
-    now = now or _now()
-    session.add(
-        ExtraApprover(
-            module=context.module.id,
-            record_id=record.id,
-            transition=transition.id,
-            user_name=target,
-            replaces=replaces,
-            added_by=actor.name,
-            at=now,
-        )
-    )
-    session.flush()
-    after = approvals.progress(session, context.catalog, context.module, record, transition)
-    if target not in after.eligible:
-        raise TransitionRefused(transition.id, record.state, f"{target} cannot read this record")
-    if replaces is not None:
-        tasks.close_tasks(session, context.module, record.id, now, user=replaces, kinds=("vote",))
-    tasks.open_vote_task(session, context.module, record, transition, target, now)
-    record_change(
-        session,
-        context.module,
-        record.id,
-        actor,
-        action,
-        comment=comment,
-        at=now,
-        transition=transition.id,
-        changes=[{"field": "$approver", "old": replaces, "new": target}],
-    )
-    return after
-
-
-def delegate_vote(
-    session: Session,
-    module_id: str,
-    record_id: str,
-    transition_id: str,
-    actor: Actor,
-    to_user: str,
-    *,
-    comment: str | None = None,
-    now: dt.datetime | None = None,
-) -> approvals.Progress:
-    """转交: an eligible approver hands their vote on this record to another user."""
-    context = _approval_context(session, module_id, record_id, transition_id, actor)
-    state, transition_id = context.record.state, context.transition.id
-    if actor.name not in context.progress.eligible:
-        raise TransitionRefused(transition_id, state, "you are not an approver of this record")
-    if actor.name in context.progress.voted:
-        raise TransitionRefused(transition_id, state, "you have already voted")
-    return _add_extra_approver(
-        session,
-        context,
-        actor,
-        to_user,
-        replaces=actor.name,
-        action="delegate",
-        comment=comment,
-        now=now,
-    )
-
-
-def add_approver(
-    session: Session,
-    module_id: str,
-    record_id: str,
-    transition_id: str,
-    actor: Actor,
-    user: str,
-    *,
-    comment: str | None = None,
-    now: dt.datetime | None = None,
-) -> approvals.Progress:
-    """加签: a holder of the approval's role adds one more approver for this record."""
-    context = _approval_context(session, module_id, record_id, transition_id, actor)
-    transition, state = context.transition, context.record.state
-    if not actor.is_admin and not (set(transition.roles) & actor.roles):
-        roles = ", ".join(transition.roles)
-        raise TransitionRefused(transition.id, state, f"needs one of the roles {roles}")
-    if not transition.self_approval and actor.name == context.record.owner:
-        # Choosing one's own approvers would get round the rule that forbids self-approval.
-        raise TransitionRefused(
-            transition.id,
-            state,
-            "the owner may not approve their own record, nor choose its approvers",
-        )
-    return _add_extra_approver(
-        session,
-        context,
-        actor,
-        user,
-        replaces=None,
-        action="add_approver",
-        comment=comment,
-        now=now,
-    )
