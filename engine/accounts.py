@@ -95,16 +95,16 @@ def create_user(
     session.flush()
     for module, record_id in dict.fromkeys(grants):
         add_grant(session, user, module, record_id)
-    _open_waiting_votes(session, user)
+    _sync_vote_tasks(session, user)
     return user
 
 
-def _open_waiting_votes(session: Session, user: User) -> None:
-    """Put the records already waiting for this user's vote in their inbox."""
+def _sync_vote_tasks(session: Session, user: User) -> None:
+    """Keep the user's inbox in step with what they may now vote on (roles, grants)."""
     from engine.catalog import load_catalog
-    from engine.workflow.tasks import open_waiting_votes
+    from engine.workflow.tasks import sync_vote_tasks
 
-    open_waiting_votes(session, load_catalog(session), user, utcnow())
+    sync_vote_tasks(session, load_catalog(session), user, utcnow())
 
 
 def get_user(session: Session, name: str) -> User:
@@ -179,7 +179,7 @@ def set_roles(session: Session, user: User | str, roles: Iterable[str]) -> User:
     held = {r.role: r for r in user.roles}
     user.roles = [held.get(role) or UserRole(role=role) for role in dict.fromkeys(roles)]
     session.flush()
-    _open_waiting_votes(session, user)
+    _sync_vote_tasks(session, user)
     return user
 
 
@@ -212,7 +212,7 @@ def add_grant(session: Session, user: User | str, module: str, record_id: str) -
     grant = Grant(user_id=user.id, module=module, record_id=record_id)
     session.add(grant)
     session.flush()
-    _open_waiting_votes(session, user)
+    _sync_vote_tasks(session, user)
     return grant
 
 
@@ -228,6 +228,7 @@ def remove_grant(session: Session, user: User | str, module: str, record_id: str
         return False
     session.delete(grant)
     session.flush()
+    _sync_vote_tasks(session, user)
     return True
 
 

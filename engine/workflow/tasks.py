@@ -8,19 +8,21 @@ items (抄送) that stay until read.
 
 Seeded records placed in a waiting state go through `enter_state` too. A user who becomes an
 approver after a record started waiting (created after the pack's seed, given the role or a
-grant later) gets the vote items they are now due from `open_waiting_votes`.
+grant later) gets the vote items they are now due from `sync_vote_tasks`, which also closes
+those of a user who lost the role or grant.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import isodate
-from sqlalchemy import exists, select, update
+from sqlalchemy import Row, exists, select, update
 from sqlalchemy.orm import Session
 
 from engine.catalog import Catalog
-from engine.definitions.model import Module, Transition
+from engine.definitions.model import Approval, Module, Transition
 from engine.models import Task, User, UserRole, Vote
 from engine.records.model import Record
 from engine.workflow.approvals import eligible_approvers
@@ -146,30 +148,55 @@ def _waiting_for_vote(
     statement = select(main).where(main.c.state.in_(waiting), ~exists(item), ~exists(voted))
     if approval.approvers_field:
         statement = statement.where(main.c[approval.approvers_field] == user)
-    return [
-        Record(
-            id=row.id,
-            module=module.id,
-            number=row.number,
-            state=row.state,
-            version=row.version,
-            owner=row.owner,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            module_version=row.module_version,
-            data={approval.approvers_field: user} if approval.approvers_field else {},
-            state_since=row.state_since,
-        )
-        for row in session.execute(statement)
-    ]
+    return [_approval_record(module, row, approval) for row in session.execute(statement)]
 
 
-def open_waiting_votes(session: Session, catalog: Catalog, user: User, now: dt.datetime) -> int:
-    """Open the vote items `user` is due on records already waiting; returns how many.
+def _approval_record(module: Module, row: Row[Any], approval: Approval) -> Record:
+    """What deciding who may vote reads of a record: its id, state, owner, approvers field."""
+    field = approval.approvers_field
+    return Record(
+        id=row.id,
+        module=module.id,
+        number=row.number,
+        state=row.state,
+        version=row.version,
+        owner=row.owner,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        module_version=row.module_version,
+        data={field: row._mapping[field]} if field else {},
+        state_since=row.state_since,
+    )
 
-    Called when a user is created, given roles or granted a record: the items opened when
-    those records entered their state (or were seeded in it) could not name this user.
+
+def _close_stale_votes(session: Session, catalog: Catalog, user: User, now: dt.datetime) -> None:
+    """Close the vote items `user` may no longer act on (a role or a grant taken away)."""
+    open_items = select(Task).where(
+        Task.assignee_user == user.name, Task.kind == "vote", Task.done_at.is_(None)
+    )
+    for task in session.scalars(open_items).all():
+        module = catalog.modules.get(task.module)
+        workflow = module.workflow if module is not None else None
+        transition = workflow.transition(task.transition or "") if workflow else None
+        if module is None or transition is None or transition.approval is None:
+            continue
+        main = catalog.tables[module.id].main
+        row = session.execute(select(main).where(main.c.id == task.record_id)).first()
+        if row is None:
+            continue
+        record = _approval_record(module, row, transition.approval)
+        if user.name not in eligible_approvers(session, catalog, module, record, transition):
+            task.done_at = now
+
+
+def sync_vote_tasks(session: Session, catalog: Catalog, user: User, now: dt.datetime) -> int:
+    """Bring `user`'s vote items in step with who they are now; returns how many opened.
+
+    Called when a user is created, given or denied roles, granted a record or denied one: the
+    items opened when records entered their state (or were seeded in it) named the approvers
+    of that moment. Items the user may no longer act on are closed; those now due, opened.
     """
+    _close_stale_votes(session, catalog, user, now)
     roles = {r.role for r in user.roles}
     opened = 0
     for module in catalog.modules.values():

@@ -71,6 +71,9 @@ def test_a_user_given_the_approver_role_later_finds_the_waiting_records(
     inbox = client.get("/inbox")
     assert inbox.text.count('data-step="approve"') == 2  # the labour tally and the cost entry
     assert 'data-step="manager_approve"' in inbox.text
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        accounts.set_roles(session, "planner", ["planner", "viewer"])  # no longer an approver
+    assert 'data-step="' not in client.get("/inbox").text
 
 
 def test_every_answer_carries_the_security_headers(
