@@ -81,6 +81,10 @@ def rollup_inputs(field: Field) -> frozenset[str]:
     return frozenset(ref[0] for e in expressions for ref in e.references)
 
 
+_PER_READER = object()  # marks a shape whose statement differs from reader to reader
+MAX_KEPT = 2000  # statements kept per catalog; past it, all are built again as needed
+
+
 @dataclass(frozen=True)
 class _Parts:
     """What a record SELECT is made of, before any reader's rules are applied."""
@@ -107,23 +111,32 @@ def record_select(
     NULL with `allowed__<field>` false, so it cannot leak through the value or a sort; the
     title of a linked record the reader may not read is NULL. Columns are labelled
     `rollup__<field>` and `title__<link>`. The parts (aliases, rollup subqueries) are built
-    once per catalog and shape; statements whose rules hold no user's grants are kept too.
+    once per catalog and shape, the statements once per set of roles (or per reader, when
+    the rules name the reader's grants or own rows): building them costs more than a page.
     """
     titles = tuple(titles)
     shape = (module.id, frozenset(fields) if fields is not None else None, titles)
+    by_roles = (shape, reader.is_admin or reader.roles)
+    cached = catalog.selects.get(by_roles)
+    if cached is None or cached is _PER_READER:
+        cached = catalog.selects.get((shape, reader))
+    if cached is not None and cached is not _PER_READER:
+        return cached
     parts = catalog.selects.get(shape)
     if parts is None:
         parts = catalog.selects[shape] = _build_parts(catalog, module, fields, titles)
     gates = _gates(catalog, module, parts, reader)
     names = tuple(_title_column(reader, target) for _, target, _ in parts.titles)
-    constants = tuple(_constant(g) for g in gates)
-    if None in constants:  # the rules name this reader's grants: not worth keeping
-        return _assemble(parts, gates, names)
-    key = (shape, constants, names)
-    cached = catalog.selects.get(key)
-    if cached is None:
-        cached = catalog.selects[key] = _assemble(parts, gates, names)
-    return cached
+    statement = _assemble(parts, gates, names)
+    if any(_constant(g) is None for g in gates):
+        # the rules name this reader (their grants, their own rows): kept per reader, a few
+        catalog.selects[by_roles] = _PER_READER
+        if len(catalog.selects) > MAX_KEPT:
+            catalog.selects.clear()
+        catalog.selects[(shape, reader)] = statement
+    else:  # the same for everyone with these roles
+        catalog.selects[by_roles] = statement
+    return statement
 
 
 def _build_parts(

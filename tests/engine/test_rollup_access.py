@@ -134,3 +134,18 @@ def test_link_titles_of_unreadable_records_are_not_shown(session):
     assert get_record(session, "labour", own.id, FOREMAN).titles.get("project") != "Secret Tower"
     admin = get_record(session, "labour", own.id, SYSTEM)
     assert admin.titles["project"] == "Secret Tower"
+
+
+def test_two_managers_with_the_same_role_each_see_their_own_grants(session, sites):
+    (p1, p2, _), ann = sites
+    bob = make_user(session, "bob", "site_manager")
+    add_grant(session, "bob", "project", p2.id)
+    for _ in range(2):  # the second round reads statements kept from the first
+        assert get_record(session, "project", p1.id, ann).data["actual"] == Decimal("80.00")
+        assert get_record(session, "project", p2.id, bob).data["actual"] == Decimal("900.00")
+        assert get_record(session, "project", p1.id, bob).restricted == {
+            "actual",
+            "tally_count",
+            "left",
+        }
+        assert "actual" in get_record(session, "project", p2.id, ann).restricted
