@@ -98,6 +98,8 @@ def refuse_unstorable_text() -> None:
     they are read (web/api/body.py), page forms where they are parsed (web/pages/formdata.py),
     after the page has set its upload limit.
     """
+    if request.routing_exception is not None:
+        return  # no route: the 404 or 405 answers it
     if any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
         raise NotFound("no such id")
     problems = nul_problems(request.args)

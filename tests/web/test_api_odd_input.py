@@ -191,3 +191,10 @@ def test_oversized_input_is_not_echoed_back_in_full(api: Api, tally: dict) -> No
     assert batch.status_code == 422 and len(batch.get_data()) < 50 * 1_000
     missing = api.get(f"{TALLY}/{'x' * 7000}", as_="foreman")
     assert missing.status_code == 404 and len(missing.get_data()) < 1_000
+
+
+def test_a_nul_on_an_address_that_serves_nothing_is_still_404(api: Api) -> None:
+    client = api.app.test_client()
+    sign_in_as(client, "admin")
+    assert client.get("/no/such/page?q=%00").status_code == 404
+    assert api.get("/no/such/route?q=%00").status_code in (404, 422)  # the API has a catch-all
