@@ -6,13 +6,20 @@ requests. Each answer must not be a 5xx and must conform to the document: docume
 status code, content type, headers and body schema. The run is bounded — a few examples per
 operation, derandomized so CI sees the same cases every time; FORMWORK_API_FUZZ_EXAMPLES
 raises it for a deeper local run.
+
+The stateful phase then follows the document's links (create or list → read, change,
+delete, history, transitions) per role, so calls land on real records in the caller's
+scope; FORMWORK_API_FUZZ_SCENARIOS and FORMWORK_API_FUZZ_STEPS bound it (20 scenarios of at
+most 8 calls by default, about 30 s on two cores).
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -21,19 +28,23 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ensure_resource_availability,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 
 from tests.web.test_api_fixtures import Api, labour_data, make_api
 
 EXAMPLES = int(os.environ.get("FORMWORK_API_FUZZ_EXAMPLES", "4"))
+TALLY = "/modules/labour_tally/records"
 ROLES = ("admin", "foreman", "manager", "accountant", "planner", "viewer")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
+    ensure_resource_availability,
     response_headers_conformance,
     response_schema_conformance,
 ]
@@ -90,3 +101,56 @@ def _readable_record(api: Api, role: str, module: str | None) -> str | None:
     response = api.get(f"/modules/{module}/records", as_=role, query_string={"per_page": 1})
     items = response.json["items"] if response.status_code == 200 else []
     return items[0]["id"] if items else None
+
+
+STEPS = int(os.environ.get("FORMWORK_API_FUZZ_STEPS", "8"))
+SCENARIOS = int(os.environ.get("FORMWORK_API_FUZZ_SCENARIOS", "20"))
+STATEFUL_CHECKS = [*CHECKS, use_after_free, ensure_resource_availability]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_linked_sequences_on_real_records_conform_for_each_role(fuzzed_api: Api, role: str) -> None:
+    """The stateful phase: create → read / change / transition / history through the links.
+
+    Each scenario starts from an operation that answers with a record (a create or a list)
+    and follows the document's links with the id and version that answer carried, so calls
+    reach real records in the caller's scope rather than "not found".
+    """
+    headers = {"Authorization": f"Bearer {fuzzed_api.tokens[role]}"}
+    project = fuzzed_api.first("project", as_="admin")["id"]
+    if role in ("foreman", "admin"):  # a record of their own to start from
+        fuzzed_api.post(TALLY, as_=role, json={"data": labour_data(project)})
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", fuzzed_api.app, headers=headers)
+    # Only the record operations: the stateless test above covers the rest.
+    schema = schema.include(path_regex=r"^/modules/[^/]+/records")
+    # The document's own links only: inferred ones join one module's list to another's records.
+    schema.config.phases.stateful.inference.algorithms = []
+    reached: Counter[str] = Counter()
+
+    class Scenarios(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"headers": headers}
+
+        def after_call(self, response: Any, case: schemathesis.Case) -> None:
+            super().after_call(response, case)
+            if "{id}" in case.operation.path and response.status_code < 300:
+                reached[case.operation.label] += 1
+
+        def validate_response(  # type: ignore[override]
+            self, response: Any, case: schemathesis.Case, **kwargs: Any
+        ) -> None:
+            case.validate_response(
+                response, checks=STATEFUL_CHECKS, recorder=getattr(self, "recorder", None)
+            )
+
+    Scenarios.run(
+        settings=settings(
+            max_examples=SCENARIOS,
+            stateful_step_count=STEPS,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert reached, f"no linked call reached a record as {role}"

@@ -26,8 +26,10 @@ from engine.workflow.transitions import MAX_COMMENT
 from web.api.spec_fields import input_schema, nullable, output_schema
 from web.api.spec_files import upload_paths
 from web.api.spec_general import general_paths
+from web.api.spec_links import add_links
 from web.api.spec_parts import (
     READ_ERRORS,
+    RECORD_ID,
     WRITE_ERRORS,
     path_param,
     query_param,
@@ -296,7 +298,7 @@ class SpecBuilder:
         tag = [f"{title} ({name})"]
         may = self.abilities(module)
         base = f"/modules/{name}/records"
-        record_id = path_param("id", f"the id of a {name} record")
+        record_id = path_param("id", f"the id of a {name} record", RECORD_ID)
         listing: dict[str, Any] = {
             "get": {
                 "operationId": f"{name}.list",
@@ -536,6 +538,7 @@ class SpecBuilder:
             self.module_schemas(module)
             self.module_paths(module)
         general_paths(self, modules)
+        add_links(self.paths)
         audience = (
             f"the modules user {self.actor.name!r} may read"
             if self.actor is not None

@@ -25,6 +25,10 @@ READ_ERRORS = (401, 404, 422)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
 
 
+# A record id as the engine makes them (engine/records/service.py): 32 lower-case hex digits.
+RECORD_ID = {"type": "string", "pattern": "^[0-9a-f]{32}$", "minLength": 32, "maxLength": 32}
+
+
 def ref(name: str) -> dict[str, str]:
     """A reference to a schema of components.schemas."""
     return {"$ref": f"#/components/schemas/{name}"}
