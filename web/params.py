@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import request
+from flask import abort, request
 from werkzeug.datastructures import MultiDict
 
 from engine.errors import NotFound, Problem, ValidationFailed
@@ -93,7 +93,8 @@ def refuse_unstorable_text() -> None:
     """Before every request: a NUL in the path or the query string is refused.
 
     A path segment (a module, record or pack id) holding one names nothing, so it is 404; a
-    query value holding one is 422 naming the parameter. Lone surrogates cannot arrive this
+    query value holding one is 422 naming the parameter in the API, 400 elsewhere (not every
+    blueprint renders engine errors). Lone surrogates cannot arrive this
     way (werkzeug decodes URLs and forms with replacement). JSON bodies are checked where
     they are read (web/api/body.py), page forms where they are parsed (web/pages/formdata.py),
     after the page has set its upload limit.
@@ -103,5 +104,7 @@ def refuse_unstorable_text() -> None:
     if any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
         raise NotFound("no such id")
     problems = nul_problems(request.args)
-    if problems:
+    if problems and "api" in request.blueprints:
         raise ValidationFailed(problems)
+    if problems:  # a page, a static file, the health check: the localized 400 page
+        abort(400)
