@@ -88,12 +88,21 @@ class WholeNumber(fields.Field):
 
 
 class Text_(fields.String):
-    """Text where an empty string means "no value"."""
+    """Text where an empty string means "no value"; NUL characters are refused.
+
+    PostgreSQL text cannot hold U+0000 (SQLite can): refused here, where every record's text
+    passes (API, pages, CSV and XLSX imports), so both backends answer alike.
+    """
+
+    default_error_messages = {"nul": "Text cannot contain a NUL character (U+0000)."}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
         if value == "":
             return None
-        return super()._deserialize(value, attr, data, **kwargs)
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is not None and "\x00" in text:
+            raise self.make_error("nul")
+        return text
 
 
 class Choice(fields.Field):

@@ -199,3 +199,18 @@ def test_a_nul_on_an_address_that_serves_nothing_is_still_404(api: Api) -> None:
     sign_in_as(client, "admin")
     assert client.get("/no/such/page?q=%00").status_code == 404
     assert api.get("/no/such/route?q=%00").status_code in (404, 422)  # the API has a catch-all
+
+
+def test_the_engine_refuses_a_nul_in_text_whatever_path_it_came_by(api: Api, tally: dict) -> None:
+    from engine import accounts
+    from engine.db import transaction
+    from engine.errors import ValidationFailed
+    from engine.records import create_record
+
+    data = {**labour_data(tally["data"]["project"]), "worker": "a\x00b"}
+    with transaction(api.session_factory) as session:
+        foreman = accounts.actor_of(accounts.get_user(session, "foreman"))
+        with pytest.raises(ValidationFailed) as refused:
+            create_record(session, "labour_tally", data, foreman)
+    assert [p.path for p in refused.value.problems] == ["/worker"]
+    assert "NUL" in refused.value.problems[0].message
