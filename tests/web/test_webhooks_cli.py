@@ -55,7 +55,7 @@ def test_tick_and_one_worker_round_send_what_is_due(api: Api, monkeypatch) -> No
         sent.append(headers["X-Formwork-Event"])
         return webhooks.Answer(200)
 
-    monkeypatch.setattr(webhooks, "send", fake_send)
+    monkeypatch.setattr(webhooks.delivery, "send", fake_send)
     run(api, "webhooks", "add", "https://erp.example.com/in", "--event", "created")
     project = api.first("project", as_="foreman")["id"]
     for _ in range(2):

@@ -2,7 +2,7 @@
 
 A URL whose host is or resolves to a loopback, private, link-local or otherwise non-public
 address is refused, unless the webhook was registered with `allow_private`. Every address
-the host resolves to is checked, and the sender (engine/webhooks.py) connects to the very
+the host resolves to is checked, and the sender (engine/webhooks/delivery.py) connects to the very
 address that was checked, so DNS rebinding cannot slip a private one in. IPv6 forms that
 carry an IPv4 address inside (IPv4-compatible, IPv4-translated, NAT64, 6to4) are judged by
 that IPv4 address too.
