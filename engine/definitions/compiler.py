@@ -28,42 +28,13 @@ from engine.definitions.model import (
     Workflow,
 )
 from engine.expressions import parse
+from engine.kinds import detect
+from engine.kinds.standard import DECIMAL, MULTICHOICE, TABLE
 
 
 def field_kind(schema: Mapping[str, Any]) -> str:
     """The kind of a field schema, as PACK_FORMAT.md's field table names them."""
-    types = schema.get("type")
-    if isinstance(types, list):
-        types = next((t for t in types if t != "null"), None)
-    if "x-rollup" in schema:
-        return "integer" if types == "integer" else "decimal"
-    if types == "array":
-        items = schema.get("items") or {}
-        if items.get("type") == "object" or "properties" in items:
-            return "table"
-        return "multichoice"
-    if "enum" in schema:
-        return "choice"
-    if types == "string":
-        if schema.get("x-ref"):
-            return "link"
-        if schema.get("x-user"):
-            return "user"
-        if schema.get("x-file"):
-            return "file"
-        fmt = schema.get("format")
-        if fmt == "date":
-            return "date"
-        if fmt == "date-time":
-            return "datetime"
-        return "text"
-    if types == "integer":
-        return "integer"
-    if types == "number":
-        return "decimal"
-    if types == "boolean":
-        return "boolean"
-    return "text"
+    return detect(schema).name
 
 
 def _frozen(value: Any) -> Any:
@@ -75,9 +46,9 @@ def _frozen(value: Any) -> Any:
 
 
 def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field:
-    kind = field_kind(schema)
+    kind = detect(schema)
     children: tuple[Field, ...] = ()
-    if kind == "table":
+    if kind is TABLE:
         items = schema.get("items") or {}
         child_required = set(items.get("required", ()))
         children = tuple(
@@ -85,7 +56,7 @@ def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field
             for child, child_schema in (items.get("properties") or {}).items()
         )
     enum = schema.get("enum")
-    if kind == "multichoice":
+    if kind is MULTICHOICE:
         enum = (schema.get("items") or {}).get("enum")
     formula = parse(schema["x-formula"]) if schema.get("x-formula") else None
     rollup = None
@@ -97,15 +68,15 @@ def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field
             where=parse(raw_rollup["where"]) if raw_rollup.get("where") else None,
         )
     scale = schema.get("x-scale")
-    if kind == "decimal" and scale is None:
+    if kind is DECIMAL and scale is None:
         scale = 2 if schema.get("x-format") == "money" else 4
     return Field(
         name=name,
-        kind=kind,
+        kind=kind.name,
         title=_frozen(schema.get("title", name)),
         schema=_frozen(schema),
         required=required,
-        scale=scale if kind == "decimal" else None,
+        scale=scale if kind is DECIMAL else None,
         money=schema.get("x-format") == "money",
         enum=tuple(enum) if enum is not None else None,
         enum_titles=_frozen(schema.get("x-enum-titles", {})),
@@ -143,7 +114,7 @@ def compile_ui(raw: Mapping[str, Any], fields: tuple[Field, ...], title_field: s
     if rest:
         sections = (*sections, Section(title="", columns=1, fields=rest))
     raw_list = raw.get("list", {})
-    default_columns = ["$number", *(f.name for f in fields if f.kind != "table")][:6]
+    default_columns = ["$number", *(f.name for f in fields if f.kind_type is not TABLE)][:6]
     search = raw_list.get("search")
     if search is None:
         search = [title_field] if title_field else []

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.expressions import Expression
+
+if TYPE_CHECKING:
+    from engine.kinds.base import FieldKind
 
 SYSTEM_VALUES = ("$id", "$number", "$state", "$owner", "$created_at", "$updated_at")
 SYSTEM_COLUMNS = {
@@ -73,9 +76,16 @@ class Field:
     on_read: bool = False  # a formula over the clock or a rollup: computed when read
 
     @property
+    def kind_type(self) -> FieldKind:
+        """The field's kind as an object (engine/kinds): its operators, SQL type, widget..."""
+        from engine.kinds import KINDS  # the kinds describe fields; imported when first asked
+
+        return KINDS[self.kind]
+
+    @property
     def stored(self) -> bool:
         """Whether the field has a column (rollups and read-time formulas are computed when read)."""
-        return self.rollup is None and self.kind != "table" and not self.on_read
+        return self.rollup is None and self.kind_type.stored and not self.on_read
 
     @property
     def computed(self) -> bool:
@@ -83,7 +93,8 @@ class Field:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("integer", "decimal")
+        """Whether values add up (totals, right-aligned cells)."""
+        return self.kind_type.summable
 
     @cached_property
     def child_map(self) -> dict[str, Field]:

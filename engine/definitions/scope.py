@@ -2,7 +2,7 @@
 
 A pack is checked before it is compiled, so the checks cannot ask the compiled module. This
 file gives them a light, read-only view of the raw modules instead: the fields with their kind
-(the same `field_kind` the compiler uses) and expression type (from the field-kind registry),
+(detected by the same kind registry the compiler uses, engine/kinds) and expression type (from the field-kind registry),
 the columns of child tables and the states. A `RecordScope` resolves what a record-level
 expression may name (fields, `link.field`, `table.column`, `$state`, `user.id`); a `RowScope`
 what a formula inside a child-table row may name (that row's columns).
@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from engine.definitions.compiler import field_kind
-from engine.fields import KINDS
+from engine.kinds import KINDS, FieldKind, detect
+from engine.kinds.standard import CHOICE, LINK, TABLE
 
 # A formula or rollup is known by its place: (module, field) or (module, table, column).
 Node = tuple[str, ...]
@@ -31,12 +31,6 @@ SYSTEM_TYPES: Mapping[str, str] = {
     "$updated_at": "datetime",
 }
 USER_TYPES: Mapping[str, str] = {"id": "text", "roles": "list"}
-KIND_WORDS: Mapping[str, str] = {
-    "table": "child table",
-    "multichoice": "multi-choice field",
-    "datetime": "date-time field",
-    "file": "attachment field",
-}
 RESERVED_NAMES = frozenset(keyword.kwlist) | {"true", "false", "null", "user"}
 
 
@@ -51,23 +45,26 @@ class FieldInfo:
     columns: Mapping[str, FieldInfo]
 
     @property
+    def kind_type(self) -> FieldKind:
+        return KINDS[self.kind]
+
+    @property
     def type(self) -> str:
         """The field's type inside expressions: number, integer, text, date, list..."""
-        if self.kind == "choice":
+        if self.kind_type is CHOICE:
             values = self.schema.get("enum") or ()
             if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
                 return "integer"
-        return KINDS[self.kind].expression_type
+        return self.kind_type.expression_type
 
     @property
     def kind_text(self) -> str:
         """The kind for messages: `an integer field`, `a child table`..."""
-        words = KIND_WORDS.get(self.kind, f"{self.kind} field")
-        return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+        return self.kind_type.text
 
     @property
     def ref(self) -> str | None:
-        return self.schema.get("x-ref") if self.kind == "link" else None
+        return self.schema.get("x-ref") if self.kind_type is LINK else None
 
     @property
     def formula(self) -> str | None:
@@ -85,16 +82,16 @@ class FieldInfo:
 
     @property
     def numeric(self) -> bool:
-        return KINDS[self.kind].summable
+        return self.kind_type.summable
 
     @property
     def searchable(self) -> bool:
-        return KINDS[self.kind].searchable
+        return self.kind_type.searchable
 
     @property
     def scalar(self) -> bool:
         """One value per record (not a child table, not a list of choices)."""
-        return self.kind not in ("table", "multichoice")
+        return self.kind_type.scalar
 
 
 def read_fields(schema: Any) -> dict[str, FieldInfo]:
@@ -106,10 +103,10 @@ def read_fields(schema: Any) -> dict[str, FieldInfo]:
     for name, field_schema in schema["properties"].items():
         if not isinstance(field_schema, Mapping):
             continue
-        kind = field_kind(field_schema)
+        kind = detect(field_schema)
         items = field_schema.get("items")
-        columns = read_fields(items) if kind == "table" else {}
-        fields[name] = FieldInfo(name, field_schema, kind, name in required, columns)
+        columns = read_fields(items) if kind is TABLE else {}
+        fields[name] = FieldInfo(name, field_schema, kind.name, name in required, columns)
     return fields
 
 
@@ -174,7 +171,7 @@ def resolve_field(catalogue: Catalogue, module: ModuleInfo, path: tuple[str, ...
     if len(path) == 1:
         return Resolution(info.type, None, frozenset({node}))
     dotted = ".".join(path)
-    if info.kind == "link":
+    if info.kind_type is LINK:
         target = catalogue.get(info.ref or "")
         if target is None:  # the unknown x-ref is reported where it is written
             return Resolution("any", None, frozenset({node}))
@@ -182,7 +179,7 @@ def resolve_field(catalogue: Catalogue, module: ModuleInfo, path: tuple[str, ...
         if inner.error:
             return Resolution(error=f"in {dotted!r}: {inner.error}")
         return Resolution(inner.type, None, inner.depends | {node})
-    if info.kind == "table":
+    if info.kind_type is TABLE:
         column = info.columns.get(path[1])
         if column is None:
             hint = suggest(path[1], info.columns)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select, type_coerce
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from engine import permissions
@@ -23,7 +22,8 @@ from engine.actor import Actor
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
 from engine.errors import Problem, ValidationFailed
-from engine.fields import KINDS, Moment
+from engine.kinds import KINDS, OPERATORS, FieldKind
+from engine.kinds.standard import TEXT
 from engine.records.model import RecordPage
 from engine.records.reading import (
     children_of,
@@ -33,8 +33,7 @@ from engine.records.reading import (
     row_to_record,
 )
 
-OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "between")
-ORDERED_KINDS = {"integer", "decimal", "date", "datetime", "text", "choice", "user", "link"}
+ORDERED_KINDS = frozenset(kind.name for kind in KINDS.values() if kind.ordered)
 MAX_FILTERS = 50
 MAX_IN_VALUES = 200
 MAX_PER_PAGE = 200
@@ -70,28 +69,22 @@ SYSTEM_KINDS = {
 }
 
 
-def _field_kind(module: Module, name: str) -> tuple[str, Field | None]:
+def filter_kind(module: Module, name: str) -> tuple[FieldKind, Field | None]:
+    """The kind a filter on `name` follows (a system column's or a stored field's)."""
     if name in SYSTEM_KINDS:
-        return SYSTEM_KINDS[name], None
+        return KINDS[SYSTEM_KINDS[name]], None
     f = module.field(name)
     if f is None or not f.stored:
         raise KeyError(name)
-    return f.kind, f
+    return f.kind_type, f
 
 
 def _coerce(module: Module, name: str, raw: Any, where: str) -> Any:
-    kind, f = _field_kind(module, name)
-    if f is None:
-        if kind == "datetime":
-            deserializer: Any = Moment(allow_none=True)
-        else:
-            return raw if isinstance(raw, str) else str(raw)
-    elif f.kind == "multichoice":
-        deserializer = KINDS["choice"].input_field(f)
-    else:
-        deserializer = KINDS[f.kind].input_field(f)
+    kind, f = filter_kind(module, name)
+    if f is None and kind is TEXT:  # a system column's text is matched as it is written
+        return raw if isinstance(raw, str) else str(raw)
     try:
-        value = deserializer.deserialize(raw)
+        value = kind.coerce_filter(f).deserialize(raw)  # type: ignore[arg-type]  # system: no field
     except ValidationError as exc:
         message = exc.messages[0] if isinstance(exc.messages, list) else str(exc.messages)
         raise ValidationFailed([Problem(where, f"{raw!r}: {message}")]) from None
@@ -114,17 +107,21 @@ def build_filter(module: Module, name: str, op: str, raw: Any, visible: set[str]
             [Problem(where, f"unknown operator {op!r}; use one of {', '.join(OPERATORS)}")]
         )
     try:
-        kind, f = _field_kind(module, name)
+        kind, f = filter_kind(module, name)
     except KeyError:
         raise ValidationFailed(
             [Problem(where, f"{name!r} is not a field you can filter on")]
         ) from None
     if f is not None and name not in visible:
         raise ValidationFailed([Problem(where, f"{name!r} is not a field you can filter on")])
-    if op in ("lt", "lte", "gt", "gte", "between") and kind not in ORDERED_KINDS:
-        raise ValidationFailed([Problem(where, f"{op!r} does not apply to a {kind} field")])
-    if op == "contains" and kind not in ("text", "multichoice", "choice", "user", "file"):
-        raise ValidationFailed([Problem(where, f"'contains' does not apply to a {kind} field")])
+    if op not in kind.operators:
+        raise ValidationFailed(
+            [
+                Problem(
+                    where, f"{op!r} does not apply to {kind.text}; use {', '.join(kind.operators)}"
+                )
+            ]
+        )
     if op in ("in", "between"):
         parts = _split(raw)
         if op == "between" and len(parts) != 2:
@@ -133,7 +130,7 @@ def build_filter(module: Module, name: str, op: str, raw: Any, visible: set[str]
             raise ValidationFailed([Problem(where, f"'in' takes 1 to {MAX_IN_VALUES} values")])
         value: Any = tuple(_coerce(module, name, p, where) for p in parts)
     elif op == "contains":
-        if kind == "multichoice":
+        if not kind.scalar:  # a list of choices holds the value
             value = _coerce(module, name, raw, where)
         else:
             value = str(raw)
@@ -222,19 +219,10 @@ def _escape_like(text: str) -> str:
 
 def _condition(session: Session, module: Module, table: Any, flt: Filter) -> ColumnElement[bool]:
     column = table.c[SYSTEM_COLUMNS.get(flt.field, flt.field)]
-    kind, _ = _field_kind(module, flt.field)
+    kind, _ = filter_kind(module, flt.field)
     value = flt.value
-    if kind == "multichoice":
-        if flt.op not in ("contains", "eq", "in"):
-            raise ValidationFailed(
-                [Problem(f"filter[{flt.field}]", "a multi-choice field takes eq, in or contains")]
-            )
-        wanted = value if isinstance(value, tuple) else (value,)
-        if session.get_bind().dialect.name == "postgresql":
-            document = type_coerce(column, JSONB)
-            return or_(*(document.contains([v]) for v in wanted))
-        each = func.json_each(column).table_valued("value").alias("each")
-        return exists(select(literal_column("1")).select_from(each).where(each.c.value.in_(wanted)))
+    if kind.condition is not None:  # e.g. a list of choices: matched inside its JSON
+        return kind.condition(session, column, flt.op, value)
     if flt.op == "eq":
         return column.is_(None) if value is None else column == value
     if flt.op == "ne":
@@ -274,7 +262,7 @@ def _where(
         columns = [table.c.number]
         for name in module.ui.list.search:
             f = module.field(name)
-            if f is not None and f.stored and name in visible and KINDS[f.kind].searchable:
+            if f is not None and f.stored and name in visible and f.kind_type.searchable:
                 columns.append(table.c[name])
         clauses.append(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
     return clauses

@@ -1,0 +1,59 @@
+"""A rating: one to N stars (`{"type": "integer", "x-rating": 5}`), stored as an integer.
+
+The kind added the registry's way: this file and one line in engine/kinds/__init__.py.
+Values below one or above the number of stars are refused wherever input is coerced
+(API, pages, imports, filters); ratings compare and sort, but a sum of them means nothing,
+so a list shows no total for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import SmallInteger
+
+from engine.kinds.base import ORDERED, FieldKind
+from engine.kinds.inputs import WholeNumber
+
+if TYPE_CHECKING:
+    from engine.definitions.model import Field
+
+DEFAULT_STARS = 5
+
+
+def stars(field: Field) -> int:
+    """How many stars the field's scale has (`x-rating`, 5 when not a whole number)."""
+    value = field.schema.get("x-rating")
+    return value if isinstance(value, int) and not isinstance(value, bool) else DEFAULT_STARS
+
+
+class Stars(WholeNumber):
+    """A whole number of stars between one and the field's scale."""
+
+    default_error_messages = {"stars": "{value} is not a rating from 1 to {stars}."}
+
+    def __init__(self, count: int, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.count = count
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if number is not None and not 1 <= number <= self.count:
+            raise self.make_error("stars", value=number, stars=self.count)
+        return number
+
+
+RATING = FieldKind(
+    "rating",
+    detect=lambda s, t: (
+        t == "integer" and "x-rating" in s and "x-rollup" not in s and "enum" not in s
+    ),
+    sql_type=lambda f: SmallInteger(),
+    input_field=lambda f: Stars(stars(f), allow_none=True),
+    expression_type="integer",
+    openapi=lambda f: {"type": "integer", "minimum": 1, "maximum": stars(f), "x-rating": stars(f)},
+    operators=ORDERED,
+    widget="stars",
+    cell="stars",
+    widget_options={"x-rating": DEFAULT_STARS},
+)
