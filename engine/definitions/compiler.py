@@ -26,10 +26,25 @@ from engine.definitions.model import (
     State,
     Transition,
     Workflow,
+    compile_view,
 )
 from engine.expressions import parse
 from engine.kinds import detect
 from engine.kinds.standard import DECIMAL, MULTICHOICE, TABLE
+
+# JSON Schema keywords that bound a value; kept on the field for forms and the OpenAPI document.
+CONSTRAINTS = (
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+)
 
 
 def field_kind(schema: Mapping[str, Any]) -> str:
@@ -89,6 +104,8 @@ def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field
         widget=schema.get("x-widget"),
         accept=tuple(schema.get("x-accept", ())),
         max_bytes=schema.get("x-max-bytes"),
+        constraints=_frozen({k: schema[k] for k in CONSTRAINTS if k in schema}),
+        settings=_frozen({k: schema[k] for k in kind.settings if k in schema}),
     )
 
 
@@ -130,7 +147,7 @@ def compile_ui(raw: Mapping[str, Any], fields: tuple[Field, ...], title_field: s
             search=tuple(search),
             totals=tuple(raw_list.get("totals", ())),
         ),
-        views=tuple(_frozen(v) for v in raw.get("views", ())),
+        views=tuple(compile_view(v) for v in raw.get("views", ())),
     )
 
 

@@ -74,6 +74,8 @@ class Field:
     accept: tuple[str, ...] = ()
     max_bytes: int | None = None
     on_read: bool = False  # a formula over the clock or a rollup: computed when read
+    constraints: Mapping[str, Any] = field(default_factory=dict)  # minLength, maximum...
+    settings: Mapping[str, Any] = field(default_factory=dict)  # the kind's own keywords
 
     @property
     def kind_type(self) -> FieldKind:
@@ -118,13 +120,54 @@ class Section:
 
 
 @dataclass(frozen=True)
+class KanbanView:
+    """Cards in columns, one per state (`$state`) or per value of a choice field."""
+
+    by: str
+    type: str = "kanban"
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """Records placed on the day of a date field."""
+
+    date: str
+    type: str = "calendar"
+
+
+@dataclass(frozen=True)
+class GanttView:
+    """Bars from `start` to `end`, optionally filled by `progress` and tied by `depends_on`."""
+
+    start: str
+    end: str
+    progress: str | None = None
+    depends_on: str | None = None
+    type: str = "gantt"
+
+
+View = KanbanView | CalendarView | GanttView
+VIEW_TYPES: Mapping[str, type[KanbanView] | type[CalendarView] | type[GanttView]] = {
+    "kanban": KanbanView,
+    "calendar": CalendarView,
+    "gantt": GanttView,
+}
+
+
+def compile_view(raw: Mapping[str, Any]) -> View:
+    """A view of the (already validated) pack as its typed object; the `type` key picks it."""
+    options = {k: v for k, v in raw.items() if k != "type"}
+    return VIEW_TYPES[raw["type"]](**options)
+
+
+@dataclass(frozen=True)
 class UI:
     layout: tuple[Section, ...]
     widgets: Mapping[str, str]
     show_if: Mapping[str, Expression]
     required_if: Mapping[str, Expression]
     list: ListConfig
-    views: tuple[Mapping[str, Any], ...]
+    views: tuple[View, ...]
 
 
 @dataclass(frozen=True)
