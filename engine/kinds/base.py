@@ -81,6 +81,7 @@ class FieldKind:
     widget: str = "input"  # the form widget the pages draw (templates/records/_fields.html)
     cell: str = "text"  # how a list cell shows a value (web/pages/formatting.DISPLAY)
     widget_options: Mapping[str, Any] = field(default_factory=dict)  # builder defaults
+    settings: tuple[str, ...] = ()  # the kind's own schema keywords, compiled onto the field
     words: str = ""  # the kind in messages: "child table", "multi-choice field"...
 
     @property

@@ -23,7 +23,7 @@ DEFAULT_STARS = 5
 
 def stars(field: Field) -> int:
     """How many stars the field's scale has (`x-rating`, 5 when not a whole number)."""
-    value = field.schema.get("x-rating")
+    value = field.settings.get("x-rating")
     return value if isinstance(value, int) and not isinstance(value, bool) else DEFAULT_STARS
 
 
@@ -55,5 +55,6 @@ RATING = FieldKind(
     operators=ORDERED,
     widget="stars",
     cell="stars",
+    settings=("x-rating",),
     widget_options={"x-rating": DEFAULT_STARS},
 )
