@@ -28,8 +28,8 @@ from engine.errors import FormworkError
 DEFAULT_URL = "sqlite:///instance/formwork.db"
 MODE = "formwork_mode"  # execution option: "read" or "write" (the default)
 # Statements that leave a read transaction reading (the rest write, or might).
-READ_ONLY_STARTS = ("SELECT", "PRAGMA", "EXPLAIN", "WITH", "BEGIN", "COMMIT", "ROLLBACK")
-READ_ONLY_STARTS += ("SAVEPOINT", "RELEASE")
+READ_ONLY_STARTS: tuple[str, ...] = ("SELECT", "PRAGMA", "EXPLAIN", "WITH", "BEGIN", "COMMIT")
+READ_ONLY_STARTS += ("ROLLBACK", "SAVEPOINT", "RELEASE")
 PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the clock (~1 ms)
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
 NUMERIC_OUT_OF_RANGE = "22003"  # PostgreSQL's SQLSTATE for numeric overflow
@@ -75,7 +75,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -92,7 +92,14 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _on_execute(connection, cursor, statement, _params, context, _many):  # type: ignore[no-untyped-def]
+    def _on_execute(
+        connection: Connection,
+        cursor: Any,
+        statement: str,
+        _params: Any,
+        context: Any,
+        _many: bool,
+    ) -> None:
         if connection.info.get(MODE) != "read" or not connection.in_transaction():
             return
         if _writes(statement, context):
@@ -147,7 +154,7 @@ def _start_budget(session: Session, budget: float) -> Any:
     if connection.dialect.name != "sqlite":
         connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(budget * 1000))}")
         return None
-    raw = connection.connection.driver_connection
+    raw: Any = connection.connection.driver_connection  # sqlite3.Connection here
     raw.set_progress_handler(lambda: int(time.monotonic() > deadline), PROGRESS_STEPS)
     return raw
 

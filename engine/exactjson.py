@@ -133,7 +133,7 @@ def record_document(module: Module, record: Record) -> dict[str, Any]:
     for name, value in record.data.items():
         field = module.field(name)
         data[name] = json_value(field, value) if field is not None else value
-    document = {
+    document: dict[str, Any] = {
         "id": record.id,
         "module": record.module,
         "number": record.number,

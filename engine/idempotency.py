@@ -15,8 +15,9 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -118,5 +119,6 @@ def remember(session: Session, user_id: int, key: str, status: int, body: str) -
 def purge(session: Session, *, now: dt.datetime | None = None) -> int:
     """Forget keys older than KEEP; returns how many."""
     cutoff = (now or dt.datetime.now(dt.UTC)) - KEEP
-    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
+    statement = delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)
+    result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
     return int(result.rowcount or 0)

@@ -11,8 +11,9 @@ these functions into Flask-Limiter as a storage backend (web/ratelimit.py).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import case, delete, select
+from sqlalchemy import CursorResult, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -72,7 +73,8 @@ def purge(session: Session, now: datetime | None = None) -> int:
     statement = delete(RateLimitCounter)
     if now is not None:
         statement = statement.where(RateLimitCounter.expires_at <= now)
-    return int(session.execute(statement).rowcount or 0)
+    result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
+    return int(result.rowcount or 0)
 
 
 def healthy(session: Session) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, literal_column, select
+from sqlalchemy import ColumnElement, and_, literal_column, select
 from sqlalchemy.orm import Session
 
 from engine import permissions
@@ -90,7 +90,9 @@ def run_report(
     if groups:
         # by position: a computed group (`year(d) - 1`) would otherwise bind its literal twice,
         # which PostgreSQL refuses as two different expressions
-        positions = [literal_column(str(n + 1)) for n in range(len(groups))]
+        positions: list[ColumnElement[Any]] = [
+            literal_column(str(n + 1)) for n in range(len(groups))
+        ]
         statement = statement.group_by(*positions).order_by(*positions)
     rows = [dict(row) for row in session.execute(statement).mappings()]
     names = [n for n, _ in groups] + [n for n, _ in measures]

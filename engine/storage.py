@@ -317,10 +317,12 @@ def apply_ddl(connection: Connection, steps: Sequence[DdlStep]) -> None:
         elif step.action == "add_column":
             ops.add_column(step.table, step.payload)
         elif step.action == "drop_column":
+            assert step.column is not None  # a drop_column step always names its column
             ops.drop_column(step.table, step.column)
         elif step.action == "alter_column":
             # only reached when the column holds no value (checked by the upgrade), so a
             # drop and re-add is exact on both backends and needs no table rebuild
+            assert step.column is not None
             ops.drop_column(step.table, step.column)
             ops.add_column(step.table, step.payload)
         elif step.action == "create_index":

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -66,7 +67,7 @@ errors.install(auth)
 
 
 @dataclass(frozen=True)
-class SessionUser(UserMixin):  # type: ignore[misc]
+class SessionUser(UserMixin):
     """The signed-in user as pages see them: loaded fresh from the database per request."""
 
     user_id: int
@@ -113,7 +114,7 @@ def load_user(user_id: str) -> SessionUser | None:
 
 def current_actor() -> Actor:
     """The engine's view of the signed-in user (pages call this after login_required)."""
-    return current_user.actor  # type: ignore[no-any-return]
+    return current_user.actor
 
 
 def safe_next(target: str | None) -> str | None:
@@ -340,7 +341,7 @@ def init_app(app: Flask) -> None:
         **storage_settings(app.config, app.extensions["formwork"].session_factory),
     )
     limits = app.config.get("SIGN_IN_RATE_LIMIT", SIGN_IN_LIMIT)
-    view = app.view_functions["auth.sign_in"]
+    view: Callable[..., Any] = app.view_functions["auth.sign_in"]
     view = limiter.limit(limits, methods=["POST"])(view)
     view = limiter.limit(SIGN_IN_NAME_LIMIT, methods=["POST"], key_func=_name_key)(view)
     app.view_functions["auth.sign_in"] = view

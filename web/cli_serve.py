@@ -47,7 +47,7 @@ def serve(host: str, port: int, workers: int, debug: bool) -> None:
     GunicornServer(options).run()
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """Gunicorn run from code, with the app built by create_app() in each worker."""
 
     def __init__(self, options: dict[str, Any]):

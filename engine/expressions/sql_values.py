@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import (
     JSON,
@@ -130,6 +130,10 @@ def _value(value: Sql) -> Any:
     return value.value if isinstance(value, _Lit) else value
 
 
+@overload
+def _plain(value: ColumnElement[Any]) -> ColumnElement[Any]: ...
+@overload
+def _plain(value: Sql) -> Sql: ...
 def _plain(value: Sql) -> Sql:
     """A scaled decimal column as a plain number; everything else as it is."""
     if isinstance(value, ColumnElement) and isinstance(value.type, ExactDecimal):

@@ -54,5 +54,6 @@ def linked_values(
             for row in session.execute(select(*columns).where(table.c.id.in_(wanted))).mappings():
                 rows[row["id"]] = dict(row)
         for index, values in enumerate(batch):
-            result[index][name] = rows.get(values.get(name)) if values.get(name) else None
+            key = values.get(name)
+            result[index][name] = rows.get(key) if key else None
     return result

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     False_,
+    FromClause,
     Select,
     Table,
     True_,
@@ -32,12 +33,13 @@ from engine.actor import Actor
 from engine.catalog import Catalog
 from engine.definitions.model import SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS, Field, Module
 from engine.errors import ExpressionError
+from engine.expressions.sql import Resolve
 from engine.records.model import Record
 
 SYSTEM = SYSTEM_COLUMN_NAMES
 
 
-def resolver(table: Table, module: Module):  # type: ignore[no-untyped-def]
+def resolver(table: FromClause, module: Module) -> Resolve:
     """Map expression names (`hours`, `$state`) to the columns of a module's table."""
 
     def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
@@ -257,7 +259,7 @@ def _aware(value: Any) -> Any:
 
 
 def row_to_record(
-    module: Module, row: Mapping[str, Any], children: Mapping[str, list[dict[str, Any]]]
+    module: Module, row: Mapping[Any, Any], children: Mapping[str, list[dict[str, Any]]]
 ) -> Record:
     """A record from a row of `record_select` and its child rows.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import overload
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -47,6 +48,10 @@ class Inbox:
     counts: dict[str, int]
 
 
+@overload
+def _aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _aware(value: dt.datetime | None) -> dt.datetime | None: ...
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
@@ -114,7 +119,8 @@ def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> 
         task_list.sort(key=lambda t: PRIORITY.get(t.kind, 9))
         reason = task_list[0].kind
         due = min(
-            (_aware(t.due_at) for t in task_list if t.due_at and t.kind != "copied"), default=None
+            (_aware(t.due_at) for t in task_list if t.due_at is not None and t.kind != "copied"),
+            default=None,
         )
         overdue = due is not None and due < now
         transitions: list[str] = []

@@ -29,7 +29,7 @@ from engine.workflow.approvals import eligible_approvers
 
 
 def due_at(module: Module, state: str | None, since: dt.datetime) -> dt.datetime | None:
-    if module.workflow is None or state not in module.workflow.states:
+    if module.workflow is None or state is None or state not in module.workflow.states:
         return None
     due = module.workflow.states[state].due
     if not due:
@@ -94,9 +94,9 @@ def enter_state(
         if record.state not in transition.sources or transition.withdraw:
             continue
         if transition.approval is not None:
-            for user in eligible_approvers(session, catalog, module, record, transition):
-                opened.add(("vote", transition.id, user))
-                open_vote_task(session, module, record, transition, user, now)
+            for approver in eligible_approvers(session, catalog, module, record, transition):
+                opened.add(("vote", transition.id, approver))
+                open_vote_task(session, module, record, transition, approver, now)
             continue
         if transition.owner_only:
             assignees: list[tuple[str | None, str | None]] = [(record.owner, None)]

@@ -26,7 +26,7 @@ def _browser_actor() -> Actor | None:
     from flask_login import current_user
 
     if getattr(current_user, "is_authenticated", False):
-        return current_user.actor  # type: ignore[no-any-return]
+        return current_user.actor
     return None
 
 
