@@ -59,10 +59,11 @@ test-pg: install
 	    exit $$status; \
 	}
 
-## lint: ruff's checks and formatting, as configured in pyproject.toml
+## lint: ruff's checks and formatting, then mypy over engine/ and web/ (pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## bench: the records benchmark (engine vs a hand-written model) on SQLite, then PostgreSQL;
 ## BENCH_ARGS="--records 2000" for a quick run
