@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import column, inspect, select, table
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine import sessions
 from engine.actor import Actor
@@ -121,6 +121,14 @@ def list_users(session: Session, *, include_inactive: bool = True) -> list[User]
     if not include_inactive:
         query = query.where(User.active.is_(True))
     return list(session.scalars(query))
+
+
+def user_labels(session: Session, *, include_inactive: bool = True) -> list[tuple[str, str | None]]:
+    """(name, display name) of every user, by name: one statement, no roles (pickers, cells)."""
+    query = select(User.name, User.display_name).order_by(User.name)
+    if not include_inactive:
+        query = query.where(User.active.is_(True))
+    return [(row.name, row.display_name) for row in session.execute(query)]
 
 
 def verify_password(session: Session, name: str, password: str) -> User | None:
@@ -286,11 +294,20 @@ def authenticate_token(session: Session, token: str) -> User | None:
     """
     if not token or not TOKEN_PATTERN.match(token):
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked_at is not None:
+    found = (
+        session.execute(  # one statement: the token row, its user and the user's roles
+            select(ApiToken, User)
+            .outerjoin(User, User.id == ApiToken.user_id)
+            .options(joinedload(User.roles))
+            .where(ApiToken.token_hash == _token_hash(token))
+        )
+        .unique()
+        .first()
+    )
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if row.revoked_at is not None or user is None or not user.active:
         return None
     now = utcnow()
     if row.last_used_at is None or now - _aware(row.last_used_at) >= LAST_USED_PRECISION:

@@ -1,8 +1,13 @@
 """The installed modules at one moment: compiled packs, their tables and reports.
 
 A catalog is built from the `packs` table and cached per set of (pack, version) pairs, so a
-request pays one small query to learn whether anything changed, and compiles nothing when
-it did not. Every worker process sees a new pack version on its next call.
+transaction pays one small query to learn whether anything changed, and compiles nothing
+when it did not. Every worker process sees a new pack version on its next transaction.
+
+Within a transaction the catalog is a snapshot kept in `session.info`: every service call
+of a request reads the same catalog without asking the database again. The snapshot is
+dropped when the transaction ends and when the session flushes a change to `packs` (an
+import in the same transaction sees its own pack at once).
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import MetaData, select
-from sqlalchemy.orm import Session
+from sqlalchemy import MetaData, event, select
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from engine.definitions import Module, Pack, Report
 from engine.definitions.compiler import compile_pack
@@ -83,8 +88,38 @@ def compiled_pack(pack_id: str, version: str, stamp: str, definition: dict) -> P
     return pack
 
 
+SNAPSHOT_KEY = "formwork.catalog"
+
+
 def load_catalog(session: Session) -> Catalog:
-    """The catalog of what is installed now, from cache when nothing changed."""
+    """The catalog of what is installed now: the transaction's snapshot, else from cache."""
+    snapshot = session.info.get(SNAPSHOT_KEY)
+    if snapshot is not None:
+        return snapshot  # type: ignore[no-any-return]
+    catalog = _current_catalog(session)
+    session.info[SNAPSHOT_KEY] = catalog
+    return catalog
+
+
+def forget_catalog(session: Session) -> None:
+    """Drop the transaction's snapshot, so the next call reads `packs` again."""
+    session.info.pop(SNAPSHOT_KEY, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    forget_catalog(session)
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, flush: UOWTransaction) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, InstalledPack) for obj in changed):
+        forget_catalog(session)
+
+
+def _current_catalog(session: Session) -> Catalog:
+    """The catalog of what is installed now, from the process cache when nothing changed."""
     versions = session.execute(
         select(InstalledPack.id, InstalledPack.version, InstalledPack.updated_at)
     ).all()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.models import User, UserSession, utcnow
 
@@ -59,8 +59,20 @@ def session_user(
     """The active user of a session that still holds, or None; touches `last_seen_at`."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == _hash(token)))
-    if row is None or row.ended_at is not None:
+    found = (
+        session.execute(  # one statement: the session row, its user and the user's roles
+            select(UserSession, User)
+            .outerjoin(User, User.id == UserSession.user_id)
+            .options(joinedload(User.roles))
+            .where(UserSession.token_hash == _hash(token))
+        )
+        .unique()
+        .first()
+    )
+    if found is None:
+        return None
+    row, user = found
+    if row.ended_at is not None:
         return None
     now = now or utcnow()
     if _aware(row.created_at) + policy.lifetime <= now:
@@ -69,7 +81,6 @@ def session_user(
     if _aware(row.last_seen_at) + policy.idle <= now:
         _end(row, "idle", now)
         return None
-    user = session.get(User, row.user_id)
     if user is None or not user.active:
         return None
     if now - _aware(row.last_seen_at) >= min(SEEN_PRECISION, policy.idle / 10):

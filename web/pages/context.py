@@ -1,7 +1,9 @@
 """What every page view needs: a database transaction, the acting user and the navigation.
 
-Views open a transaction through `db()`; the engine functions they call never commit. The navigation (the modules the user may read, the inbox count) is computed
-once per request, only when a template asks for it.
+Views open a transaction through `db()`; the engine functions they call never commit. The
+catalog snapshot of the first block is handed to the next one of the same request (a pack
+import drops it), so a page reads `packs` once. The navigation (the modules the user may
+read, the inbox count) is computed once per request, only when a template asks for it.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from engine import permissions
 from engine.actor import Actor
-from engine.catalog import Catalog, load_catalog
+from engine.catalog import SNAPSHOT_KEY, Catalog, load_catalog
 from engine.definitions.model import Module
 from engine.workflow import inbox
+from engine.workflow.inbox import Inbox
 from web import request_transaction
 
 
@@ -37,10 +40,13 @@ def db() -> Iterator[Session]:
         return
     with request_transaction() as session:
         g.formwork_session = session
+        if g.get("formwork_catalog") is not None:  # read once a request, not once a block
+            session.info[SNAPSHOT_KEY] = g.formwork_catalog
         try:
             yield session
         finally:
             g.formwork_session = None
+            g.formwork_catalog = session.info.get(SNAPSHOT_KEY)
 
 
 def is_htmx() -> bool:
@@ -72,6 +78,19 @@ class Nav:
     overdue_count: int
 
 
+def request_inbox(session: Session) -> Inbox:
+    """The signed-in user's inbox, read once per request (the record page and the nav)."""
+    cached = g.get("formwork_inbox")
+    if cached is None:
+        cached = g.formwork_inbox = inbox(session, actor())
+    return cached  # type: ignore[no-any-return]
+
+
+def forget_inbox() -> None:
+    """After a change to the user's tasks: the nav reads the inbox again."""
+    g.formwork_inbox = None
+
+
 def nav() -> Nav | None:
     """The navigation of the signed-in user (computed once per request)."""
     if not current_user.is_authenticated:
@@ -80,7 +99,7 @@ def nav() -> Nav | None:
     if cached is None:
         with db() as session:
             catalog = load_catalog(session)
-            box = inbox(session, actor())
+            box = request_inbox(session)
             cached = Nav(
                 readable_modules(catalog, actor()),
                 box.counts.get("total", 0),

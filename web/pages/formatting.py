@@ -100,11 +100,11 @@ def user_names() -> dict[str, str]:
     """Display names of every user, once per request (user pickers and user columns)."""
     cached = g.get("formwork_user_names")
     if cached is None:
-        from engine.accounts import list_users
+        from engine.accounts import user_labels
         from web.pages.context import db
 
         with db() as session:
-            cached = {u.name: (u.display_name or u.name) for u in list_users(session)}
+            cached = {name: (display or name) for name, display in user_labels(session)}
         g.formwork_user_names = cached
     return cached  # type: ignore[no-any-return]
 

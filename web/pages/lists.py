@@ -134,13 +134,15 @@ def _field_widget(
         options = [(str(v), choice_text(f, v)) for v in f.enum or ()]
         kind = "choice" if f.kind == "choice" else "multichoice"
         return FilterWidget(f.name, label, kind, options, values)
-    if f.kind == "link":
-        options = link_options(session, f, who, selected=values.get("eq"))
-        return FilterWidget(f.name, label, "link", options, values)
-    if f.kind == "user":
-        return FilterWidget(
-            f.name, label, "user", user_options(session, selected=values.get("eq")), values
-        )
+    if f.kind in ("link", "user"):  # only the chosen one; the rest come as the user types
+        chosen = values.get("eq")
+        if not chosen:
+            return FilterWidget(f.name, label, f.kind, [], values)
+        if f.kind == "link":
+            options = link_options(session, f, who, selected=chosen, browse=False)
+        else:
+            options = [o for o in user_options(session, selected=chosen) if o[0] == chosen]
+        return FilterWidget(f.name, label, f.kind, options, values)
     if f.kind == "boolean":
         return FilterWidget(f.name, label, "boolean", [], values)
     if f.kind in ("date", "datetime"):

@@ -37,13 +37,25 @@ def _label(module: Module, record: object) -> str:
 
 
 def link_options(
-    session: Session, f: Field, who: Actor, q: str | None = None, selected: str | None = None
+    session: Session,
+    f: Field,
+    who: Actor,
+    q: str | None = None,
+    selected: str | None = None,
+    *,
+    browse: bool = True,
 ) -> list[tuple[str, str]]:
-    """(record id, label) of linked records `who` may read, matching `q`; `selected` first."""
+    """(record id, label) of linked records `who` may read, matching `q`; `selected` first.
+
+    At most MAX_OPTIONS records are read; with `browse` false only the selected one (a list
+    filter renders its choice and searches the rest as the user types).
+    """
     catalog = load_catalog(session)
     target = catalog.modules.get(f.ref or "")
     if target is None or not permissions.may_read_module(who, target):
         return []
+    if not browse:
+        return _selected_option(session, target, who, selected) if selected else []
     query = ListQuery(
         search=(q or None),
         sort=tuple(target.ui.list.sort) or ("$number",),
@@ -54,12 +66,18 @@ def link_options(
     page = list_records(session, target.id, who, query)
     options = [(r.id, _label(target, r)) for r in page.items]
     if selected and selected not in {value for value, _ in options}:
-        try:
-            record = get_record(session, target.id, selected, who)
-            options.insert(0, (record.id, _label(target, record)))
-        except NotFound:
-            options.insert(0, (selected, selected))
+        options[:0] = _selected_option(session, target, who, selected)
     return options
+
+
+def _selected_option(
+    session: Session, target: Module, who: Actor, selected: str
+) -> list[tuple[str, str]]:
+    try:
+        record = get_record(session, target.id, selected, who)
+    except NotFound:
+        return [(selected, selected)]
+    return [(record.id, _label(target, record))]
 
 
 def user_options(
@@ -68,11 +86,11 @@ def user_options(
     """(user name, label) of active users matching `q`; `selected` first."""
     needle = (q or "").strip().lower()
     options = []
-    for user in accounts.list_users(session, include_inactive=False):
-        label = f"{user.display_name} ({user.name})" if user.display_name else user.name
+    for name, display_name in accounts.user_labels(session, include_inactive=False):
+        label = f"{display_name} ({name})" if display_name else name
         if needle and needle not in label.lower():
             continue
-        options.append((user.name, label))
+        options.append((name, label))
     if selected and selected not in {value for value, _ in options}:
         options.insert(0, (selected, selected))
     return options[: MAX_OPTIONS + 1]

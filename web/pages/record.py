@@ -38,13 +38,12 @@ from engine.workflow import (
     apply_transition,
     available_transitions,
     delegate_vote,
-    inbox,
     mark_read,
 )
 from engine.workflow.approvals import Progress
 from web.i18n import text
 from web.pages import errors
-from web.pages.context import actor, db
+from web.pages.context import actor, db, forget_inbox, request_inbox
 from web.pages.forms import _context, may_update, readonly_state, sections
 from web.pages.messages import message_text, reason_text
 from web.pages.pickers import user_options
@@ -111,10 +110,11 @@ def _history(session: Session, module: Module, item: Record, who: Actor) -> list
 def _mark_copies_read(session: Session, item: Record, who: Actor) -> None:
     """Opening a record copied to the user (抄送) marks that inbox item read."""
     now = dt.datetime.now(dt.UTC)
-    for entry in inbox(session, who).items:
+    for entry in request_inbox(session).items:
         if entry.record.id == item.id and entry.reason == "copied" and who.name:
             for task_id in entry.task_ids:
                 mark_read(session, who.name, task_id, now)
+            forget_inbox()
 
 
 def render_record(

@@ -1,0 +1,114 @@
+"""SQL statements a page or an API call costs, counted from outside on the app's engine.
+
+Every statement the app sends through its engine is counted (`before_cursor_execute`),
+the transaction's BEGIN left out: the check of the signed-in user or token, the catalog's
+freshness check, the records, their child rows, totals, history, transitions and the nav.
+The catalog is read once a request and the record page reads the inbox once, so these stay
+small whatever the module holds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from engine import accounts
+from engine.db import transaction
+from tests.web.test_pages_fixtures import create_record, project_id, sign_in_as
+
+pytest_plugins = ["tests.web.test_pages_fixtures"]
+
+
+@contextmanager
+def counted(app: Flask) -> Iterator[list[str]]:
+    """The statements sent while the block runs (BEGIN left out)."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"):
+            seen.append(statement)
+
+    engine = app.extensions["formwork"].engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def project_filter(html: str) -> list[str]:
+    """The options of the list's project filter, as attribute text."""
+    found = re.search(
+        r'<select id="flt-\d+" name="filter\[project\]"[^>]*>(.*?)</select>', html, re.S
+    )
+    assert found, "no project filter"
+    return re.findall(r"<option ([^>]*)>", found.group(1))
+
+
+def cost(app: Flask, call: Callable[[], object]) -> int:
+    call()  # the first call warms the process caches (compiled catalog, statements)
+    with counted(app) as seen:
+        response = call()
+    assert getattr(response, "status_code", None) == 200
+    return len(seen)
+
+
+def test_a_list_page_with_link_columns_and_totals_costs_at_most_seven_statements(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert sign_in_as(client, "admin").status_code == 302
+    for module in ("labour_tally", "cost_centre", "fund", "project"):
+        page = cost(app, lambda m=module: client.get(f"/m/{m}"))  # type: ignore[misc]
+        assert page <= 7, module
+    pid = project_id(app)
+    filtered = cost(app, lambda: client.get(f"/m/labour_tally?filter[project]={pid}"))
+    assert filtered <= 8  # the chosen project's title, nothing else of the linked module
+
+
+def test_a_link_filter_lists_only_its_choice_and_searches_the_rest(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert sign_in_as(client, "admin").status_code == 302
+    page = client.get("/m/labour_tally").text
+    assert project_filter(page) == ['value=""']  # "All": no project read into the dropdown
+    assert 'hx-trigger="focus once"' in page
+    pid = project_id(app)
+    chosen = client.get(f"/m/labour_tally?filter[project]={pid}").text
+    assert project_filter(chosen) == ['value=""', f'value="{pid}" selected']
+    found = client.get("/m/labour_tally/options/project?all=1&q=Innovation").text
+    assert "Innovation Centre Offices" in found
+
+
+def test_a_record_page_with_history_transitions_and_rollups_costs_at_most_eight(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert sign_in_as(client, "admin").status_code == 302
+    pid = project_id(app)
+    assert cost(app, lambda: client.get(f"/m/project/r/{pid}")) <= 8
+
+
+def test_an_api_list_costs_at_most_six_statements(app: Flask) -> None:
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        token = accounts.create_token(session, "foreman", "counts")
+    create_record(
+        app,
+        "labour_tally",
+        "foreman",
+        {
+            "project": project_id(app),
+            "date": "2026-05-04",
+            "worker": "Wang Jianguo",
+            "trade": "rebar",
+            "items": [{"content": "tying", "hours": "6", "rate": "40"}],
+        },
+    )
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    for module in ("labour_tally", "project"):
+        url = f"/api/v1/modules/{module}/records"
+        assert cost(app, lambda u=url: api.get(u, headers=headers)) <= 6, module  # type: ignore[misc]
