@@ -7,6 +7,8 @@ from pathlib import Path
 
 from engine.definitions import load_pack
 from engine.definitions.model import CalendarView, GanttView, KanbanView
+from engine.packs import describe_changes
+from tests.engine.sample_pack import module, sample_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,3 +23,23 @@ def test_views_of_a_bundled_module_are_typed_objects() -> None:
     assert isinstance(views[KanbanView].by, str)
     assert isinstance(views[CalendarView].date, str)
     assert {v.type for v in views.values()} == {"kanban", "calendar", "gantt"}
+
+
+def test_upgrade_changes_are_described_from_the_compiled_packs() -> None:
+    old = load_pack(sample_pack())
+    raw = sample_pack(version="1.1.0")
+    labour = module(raw, "labour")
+    labour["schema"]["properties"]["shift"] = {"enum": ["day", "night"]}
+    labour["schema"]["properties"]["worker"]["maxLength"] = 7
+    del labour["workflow"]["states"]["approved"]
+    labour["workflow"]["transitions"] = [
+        t for t in labour["workflow"]["transitions"] if "approved" not in (t["to"], t["from"])
+    ]
+    raw["roles"].append({"id": "auditor", "title": "Auditor"})
+    lines = describe_changes(old, load_pack(raw))
+    assert "+ role auditor" in lines
+    assert "+ module labour: field shift" in lines
+    assert "~ module labour: field worker" in lines
+    assert "- module labour: state approved" in lines
+    assert not any("module project" in line for line in lines)  # a new version alone is no change
+    assert describe_changes(None, old)[:2] == ["+ role foreman", "+ role site_manager"]

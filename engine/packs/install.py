@@ -1,0 +1,249 @@
+"""Installing and upgrading a pack in one transaction, and seeding its demo records.
+
+The road: parse the JSON text, validate and compile it (engine/definitions), refuse a module
+id another pack owns or a version that is not newer, describe the changes, plan the DDL by
+diffing the old and new tables, refuse what existing records would not survive
+(`upgrade`), then alter the tables, apply the data fixes, record the version and seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import MetaData, select
+from sqlalchemy.orm import Session
+
+from engine.actor import SYSTEM
+from engine.catalog import build_catalog, compiled_pack, load_catalog
+from engine.definitions import Pack, load_pack, parse_pack_text
+from engine.errors import DefinitionError, Problem, UpgradeRefused
+from engine.models import InstalledModule, InstalledPack, PackVersion
+from engine.packs.changes import describe_changes
+from engine.packs.upgrade import Fix, upgrade_refusals
+from engine.storage import DdlStep, ModuleTables, apply_ddl, build_tables, plan_ddl
+
+SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
+
+
+@dataclass
+class ImportReport:
+    pack_id: str
+    version: str
+    action: str  # installed | upgraded | unchanged
+    dry_run: bool = False
+    previous_version: str | None = None
+    changes: list[str] = field(default_factory=list)
+    ddl: list[str] = field(default_factory=list)
+    migrated: list[str] = field(default_factory=list)
+    seeded: int = 0
+
+    def lines(self) -> list[str]:
+        verb = f"would be {self.action}" if self.dry_run else self.action
+        if self.action == "unchanged":
+            verb = "unchanged"
+        head = f"pack {self.pack_id} {self.version}: {verb}"
+        if self.previous_version and self.previous_version != self.version:
+            head += f" (from {self.previous_version})"
+        lines = [head]
+        lines += [f"  {c}" for c in self.changes]
+        lines += [f"  table: {d}" for d in self.ddl]
+        lines += [f"  data: {m}" for m in self.migrated]
+        if self.seeded:
+            lines.append(f"  seed: {self.seeded} demo records created")
+        return lines
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pack": self.pack_id,
+            "version": self.version,
+            "action": self.action,
+            "dry_run": self.dry_run,
+            "previous_version": self.previous_version,
+            "changes": self.changes,
+            "ddl": self.ddl,
+            "migrated": self.migrated,
+            "seeded": self.seeded,
+        }
+
+
+def _version_key(version: str) -> tuple[int, int, int]:
+    match = SEMVER.match(version)
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else (0, 0, 0)
+
+
+def _compiled(row: InstalledPack) -> Pack:
+    return compiled_pack(row.id, row.version, str(row.updated_at), row.definition)
+
+
+def _load_new(
+    session: Session, raw: Mapping[str, Any], others: Mapping[str, InstalledPack]
+) -> Pack:
+    """The pack validated against the other installed packs; none of its modules theirs."""
+    other_modules = {m["id"]: m for p in others.values() for m in p.definition.get("modules", ())}
+    pack = load_pack(raw, installed_modules=other_modules)
+    owners = {m.id: p.id for p in others.values() for m in _compiled(p).modules}
+    clashes = [
+        Problem(
+            f"/modules/{i}/id",
+            f"module id {m.id!r} already belongs to pack {owners[m.id]!r}",
+        )
+        for i, m in enumerate(pack.modules)
+        if m.id in owners
+    ]
+    if clashes:
+        raise DefinitionError(clashes)
+    return pack
+
+
+def _check_version(pack: Pack, current: InstalledPack) -> None:
+    if current.version == pack.version:
+        message = f"version {pack.version} is installed with other content; raise the version"
+        raise DefinitionError([Problem("/version", message)])
+    if _version_key(pack.version) < _version_key(current.version):
+        message = f"version {pack.version} is older than the installed {current.version}"
+        raise DefinitionError([Problem("/version", message)])
+
+
+@dataclass
+class _Plan:
+    """The tables before and after, and the DDL steps from one to the other."""
+
+    old_tables: dict[str, ModuleTables]
+    new_tables: dict[str, ModuleTables]
+    steps: list[DdlStep]
+
+
+def _plan(others: list[Pack], old_pack: Pack | None, pack: Pack) -> _Plan:
+    old_catalog = build_catalog([*others, *([old_pack] if old_pack else [])])
+    new_catalog = build_catalog([*others, pack])
+    old_tables = {m.id: old_catalog.tables[m.id] for m in (old_pack.modules if old_pack else ())}
+    new_tables = {m.id: new_catalog.tables[m.id] for m in pack.modules}
+    # tables of the pack's modules, built afresh so create_table gets a clean copy
+    fresh = MetaData()
+    all_new = list(new_catalog.modules.values())
+    all_reports = list(new_catalog.reports.values())
+    fresh_tables = {m.id: build_tables(m, fresh, all_new, all_reports) for m in pack.modules}
+    steps = plan_ddl(
+        [t for tables in old_tables.values() for t in tables.all()],
+        [t for tables in fresh_tables.values() for t in tables.all()],
+    )
+    return _Plan(old_tables, new_tables, steps)
+
+
+def _record_version(
+    session: Session, pack: Pack, raw: Mapping[str, Any], current: InstalledPack | None
+) -> None:
+    """Write the installed version, its history row and which modules the pack owns."""
+    now = dt.datetime.now(dt.UTC)
+    if current is None:
+        session.add(
+            InstalledPack(
+                id=pack.id, version=pack.version, definition=raw, installed_at=now, updated_at=now
+            )
+        )
+    else:
+        current.version = pack.version
+        current.definition = raw
+        current.updated_at = now
+    if session.get(PackVersion, (pack.id, pack.version)) is None:
+        session.add(
+            PackVersion(pack_id=pack.id, version=pack.version, definition=raw, installed_at=now)
+        )
+    for module in session.scalars(
+        select(InstalledModule).where(InstalledModule.pack_id == pack.id)
+    ):
+        if module.id not in pack.module_map:
+            session.delete(module)
+    for module in pack.modules:
+        if session.get(InstalledModule, module.id) is None:
+            session.add(InstalledModule(id=module.id, pack_id=pack.id))
+    session.flush()
+
+
+def import_pack(
+    session: Session, source: str | bytes | Mapping[str, Any], *, dry_run: bool = False
+) -> ImportReport:
+    """Install or upgrade a pack (or only report what would change, with `dry_run`)."""
+    raw = parse_pack_text(source)
+    installed = {p.id: p for p in session.scalars(select(InstalledPack))}
+    pack_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    others = {pid: p for pid, p in installed.items() if pid != pack_id}
+    pack = _load_new(session, raw, others)
+    current = installed.get(pack.id)
+    report = ImportReport(pack.id, pack.version, "installed", dry_run=dry_run)
+    if current is not None:
+        report.previous_version = current.version
+        if current.definition == raw:
+            report.action = "unchanged"
+            return report
+        _check_version(pack, current)
+        report.action = "upgraded"
+    old_pack = _compiled(current) if current is not None else None
+    report.changes = describe_changes(old_pack, pack)
+    plan = _plan([_compiled(p) for p in others.values()], old_pack, pack)
+    report.ddl = [s.describe() for s in plan.steps]
+    fixes: list[Fix] = []
+    if old_pack is not None:
+        problems, fixes = upgrade_refusals(session, old_pack, pack, plan.old_tables, plan.steps)
+        if problems:
+            raise UpgradeRefused(problems)
+        report.migrated = [fix.planned() for fix in fixes]
+    if dry_run:
+        return report
+    apply_ddl(session.connection(), plan.steps)
+    if fixes:
+        report.migrated = [fix.apply(session, plan.new_tables) for fix in fixes]
+    _record_version(session, pack, raw, current)
+    if current is None and pack.seed:
+        report.seeded = _seed(session, pack)
+    return report
+
+
+def _resolve_seed_links(value: Any, keys: Mapping[str, str]) -> Any:
+    if isinstance(value, Mapping):
+        if set(value) == {"$seed"}:
+            key = value["$seed"]
+            if key not in keys:
+                raise DefinitionError(
+                    [Problem("/seed", f"seed key {key!r} is used before it is defined")]
+                )
+            return keys[key]
+        return {k: _resolve_seed_links(v, keys) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_seed_links(v, keys) for v in value]
+    return value
+
+
+def _seed(session: Session, pack: Pack) -> int:
+    """Create the pack's demo records; `{"$seed": key}` links to a record seeded with `"$key"`."""
+    from engine.errors import BatchFailed
+    from engine.records.service import create_records, get_record
+    from engine.workflow.tasks import enter_state
+
+    catalog = load_catalog(session)  # with the pack just installed
+    keys: dict[str, str] = {}
+    count = 0
+    for module_id, records in pack.seed.items():
+        module = pack.module_map[module_id]
+        for index, record in enumerate(records):
+            data = {k: v for k, v in record.items() if k not in ("$key", "$state")}
+            data = _resolve_seed_links(data, keys)
+            try:
+                (created,) = create_records(
+                    session, module_id, [data], SYSTEM, states=[record.get("$state")]
+                )
+            except BatchFailed as exc:
+                raise DefinitionError(
+                    [Problem(f"/seed/{module_id}/{index}{p.path}", p.message) for _, p in exc.items]
+                ) from None
+            if record.get("$state"):  # waiting records open the same inbox items as a transition
+                placed = get_record(session, module_id, created, SYSTEM)
+                enter_state(session, catalog, module, placed, placed.updated_at)
+            if "$key" in record:
+                keys[record["$key"]] = created
+            count += 1
+    return count

@@ -1,0 +1,222 @@
+"""Upgrade safety: what existing records would suffer from a new pack version, and the fixes.
+
+Before any table is altered, every module of the installed version is held against the new
+one: a removed module or field that still holds values, a retyped column with values, a
+removed choice value in use, a new required field without a default, a removed state with
+records in it. Each is a Problem naming the place and how many records; what the pack's
+`migrate` section asks for instead becomes a data fix, applied after the tables change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from engine.definitions.model import Field, Module, Pack
+from engine.errors import Problem
+from engine.storage import DdlStep, ModuleTables
+
+
+@dataclass(frozen=True)
+class StateFix:
+    """Records of a removed state moved to the state `migrate.states` maps it to."""
+
+    module: Module
+    old: str
+    new: str
+    count: int
+    sample: str
+
+    def planned(self) -> str:
+        return f"{self.module.id}: {self.count} records would move from state {self.old} to {self.new}: {self.sample}"
+
+    def apply(self, session: Session, tables: Mapping[str, ModuleTables]) -> str:
+        table = tables[self.module.id].main
+        session.execute(update(table).where(table.c.state == self.old).values(state=self.new))
+        return f"{self.module.id}: {self.count} records moved from state {self.old} to {self.new}"
+
+
+@dataclass(frozen=True)
+class DefaultFix:
+    """Records without a value for a newly required field filled with its default."""
+
+    module: Module
+    field: Field
+    value: Any
+
+    def planned(self) -> str:
+        return f"{self.module.id}: fill {self.field.name} = {self.value!r}"
+
+    def apply(self, session: Session, tables: Mapping[str, ModuleTables]) -> str:
+        from engine.records.coercion import coerce_input  # records build on packs, not back
+
+        name, table = self.field.name, tables[self.module.id].main
+        value = self.value
+        if not self.field.computed:
+            value = coerce_input(self.module, {name: self.value})[name]
+        result = session.execute(update(table).where(table.c[name].is_(None)).values({name: value}))
+        return f"{self.module.id}: {result.rowcount} records get {name} = {self.value!r}"
+
+
+Fix = StateFix | DefaultFix
+
+
+def _count(session: Session, table: Any, *conditions: Any) -> int:
+    return session.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
+
+
+def _sample(session: Session, table: Any, condition: Any, limit: int = 10) -> str:
+    """Numbers (or ids) of the first records matching, to name them in a refusal or dry run."""
+    rows = (
+        session.execute(
+            select(func.coalesce(table.c.number, table.c.id))
+            .where(condition)
+            .order_by(table.c.created_at)
+            .limit(limit + 1)
+        )
+        .scalars()
+        .all()
+    )
+    shown = ", ".join(rows[:limit])
+    return f"{shown}, …" if len(rows) > limit else shown
+
+
+@dataclass
+class _Check:
+    """One module's comparison: where it is, its old table, and what was found so far."""
+
+    session: Session
+    old: Module
+    new: Module
+    table: Any
+    base: str
+    steps: list[DdlStep]
+    problems: list[Problem]
+    fixes: list[Fix]
+
+
+def _field_refusals(check: _Check, old_field: Field) -> None:
+    session, table, base = check.session, check.table, check.base
+    new_field = check.new.field(old_field.name)
+    column = table.c[old_field.name]
+    if new_field is None or not new_field.stored:
+        count = _count(session, table, column.is_not(None))
+        if count and old_field.name not in check.new.migrate.drop:
+            check.problems.append(
+                Problem(
+                    f"{base}/schema/properties",
+                    f"field {old_field.name!r} is removed but {count} records hold a value; "
+                    f"list it in migrate.drop to discard them",
+                )
+            )
+        return
+    retyped = any(
+        s.action == "alter_column" and s.table == table.name and s.column == old_field.name
+        for s in check.steps
+    )
+    if retyped:
+        count = _count(session, table, column.is_not(None))
+        if count:
+            check.problems.append(
+                Problem(
+                    f"{base}/schema/properties/{old_field.name}",
+                    f"field {old_field.name!r} changes from {old_field.kind} to {new_field.kind} "
+                    f"(scale {old_field.scale} → {new_field.scale}) but {count} records hold a value",
+                )
+            )
+    elif new_field.kind == "choice" and new_field.enum is not None and old_field.enum is not None:
+        gone = [v for v in old_field.enum if v not in new_field.enum]
+        count = _count(session, table, column.in_(gone)) if gone else 0
+        if count:
+            check.problems.append(
+                Problem(
+                    f"{base}/schema/properties/{old_field.name}/enum",
+                    f"values {gone} are removed but {count} records use them",
+                )
+            )
+
+
+def _required_refusals(check: _Check, new_field: Field, records: int) -> None:
+    if not new_field.required or new_field.computed or new_field.kind == "table":
+        return
+    old_field = check.old.field(new_field.name)
+    if old_field is not None and old_field.required:
+        return
+    default = check.new.migrate.defaults.get(new_field.name, new_field.default)
+    count = 0
+    if new_field.stored:
+        count = records
+        if old_field is not None and old_field.stored:
+            count = _count(check.session, check.table, check.table.c[new_field.name].is_(None))
+    if count and default is None:
+        check.problems.append(
+            Problem(
+                f"{check.base}/schema/required",
+                f"new required field {new_field.name!r} has no default but {count} records have no "
+                f"value; give it a default or migrate.defaults",
+            )
+        )
+    elif count:
+        check.fixes.append(DefaultFix(check.new, new_field, default))
+
+
+def _state_refusals(check: _Check) -> None:
+    if check.old.workflow is None:
+        return
+    session, table = check.session, check.table
+    new_states = set(check.new.workflow.states) if check.new.workflow else set()
+    for state in check.old.workflow.states:
+        if state in new_states:
+            continue
+        count = _count(session, table, table.c.state == state)
+        if not count:
+            continue
+        target = check.new.migrate.states.get(state)
+        which = _sample(session, table, table.c.state == state)
+        if target is None:
+            check.problems.append(
+                Problem(
+                    f"{check.base}/workflow/states",
+                    f"state {state!r} is removed but {count} records are in it ({which}); map it in migrate.states",
+                )
+            )
+        else:
+            check.fixes.append(StateFix(check.new, state, target, count, which))
+
+
+def upgrade_refusals(
+    session: Session,
+    old: Pack,
+    new: Pack,
+    old_tables: Mapping[str, ModuleTables],
+    steps: list[DdlStep],
+) -> tuple[list[Problem], list[Fix]]:
+    """Problems existing records would have with `new`, and the data fixes `migrate` asks for."""
+    problems: list[Problem] = []
+    fixes: list[Fix] = []
+    new_index = {m.id: i for i, m in enumerate(new.modules)}
+    for old_module in old.modules:
+        table = old_tables[old_module.id].main
+        module = new.module_map.get(old_module.id)
+        if module is None:
+            count = _count(session, table)
+            if count:
+                problems.append(
+                    Problem(
+                        "/modules", f"module {old_module.id!r} is removed but holds {count} records"
+                    )
+                )
+            continue
+        base = f"/modules/{new_index[module.id]}"
+        check = _Check(session, old_module, module, table, base, steps, problems, fixes)
+        records = _count(session, table)
+        for old_field in old_module.stored_fields:
+            _field_refusals(check, old_field)
+        for new_field in module.fields:
+            _required_refusals(check, new_field, records)
+        _state_refusals(check)
+    return problems, fixes
