@@ -17,7 +17,7 @@ from engine.numbers import NumberRefused, as_decimal, whole
 EMPTY = ("", None)
 
 
-class ExactNumber(fields.Field):
+class ExactNumber(fields.Field[Decimal | None]):
     """A decimal at a fixed scale: never through binary floating point, never rounded."""
 
     default_error_messages = {
@@ -45,16 +45,16 @@ class ExactNumber(fields.Field):
             raise self.make_error(
                 "range" if refused.code != "invalid" else "invalid", value=refused.text
             ) from None
-        if number.as_tuple().exponent < -self.scale and number != number.quantize(
-            Decimal(1).scaleb(-self.scale)
-        ):
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)  # finite: as_decimal refuses NaN and infinities
+        if exponent < -self.scale and number != number.quantize(Decimal(1).scaleb(-self.scale)):
             raise self.make_error("scale", value=value, scale=self.scale)
         if abs(number) >= Decimal(10) ** 18:
             raise self.make_error("range", value=value)
         return number.quantize(Decimal(1).scaleb(-self.scale))
 
 
-class WholeNumber(fields.Field):
+class WholeNumber(fields.Field[int | None]):
     """An integer from JSON or form text; refuses booleans and fractions."""
 
     default_error_messages = {"invalid": "Not a valid integer.", "range": "{value} is too large."}
@@ -88,16 +88,18 @@ class Text_(fields.String):
 
     default_error_messages = {"nul": "Text cannot contain a NUL character (U+0000)."}
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str | None:
+    def _deserialize(  # type: ignore[override]  # "" is no value (None); String gives str
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> str | None:
         if value == "":
             return None
         text = super()._deserialize(value, attr, data, **kwargs)
-        if text is not None and "\x00" in text:
+        if "\x00" in text:
             raise self.make_error("nul")
         return text
 
 
-class Choice(fields.Field):
+class Choice(fields.Field[Any]):
     """One value of the field's enum (form text is matched against the enum's text)."""
 
     default_error_messages = {"invalid": "{value!r} is not one of {choices}."}
@@ -117,7 +119,7 @@ class Choice(fields.Field):
         raise self.make_error("invalid", value=value, choices=", ".join(map(str, self.choices)))
 
 
-class MultiChoice(fields.Field):
+class MultiChoice(fields.Field[Any]):
     """Several distinct values of the items' enum."""
 
     default_error_messages = {

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM, Actor
@@ -166,9 +166,8 @@ def purge(session: Session, *, now: dt.datetime | None = None) -> int:
         WebhookMessage.status != "pending", WebhookMessage.created_at < cutoff
     )
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.message_id.in_(finished)))
-    result = session.execute(
-        delete(WebhookMessage).where(
-            WebhookMessage.status != "pending", WebhookMessage.created_at < cutoff
-        )
+    statement = delete(WebhookMessage).where(
+        WebhookMessage.status != "pending", WebhookMessage.created_at < cutoff
     )
+    result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
     return int(result.rowcount or 0)
