@@ -15,10 +15,11 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import column, inspect, select, table
+from sqlalchemy import ScalarResult, column, inspect, select, table
 from sqlalchemy.orm import Session, joinedload
 
 from engine import sessions
@@ -249,7 +250,9 @@ def grant_every_record(session: Session, user: User | str, module: str) -> list[
     name = f"m_{module}"
     if not inspect(session.connection()).has_table(name):
         return []
-    ids = session.scalars(select(column("id")).select_from(table(name)).order_by(column("id")))
+    ids: ScalarResult[Any] = session.scalars(
+        select(column("id")).select_from(table(name)).order_by(column("id"))
+    )
     return [add_grant(session, user, module, str(record_id)) for record_id in list(ids)]
 
 
@@ -306,7 +309,7 @@ def authenticate_token(session: Session, token: str) -> User | None:
     )
     if found is None:
         return None
-    row, user = found
+    row, user = cast("tuple[ApiToken, User | None]", found)  # outer join: user may be gone
     if row.revoked_at is not None or user is None or not user.active:
         return None
     now = utcnow()

@@ -72,7 +72,7 @@ _compiled: dict[tuple[str, str, str], Pack] = {}
 _catalogs: dict[frozenset[tuple[str, str, str]], Catalog] = {}
 
 
-def compiled_pack(pack_id: str, version: str, stamp: str, definition: dict) -> Pack:
+def compiled_pack(pack_id: str, version: str, stamp: str, definition: dict[str, Any]) -> Pack:
     """Compile an installed pack version once per process.
 
     The key includes the install time, so two databases holding different contents under
@@ -95,7 +95,7 @@ def load_catalog(session: Session) -> Catalog:
     """The catalog of what is installed now: the transaction's snapshot, else from cache."""
     snapshot = session.info.get(SNAPSHOT_KEY)
     if snapshot is not None:
-        return snapshot  # type: ignore[no-any-return]
+        return snapshot
     catalog = _current_catalog(session)
     session.info[SNAPSHOT_KEY] = catalog
     return catalog

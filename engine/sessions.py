@@ -15,8 +15,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import User, UserSession, utcnow
@@ -71,7 +72,7 @@ def session_user(
     )
     if found is None:
         return None
-    row, user = found
+    row, user = cast("tuple[UserSession, User | None]", found)  # outer join: user may be gone
     if row.ended_at is not None:
         return None
     now = now or utcnow()
@@ -92,21 +93,23 @@ def end_session(session: Session, token: str | None, reason: str = "signed_out")
     """End one session (sign-out); its cookie is refused from now on. False if none held."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return False
-    result = session.execute(
+    statement = (
         update(UserSession)
         .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), ended_reason=reason)
     )
+    result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
     return bool(result.rowcount)
 
 
 def end_user_sessions(session: Session, user: User, reason: str) -> int:
     """End every open session of a user (deactivation, new password); how many ended."""
-    result = session.execute(
+    statement = (
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), ended_reason=reason)
     )
+    result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
     return int(result.rowcount or 0)
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.definitions.model import Field, Module, Pack
@@ -58,7 +58,8 @@ class DefaultFix:
         value = self.value
         if not self.field.computed:
             value = coerce_input(self.module, {name: self.value})[name]
-        result = session.execute(update(table).where(table.c[name].is_(None)).values({name: value}))
+        statement = update(table).where(table.c[name].is_(None)).values({name: value})
+        result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
         return f"{self.module.id}: {result.rowcount} records get {name} = {self.value!r}"
 
 
