@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine import permissions
 from engine.actor import Actor
 from engine.catalog import load_catalog
+from engine.definitions.model import Module
 from engine.models import Task
 from engine.records.model import Record
 from engine.records.reading import (
@@ -27,6 +28,7 @@ from engine.records.reading import (
     record_select,
     row_to_record,
 )
+from engine.workflow.transitions import rule_refusal
 
 PRIORITY = {"vote": 0, "transition": 1, "copied": 2}
 MAX_ITEMS = 500
@@ -70,6 +72,20 @@ def open_tasks(session: Session, actor: Actor) -> list[Task]:
         .limit(MAX_ITEMS)
     )
     return list(session.scalars(statement))
+
+
+def _offered(actor: Actor, module: Module, record: Record, task_list: list[Task]) -> list[str]:
+    """The steps an inbox row offers: those the transition rule allows the actor on this
+    record (`rule_refusal`, as the workflow checks it), a vote only where one waits for them.
+    Withdrawing is left to the record page."""
+    offered: list[str] = []
+    for transition in module.workflow.transitions if module.workflow else ():
+        if transition.withdraw or rule_refusal(actor, module, record, transition) is not None:
+            continue
+        voting = any(t.kind == "vote" and t.transition == transition.id for t in task_list)
+        if voting or transition.approval is None:
+            offered.append(transition.id)
+    return offered
 
 
 def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> Inbox:
@@ -123,17 +139,7 @@ def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> 
             default=None,
         )
         overdue = due is not None and due < now
-        transitions: list[str] = []
-        if module.workflow is not None:
-            for transition in module.workflow.transitions:
-                if record.state not in transition.sources or transition.withdraw:
-                    continue
-                voting = any(t.kind == "vote" and t.transition == transition.id for t in task_list)
-                if voting or (
-                    transition.approval is None
-                    and (actor.is_admin or set(transition.roles) & actor.roles)
-                ):
-                    transitions.append(transition.id)
+        transitions = _offered(actor, module, record, task_list)
         items.append(
             InboxItem(record, reason, transitions, overdue, due, [t.id for t in task_list])
         )

@@ -266,20 +266,17 @@ def test_read_only_states_and_roles_cannot_edit(
 
 
 def test_fields_hidden_from_a_role_are_absent_and_read_fields_are_text(app: Flask) -> None:
+    from engine.abilities import field_modes
     from engine.actor import actor as make_actor
-    from web.pages.forms import field_modes
 
     with transaction(app.extensions["formwork"].session_factory) as session:
         module = load_catalog(session).module("labour_tally")
         project = load_catalog(session).module("project")
-    viewer = field_modes(make_actor("viewer", "viewer"), module, None)
+    viewer = field_modes(make_actor("viewer", "viewer"), module)
     assert viewer["amount"] == viewer["rate"] == viewer["items"] == "hidden"
-    foreman = field_modes(make_actor("foreman", "foreman"), project, None)
+    foreman = field_modes(make_actor("foreman", "foreman"), project)
     assert foreman["budget"] == "hidden" and foreman["name"] == "write"
-    from engine.records.model import Record
-
-    submitted = Record("x", module.id, None, "submitted", 1, "foreman", None, None, None, {})  # type: ignore[arg-type]
-    locked = field_modes(make_actor("admin", "admin"), module, submitted)
+    locked = field_modes(make_actor("admin", "admin"), module, "submitted")
     assert locked["worker"] == "read" and locked["hours"] == "computed"
 
 

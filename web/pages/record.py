@@ -1,8 +1,9 @@
 """The record page: its data, number and state, the steps open to the user, votes, history.
 
-Buttons are shown for exactly the transitions `engine.workflow.available_transitions` says
-this user may take now; a transition that needs a comment asks for it in a dialog. On an
-open approval the page shows the progress ("2 of 3 approved") and who voted, and lets an
+Every button (edit, delete, each step, 转交, 加签) reads one answer, the record's
+abilities (`engine.workflow.abilities.record_abilities`), so a button is shown exactly
+when the engine would take the action; a transition that needs a comment asks for it in
+a dialog. On an open approval the page shows the progress ("2 of 3 approved") and who voted, and lets an
 approver delegate their vote (转交) or a holder of the role add an approver (加签). The
 history is the engine's, with the values of fields hidden from the reader masked.
 """
@@ -19,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine.abilities import Abilities
 from engine.actor import Actor
 from engine.audit import visible_history
 from engine.catalog import load_catalog
@@ -36,21 +37,20 @@ from engine.records.model import Record
 from engine.workflow import (
     add_approver,
     apply_transition,
-    available_transitions,
     delegate_vote,
     mark_read,
 )
+from engine.workflow.abilities import record_abilities
 from engine.workflow.approvals import Progress
+from web import errors
 from web.i18n import text
-from web.pages import errors
 from web.pages.context import actor, db, forget_inbox, request_inbox
-from web.pages.forms import _context, may_update, readonly_state, sections
+from web.pages.formviews import form_context, sections
 from web.pages.messages import message_text, reason_text
 from web.pages.pickers import user_options
 from web.params import whole_number
 
 record = Blueprint("record", __name__)
-errors.install(record)
 
 
 @dataclass
@@ -68,36 +68,24 @@ class Step:
     may_add: bool = False
 
 
-def may_delete(who: Actor, module: Module, item: Record) -> bool:
-    if permissions.state_refusal(who, module, item.state, "delete") is not None:
-        return False
-    if who.is_admin:
-        return True
-    for p in permissions.role_permissions(who, module):
-        if p.delete == "all" or (p.delete == "own" and item.owner == who.name):
-            return True
-    return False
-
-
-def _steps(session: Session, module: Module, item: Record, who: Actor) -> list[Step]:
+def _steps(module: Module, answer: Abilities) -> list[Step]:
+    """The record's transitions as its abilities answer them, with titles to show."""
     steps = []
-    for option in available_transitions(session, module.id, item.id, who):
+    for option in answer.transitions:
         transition = module.workflow.transition(option.id) if module.workflow else None
-        progress = option.progress
-        step = Step(
-            option.id,
-            text(option.title) or option.id,
-            option.comment,
-            option.vote,
-            option.available,
-            reason_text(option.reason) if option.reason else None,
-            progress,
+        steps.append(
+            Step(
+                option.id,
+                (text(transition.title) if transition is not None else "") or option.id,
+                transition.comment if transition is not None else "optional",
+                transition is not None and transition.approval is not None,
+                option.available,
+                reason_text(option.reason) if option.reason else None,
+                option.progress,
+                option.delegate,
+                option.add_approver,
+            )
         )
-        if progress is not None and transition is not None:
-            name = who.name or ""
-            step.may_delegate = name in progress.eligible and name not in progress.voted
-            step.may_add = who.is_admin or bool(set(transition.roles) & who.roles)
-        steps.append(step)
     return steps
 
 
@@ -125,8 +113,10 @@ def render_record(
     status: int = 200,
     notice: str | None = None,
 ) -> ResponseReturnValue:
-    steps = _steps(session, module, item, who)
-    views = sections(session, _context(session, module, who, item, data={}), read_only=True)
+    answer = record_abilities(session, module, item, who)
+    steps = _steps(module, answer)
+    ctx = form_context(session, module, who, item, data={}, answer=answer)
+    views = sections(session, ctx, read_only=True)
     approvers = any(s.may_delegate or s.may_add for s in steps)
     return render_template(
         "records/record.html",
@@ -138,8 +128,8 @@ def render_record(
         open_steps=[s for s in steps if s.available],
         votes=[s for s in steps if s.progress is not None],
         history=_history(session, module, item, who),
-        may_edit=may_update(who, module, item) and not readonly_state(module, item),
-        may_delete=may_delete(who, module, item),
+        may_edit=answer.edit,
+        may_delete=answer.delete,
         users=user_options(session) if approvers else [],
         notice=notice,
     ), status
@@ -169,13 +159,13 @@ def _version() -> int | None:
 def _refused(module_id: str, record_id: str, error: FormworkError) -> ResponseReturnValue:
     """The record page again, saying why the step was refused, with the error's status."""
     if isinstance(error, TransitionRefused):
-        notice = reason_text(error.reason)
+        notice = reason_text(error.problem)
     elif isinstance(error, StateLocked):
         notice = _("The record cannot be deleted in its current state.")
     elif isinstance(error, Conflict):
         notice = _("Someone changed this record meanwhile. Look at it again and retry.")
     elif isinstance(error, ValidationFailed):
-        notice = "; ".join(message_text(p.message) for p in error.problems)
+        notice = "; ".join(message_text(p) for p in error.problems)
     else:
         raise error
     who = actor()
