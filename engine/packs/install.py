@@ -135,7 +135,7 @@ def _plan(others: list[Pack], old_pack: Pack | None, pack: Pack) -> _Plan:
 
 
 def _record_version(
-    session: Session, pack: Pack, raw: Mapping[str, Any], current: InstalledPack | None
+    session: Session, pack: Pack, raw: dict[str, Any], current: InstalledPack | None
 ) -> None:
     """Write the installed version, its history row and which modules the pack owns."""
     now = dt.datetime.now(dt.UTC)
@@ -153,11 +153,9 @@ def _record_version(
         session.add(
             PackVersion(pack_id=pack.id, version=pack.version, definition=raw, installed_at=now)
         )
-    for module in session.scalars(
-        select(InstalledModule).where(InstalledModule.pack_id == pack.id)
-    ):
-        if module.id not in pack.module_map:
-            session.delete(module)
+    for owned in session.scalars(select(InstalledModule).where(InstalledModule.pack_id == pack.id)):
+        if owned.id not in pack.module_map:
+            session.delete(owned)
     for module in pack.modules:
         if session.get(InstalledModule, module.id) is None:
             session.add(InstalledModule(id=module.id, pack_id=pack.id))

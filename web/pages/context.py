@@ -58,7 +58,7 @@ def is_htmx() -> bool:
 
 
 def actor() -> Actor:
-    return current_user.actor  # type: ignore[no-any-return]
+    return current_user.actor
 
 
 def readable_modules(catalog: Catalog, who: Actor) -> list[Module]:
@@ -83,7 +83,7 @@ def request_inbox(session: Session) -> Inbox:
     cached = g.get("formwork_inbox")
     if cached is None:
         cached = g.formwork_inbox = inbox(session, actor())
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def forget_inbox() -> None:
@@ -106,7 +106,7 @@ def nav() -> Nav | None:
                 box.counts.get("overdue", 0),
             )
         g.formwork_nav = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def template_globals() -> dict[str, Any]:
