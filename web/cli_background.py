@@ -1,7 +1,7 @@
 """`formwork tick`, `formwork worker` and `formwork webhooks …`: the background work.
 
-Registered on the same click group as the rest of the command line (web/cli.py imports this
-module last), kept apart because it is about scheduled work, not set-up and accounts.
+Put on the command line by web/cli.py, kept apart because it is about scheduled work, not
+set-up and accounts.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ import click
 from sqlalchemy import Engine
 
 from engine.db import make_session_factory, transaction
-from web.cli import _engine, _moment, _require_current_schema, _session, _table, cli
+from web.cli_common import (
+    command_engine,
+    command_session,
+    formwork_command,
+    formwork_group,
+    moment,
+    print_table,
+    require_current_schema,
+)
 
 # -- background work: due transitions and webhook deliveries ---------------------------------
 
@@ -50,17 +58,17 @@ def _tick_once(engine: Engine, limit: int) -> list[str]:
     return lines
 
 
-@cli.command("tick")
+@formwork_command("tick")
 @click.option("--limit", default=100, show_default=True, help="Deliveries claimed per round.")
 def tick_command(limit: int) -> None:
     """Fire due workflow transitions, then send every due webhook delivery (run from cron)."""
-    with _engine() as engine:
-        _require_current_schema(engine)
+    with command_engine() as engine:
+        require_current_schema(engine)
         for line in _tick_once(engine, limit):
             click.echo(line)
 
 
-@cli.command("worker")
+@formwork_command("worker")
 @click.option(
     "--interval",
     default=5.0,
@@ -97,8 +105,8 @@ def worker(interval: float, tick_every: float, rounds: int | None) -> None:
     done = 0
     last_tick = 0.0
     try:
-        with _engine() as engine:
-            _require_current_schema(engine)
+        with command_engine() as engine:
+            require_current_schema(engine)
             factory = make_session_factory(engine)
             click.echo(
                 f"Worker started: outbox every {interval:g}s, due transitions every {tick_every:g}s."
@@ -130,7 +138,7 @@ def worker(interval: float, tick_every: float, rounds: int | None) -> None:
     click.echo("Worker stopped.")
 
 
-@cli.group()
+@formwork_group()
 def webhooks() -> None:
     """Register webhooks and read their delivery log."""
 
@@ -157,7 +165,7 @@ def webhooks_add(
     """Register URL for events; prints the secret that signs deliveries, once."""
     from engine.webhooks import add_webhook
 
-    with _session() as session:
+    with command_session() as session:
         hook = add_webhook(
             session, url, events, module=module, allow_private=allow_private, created_by=None
         )
@@ -178,7 +186,7 @@ def webhooks_list() -> None:
     from engine.models import WebhookMessage
     from engine.webhooks import list_webhooks
 
-    with _session() as session:
+    with command_session() as session:
         counts: dict[tuple[int, str], int] = {
             (row[0], row[1]): row[2]
             for row in session.execute(
@@ -203,7 +211,7 @@ def webhooks_list() -> None:
     if not rows:
         click.echo("No webhooks.")
         return
-    _table(("ID", "URL", "MODULE", "EVENTS", "STATE", "SENT/PENDING/FAILED"), rows)
+    print_table(("ID", "URL", "MODULE", "EVENTS", "STATE", "SENT/PENDING/FAILED"), rows)
 
 
 @webhooks.command("deliveries")
@@ -213,12 +221,12 @@ def webhooks_deliveries(webhook_id: int | None, limit: int) -> None:
     """The latest delivery attempts (of one webhook, or of all): status and time taken."""
     from engine.webhooks import get_webhook, list_deliveries
 
-    with _session() as session:
+    with command_session() as session:
         if webhook_id is not None:
             get_webhook(session, webhook_id)
         rows = [
             (
-                _moment(d.at),
+                moment(d.at),
                 str(d.webhook_id),
                 m.event,
                 m.record_id,
@@ -233,7 +241,9 @@ def webhooks_deliveries(webhook_id: int | None, limit: int) -> None:
     if not rows:
         click.echo("No deliveries yet.")
         return
-    _table(("AT", "WEBHOOK", "EVENT", "RECORD", "TRY", "STATUS", "TIME", "STATE", "ERROR"), rows)
+    print_table(
+        ("AT", "WEBHOOK", "EVENT", "RECORD", "TRY", "STATUS", "TIME", "STATE", "ERROR"), rows
+    )
 
 
 @webhooks.command("remove")
@@ -242,6 +252,6 @@ def webhooks_remove(webhook_id: int) -> None:
     """Stop a webhook: nothing more is queued or sent for it; its log stays."""
     from engine.webhooks import remove_webhook
 
-    with _session() as session:
+    with command_session() as session:
         remove_webhook(session, webhook_id)
     click.echo(f"Stopped webhook {webhook_id}.")

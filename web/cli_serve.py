@@ -7,10 +7,10 @@ from typing import Any
 import click
 from gunicorn.app.base import BaseApplication
 
-from web.cli import cli
+from web.cli_common import formwork_command
 
 
-@cli.command("serve")
+@formwork_command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 @click.option(
