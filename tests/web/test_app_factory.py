@@ -11,7 +11,8 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.migrate import head_revision
-from engine.models import InstalledPack
+from engine.packs import import_pack
+from tests.engine.sample_pack import sample_pack
 from web import create_app, instance_secret_key
 
 
@@ -97,17 +98,14 @@ def test_home_page_lists_installed_packs_escaped_and_localized(app: Flask) -> No
 
     factory = app.extensions["formwork"].session_factory
     with factory.begin() as session:
-        definition = {
-            "title": {"en": "<script>alert(1)</script>", "zh-CN": "工程管理"},
-            "modules": [{"id": "labour_tally"}, {"id": "project"}],
-        }
-        session.add(InstalledPack(id="construction", version="1.2.0", definition=definition))
+        title = {"en": "<script>alert(1)</script>", "zh-CN": "工程管理"}
+        import_pack(session, sample_pack(id="construction", version="1.2.0", title=title))
 
     page = client.get("/").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "construction 1.2.0" in page
-    assert "labour_tally, project" in page
+    assert "project, labour" in page
     chinese = client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
     assert "工程管理" in chinese
     assert 'lang="zh-CN"' in chinese
