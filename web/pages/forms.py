@@ -199,6 +199,7 @@ def _write(
             if record is None:
                 saved = create_record(session, module.id, values, who)
             else:
+                assert version is not None  # a change without its version was a 400 above
                 saved = update_record(session, module.id, record.id, version, values, who)
     except ValidationFailed as exc:
         discard(stored)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field  # `field` is a FieldView attribute
 from decimal import Decimal
 from typing import Any
 
@@ -45,9 +46,9 @@ class FieldView:
     value: Any = None
     display: str = ""
     error: str | None = None
-    options: list[tuple[str, str]] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    row_errors: dict[str, str] = field(default_factory=dict)
+    options: list[tuple[str, str]] = dataclass_field(default_factory=list)
+    rows: list[dict[str, Any]] = dataclass_field(default_factory=list)
+    row_errors: dict[str, str] = dataclass_field(default_factory=dict)
     reference: Reference | None = None
     widget: str = ""
     solo: bool = False  # the only field of its section: the section's title names it
@@ -78,7 +79,7 @@ class FormContext:
     data: dict[str, Any]  # raw input values (strings) by field; child rows as dicts
     result: Preview
     abilities: Abilities
-    problems: list[ShownProblem] = field(default_factory=list)
+    problems: list[ShownProblem] = dataclass_field(default_factory=list)
 
 
 # -- values -----------------------------------------------------------------------------
