@@ -123,6 +123,22 @@ def _row_allows(
     )
 
 
+def _open_steps(actor: Actor, module: Module) -> tuple[StepAbility, ...]:
+    """Without a record: each transition `actor` could take on some record — by its roles,
+    as one of its approvers' role, or as an approver a record's field may name."""
+    steps = []
+    for transition in module.workflow.transitions if module.workflow else ():
+        roles = set(transition.roles)
+        approval = transition.approval
+        if approval is not None and approval.approvers_role:
+            roles.add(approval.approvers_role)
+        named = approval is not None and bool(approval.approvers_field)
+        steps.append(
+            StepAbility(transition.id, actor.is_admin or bool(roles & actor.roles) or named)
+        )
+    return tuple(steps)
+
+
 def abilities(
     actor: Actor,
     module: Module,
@@ -134,10 +150,13 @@ def abilities(
     """What `actor` may do with `module`, or with `record` (read as the actor reads it).
 
     `grants` (from `granted_records`) let scoped roles count on a record; `transitions`
-    are the record's steps as the workflow answers them (`engine.workflow.abilities.record_abilities`).
+    are the record's steps as the workflow answers them (`engine.workflow.abilities.
+    record_abilities`); without a record, the steps the actor could take on some record.
     The state rule is `state_refusal`'s: a read-only state leaves only its `editable` fields
     and only an admin deletes in a read-only or final state.
     """
+    if record is None and not transitions:
+        transitions = _open_steps(actor, module)
     state = record.state if record is not None else None
     locks: dict[str, Problem | None] = {}
     for action in ("update", "delete"):

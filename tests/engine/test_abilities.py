@@ -145,3 +145,20 @@ def test_the_workflow_adds_each_step_with_its_reason(
     assert not seen.step("submit").available  # type: ignore[union-attr]  # not a foreman
     with pytest.raises(dataclasses.FrozenInstanceError):
         answer.update = False  # type: ignore[misc]  # one answer, not edited downstream
+
+
+def test_without_a_record_the_steps_are_those_some_record_may_offer(
+    session: Session, site: dict[str, Any]
+) -> None:
+    module = load_catalog(session).module("labour")
+    foreman = abilities(site["foreman"], module)
+    manager = abilities(site["manager"], module)
+    assert [(s.id, s.available) for s in foreman.transitions] == [
+        ("submit", True),
+        ("approve", False),
+    ]
+    assert [(s.id, s.available) for s in manager.transitions] == [
+        ("submit", False),
+        ("approve", True),
+    ]
+    assert manager.update and manager.delete and not foreman.export  # on some record
