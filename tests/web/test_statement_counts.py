@@ -1,7 +1,8 @@
 """SQL statements a page or an API call costs, counted from outside on the app's engine.
 
 Every statement the app sends through its engine is counted (`before_cursor_execute`),
-the transaction's BEGIN left out: the check of the signed-in user or token, the catalog's
+transaction control left out (BEGIN; on PostgreSQL the `SET LOCAL statement_timeout` of
+the time budget that opens each transaction): the check of the signed-in user or token, the catalog's
 freshness check, the records, their child rows, totals, history, transitions and the nav.
 The catalog is read once a request and the record page reads the inbox once, so these stay
 small whatever the module holds.
@@ -24,13 +25,17 @@ from tests.web.test_pages_fixtures import create_record, project_id, sign_in_as
 pytest_plugins = ["tests.web.test_pages_fixtures"]
 
 
+# transaction control: SQLite's BEGIN, PostgreSQL's time budget of the transaction
+CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SET LOCAL statement_timeout)\b", re.I)
+
+
 @contextmanager
 def counted(app: Flask) -> Iterator[list[str]]:
-    """The statements sent while the block runs (BEGIN left out)."""
+    """The statements sent while the block runs (transaction control left out)."""
     seen: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if statement.strip().upper() not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"):
+        if not CONTROL.match(statement):
             seen.append(statement)
 
     engine = app.extensions["formwork"].engine
