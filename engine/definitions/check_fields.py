@@ -144,6 +144,11 @@ def _check_keywords(ctx: PackContext, module: ModuleInfo, info: FieldInfo, path:
         ctx.add((*path, "x-scale"), f"x-scale applies to numbers; {info.name!r} is {_a(declared)}")
     if schema.get("x-format") == "money" and declared != "number":
         ctx.add((*path, "x-format"), f"money must be a number; {info.name!r} is {_a(declared)}")
+    if "x-rating" in schema and (declared != "integer" or "enum" in schema):
+        ctx.add(
+            (*path, "x-rating"),
+            f'x-rating needs "type": "integer" and no enum; {info.name!r} is {_a(declared)}',
+        )
     specials = [key for key in SPECIAL_STRINGS if schema.get(key)]
     if len(specials) > 1:
         ctx.add(path, f"{info.name!r} cannot be {' and '.join(specials)} at once; choose one")

@@ -67,7 +67,7 @@ class FieldKind:
     name: str
     detect: Detect
     sql_type: Callable[[Field], TypeEngine[Any]]
-    input_field: Callable[[Field], fields.Field]
+    input_field: Callable[[Field], fields.Field[Any]]
     expression_type: str
     openapi: Callable[[Field], dict[str, Any]]
     to_json: Callable[[Any], Any] = same
@@ -76,10 +76,12 @@ class FieldKind:
     searchable: bool = False
     scalar: bool = True  # one value per record (not a list of choices, not child rows)
     stored: bool = True  # a column of the record's table (child rows have tables of their own)
-    filter_field: Callable[[Field], fields.Field] | None = None  # one filter value, if not input
+    # one filter value, if not input
+    filter_field: Callable[[Field], fields.Field[Any]] | None = None
     condition: Condition | None = None  # its own SQL for a filter, where `=` will not do
     widget: str = "input"  # the form widget the pages draw (templates/records/_fields.html)
     cell: str = "text"  # how a list cell shows a value (web/pages/formatting.DISPLAY)
+    filter_widget: str = "text"  # the list page's filter control (templates/records/list.html)
     widget_options: Mapping[str, Any] = field(default_factory=dict)  # builder defaults
     settings: tuple[str, ...] = ()  # the kind's own schema keywords, compiled onto the field
     words: str = ""  # the kind in messages: "child table", "multi-choice field"...
@@ -89,7 +91,7 @@ class FieldKind:
         """Whether values compare (`lt`, `gte`, `between` apply and sorting means something)."""
         return "lt" in self.operators
 
-    def coerce_filter(self, field: Field) -> fields.Field:
+    def coerce_filter(self, field: Field) -> fields.Field[Any]:
         """The marshmallow field that reads one filter value of this kind."""
         return (self.filter_field or self.input_field)(field)
 

@@ -55,6 +55,7 @@ RATING = FieldKind(
     operators=ORDERED,
     widget="stars",
     cell="stars",
+    filter_widget="number",
     settings=("x-rating",),
     widget_options={"x-rating": DEFAULT_STARS},
 )

@@ -113,7 +113,7 @@ def _format(name: str) -> Any:
     return lambda s, t: t == "string" and s.get("format") == name
 
 
-def _text(f: Field) -> fields.Field:
+def _text(f: Field) -> fields.Field[Any]:
     return Text_(allow_none=True)
 
 
@@ -128,6 +128,7 @@ INTEGER = FieldKind(
     summable=True,
     cell="number",
     words="integer field",
+    filter_widget="number",
 )
 DECIMAL = FieldKind(
     "decimal",
@@ -140,6 +141,7 @@ DECIMAL = FieldKind(
     summable=True,
     cell="number",
     widget_options={"x-scale": 2},
+    filter_widget="number",
 )
 TABLE = FieldKind(
     "table",
@@ -173,6 +175,7 @@ MULTICHOICE = FieldKind(
     widget="checkboxes",
     cell="choices",
     words="multi-choice field",
+    filter_widget="multichoice",
 )
 CHOICE = FieldKind(
     "choice",
@@ -185,6 +188,7 @@ CHOICE = FieldKind(
     searchable=True,
     widget="select",
     cell="choice",
+    filter_widget="choice",
 )
 LINK = FieldKind(
     "link",
@@ -196,6 +200,7 @@ LINK = FieldKind(
     operators=ORDERED,
     widget="picker",
     cell="link",
+    filter_widget="link",
 )
 USER = FieldKind(
     "user",
@@ -208,6 +213,7 @@ USER = FieldKind(
     searchable=True,
     widget="picker",
     cell="user",
+    filter_widget="user",
 )
 FILE = FieldKind(
     "file",
@@ -231,6 +237,7 @@ DATE = FieldKind(
     to_json=date_to_json,
     operators=ORDERED,
     cell="date",
+    filter_widget="date",
 )
 DATETIME = FieldKind(
     "datetime",
@@ -243,6 +250,7 @@ DATETIME = FieldKind(
     operators=ORDERED,
     cell="moment",
     words="date-time field",
+    filter_widget="date",
 )
 BOOLEAN = FieldKind(
     "boolean",
@@ -254,6 +262,7 @@ BOOLEAN = FieldKind(
     operators=EQUALITY,
     widget="checkbox",
     cell="boolean",
+    filter_widget="boolean",
 )
 TEXT = FieldKind(
     "text",

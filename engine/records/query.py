@@ -33,6 +33,7 @@ from engine.records.reading import (
     row_to_record,
 )
 
+COMPARISONS = ("lt", "lte", "gt", "gte", "between")  # no order against "no value"
 ORDERED_KINDS = frozenset(kind.name for kind in KINDS.values() if kind.ordered)
 MAX_FILTERS = 50
 MAX_IN_VALUES = 200
@@ -138,6 +139,9 @@ def build_filter(module: Module, name: str, op: str, raw: Any, visible: set[str]
                 raise ValidationFailed([Problem(where, f"at most {MAX_SEARCH} characters")])
     else:
         value = _coerce(module, name, raw, where)
+    empty = None in value if op == "between" else value is None
+    if op in COMPARISONS and empty:
+        raise ValidationFailed([Problem(where, f"{op!r} needs a value to compare with")])
     return Filter(name, op, value)
 
 

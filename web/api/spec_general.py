@@ -3,10 +3,10 @@ administrators packs and webhooks (see web/api/spec.py for the modules' own oper
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from engine import permissions
 from engine.definitions.model import Module
+from web.api.spec_context import SpecContext
+from web.api.spec_params import filter_parameters
 from web.api.spec_parts import (
     READ_ERRORS,
     json_content,
@@ -17,11 +17,8 @@ from web.api.spec_parts import (
     responses,
 )
 
-if TYPE_CHECKING:
-    from web.api.spec import SpecBuilder
 
-
-def general_paths(builder: SpecBuilder, modules: list[Module]) -> None:
+def general_paths(builder: SpecContext, modules: list[Module]) -> None:
     module_ids = [m.id for m in modules]
     summary = {
         "type": "object",
@@ -131,7 +128,8 @@ def general_paths(builder: SpecBuilder, modules: list[Module]) -> None:
                     *[
                         p
                         for name in builder.catalog.modules[report.module].ui.list.filters
-                        for p in builder.filter_parameters(
+                        for p in filter_parameters(
+                            builder,
                             builder.catalog.modules[report.module],
                             name,
                             permissions.field_access(
@@ -180,7 +178,7 @@ def general_paths(builder: SpecBuilder, modules: list[Module]) -> None:
         admin_paths(builder)
 
 
-def admin_paths(builder: SpecBuilder) -> None:
+def admin_paths(builder: SpecContext) -> None:
     tag = ["Administration"]
     any_object = {"type": "object"}
     builder.paths["/packs"] = {

@@ -134,19 +134,26 @@ def _file(field: Field, value: Any) -> str:
     return reference.name if reference else str(value)
 
 
+def _stars(field: Field, value: Any) -> str:
+    """A rating as filled and empty stars with its figure: `★★★☆☆ 3/5`."""
+    count, stars = int(field.settings.get("x-rating", 5)), int(value)
+    return f"{'★' * stars}{'☆' * max(count - stars, 0)} {stars}/{count}"
+
+
+# How a cell shows a value, by the cell each kind names (engine/kinds: `FieldKind.cell`).
 DISPLAY: dict[str, Callable[[Field, Any], str]] = {
     "text": lambda f, v: str(v),
-    "integer": _number,
-    "decimal": _number,
+    "number": _number,
     "boolean": _boolean,
     "date": lambda f, v: date_text(v),
-    "datetime": lambda f, v: moment_text(v),
+    "moment": lambda f, v: moment_text(v),
     "choice": choice_text,
-    "multichoice": _multi,
+    "choices": _multi,
     "link": lambda f, v: str(v),
     "user": lambda f, v: user_text(v),
     "file": _file,
-    "table": _rows,
+    "rows": _rows,
+    "stars": _stars,
 }
 
 
@@ -156,7 +163,7 @@ def value_text(field: Field | None, value: Any) -> str:
         return ""
     if field is None:
         return moment_text(value) if isinstance(value, dt.datetime) else str(value)
-    return DISPLAY[field.kind](field, value)
+    return DISPLAY[field.kind_type.cell](field, value)
 
 
 def restricted_text() -> str:

@@ -25,6 +25,7 @@ from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
 from engine.errors import Problem, ValidationFailed
 from engine.records import ListQuery, RecordPage, list_records, parse_list_params
+from engine.kinds.standard import DATETIME
 from engine.records.query import FILTER_KEY
 from web.pages import errors
 from web.pages.context import actor, db, is_htmx
@@ -72,7 +73,7 @@ def engine_params(module: Module, params: Mapping[str, str]) -> dict[str, str]:
             continue
         f = module.field(match.group(1))
         op = match.group(2)
-        if f is not None and f.kind == "datetime" and len(value) == 10:
+        if f is not None and f.kind_type is DATETIME and len(value) == 10:
             result[key] = value + ("T23:59:59" if op in ("lte", "lt") else "T00:00:00")
     return result
 
@@ -123,33 +124,46 @@ def _filter_widgets(
         widgets.append(_field_widget(session, module, f, who, values))
     return widgets
 
+# The operators each filter control writes (templates/records/list.html); every one of them
+# is an operator of the kinds that use the control (a test holds them to it).
+WIDGET_OPERATORS: Mapping[str, tuple[str, ...]] = {
+    "state": ("eq",),
+    "choice": ("eq",),
+    "link": ("eq",),
+    "user": ("eq",),
+    "boolean": ("eq",),
+    "multichoice": ("contains",),
+    "date": ("gte", "lte"),
+    "number": ("gte", "lte"),
+    "text": ("contains",),
+}
+
+
 
 def _field_widget(
     session: Session, module: Module, f: Field, who: Actor, values: dict[str, str]
+    """The filter control the field's kind asks for, with the options it offers."""
+    widget = f.kind_type.filter_widget
+    label = field_title(module, f.name)
+    return FilterWidget(
+        f.name, label, widget, _filter_options(session, f, who, widget, values), values
+    )
+
+
+def _filter_options(
+    session: Session, f: Field, who: Actor, widget: str, values: dict[str, str]
+) -> list[tuple[str, str]]:
 ) -> FilterWidget:
     from web.pages.formatting import choice_text
 
-    label = field_title(module, f.name)
-    if f.kind in ("choice", "multichoice"):
-        options = [(str(v), choice_text(f, v)) for v in f.enum or ()]
-        kind = "choice" if f.kind == "choice" else "multichoice"
-        return FilterWidget(f.name, label, kind, options, values)
-    if f.kind in ("link", "user"):  # only the chosen one; the rest come as the user types
-        chosen = values.get("eq")
-        if not chosen:
-            return FilterWidget(f.name, label, f.kind, [], values)
-        if f.kind == "link":
-            options = link_options(session, f, who, selected=chosen, browse=False)
-        else:
-            options = [o for o in user_options(session, selected=chosen) if o[0] == chosen]
-        return FilterWidget(f.name, label, f.kind, options, values)
-    if f.kind == "boolean":
-        return FilterWidget(f.name, label, "boolean", [], values)
-    if f.kind in ("date", "datetime"):
-        return FilterWidget(f.name, label, "date", [], values)
-    if f.kind in ("integer", "decimal"):
-        return FilterWidget(f.name, label, "number", [], values)
-    return FilterWidget(f.name, label, "text", [], values)
+    if widget in ("choice", "multichoice"):
+        return [(str(v), choice_text(f, v)) for v in f.enum or ()]
+    chosen = values.get("eq")
+    if widget not in ("link", "user") or not chosen:
+        return []  # a picker offers only the chosen one; the rest come as the user types
+    if widget == "link":
+        return link_options(session, f, who, selected=chosen, browse=False)
+    return [o for o in user_options(session, selected=chosen) if o[0] == chosen]
 
 
 def sort_state(module: Module, params: Mapping[str, str]) -> tuple[str | None, bool]:
