@@ -80,7 +80,7 @@ def chromium() -> str:
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """The app on a free port of 127.0.0.1, in a thread, with its own database."""
-    from tests.web.test_pages_fixtures import PASSWORD, make_app
+    from tests.web.helpers import PASSWORD, make_app
 
     app = make_app(database_url, tmp_path / "uploads")
     server = make_server("127.0.0.1", 0, app, threaded=True)

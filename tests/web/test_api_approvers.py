@@ -11,9 +11,8 @@ from typing import Any
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.test_api_fixtures import PASSWORD, Api, body, errors
+from tests.web.helpers import PASSWORD, Api, body, errors
 
-pytest_plugins = ["tests.web.test_api_fixtures"]
 APPROVAL = "transitions/finance_approve"
 
 

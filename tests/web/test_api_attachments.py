@@ -16,17 +16,7 @@ from typing import Any
 from werkzeug.test import EnvironBuilder
 
 from engine.catalog import load_catalog
-from tests.web.test_api_fixtures import (
-    PREFIX,
-    Api,
-    api_fixture,
-    body,
-    errors,
-    labour_data,
-    paths,
-)
-
-__all__ = ["api_fixture"]
+from tests.web.helpers import PREFIX, Api, body, errors, labour_data, paths
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -7,7 +7,7 @@ import re
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.test_api_fixtures import PASSWORD, Api, api_fixture, body, errors, labour_data  # noqa: F401
+from tests.web.helpers import PASSWORD, Api, body, errors, labour_data
 
 
 def test_no_token_is_401_with_a_bearer_challenge(api: Api) -> None:

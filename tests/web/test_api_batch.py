@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.web.test_api_fixtures import Api, api_fixture, body, errors, labour_data  # noqa: F401
+from tests.web.helpers import Api, body, errors, labour_data
 
 TALLY = "/modules/labour_tally/records"
 BATCH = "/modules/labour_tally/records:batch"

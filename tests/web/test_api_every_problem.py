@@ -6,7 +6,7 @@ with the wrong scale only; the client fixed it, sent again, and only then heard 
 
 from __future__ import annotations
 
-from tests.web.test_api_fixtures import Api, api_fixture, body, labour_data, paths  # noqa: F401
+from tests.web.helpers import Api, body, labour_data, paths
 
 TALLY = "/modules/labour_tally/records"
 

@@ -5,7 +5,7 @@ Before the bound, `int()` of `1e1000000` held a worker for about a minute per re
 
 from __future__ import annotations
 
-from tests.web.test_api_fixtures import Api, api_fixture, body, errors, labour_data, paths  # noqa: F401
+from tests.web.helpers import Api, body, errors, labour_data, paths
 
 TALLY = "/modules/labour_tally/records"
 HUGE = "1e1000000"

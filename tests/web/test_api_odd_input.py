@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 
 from engine.exactjson import dumps
-from tests.web.test_api_fixtures import Api, api_fixture, body, errors, labour_data, paths  # noqa: F401
-from tests.web.test_pages_fixtures import post, sign_in_as
+from tests.web.helpers import Api, body, errors, labour_data, paths, post, sign_in_as
 
 TALLY = "/modules/labour_tally/records"
 ODD_NUMBERS = ["²", "⁵", "١٢", "1_0", "9" * 5000, "-1", "1e3", True]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.web.test_api_fixtures import Api, api_fixture, body, errors, labour_data, paths  # noqa: F401
+from tests.web.helpers import Api, body, errors, labour_data, paths
 
 TALLY = "/modules/labour_tally/records"
 

@@ -18,7 +18,7 @@ from engine import accounts
 from engine.actor import SYSTEM
 from engine.db import transaction
 from engine.records import create_record
-from tests.web.test_api_fixtures import Api, body, make_api
+from tests.web.helpers import Api, body, make_api
 
 P2_FIGURES = ("729.83", "4321987.65", "4,321,987.65")
 WITHHELD = ["labour_cost", "received", "remaining_budget"]

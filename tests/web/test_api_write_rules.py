@@ -12,9 +12,7 @@ from typing import Any
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.test_api_fixtures import PASSWORD, Api, api_fixture, body, labour_data, paths
-
-__all__ = ["api_fixture"]
+from tests.web.helpers import PASSWORD, Api, body, labour_data, paths
 
 
 def scoped_manager(api: Api, project: str) -> None:

@@ -9,9 +9,7 @@ from flask.testing import FlaskClient
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.test_pages_fixtures import PASSWORD, csrf_token, post, sign_in_as
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
+from tests.web.helpers import PASSWORD, csrf_token, post, sign_in_as
 
 
 def test_a_visitor_sees_the_sign_in_page_in_the_browsers_language(client: FlaskClient) -> None:

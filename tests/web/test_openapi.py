@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate
 
-from tests.web.test_api_fixtures import ROOT, Api, api_fixture  # noqa: F401
+from tests.web.helpers import ROOT, Api
 
 TALLY = "/modules/labour_tally/records"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.test_api_fixtures import Api, api_fixture, body  # noqa: F401
+from tests.web.helpers import Api, body
 
 
 def test_a_created_record_links_to_its_read_change_history_and_transitions(api: Api) -> None:

@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
     use_after_free,
 )
 
-from tests.web.test_api_fixtures import Api, labour_data, make_api
+from tests.web.helpers import Api, labour_data, make_api
 
 EXAMPLES = int(os.environ.get("FORMWORK_API_FUZZ_EXAMPLES", "4"))
 TALLY = "/modules/labour_tally/records"

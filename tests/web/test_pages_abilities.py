@@ -16,9 +16,7 @@ from flask.testing import FlaskClient
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.test_pages_fixtures import PASSWORD, create_record, post, project_id
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
+from tests.web.helpers import PASSWORD, create_record, post, project_id
 
 
 def _line(project: str, code: str) -> dict[str, Any]:

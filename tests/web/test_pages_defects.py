@@ -12,9 +12,8 @@ from flask.testing import FlaskClient
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.test_pages_fixtures import PASSWORD, create_record, post, project_id, sign_in_as
+from tests.web.helpers import PASSWORD, create_record, post, project_id, sign_in_as
 
-pytest_plugins = ["tests.web.test_pages_fixtures"]
 ROOT = Path(__file__).resolve().parents[2]
 
 

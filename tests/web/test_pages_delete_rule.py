@@ -8,10 +8,8 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.test_pages_fixtures import post
+from tests.web.helpers import post
 from tests.web.test_pages_record import new_tally
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
 
 
 def test_a_submitted_record_offers_no_delete_and_refuses_a_forged_one(

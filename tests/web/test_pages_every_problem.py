@@ -7,10 +7,8 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.test_pages_fixtures import post
+from tests.web.helpers import post
 from tests.web.test_pages_forms import errors_of, tally_form
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
 
 
 def test_the_form_shows_every_problem_beside_its_field_in_one_answer(

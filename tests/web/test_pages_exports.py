@@ -11,10 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from tests.web.test_api_fixtures import Api, labour_data
-from tests.web.test_pages_fixtures import create_record, project_id
-
-pytest_plugins = ["tests.web.test_pages_fixtures", "tests.web.test_api_fixtures"]
+from tests.web.helpers import Api, create_record, labour_data, project_id
 
 # what a spreadsheet still runs as a formula, though it does not start with = + - @
 DISGUISED = ["\n=1+2", " =1+2", "＝1+2", "＠SUM(A1)", "\t+cmd|' /C calc'!A0", "－2+3"]

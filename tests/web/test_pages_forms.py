@@ -17,9 +17,7 @@ from engine import accounts
 from engine.catalog import load_catalog
 from engine.db import transaction
 from engine.records import get_record
-from tests.web.test_pages_fixtures import create_record, csrf_token, post, project_id
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
+from tests.web.helpers import create_record, csrf_token, post, project_id
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

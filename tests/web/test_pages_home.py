@@ -7,8 +7,6 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
-pytest_plugins = ["tests.web.test_pages_fixtures"]
-
 
 def test_home_shows_the_users_modules_and_recent_records(
     app: Flask, client: FlaskClient, sign_in: Callable[[str], FlaskClient]

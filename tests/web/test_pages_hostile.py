@@ -10,9 +10,7 @@ from flask.testing import FlaskClient
 
 from engine.db import transaction
 from engine.packs import import_pack
-from tests.web.test_pages_fixtures import create_record, post
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
+from tests.web.helpers import create_record, post
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '<img src=x onerror=alert(1)> hx-on:click="alert(2)"'

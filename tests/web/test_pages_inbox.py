@@ -12,9 +12,7 @@ from sqlalchemy import update
 
 from engine.db import transaction
 from engine.models import Task
-from tests.web.test_pages_fixtures import create_record, post, project_id
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
+from tests.web.helpers import create_record, post, project_id
 
 
 def submitted_tally(app: Flask, client: FlaskClient) -> str:

@@ -14,9 +14,7 @@ from sqlalchemy import update
 
 from engine.catalog import load_catalog
 from engine.db import transaction
-from tests.web.test_pages_fixtures import create_record, project_id
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
+from tests.web.helpers import create_record, project_id
 
 
 def tally(app: Flask, worker: str, hours: str, date: str = "2026-05-04", **extra: object) -> str:

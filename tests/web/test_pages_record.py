@@ -10,9 +10,7 @@ from flask.testing import FlaskClient
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.test_pages_fixtures import PASSWORD, create_record, post, project_id, sign_in_as
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
+from tests.web.helpers import PASSWORD, create_record, post, project_id, sign_in_as
 
 
 def new_tally(app: Flask, hours: str = "6") -> str:

@@ -13,10 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from tests.web.helpers import post, sign_in_as
 from tests.web.test_api_rollup_access import P2_FIGURES, add_p2_figures
-from tests.web.test_pages_fixtures import post, sign_in_as
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
 
 
 def ann(app: Flask, client: FlaskClient) -> dict[str, str]:

@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 from engine import accounts
 from engine.db import transaction
 from engine.models import User
-from tests.web.test_pages_fixtures import PASSWORD, make_app, sign_in_as
+from tests.web.helpers import PASSWORD, make_app, sign_in_as
 from web.pages import lists
 
 # Counting to 200 million takes SQLite and PostgreSQL well over ten seconds.

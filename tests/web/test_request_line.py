@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.test_api_fixtures import Api, api_fixture, body, errors  # noqa: F401
+from tests.web.helpers import Api, body, errors
 from web.api import MAX_REQUEST_LINE
 
 ROOT = Path(__file__).resolve().parents[2]

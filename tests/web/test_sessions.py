@@ -20,10 +20,8 @@ from sqlalchemy import update
 from engine import accounts
 from engine.db import transaction
 from engine.models import RateLimitCounter, UserSession, utcnow
-from tests.web.test_pages_fixtures import make_app, post, sign_in_as
+from tests.web.helpers import make_app, post, sign_in_as
 from web import create_app
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
 
 SIGNED_IN = "Your modules"
 SIGN_IN_PAGE = "Sign in to Formwork"

@@ -20,10 +20,7 @@ from sqlalchemy import event
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.test_pages_fixtures import create_record, project_id, sign_in_as
-
-pytest_plugins = ["tests.web.test_pages_fixtures"]
-
+from tests.web.helpers import create_record, project_id, sign_in_as
 
 # transaction control: SQLite's BEGIN, PostgreSQL's time budget of the transaction
 CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SET LOCAL statement_timeout)\b", re.I)

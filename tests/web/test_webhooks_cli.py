@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine import webhooks
 from engine.models import WebhookMessage
-from tests.web.test_api_fixtures import Api, api_fixture, body, labour_data  # noqa: F401
+from tests.web.helpers import Api, body, labour_data
 
 
 def run(api: Api, *args: str):  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ import pytest
 
 from engine import webhooks
 from engine.exactjson import loads
-from tests.web.test_api_fixtures import Api, api_fixture, body, labour_data  # noqa: F401
+from tests.web.helpers import Api, body, labour_data
 
 
 @dataclass

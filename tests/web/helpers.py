@@ -1,19 +1,20 @@
-"""Fixtures for the API tests (imported by test_api*, test_openapi* and test_webhooks*).
+"""Helpers of the web tests: the app on the bundled pack, a JSON client of the API, forms.
 
-`api` (import `api_fixture`) is a client of the Formwork app on a fresh database with the bundled construction
-pack and the demo users (admin, foreman, manager, accountant, planner, viewer), each with
-an API token; `api.get("/modules", as_="foreman")` calls /api/v1 with that user's token.
+`make_app` is the Formwork app on a fresh database with the bundled construction pack and
+the demo users (each with the password PASSWORD); `make_api` the same with an API token per
+user, wrapped in `Api` (`api.get("/modules", as_="foreman")` calls /api/v1 with that user's
+token). `post` sends a form with the page's CSRF token, as a browser does. The fixtures
+built on them (`app`, `client`, `sign_in`, `api`) are in tests/web/conftest.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +30,70 @@ from web.cli import DEMO_USERS
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct-horse-1"
 PREFIX = "/api/v1"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+# -- pages ------------------------------------------------------------------------------
+
+
+def make_app(database_url: str, uploads: Path, **config: Any) -> Flask:
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test",
+            "TESTING": True,
+            "FORMWORK_UPLOADS": str(uploads),
+            **config,
+        }
+    )
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        import_pack(session, (ROOT / "modules" / "construction.json").read_text("utf-8"))
+        for name, role, display in DEMO_USERS:
+            accounts.create_user(session, name, PASSWORD, roles=[role], display_name=display)
+        accounts.grant_every_record(session, "manager", "project")
+    return app
+
+
+def csrf_token(client: FlaskClient, page: str = "/") -> str:
+    """The CSRF token a page of this client's session carries."""
+    match = CSRF.search(client.get(page).text)
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def post(
+    client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any
+) -> TestResponse:
+    """POST a form with the session's CSRF token, like the browser does."""
+    token = csrf_token(client)
+    return client.post(url, data={"csrf_token": token, **(data or {})}, **kwargs)
+
+
+def sign_in_as(client: FlaskClient, name: str, password: str = PASSWORD) -> TestResponse:
+    return post(client, "/sign-in", {"name": name, "password": password})
+
+
+def create_record(app: Flask, module: str, user: str, data: dict[str, Any]) -> str:
+    """A record made through the engine as `user`, for pages to show."""
+    from engine.records import create_record as engine_create
+
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        who = accounts.actor_of(accounts.get_user(session, user))
+        return engine_create(session, module, data, who).id
+
+
+def project_id(app: Flask, code: str = "PRJ-2026-001") -> str:
+    from engine.actor import SYSTEM
+    from engine.records import Filter, ListQuery, list_records
+
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        page = list_records(
+            session, "project", SYSTEM, ListQuery(filters=(Filter("code", "eq", code),))
+        )
+        return page.items[0].id
+
+
+# -- the API ----------------------------------------------------------------------------
 
 
 def install_construction(session: Session) -> dict[str, str]:
@@ -118,13 +183,6 @@ def make_api(database_url: str, tmp_path: Path, **config: Any) -> Api:
     with transaction(app.extensions["formwork"].session_factory) as session:
         tokens = install_construction(session)
     return Api(app, app.test_client(), tokens)
-
-
-@pytest.fixture(name="api")
-def api_fixture(database_url: str, tmp_path: Path) -> Iterator[Api]:
-    made = make_api(database_url, tmp_path)
-    yield made
-    made.app.extensions["formwork"].engine.dispose()
 
 
 def labour_data(project: str, **overrides: Any) -> dict[str, Any]:
