@@ -13,6 +13,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from engine import permissions
+from engine.abilities import abilities as engine_abilities
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
@@ -23,15 +24,15 @@ bp = Blueprint("modules", __name__)
 
 
 def abilities(actor: Actor, module: Module) -> dict[str, bool]:
-    """What the caller may do with the module's records."""
-    roles = permissions.role_permissions(actor, module)
+    """What the caller may do with the module's records: the engine's one answer, as JSON."""
+    answer = engine_abilities(actor, module)
     return {
-        "read": permissions.may_read_module(actor, module),
-        "create": permissions.may_create(actor, module),
-        "update": actor.is_admin or any(p.update for p in roles),
-        "delete": actor.is_admin or any(p.delete for p in roles),
-        "export": permissions.may_export(actor, module),
-        "import": permissions.may_import(actor, module),
+        "read": answer.read,
+        "create": answer.create,
+        "update": answer.update,
+        "delete": answer.delete,
+        "export": answer.export,
+        "import": answer.import_,
     }
 
 

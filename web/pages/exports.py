@@ -18,6 +18,7 @@ from flask_login import login_required
 from sqlalchemy.orm import Session
 
 from engine import permissions
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Module
@@ -96,7 +97,7 @@ def export(module_id: str) -> ResponseReturnValue:
     with db() as session:
         module = load_catalog(session).module(module_id)
         permissions.require_readable(who, module)
-        if not permissions.may_export(who, module):
+        if not abilities(who, module).export:
             raise PermissionDenied(f"you may not export {module.id!r}")
         columns = visible_columns(module, who)
         headings = [field_title(module, c) for c in columns]

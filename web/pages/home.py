@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
-from engine import permissions
+from engine.abilities import abilities
 from engine.catalog import load_catalog
 from engine.migrate import current_revision, head_revision
 from engine.records import ListQuery, list_records
@@ -66,7 +66,7 @@ def index() -> ResponseReturnValue:
                 {
                     "module": module,
                     "count": count,
-                    "may_create": permissions.may_create(who, module),
+                    "may_create": abilities(who, module).create,
                 }
             )
         box = inbox(session, who)

@@ -20,6 +20,7 @@ from flask_login import login_required
 from sqlalchemy.orm import Session
 
 from engine import permissions
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
@@ -213,6 +214,7 @@ def records(module_id: str) -> ResponseReturnValue:
         catalog = load_catalog(session)
         module = catalog.module(module_id)
         permissions.require_readable(who, module)
+        answer = abilities(who, module)
         page, problems = run_list(session, module, who, params)
         widgets = _filter_widgets(session, module, who, params)
     sorted_by, descending = sort_state(module, params)
@@ -229,8 +231,8 @@ def records(module_id: str) -> ResponseReturnValue:
         "url_with": lambda **changes: url_with(module.id, params, **changes),
         "page_numbers": page_numbers(page.page, page.pages) if page else [],
         "per_page_choices": PER_PAGE_CHOICES,
-        "may_create": permissions.may_create(who, module),
-        "may_export": permissions.may_export(who, module),
+        "may_create": answer.create,
+        "may_export": answer.export,
         "filtered": any(k != "per_page" and k != "sort" for k in params),
         "export_query": urlencode(
             sorted((k, v) for k, v in params.items() if k not in ("page", "per_page"))
