@@ -47,6 +47,25 @@ def _active_user(session: Session, name: str) -> str:
     return name
 
 
+def delegate_refusal(actor: Actor, progress: approvals.Progress) -> str | None:
+    """Why `actor` may not hand their vote on (转交), or None: they must hold an open vote."""
+    if actor.name not in progress.eligible:
+        return "you are not an approver of this record"
+    if actor.name in progress.voted:
+        return "you have already voted"
+    return None
+
+
+def add_approver_refusal(actor: Actor, transition: Transition, record: Record) -> str | None:
+    """Why `actor` may not add an approver (加签), or None: a holder of the approval's role."""
+    if not actor.is_admin and not (set(transition.roles) & actor.roles):
+        return f"needs one of the roles {', '.join(transition.roles)}"
+    if not transition.self_approval and actor.name == record.owner:
+        # Choosing one's own approvers would get round the rule that forbids self-approval.
+        return "the owner may not approve their own record, nor choose its approvers"
+    return None
+
+
 @dataclass
 class _OpenApproval:
     catalog: Catalog
@@ -133,11 +152,9 @@ def delegate_vote(
 ) -> approvals.Progress:
     """转交: an eligible approver hands their vote on this record to another user."""
     context = _approval_context(session, module_id, record_id, transition_id, actor)
-    state, transition_id = context.record.state, context.transition.id
-    if actor.name not in context.progress.eligible:
-        raise TransitionRefused(transition_id, state, "you are not an approver of this record")
-    if actor.name in context.progress.voted:
-        raise TransitionRefused(transition_id, state, "you have already voted")
+    reason = delegate_refusal(actor, context.progress)
+    if reason is not None:
+        raise TransitionRefused(context.transition.id, context.record.state, reason)
     return _add_extra_approver(
         session,
         context,
@@ -163,17 +180,9 @@ def add_approver(
 ) -> approvals.Progress:
     """加签: a holder of the approval's role adds one more approver for this record."""
     context = _approval_context(session, module_id, record_id, transition_id, actor)
-    transition, state = context.transition, context.record.state
-    if not actor.is_admin and not (set(transition.roles) & actor.roles):
-        roles = ", ".join(transition.roles)
-        raise TransitionRefused(transition.id, state, f"needs one of the roles {roles}")
-    if not transition.self_approval and actor.name == context.record.owner:
-        # Choosing one's own approvers would get round the rule that forbids self-approval.
-        raise TransitionRefused(
-            transition.id,
-            state,
-            "the owner may not approve their own record, nor choose its approvers",
-        )
+    reason = add_approver_refusal(actor, context.transition, context.record)
+    if reason is not None:
+        raise TransitionRefused(context.transition.id, context.record.state, reason)
     return _add_extra_approver(
         session,
         context,
