@@ -46,7 +46,7 @@ def diff(module: Module, old: Mapping[str, Any], new: Mapping[str, Any]) -> list
         if f.rollup is not None:
             continue
         before, after = history_value(old.get(f.name)), history_value(new.get(f.name))
-        if f.kind in ("table", "multichoice"):
+        if not f.kind_type.scalar:  # child rows or a list of choices
             before, after = before or [], after or []
         if before != after:
             changes.append({"field": f.name, "old": before, "new": after})

@@ -52,6 +52,15 @@ def datetime_to_json(value: Any) -> Any:
     return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
+def keep(field: Field, value: Any) -> Any:
+    """A computed value the kind takes as it is."""
+    return value
+
+
+def as_text(field: Field, value: Any) -> Any:
+    return str(value)
+
+
 def main_type(schema: Mapping[str, Any]) -> str | None:
     """The JSON type of a field schema, `null` aside (`["integer", "null"]` is integer)."""
     types = schema.get("type")
@@ -71,6 +80,7 @@ class FieldKind:
     expression_type: str
     openapi: Callable[[Field], dict[str, Any]]
     to_json: Callable[[Any], Any] = same
+    cast: Callable[[Field, Any], Any] = keep  # a formula's result in the field's type
     operators: tuple[str, ...] = EQUALITY
     summable: bool = False
     searchable: bool = False

@@ -14,6 +14,7 @@ from sqlalchemy import SmallInteger
 
 from engine.kinds.base import ORDERED, FieldKind
 from engine.kinds.inputs import WholeNumber
+from engine.kinds.standard import whole_half_up
 
 if TYPE_CHECKING:
     from engine.definitions.model import Field
@@ -56,6 +57,7 @@ RATING = FieldKind(
     widget="stars",
     cell="stars",
     filter_widget="number",
+    cast=whole_half_up,
     settings=("x-rating",),
     widget_options={"x-rating": DEFAULT_STARS},
 )

@@ -8,7 +8,9 @@ before it is a string, and anything else is text.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import fields
@@ -37,6 +39,7 @@ from engine.kinds.base import (
     MATCHED,
     ORDERED,
     FieldKind,
+    as_text,
     date_to_json,
     datetime_to_json,
 )
@@ -105,6 +108,20 @@ def _contains_any(session: Session, column: Any, op: str, value: Any) -> ColumnE
     return exists(select(literal_column("1")).select_from(each).where(each.c.value.in_(wanted)))
 
 
+def whole_half_up(field: Field, value: Any) -> int:
+    """A computed number as a whole number, halves rounded away from zero."""
+    return int(Decimal(str(value)).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _at_scale(field: Field, value: Any) -> Decimal:
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.quantize(Decimal(1).scaleb(-(field.scale or 0)), rounding=ROUND_HALF_UP)
+
+
+def _day(field: Field, value: Any) -> Any:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def _string(marker: str) -> Any:
     return lambda s, t: t == "string" and bool(s.get(marker))
 
@@ -129,6 +146,7 @@ INTEGER = FieldKind(
     cell="number",
     words="integer field",
     filter_widget="number",
+    cast=whole_half_up,
 )
 DECIMAL = FieldKind(
     "decimal",
@@ -142,6 +160,7 @@ DECIMAL = FieldKind(
     cell="number",
     widget_options={"x-scale": 2},
     filter_widget="number",
+    cast=_at_scale,
 )
 TABLE = FieldKind(
     "table",
@@ -189,6 +208,7 @@ CHOICE = FieldKind(
     widget="select",
     cell="choice",
     filter_widget="choice",
+    cast=as_text,
 )
 LINK = FieldKind(
     "link",
@@ -201,6 +221,7 @@ LINK = FieldKind(
     widget="picker",
     cell="link",
     filter_widget="link",
+    cast=as_text,
 )
 USER = FieldKind(
     "user",
@@ -214,6 +235,7 @@ USER = FieldKind(
     widget="picker",
     cell="user",
     filter_widget="user",
+    cast=as_text,
 )
 FILE = FieldKind(
     "file",
@@ -226,6 +248,7 @@ FILE = FieldKind(
     widget="file",
     cell="file",
     words="attachment field",
+    cast=as_text,
 )
 DATE = FieldKind(
     "date",
@@ -238,6 +261,7 @@ DATE = FieldKind(
     operators=ORDERED,
     cell="date",
     filter_widget="date",
+    cast=_day,
 )
 DATETIME = FieldKind(
     "datetime",
@@ -263,6 +287,7 @@ BOOLEAN = FieldKind(
     widget="checkbox",
     cell="boolean",
     filter_widget="boolean",
+    cast=lambda f, v: bool(v),
 )
 TEXT = FieldKind(
     "text",
@@ -274,6 +299,7 @@ TEXT = FieldKind(
     operators=EVERY,
     searchable=True,
     widget_options={"maxLength": 200},
+    cast=as_text,
 )
 
 # In the order of detection; text, which takes anything, last.

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -105,22 +104,11 @@ def cast_formula_value(f: Field, value: Any) -> Any:
     if value is None:
         return None
     try:
-        if f.kind == "decimal":
-            number = value if isinstance(value, Decimal) else Decimal(str(value))
-            return number.quantize(Decimal(1).scaleb(-(f.scale or 0)), rounding=ROUND_HALF_UP)
-        if f.kind == "integer":
-            return int(Decimal(str(value)).to_integral_value(rounding=ROUND_HALF_UP))
-        if f.kind == "boolean":
-            return bool(value)
-        if f.kind == "date" and isinstance(value, dt.datetime):
-            return value.date()
-        if f.kind in ("text", "choice", "link", "user", "file"):
-            return str(value)
+        return f.kind_type.cast(f, value)  # each kind says how (engine/kinds)
     except (ArithmeticError, ValueError) as exc:
         raise ExpressionError(
             f"formula result {value!r} does not fit a {f.kind} field: {exc}"
         ) from None
-    return value
 
 
 def base_env(values: Mapping[str, Any], system: Mapping[str, Any], actor: Actor) -> dict[str, Any]:

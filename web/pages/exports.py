@@ -60,7 +60,7 @@ def cell_value(module: Module, name: str, record: Record) -> Any:
     else:
         f = module.field(name)
         value = record.data.get(name)
-        if f is not None and f.kind in ("integer", "decimal") and value is not None:
+        if f is not None and f.numeric and value is not None:
             return value
         if f is not None and f.kind == "link":
             raw = record.titles.get(name) or (value or "")

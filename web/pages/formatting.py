@@ -110,9 +110,7 @@ def user_names() -> dict[str, str]:
 
 
 def _number(field: Field, value: Any) -> str:
-    if field.kind == "integer":
-        return decimal_text(value, 0)
-    return decimal_text(value, field.scale or 0)
+    return decimal_text(value, field.scale or 0)  # a whole number has no scale
 
 
 def _boolean(field: Field, value: Any) -> str:
@@ -250,7 +248,7 @@ def change_text(module: Module, name: str, value: Any) -> str:
 
 def is_numeric(module: Module, name: str) -> bool:
     field = module.field(name)
-    return field is not None and field.kind in ("integer", "decimal")
+    return field is not None and field.numeric
 
 
 def init_app(app: Flask) -> None:
