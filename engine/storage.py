@@ -81,6 +81,82 @@ def _column_name(name: str) -> str:
 EQUALITY_KINDS = frozenset({"choice", "link", "user", "boolean"})
 
 
+def _list_indexes(module: Module, stored: set[str], totals: tuple[str, ...]) -> list[IndexSpec]:
+    """Indexes for the list: each filter with the totals, equality filters with the sort."""
+    table = module.table_name
+    specs: list[IndexSpec] = []
+    first_sort = module.ui.list.sort[0].lstrip("-+") if module.ui.list.sort else "$created_at"
+    sort_column = _column_name(first_sort)
+    for name in module.ui.list.filters:
+        column = _column_name(name)
+        if column in stored:
+            specs.append(IndexSpec(table, (column, *(t for t in totals if t != column))))
+            field = module.field(name)
+            equality = name == "$state" or (field is not None and field.kind in EQUALITY_KINDS)
+            if equality and sort_column in stored and sort_column != column:
+                specs.append(IndexSpec(table, (column, sort_column, "id")))
+    for key in module.ui.list.sort:
+        column = _column_name(key.lstrip("-+"))
+        if column in stored:
+            specs.append(IndexSpec(table, (column, "id")))
+    return specs
+
+
+def _rollup_indexes(module: Module, modules: Iterable[Module], stored: set[str]) -> list[IndexSpec]:
+    """For each rollup another module declares over this one: link, conditions, values."""
+    specs: list[IndexSpec] = []
+    for other in modules:
+        for f in other.rollup_fields:
+            rollup = f.rollup
+            if rollup is None or rollup.module != module.id:
+                continue
+            where_columns = tuple(
+                _column_name(ref[0])
+                for ref in sorted(rollup.where.references if rollup.where else ())
+                if len(ref) == 1 and _column_name(ref[0]) in stored
+            )
+            value_columns = tuple(
+                ref[0]
+                for ref in sorted(rollup.value.references)
+                if len(ref) == 1 and ref[0] in stored
+            )
+            specs.append(
+                IndexSpec(module.table_name, (rollup.link, *where_columns, *value_columns))
+            )
+    return specs
+
+
+def _report_indexes(module: Module, reports: Iterable[Report], stored: set[str]) -> list[IndexSpec]:
+    """For each report over this module: its condition and group columns, then its measures."""
+    specs: list[IndexSpec] = []
+    for report in reports:
+        if report.module != module.id:
+            continue
+        groups = _plain_columns(report.group_by, stored)
+        measures = _plain_columns(tuple(report.measures.values()), stored)
+        if report.where is not None:
+            groups = _plain_columns((report.where,), stored) + groups
+        if groups:
+            specs.append(IndexSpec(module.table_name, (*groups, *measures)))
+    return specs
+
+
+def _without_covered(specs: list[IndexSpec]) -> list[IndexSpec]:
+    """Each index once, leaving out one whose columns lead a longer index (unique ones stay)."""
+    unique: dict[str, IndexSpec] = {}
+    for spec in specs:
+        columns = tuple(dict.fromkeys(spec.columns))
+        spec = IndexSpec(spec.table, columns, spec.unique)
+        covered = any(
+            other.columns[: len(columns)] == columns and other.unique == spec.unique
+            for other in specs
+            if len(other.columns) > len(columns)
+        )
+        if not covered or spec.unique:
+            unique.setdefault(spec.name, spec)
+    return list(unique.values())
+
+
 def index_specs(
     module: Module, modules: Iterable[Module] = (), reports: Iterable[Report] = ()
 ) -> list[IndexSpec]:
@@ -108,60 +184,11 @@ def index_specs(
     ]
     if module.workflow:
         specs.append(IndexSpec(table, ("state", *totals)))
-    first_sort = module.ui.list.sort[0].lstrip("-+") if module.ui.list.sort else "$created_at"
-    sort_column = _column_name(first_sort)
-    for name in module.ui.list.filters:
-        column = _column_name(name)
-        if column in stored:
-            specs.append(IndexSpec(table, (column, *(t for t in totals if t != column))))
-            field = module.field(name)
-            equality = name == "$state" or (field is not None and field.kind in EQUALITY_KINDS)
-            if equality and sort_column in stored and sort_column != column:
-                specs.append(IndexSpec(table, (column, sort_column, "id")))
-    for key in module.ui.list.sort:
-        column = _column_name(key.lstrip("-+"))
-        if column in stored:
-            specs.append(IndexSpec(table, (column, "id")))
-    for f in module.stored_fields:
-        if f.kind == "link":
-            specs.append(IndexSpec(table, (f.name,)))
-    for other in modules:
-        for f in other.rollup_fields:
-            rollup = f.rollup
-            if rollup is None or rollup.module != module.id:
-                continue
-            where_columns = tuple(
-                _column_name(ref[0])
-                for ref in sorted(rollup.where.references if rollup.where else ())
-                if len(ref) == 1 and _column_name(ref[0]) in stored
-            )
-            value_columns = tuple(
-                ref[0]
-                for ref in sorted(rollup.value.references)
-                if len(ref) == 1 and ref[0] in stored
-            )
-            specs.append(IndexSpec(table, (rollup.link, *where_columns, *value_columns)))
-    for report in reports:
-        if report.module != module.id:
-            continue
-        groups = _plain_columns(report.group_by, stored)
-        measures = _plain_columns(tuple(report.measures.values()), stored)
-        if report.where is not None:
-            groups = _plain_columns((report.where,), stored) + groups
-        if groups:
-            specs.append(IndexSpec(table, (*groups, *measures)))
-    unique: dict[str, IndexSpec] = {}
-    for spec in specs:
-        columns = tuple(dict.fromkeys(spec.columns))
-        spec = IndexSpec(spec.table, columns, spec.unique)
-        covered = any(
-            other.columns[: len(columns)] == columns and other.unique == spec.unique
-            for other in specs
-            if len(other.columns) > len(columns)
-        )
-        if not covered or spec.unique:
-            unique.setdefault(spec.name, spec)
-    return list(unique.values())
+    specs += _list_indexes(module, stored, totals)
+    specs += [IndexSpec(table, (f.name,)) for f in module.stored_fields if f.kind == "link"]
+    specs += _rollup_indexes(module, modules, stored)
+    specs += _report_indexes(module, reports, stored)
+    return _without_covered(specs)
 
 
 def _plain_columns(expressions: Iterable[Any], stored: set[str]) -> tuple[str, ...]:
@@ -238,6 +265,59 @@ def _type_key(column: Column[Any]) -> str:
     return f"{type(type_).__name__}:{scale}"
 
 
+# drop before create; children before parents when dropping, parents first when creating
+DDL_RANK = {
+    "drop_index": 0,
+    "drop_table": 1,
+    "drop_column": 2,
+    "create_table": 3,
+    "add_column": 4,
+    "alter_column": 5,
+    "create_index": 6,
+}
+
+
+def _ddl_order(step: DdlStep) -> tuple[int, int]:
+    depth = step.table.count("__")
+    return DDL_RANK[step.action], -depth if step.action == "drop_table" else depth
+
+
+def _column_steps(before: Table, table: Table) -> list[DdlStep]:
+    """Columns dropped, added (nullable) or retyped between two versions of one table."""
+    name = table.name
+    steps = [
+        DdlStep("drop_column", name, column.name, payload=column)
+        for column in before.columns
+        if column.name not in table.c
+    ]
+    for column in table.columns:
+        payload = Column(column.name, column.type, nullable=True)
+        if column.name not in before.c:
+            steps.append(DdlStep("add_column", name, column.name, payload=payload))
+        elif _type_key(column) != _type_key(before.c[column.name]):
+            detail = f"({_type_key(before.c[column.name])} → {_type_key(column)})"
+            steps.append(DdlStep("alter_column", name, column.name, detail=detail, payload=payload))
+    return steps
+
+
+def _table_steps(before: Table, table: Table) -> list[DdlStep]:
+    """Indexes dropped, then column changes, then indexes created, for one kept table."""
+    old_indexes = {ix.name: ix for ix in before.indexes}
+    new_indexes = {ix.name: ix for ix in table.indexes}
+    steps = [
+        DdlStep("drop_index", table.name, detail=ix_name or "", payload=ix)
+        for ix_name, ix in old_indexes.items()
+        if ix_name not in new_indexes
+    ]
+    steps += _column_steps(before, table)
+    steps += [
+        DdlStep("create_index", table.name, detail=ix_name or "", payload=ix)
+        for ix_name, ix in new_indexes.items()
+        if ix_name not in old_indexes
+    ]
+    return steps
+
+
 def plan_ddl(old: Iterable[Table], new: Iterable[Table]) -> list[DdlStep]:
     """The steps that turn the `old` tables into the `new` ones (tables, columns, indexes)."""
     old_by_name = {t.name: t for t in old}
@@ -248,59 +328,10 @@ def plan_ddl(old: Iterable[Table], new: Iterable[Table]) -> list[DdlStep]:
             detail = f"with {len(table.indexes)} indexes" if table.indexes else ""
             steps.append(DdlStep("create_table", name, detail=detail, payload=table))
     for name, table in new_by_name.items():
-        before = old_by_name.get(name)
-        if before is None:
-            continue
-        old_indexes = {ix.name: ix for ix in before.indexes}
-        new_indexes = {ix.name: ix for ix in table.indexes}
-        for ix_name, ix in old_indexes.items():
-            if ix_name not in new_indexes:
-                steps.append(DdlStep("drop_index", name, detail=ix_name or "", payload=ix))
-        for column in before.columns:
-            if column.name not in table.c:
-                steps.append(DdlStep("drop_column", name, column.name, payload=column))
-        for column in table.columns:
-            if column.name not in before.c:
-                steps.append(
-                    DdlStep(
-                        "add_column",
-                        name,
-                        column.name,
-                        payload=Column(column.name, column.type, nullable=True),
-                    )
-                )
-            elif _type_key(column) != _type_key(before.c[column.name]):
-                steps.append(
-                    DdlStep(
-                        "alter_column",
-                        name,
-                        column.name,
-                        detail=f"({_type_key(before.c[column.name])} → {_type_key(column)})",
-                        payload=Column(column.name, column.type, nullable=True),
-                    )
-                )
-        for ix_name, ix in new_indexes.items():
-            if ix_name not in old_indexes:
-                steps.append(DdlStep("create_index", name, detail=ix_name or "", payload=ix))
-    for name in old_by_name:
-        if name not in new_by_name:
-            steps.append(DdlStep("drop_table", name))
-    # drop before create; children before parents when dropping, parents first when creating
-    rank = {
-        "drop_index": 0,
-        "drop_table": 1,
-        "drop_column": 2,
-        "create_table": 3,
-        "add_column": 4,
-        "alter_column": 5,
-        "create_index": 6,
-    }
-
-    def order(step: DdlStep) -> tuple[int, int]:
-        depth = step.table.count("__")
-        return rank[step.action], -depth if step.action == "drop_table" else depth
-
-    return sorted(steps, key=order)
+        if name in old_by_name:
+            steps += _table_steps(old_by_name[name], table)
+    steps += [DdlStep("drop_table", name) for name in old_by_name if name not in new_by_name]
+    return sorted(steps, key=_ddl_order)
 
 
 def apply_ddl(connection: Connection, steps: Sequence[DdlStep]) -> None:
