@@ -142,20 +142,21 @@ def _readable(
 
 
 def visible_history(
-    session: Session, module_id: str, record_id: str, actor: Actor
+    session: Session, module_id: str, record_id: str, actor: Actor, *, in_scope: bool = False
 ) -> list[dict[str, Any]]:
     """A record's history as `actor` may read it: values of hidden fields are masked.
 
     NotFound when the record (even a deleted one's history) is outside what `actor` may read.
+    `in_scope` says the caller has just read the record as `actor` in this transaction
+    (the record page), so its scope is not asked again.
     """
     catalog = load_catalog(session)
     module = catalog.module(module_id)
     permissions.require_readable(actor, module)
     entries = record_history(session, module_id, record_id)
     # admins may read what remains of deleted records
-    if not _readable(session, catalog, module, record_id, actor) and not (
-        actor.is_admin and entries
-    ):
+    readable = in_scope or _readable(session, catalog, module, record_id, actor)
+    if not readable and not (actor.is_admin and entries):
         raise NotFound(f"no {module.id} record {record_id!r}")
     hidden = {
         name for name, level in permissions.field_access(actor, module).items() if level == "hidden"

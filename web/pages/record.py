@@ -90,7 +90,7 @@ def _steps(module: Module, answer: Abilities) -> list[Step]:
 
 
 def _history(session: Session, module: Module, item: Record, who: Actor) -> list[dict[str, Any]]:
-    entries = visible_history(session, module.id, item.id, who)
+    entries = visible_history(session, module.id, item.id, who, in_scope=True)  # item was read
     entries.reverse()  # newest first
     return entries
 
