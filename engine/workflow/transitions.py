@@ -12,6 +12,7 @@ engine/workflow/delegation.py.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,7 @@ from engine.models import ExtraApprover, Vote
 from engine.records.compute import base_env
 from engine.records.links import linked_values
 from engine.records.model import Record
-from engine.records.reading import children_of, record_select, row_to_record
+from engine.records.reading import children_of, read_inputs, record_select, row_to_record
 from engine.workflow import approvals, tasks
 
 MAX_COMMENT = 4000
@@ -82,8 +83,12 @@ def load_for_workflow(
     actor: Actor,
     *,
     lock: bool = False,
+    fields: Iterable[str] | None = None,
 ) -> Record:
-    """The record as stored (not masked), if `actor` may read it; locked for the transaction."""
+    """The record as stored (not masked), if `actor` may read it; locked for the transaction.
+
+    `fields` limits the child tables read to those named (None: every one).
+    """
     main = catalog.tables[module.id].main
     statement = record_select(catalog, module, reader=SYSTEM)
     statement = statement.where(
@@ -95,31 +100,21 @@ def load_for_workflow(
     row = session.execute(statement).mappings().first()
     if row is None:
         raise NotFound(f"no {module.id} record {record_id!r}")
-    children = children_of(session, catalog, module, [record_id])[record_id]
+    children = children_of(session, catalog, module, [record_id], fields)[record_id]
     return row_to_record(module, row, children)
 
 
-def rule_refusal(
-    actor: Actor, module: Module, record: Record, transition: Transition
-) -> str | None:
-    """The part of the transition rule read from the definition alone, or None when it allows.
-
-    State lock, source state, roles (approvals check eligibility instead) and owner: what
-    the inbox offers as buttons without reading votes or linked records.
-    """
-    locked = permissions.state_refusal(actor, module, record.state, "transition")
-    if locked is not None:
-        return locked
-    if record.state not in transition.sources:
-        return f"the record is in state {record.state!r}; {transition.id!r} applies from {', '.join(transition.sources)}"
-    if transition.withdraw:
-        return "only the record's owner may withdraw it" if actor.name != record.owner else None
-    lacks_role = not (actor.is_system or actor.is_admin or set(transition.roles) & actor.roles)
-    if lacks_role and transition.approval is None:
-        return f"needs one of the roles {', '.join(transition.roles) or '(none)'}"
-    if transition.owner_only and not actor.is_system and actor.name != record.owner:
-        return "only the record's owner may do this"
-    return None
+def workflow_inputs(module: Module) -> set[str]:
+    """The fields the transitions' rules read (required fields, guards, approvers' field),
+    and the inputs of the formulas computed when read: what weighing a step needs."""
+    names = {f.name for f in module.read_formulas}
+    for transition in module.workflow.transitions if module.workflow else ():
+        names.update(transition.requires)
+        if transition.when is not None:
+            names.update(ref[0] for ref in transition.when.references)
+        if transition.approval is not None and transition.approval.approvers_field:
+            names.add(transition.approval.approvers_field)
+    return read_inputs(module, names)
 
 
 def _refusal(
@@ -131,13 +126,24 @@ def _refusal(
     actor: Actor,
 ) -> str | None:
     """Why `actor` cannot take `transition` on `record` now, or None when they can."""
-    ruled = rule_refusal(actor, module, record, transition)
-    if ruled is not None:
-        return ruled
+    workflow = module.workflow
+    assert workflow is not None
+    locked = permissions.state_refusal(actor, module, record.state, "transition")
+    if locked is not None:
+        return locked
+    if record.state not in transition.sources:
+        return f"the record is in state {record.state!r}; {transition.id!r} applies from {', '.join(transition.sources)}"
     if transition.withdraw:
+        if actor.name != record.owner:
+            return "only the record's owner may withdraw it"
         if approvals.open_votes(session, module, record.id):
             return "votes have already been cast"
         return None
+    lacks_role = not (actor.is_system or actor.is_admin or set(transition.roles) & actor.roles)
+    if lacks_role and transition.approval is None:  # approvals check eligibility instead
+        return f"needs one of the roles {', '.join(transition.roles) or '(none)'}"
+    if transition.owner_only and not actor.is_system and actor.name != record.owner:
+        return "only the record's owner may do this"
     missing = [name for name in transition.requires if not _present(record.data.get(name))]
     if missing:
         return f"these fields need a value first: {', '.join(missing)}"
@@ -168,7 +174,8 @@ def available_transitions(
     catalog = load_catalog(session)
     module = catalog.module(module_id)
     permissions.require_readable(actor, module)
-    record = load_for_workflow(session, catalog, module, record_id, actor)
+    inputs = workflow_inputs(module)  # child rows no step reads are not loaded
+    record = load_for_workflow(session, catalog, module, record_id, actor, fields=inputs)
     if module.workflow is None:
         return []
     options = []
