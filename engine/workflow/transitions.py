@@ -117,6 +117,29 @@ def workflow_inputs(module: Module) -> set[str]:
     return read_inputs(module, names)
 
 
+def rule_refusal(
+    actor: Actor, module: Module, record: Record, transition: Transition
+) -> str | None:
+    """The part of the transition rule read from the definition alone, or None when it allows.
+
+    State lock, source state, roles (approvals check eligibility instead) and owner: what
+    the inbox offers as buttons without reading votes or linked records.
+    """
+    locked = permissions.state_refusal(actor, module, record.state, "transition")
+    if locked is not None:
+        return locked
+    if record.state not in transition.sources:
+        return f"the record is in state {record.state!r}; {transition.id!r} applies from {', '.join(transition.sources)}"
+    if transition.withdraw:
+        return "only the record's owner may withdraw it" if actor.name != record.owner else None
+    lacks_role = not (actor.is_system or actor.is_admin or set(transition.roles) & actor.roles)
+    if lacks_role and transition.approval is None:
+        return f"needs one of the roles {', '.join(transition.roles) or '(none)'}"
+    if transition.owner_only and not actor.is_system and actor.name != record.owner:
+        return "only the record's owner may do this"
+    return None
+
+
 def _refusal(
     session: Session,
     catalog: Catalog,
@@ -126,24 +149,13 @@ def _refusal(
     actor: Actor,
 ) -> str | None:
     """Why `actor` cannot take `transition` on `record` now, or None when they can."""
-    workflow = module.workflow
-    assert workflow is not None
-    locked = permissions.state_refusal(actor, module, record.state, "transition")
-    if locked is not None:
-        return locked
-    if record.state not in transition.sources:
-        return f"the record is in state {record.state!r}; {transition.id!r} applies from {', '.join(transition.sources)}"
+    ruled = rule_refusal(actor, module, record, transition)
+    if ruled is not None:
+        return ruled
     if transition.withdraw:
-        if actor.name != record.owner:
-            return "only the record's owner may withdraw it"
         if approvals.open_votes(session, module, record.id):
             return "votes have already been cast"
         return None
-    lacks_role = not (actor.is_system or actor.is_admin or set(transition.roles) & actor.roles)
-    if lacks_role and transition.approval is None:  # approvals check eligibility instead
-        return f"needs one of the roles {', '.join(transition.roles) or '(none)'}"
-    if transition.owner_only and not actor.is_system and actor.name != record.owner:
-        return "only the record's owner may do this"
     missing = [name for name in transition.requires if not _present(record.data.get(name))]
     if missing:
         return f"these fields need a value first: {', '.join(missing)}"
