@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from engine.definitions.model import Module
-from engine.fields import json_value
+from engine.kinds import json_value
 from engine.numbers import read_decimal, read_int
 
 if TYPE_CHECKING:  # engine.records imports the webhooks, which import this module

@@ -31,7 +31,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from engine.definitions.model import Field, Module, Report
-from engine.fields import KINDS
 
 ID_LENGTH = 32
 MAX_INDEX_NAME = 60
@@ -46,7 +45,7 @@ def _index_name(table: str, columns: Sequence[str], unique: bool = False) -> str
 
 
 def column_for(field: Field) -> Column[Any]:
-    return Column(field.name, KINDS[field.kind].sql_type(field), nullable=True)
+    return Column(field.name, field.kind_type.sql_type(field), nullable=True)
 
 
 def _system_columns() -> list[Column[Any]]:

@@ -23,7 +23,7 @@ from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
 from engine.errors import Problem, ValidationFailed
 from engine.kinds import KINDS, OPERATORS, FieldKind
-from engine.kinds.standard import TEXT
+from engine.kinds.standard import LINK, TEXT
 from engine.records.model import RecordPage
 from engine.records.reading import (
     children_of,
@@ -310,7 +310,7 @@ def list_records(
     link_columns = [
         name
         for name in module.ui.list.columns
-        if module.field(name) and module.field(name).kind == "link" and name in visible  # type: ignore[union-attr]
+        if module.field(name) and module.field(name).kind_type is LINK and name in visible  # type: ignore[union-attr]
     ]
     loaded = read_inputs(module, visible)
     statement = record_select(catalog, module, reader=actor, fields=loaded, titles=link_columns)
