@@ -48,22 +48,25 @@ def _security_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Register the pages and their extensions on `app`."""
     from web import assets, auth, i18n
-    from web.pages import errors, formatting
-    from web.pages.exports import exports
-    from web.pages.files import files
-    from web.pages.forms import forms
-    from web.pages.home import home
-    from web.pages.inbox import inbox
-    from web.pages.lists import lists
-    from web.pages.pickers import pickers
-    from web.pages.record import record
+    from web.pages import (
+        errors,
+        exports,
+        files,
+        formatting,
+        forms,
+        home,
+        inbox,
+        lists,
+        pickers,
+        record,
+    )
 
     i18n.init_app(app)
     auth.init_app(app)
     assets.init_app(app)
     htmx.init_app(app)
     formatting.init_app(app)
-    for blueprint in (home, lists, exports, forms, record, inbox, pickers, files):
-        app.register_blueprint(blueprint)
+    for page in (home, lists, exports, forms, record, inbox, pickers, files):
+        app.register_blueprint(page.bp)  # one blueprint per file, named `bp` as in web/api
     errors.init_app(app)
     app.after_request(_security_headers)

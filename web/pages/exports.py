@@ -41,7 +41,7 @@ from web.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 MAX_ROWS = 100_000
 BATCH = 200
 
-exports = Blueprint("exports", __name__)
+bp = Blueprint("exports", __name__)
 errors.install(exports)
 
 
@@ -85,7 +85,7 @@ def _records(
         page_number += 1
 
 
-@exports.get("/m/<module_id>/export")
+@bp.get("/m/<module_id>/export")
 @login_required
 def export(module_id: str) -> ResponseReturnValue:
     """The list view as CSV (`format=csv`) or XLSX (`format=xlsx`)."""

@@ -16,11 +16,11 @@ from web.pages import errors
 from web.pages.context import actor, db
 from web.pages.uploads import parse_reference, stored_path
 
-files = Blueprint("files", __name__)
+bp = Blueprint("files", __name__)
 errors.install(files)
 
 
-@files.get("/m/<module_id>/r/<record_id>/files/<field>")
+@bp.get("/m/<module_id>/r/<record_id>/files/<field>")
 @login_required
 def download(module_id: str, record_id: str, field: str) -> ResponseReturnValue:
     """The file a record's attachment field refers to."""

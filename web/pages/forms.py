@@ -50,7 +50,7 @@ from web.params import whole_number
 
 UPLOAD_SLACK = 1024 * 1024  # room for the other fields of a form with attachments
 
-forms = Blueprint("forms", __name__)
+bp = Blueprint("forms", __name__)
 
 
 def render_form(session: Session, ctx: FormContext, status: int = 200) -> ResponseReturnValue:
@@ -223,7 +223,7 @@ def _write(
 # -- routes -----------------------------------------------------------------------------
 
 
-@forms.get("/m/<module_id>/new")
+@bp.get("/m/<module_id>/new")
 @login_required
 def new(module_id: str) -> ResponseReturnValue:
     who = actor()
@@ -233,13 +233,13 @@ def new(module_id: str) -> ResponseReturnValue:
         return render_form(session, form_context(session, module, who, None))
 
 
-@forms.post("/m/<module_id>/new")
+@bp.post("/m/<module_id>/new")
 @login_required
 def create(module_id: str) -> ResponseReturnValue:
     return _save(module_id, None)
 
 
-@forms.get("/m/<module_id>/r/<record_id>/edit")
+@bp.get("/m/<module_id>/r/<record_id>/edit")
 @login_required
 def edit(module_id: str, record_id: str) -> ResponseReturnValue:
     who = actor()
@@ -252,13 +252,13 @@ def edit(module_id: str, record_id: str) -> ResponseReturnValue:
         return render_form(session, form_context(session, module, who, record, answer=answer))
 
 
-@forms.post("/m/<module_id>/r/<record_id>/edit")
+@bp.post("/m/<module_id>/r/<record_id>/edit")
 @login_required
 def update(module_id: str, record_id: str) -> ResponseReturnValue:
     return _save(module_id, record_id)
 
 
-@forms.post("/m/<module_id>/preview")
+@bp.post("/m/<module_id>/preview")
 @login_required
 def live(module_id: str) -> ResponseReturnValue:
     """Out-of-band updates of formula values and of conditional fields, nothing saved."""
@@ -277,7 +277,7 @@ def live(module_id: str) -> ResponseReturnValue:
         )
 
 
-@forms.post("/m/<module_id>/rows")
+@bp.post("/m/<module_id>/rows")
 @login_required
 def rows(module_id: str) -> ResponseReturnValue:
     """Add or remove a child-table row and answer with the table (and the new totals)."""

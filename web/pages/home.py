@@ -24,7 +24,7 @@ from web.pages.context import actor, db, readable_modules
 RECENT = 8
 logger = logging.getLogger(__name__)
 
-home = Blueprint("home", __name__)
+bp = Blueprint("home", __name__)
 errors.install(home)
 
 
@@ -37,7 +37,7 @@ def _database_ready() -> bool:
         return False
 
 
-@home.get("/")
+@bp.get("/")
 def index() -> ResponseReturnValue:
     """Visitors see the sign-in form; users their modules, inbox count and recent records."""
     if not _database_ready():

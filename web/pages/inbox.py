@@ -23,7 +23,7 @@ from web.pages.context import actor, db
 
 TABS = ("waiting", "copied", "overdue")
 
-inbox = Blueprint("inbox", __name__)
+bp = Blueprint("inbox", __name__)
 errors.install(inbox)
 
 
@@ -58,7 +58,7 @@ def _in_tab(item: InboxItem, tab: str) -> bool:
     return item.reason in ("vote", "transition")
 
 
-@inbox.get("/inbox")
+@bp.get("/inbox")
 @login_required
 def index() -> ResponseReturnValue:
     """The user's inbox, one tab at a time (`?tab=waiting|copied|overdue`)."""

@@ -38,7 +38,7 @@ PER_PAGE_CHOICES = (10, 20, 50, 100)
 LIST_KEYS = ("q", "sort", "page", "per_page")
 RESULTS_ID = "list-results"
 
-lists = Blueprint("lists", __name__)
+bp = Blueprint("lists", __name__)
 errors.install(lists)
 
 
@@ -204,7 +204,7 @@ def run_list(
     return page, []
 
 
-@lists.get("/m/<module_id>")
+@bp.get("/m/<module_id>")
 @login_required
 def records(module_id: str) -> ResponseReturnValue:
     """The module's records as a table; htmx requests get only the results."""

@@ -26,7 +26,7 @@ from web.pages.formatting import record_title
 MAX_OPTIONS = 30
 MAX_QUERY = 100
 
-pickers = Blueprint("pickers", __name__)
+bp = Blueprint("pickers", __name__)
 errors.install(pickers)
 
 
@@ -105,7 +105,7 @@ def picker_field(module: Module, name: str) -> Field | None:
     return f if f is not None and f.kind in ("link", "user") else None
 
 
-@pickers.get("/m/<module_id>/options/<name>")
+@bp.get("/m/<module_id>/options/<name>")
 @login_required
 def options(module_id: str, name: str) -> ResponseReturnValue:
     """`<option>` elements for a picker, for the text typed so far."""

@@ -50,7 +50,7 @@ from web.pages.messages import message_text, reason_text
 from web.pages.pickers import user_options
 from web.params import whole_number
 
-record = Blueprint("record", __name__)
+bp = Blueprint("record", __name__)
 
 
 @dataclass
@@ -135,7 +135,7 @@ def render_record(
     ), status
 
 
-@record.get("/m/<module_id>/r/<record_id>")
+@bp.get("/m/<module_id>/r/<record_id>")
 @login_required
 def show(module_id: str, record_id: str) -> ResponseReturnValue:
     who = actor()
@@ -175,7 +175,7 @@ def _refused(module_id: str, record_id: str, error: FormworkError) -> ResponseRe
         return render_record(session, module, item, who, errors.status_of(error), notice)
 
 
-@record.post("/m/<module_id>/r/<record_id>/t/<transition_id>")
+@bp.post("/m/<module_id>/r/<record_id>/t/<transition_id>")
 @login_required
 def transition(module_id: str, record_id: str, transition_id: str) -> ResponseReturnValue:
     """Take a transition or cast a vote; back to the record saying what happened."""
@@ -214,7 +214,7 @@ def transition(module_id: str, record_id: str, transition_id: str) -> ResponseRe
     return redirect(url_for("record.show", module_id=module_id, record_id=record_id), code=303)
 
 
-@record.post("/m/<module_id>/r/<record_id>/approvers/<transition_id>")
+@bp.post("/m/<module_id>/r/<record_id>/approvers/<transition_id>")
 @login_required
 def approvers(module_id: str, record_id: str, transition_id: str) -> ResponseReturnValue:
     """转交 (`action=delegate`) or 加签 (`action=add`) on an open approval."""
@@ -243,7 +243,7 @@ def approvers(module_id: str, record_id: str, transition_id: str) -> ResponseRet
     return redirect(url_for("record.show", module_id=module_id, record_id=record_id), code=303)
 
 
-@record.post("/m/<module_id>/r/<record_id>/delete")
+@bp.post("/m/<module_id>/r/<record_id>/delete")
 @login_required
 def delete(module_id: str, record_id: str) -> ResponseReturnValue:
     who = actor()
