@@ -23,7 +23,7 @@ PACKAGES = {
 }
 MAX_AGE = 7 * 24 * 3600
 
-assets = Blueprint("assets", __name__)
+bp = Blueprint("assets", __name__)
 
 
 def node_modules() -> Path:
@@ -41,7 +41,7 @@ def _split(path: str) -> tuple[str, str] | None:
     return None
 
 
-@assets.get("/static/vendor/<path:path>")
+@bp.get("/static/vendor/<path:path>")
 def vendor(path: str) -> ResponseReturnValue:
     """One file of an allowed package's distribution folder."""
     found = _split(path)
@@ -62,5 +62,5 @@ def vendor_url(package: str, file: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(assets)
+    app.register_blueprint(bp)
     app.jinja_env.globals["vendor_url"] = vendor_url

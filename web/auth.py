@@ -62,8 +62,8 @@ SESSION_TOKEN_KEY = "_fw_session"  # the server-side session's token in the sign
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-auth = Blueprint("auth", __name__)
-errors.install(auth)
+bp = Blueprint("auth", __name__)
+errors.install(bp)
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def render_sign_in(status: int = 200, error: str | None = None, name: str = "") 
     )
 
 
-@auth.route("/sign-in", methods=["GET", "POST"])
+@bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in() -> ResponseReturnValue:
     """The sign-in form; a good name and password start a session."""
     if request.method == "GET":
@@ -201,7 +201,7 @@ def sign_in() -> ResponseReturnValue:
     return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
 
 
-@auth.post("/sign-out")
+@bp.post("/sign-out")
 def sign_out() -> ResponseReturnValue:
     """End the session on the server too: a copy of the cookie is refused from now on."""
     token = session.get(SESSION_TOKEN_KEY)
@@ -217,7 +217,7 @@ def sign_out() -> ResponseReturnValue:
     return redirect(url_for("auth.sign_in"))
 
 
-@auth.post("/language")
+@bp.post("/language")
 def switch_language() -> ResponseReturnValue:
     """Keep the chosen language in the session and go back to the page."""
     chosen = request.form.get("language", "")
@@ -262,13 +262,13 @@ def _profile(status: int = 200, new_token: str | None = None, error: str | None 
     return response
 
 
-@auth.get("/profile")
+@bp.get("/profile")
 @login_required
 def profile() -> ResponseReturnValue:
     return _profile()
 
 
-@auth.post("/profile/tokens")
+@bp.post("/profile/tokens")
 @login_required
 def create_token() -> ResponseReturnValue:
     """Create an API token and show it this once."""
@@ -281,7 +281,7 @@ def create_token() -> ResponseReturnValue:
     return _profile(201, new_token=token)
 
 
-@auth.post("/profile/tokens/<int:token_id>/revoke")
+@bp.post("/profile/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke one of the signed-in user's own tokens."""
@@ -328,7 +328,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     app.before_request(_csrf_protect)
-    app.register_blueprint(auth)
+    app.register_blueprint(bp)
 
     app.config.setdefault(
         "FORMWORK_RATE_LIMIT_STORAGE", os.environ.get("FORMWORK_RATE_LIMIT_STORAGE", "")
