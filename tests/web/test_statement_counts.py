@@ -10,6 +10,7 @@ small whatever the module holds.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,8 @@ from sqlalchemy import event
 
 from engine import accounts
 from engine.db import transaction
-from tests.web.helpers import create_record, project_id, sign_in_as
+from engine.packs import import_pack
+from tests.web.helpers import ROOT, create_record, project_id, sign_in_as
 
 # transaction control: SQLite's BEGIN, PostgreSQL's time budget of the transaction
 CONTROL = re.compile(r"\s*(BEGIN|COMMIT|ROLLBACK|SET LOCAL statement_timeout)\b", re.I)
@@ -91,7 +93,20 @@ def test_a_record_page_with_history_transitions_and_rollups_costs_at_most_eight(
 ) -> None:
     assert sign_in_as(client, "admin").status_code == 302
     pid = project_id(app)
-    assert cost(app, lambda: client.get(f"/m/project/r/{pid}")) <= 8
+    assert cost(app, lambda: client.get(f"/m/project/r/{pid}")) <= 8  # rollups
+    tally = create_record(
+        app,
+        "labour_tally",
+        "foreman",
+        {
+            "project": pid,
+            "date": "2026-05-04",
+            "worker": "Wang Jianguo",
+            "trade": "rebar",
+            "items": [{"content": "tying", "hours": "6", "rate": "40"}],
+        },
+    )
+    assert cost(app, lambda: client.get(f"/m/labour_tally/r/{tally}")) <= 8  # child rows
 
 
 def test_an_api_list_costs_at_most_six_statements(app: Flask) -> None:
@@ -114,3 +129,39 @@ def test_an_api_list_costs_at_most_six_statements(app: Flask) -> None:
     for module in ("labour_tally", "project"):
         url = f"/api/v1/modules/{module}/records"
         assert cost(app, lambda u=url: api.get(u, headers=headers)) <= 6, module  # type: ignore[misc]
+
+
+def with_more_columns(app: Flask) -> None:
+    """The bundled pack upgraded: two more link columns on tallies, two more rollups on
+    projects, all shown in the lists and the link columns offered as filters."""
+    pack = json.loads((ROOT / "modules" / "construction.json").read_text("utf-8"))
+    pack["version"] = "9.0.0"
+    modules = {m["id"]: m for m in pack["modules"]}
+    tally, project = modules["labour_tally"], modules["project"]
+    for name in ("project_b", "project_c"):
+        tally["schema"]["properties"][name] = {"type": "string", "x-ref": "project"}
+        tally["ui"]["list"]["columns"].append(name)
+        tally["ui"]["list"]["filters"].append(name)
+    for name, value in (("tally_hours", "sum(hours)"), ("tallies", "count()")):
+        project["schema"]["properties"][name] = {
+            "type": "number",
+            "x-scale": 2,
+            "x-rollup": {"module": "labour_tally", "link": "project", "value": value},
+        }
+        project["ui"]["list"]["columns"].append(name)
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        import_pack(session, json.dumps(pack, ensure_ascii=False))
+
+
+def test_the_counts_stay_the_same_with_more_link_and_rollup_columns(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert sign_in_as(client, "admin").status_code == 302
+    pid = project_id(app)
+    pages = (f"/m/labour_tally?filter[project]={pid}", "/m/project", f"/m/project/r/{pid}")
+    before = [cost(app, lambda p=page: client.get(p)) for page in pages]  # type: ignore[misc]
+    with_more_columns(app)
+    after = [cost(app, lambda p=page: client.get(p)) for page in pages]  # type: ignore[misc]
+    assert after == before
+    assert "tally_hours" in client.get("/m/project").text  # the new columns are shown
+    assert "project_c" in client.get("/m/labour_tally").text
