@@ -39,7 +39,8 @@ def _rows(items: list[InboxItem], modules: dict[str, Module]) -> list[Row]:
     rows = []
     for item in items:
         module = modules[item.record.module]
-        buttons, commented = [], []
+        buttons: list[tuple[str, str]] = []
+        commented: list[tuple[str, str]] = []
         for transition_id in item.transitions:
             step = module.workflow.transition(transition_id) if module.workflow else None
             if step is None:
