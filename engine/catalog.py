@@ -25,6 +25,8 @@ from engine.errors import NotFound
 from engine.models import InstalledPack
 from engine.storage import ModuleTables, build_tables
 
+ModuleRef = str | Module  # what a service takes: the compiled module, or its id to look up
+
 
 @dataclass
 class Catalog:
@@ -35,11 +37,13 @@ class Catalog:
     metadata: MetaData = field(default_factory=MetaData)
     selects: dict[Any, Any] = field(default_factory=dict)  # built statements, by shape
 
-    def module(self, module_id: str) -> Module:
+    def module(self, module_id: ModuleRef) -> Module:
+        """The module of this catalog by id, or the catalog's own copy of a compiled one."""
+        key = module_id.id if isinstance(module_id, Module) else module_id
         try:
-            return self.modules[module_id]
+            return self.modules[key]
         except KeyError:
-            raise NotFound(f"no module {module_id!r}") from None
+            raise NotFound(f"no module {key!r}") from None
 
     def report(self, report_id: str) -> Report:
         try:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine import permissions
 from engine.actor import Actor
-from engine.catalog import Catalog, load_catalog
+from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
 from engine.errors import Problem, ValidationFailed
 from engine.kinds import KINDS, OPERATORS, FieldKind
@@ -297,7 +297,7 @@ def _order_by(
 
 
 def list_records(
-    session: Session, module_id: str, actor: Actor, query: ListQuery | None = None
+    session: Session, module_id: ModuleRef, actor: Actor, query: ListQuery | None = None
 ) -> RecordPage:
     """One page of the records `actor` may read, with the total count and column totals."""
     query = query or ListQuery()

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine import permissions, webhooks
 from engine.actor import SYSTEM, Actor
 from engine.audit import record_change
-from engine.catalog import Catalog, load_catalog
+from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import Module, Transition
 from engine.errors import (
     Conflict,
@@ -180,7 +180,7 @@ def _refusal(
 
 
 def available_transitions(
-    session: Session, module_id: str, record_id: str, actor: Actor
+    session: Session, module_id: ModuleRef, record_id: str, actor: Actor
 ) -> list[TransitionOption]:
     """Every transition of the module for `actor` on the record: available or the reason not."""
     catalog = load_catalog(session)
@@ -285,7 +285,7 @@ def fire(
 
 def apply_transition(
     session: Session,
-    module_id: str,
+    module_id: ModuleRef,
     record_id: str,
     transition_id: str,
     actor: Actor,
