@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine import permissions, webhooks
 from engine.actor import Actor
 from engine.audit import diff, history_value, record_change, record_changes
-from engine.catalog import Catalog, ModuleRef, load_catalog
+from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module
 from engine.errors import BatchFailed, Conflict, NotFound, Problem, ValidationFailed
 from engine.records.checks import write_problems
@@ -103,7 +103,7 @@ def _fetch(
     return row_to_record(module, row, children)
 
 
-def get_record(session: Session, module_id: ModuleRef, record_id: str, actor: Actor) -> Record:
+def get_record(session: Session, module_id: str, record_id: str, actor: Actor) -> Record:
     """One record as `actor` may see it; NotFound when unknown or out of scope."""
     catalog = load_catalog(session)
     module = catalog.module(module_id)
@@ -114,7 +114,7 @@ def get_record(session: Session, module_id: ModuleRef, record_id: str, actor: Ac
 
 def create_record(
     session: Session,
-    module_id: ModuleRef,
+    module_id: str,
     data: Any,
     actor: Actor,
     *,
@@ -128,9 +128,97 @@ def create_record(
     return get_record(session, module_id, record_id, actor)
 
 
+def _coerce_items(
+    module: Module,
+    items: Sequence[Any],
+    writable: set[str],
+    problems: list[tuple[int, Problem]],
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each valid item's typed values with the field defaults; problems of the rest, by index."""
+    defaults = {
+        f.name: coerce_input(module, {f.name: f.default})[f.name]
+        for f in module.fields
+        if f.default is not None and not f.computed
+    }
+    coerced: list[tuple[int, dict[str, Any]]] = []
+    for index, data in enumerate(items):
+        try:
+            values = coerce_input(module, data, writable)
+        except ValidationFailed as exc:
+            # say at once what is missing or out of bounds too, not only what is malformed
+            further = further_problems(module, exc, data)
+            problems.extend((index, p) for p in [*exc.problems, *further])
+            continue
+        for name, default in defaults.items():
+            values.setdefault(name, default)
+        coerced.append((index, values))
+    return coerced
+
+
+def _new_system_values(
+    record_id: str, state: str | None, actor: Actor, now: dt.datetime, linked: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The system values formulas of a new record may read (`$id`, `$state`, `$owner`...)."""
+    return {
+        "$id": record_id,
+        "$state": state,
+        "$owner": actor.name,
+        "$number": None,
+        "$created_at": now,
+        "$updated_at": now,
+        **linked,
+    }
+
+
+def _insert_new(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    actor: Actor,
+    prepared: list[tuple[str, dict[str, Any]]],
+    placed: list[str | None],
+    now: dt.datetime,
+) -> None:
+    """Number the new records and insert them and their child rows, a statement per table."""
+    if not prepared:
+        return
+    numbers: list[str | None] = [None] * len(prepared)
+    if module.numbering:
+        numbers = list(
+            next_numbers(session, module.id, module.numbering, now.date(), len(prepared))
+        )
+    tables = catalog.tables[module.id]
+    session.execute(
+        insert(tables.main),
+        [
+            {
+                "id": record_id,
+                "number": number,
+                "state": state,
+                "state_since": now if state else None,
+                "owner": actor.name,
+                "version": 1,
+                "module_version": module.version,
+                "created_at": now,
+                "updated_at": now,
+                **_stored(module, values),
+            }
+            for (record_id, values), number, state in zip(prepared, numbers, placed, strict=True)
+        ],
+    )
+    for field in module.table_fields:
+        rows = [
+            row
+            for record_id, values in prepared
+            for row in _child_rows(module, record_id, values, field)
+        ]
+        if rows:
+            session.execute(insert(tables.children[field.name]), rows)
+
+
 def create_records(
     session: Session,
-    module_id: ModuleRef,
+    module_id: str,
     items: Sequence[Any],
     actor: Actor,
     *,
@@ -150,45 +238,21 @@ def create_records(
     permissions.require_create(actor, module)
     access = permissions.field_access(actor, module)
     writable = {name for name, level in access.items() if level == "write"}
-    defaults = {
-        f.name: coerce_input(module, {f.name: f.default})[f.name]
-        for f in module.fields
-        if f.default is not None and not f.computed
-    }
     now = now or _now()
     problems: list[tuple[int, Problem]] = []
-    prepared: list[tuple[str, dict[str, Any]]] = []
-    placed: list[str | None] = []
     if states is not None and not actor.is_system:
         raise permissions.PermissionDenied("only the system places records directly in a state")
     initial = [
         (states[i] if states is not None and states[i] else module.initial_state)
         for i in range(len(items))
     ]
-    coerced: list[tuple[int, dict[str, Any]]] = []
-    for index, data in enumerate(items):
-        try:
-            values = coerce_input(module, data, writable)
-        except ValidationFailed as exc:
-            # say at once what is missing or out of bounds too, not only what is malformed
-            further = further_problems(module, exc, data)
-            problems.extend((index, p) for p in [*exc.problems, *further])
-            continue
-        for name, default in defaults.items():
-            values.setdefault(name, default)
-        coerced.append((index, values))
+    coerced = _coerce_items(module, items, writable, problems)
     links = linked_values(session, catalog, module, [v for _, v in coerced])
+    prepared: list[tuple[str, dict[str, Any]]] = []
+    placed: list[str | None] = []
     for (index, values), linked in zip(coerced, links, strict=True):
         record_id = new_record_id()
-        system = {
-            "$id": record_id,
-            "$state": initial[index],
-            "$owner": actor.name,
-            "$number": None,
-            "$created_at": now,
-            "$updated_at": now,
-            **linked,
-        }
+        system = _new_system_values(record_id, initial[index], actor, now, linked)
         try:
             prepared.append((record_id, prepare_values(module, values, system, actor)))
             placed.append(initial[index])
@@ -199,41 +263,7 @@ def create_records(
         problems = write_problems(session, catalog, module, actor, "create", rows)
     if problems:
         raise BatchFailed(problems)
-    numbers: list[str | None] = [None] * len(prepared)
-    if module.numbering and prepared:
-        numbers = list(
-            next_numbers(session, module.id, module.numbering, now.date(), len(prepared))
-        )
-    tables = catalog.tables[module.id]
-    if prepared:
-        session.execute(
-            insert(tables.main),
-            [
-                {
-                    "id": record_id,
-                    "number": number,
-                    "state": state,
-                    "state_since": now if state else None,
-                    "owner": actor.name,
-                    "version": 1,
-                    "module_version": module.version,
-                    "created_at": now,
-                    "updated_at": now,
-                    **_stored(module, values),
-                }
-                for (record_id, values), number, state in zip(
-                    prepared, numbers, placed, strict=True
-                )
-            ],
-        )
-    for field in module.table_fields:
-        rows = [
-            row
-            for record_id, values in prepared
-            for row in _child_rows(module, record_id, values, field)
-        ]
-        if rows:
-            session.execute(insert(tables.children[field.name]), rows)
+    _insert_new(session, catalog, module, actor, prepared, placed, now)
     record_changes(
         session,
         module,
@@ -249,7 +279,7 @@ def create_records(
 
 def update_record(
     session: Session,
-    module_id: ModuleRef,
+    module_id: str,
     record_id: str,
     version: int,
     data: Any,
@@ -314,7 +344,7 @@ def update_record(
 
 
 def delete_record(
-    session: Session, module_id: ModuleRef, record_id: str, actor: Actor, version: int | None = None
+    session: Session, module_id: str, record_id: str, actor: Actor, version: int | None = None
 ) -> None:
     """Delete a record and its child rows; its history stays."""
     catalog = load_catalog(session)
