@@ -78,3 +78,30 @@ def query_param(name: str, schema: dict[str, Any], description: str = "") -> dic
     if description:
         param["description"] = description
     return param
+
+
+def operation(
+    operation_id: str,
+    summary: str,
+    tags: list[str],
+    answers: dict[str, Any],
+    parameters: list[dict[str, Any]] | None = None,
+    body: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One operation object: its id, summary, tags, parameters, body and answers."""
+    op: dict[str, Any] = {"operationId": operation_id, "summary": summary, "tags": tags}
+    if parameters:
+        op["parameters"] = parameters
+    if body is not None:
+        op["requestBody"] = body
+    op["responses"] = answers
+    return op
+
+
+def items_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """An answer holding a list: `{"items": [schema, ...]}`."""
+    return {
+        "type": "object",
+        "required": ["items"],
+        "properties": {"items": {"type": "array", "items": schema}},
+    }
