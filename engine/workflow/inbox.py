@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine import permissions
 from engine.actor import Actor
-from engine.catalog import load_catalog
+from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module
 from engine.models import Task
 from engine.records.model import Record
@@ -88,6 +88,30 @@ def _offered(actor: Actor, module: Module, record: Record, task_list: list[Task]
     return offered
 
 
+def _readable(
+    session: Session, catalog: Catalog, module: Module, actor: Actor, ids: list[str]
+) -> list[Record]:
+    """The records among `ids` that `actor` may read, as `actor` may see them (masked)."""
+    main = catalog.tables[module.id].main
+    statement = record_select(
+        catalog,
+        module,
+        reader=actor,
+        titles=[f.name for f in module.stored_fields if f.kind == "link"],
+    )
+    rows = session.execute(
+        statement.where(main.c.id.in_(ids), permissions.row_predicate(actor, module, main, "read"))
+    ).mappings()
+    visible = permissions.visible_fields(actor, module)
+    found = list(rows)
+    if not found:
+        return []
+    children = children_of(
+        session, catalog, module, [r["id"] for r in found], read_inputs(module, visible)
+    )
+    return [mask(row_to_record(module, row, children[row["id"]]), visible) for row in found]
+
+
 def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> Inbox:
     now = now or dt.datetime.now(dt.UTC)
     catalog = load_catalog(session)
@@ -100,31 +124,8 @@ def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> 
         if module is None or not permissions.may_read_module(actor, module):
             continue
         ids = [r for m, r in by_record if m == module_id]
-        main = catalog.tables[module.id].main
-        statement = record_select(
-            catalog,
-            module,
-            reader=actor,
-            titles=[f.name for f in module.stored_fields if f.kind == "link"],
-        )
-        rows = session.execute(
-            statement.where(
-                main.c.id.in_(ids), permissions.row_predicate(actor, module, main, "read")
-            )
-        ).mappings()
-        visible = permissions.visible_fields(actor, module)
-        found = list(rows)
-        children = (
-            children_of(
-                session, catalog, module, [r["id"] for r in found], read_inputs(module, visible)
-            )
-            if found
-            else {}
-        )
-        for row in found:
-            records[(module_id, row["id"])] = mask(
-                row_to_record(module, row, children[row["id"]]), visible
-            )
+        for record in _readable(session, catalog, module, actor, ids):
+            records[(module_id, record.id)] = record
     items: list[InboxItem] = []
     counts = {"vote": 0, "transition": 0, "copied": 0, "overdue": 0}
     for key, task_list in by_record.items():
