@@ -198,11 +198,12 @@ def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -
         ]
         for key in keys[:5]:
             name = key.lstrip("-+")
+            sort_field = module.field(name)
             if name in SYSTEM_KINDS or (
-                module.field(name)
+                sort_field is not None
                 and name in visible
-                and (module.field(name).stored or module.field(name).rollup)
-            ):  # type: ignore[union-attr]
+                and (sort_field.stored or sort_field.rollup)
+            ):
                 continue
             problems.append(Problem("sort", f"cannot sort by {name!r}"))
         sort = tuple(keys[:5])

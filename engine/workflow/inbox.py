@@ -124,8 +124,8 @@ def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> 
         if module is None or not permissions.may_read_module(actor, module):
             continue
         ids = [r for m, r in by_record if m == module_id]
-        for record in _readable(session, catalog, module, actor, ids):
-            records[(module_id, record.id)] = record
+        for readable in _readable(session, catalog, module, actor, ids):
+            records[(module_id, readable.id)] = readable
     items: list[InboxItem] = []
     counts = {"vote": 0, "transition": 0, "copied": 0, "overdue": 0}
     for key, task_list in by_record.items():
