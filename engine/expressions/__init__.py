@@ -54,7 +54,7 @@ from __future__ import annotations
 
 from engine.expressions.expression import Expression, parse
 from engine.expressions.functions import AGGREGATES, FUNCTIONS, Function
-from engine.expressions.parser import SYSTEM_NAMES
+from engine.expressions.source import SYSTEM_NAMES
 from engine.expressions.typecheck import check_types, infer_type
 from engine.expressions.values import truthy
 

@@ -12,14 +12,13 @@ and this module decides what of it is allowed. Three steps:
 3. `ast.parse` builds Python's tree; its size and depth are checked without recursion, then
    each node is turned into a `nodes` node through a table of allowed node types. Anything
    not in the table is refused with its name and position.
+
+The text steps and the size check are in `source`; this module holds the allowlist.
 """
 
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
-import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -27,9 +26,7 @@ from typing import Any
 from engine.errors import ExpressionError
 from engine.expressions.functions import FUNCTIONS
 from engine.expressions.limits import (
-    MAX_DEPTH,
     MAX_DIGITS,
-    MAX_NODES,
     MAX_SOURCE_CHARS,
 )
 from engine.expressions.nodes import (
@@ -44,17 +41,15 @@ from engine.expressions.nodes import (
     Node,
     Unary,
 )
+from engine.expressions.source import (
+    Places,
+    check_size,
+    rewrite_system_names,
+    start_of,
+)
 from engine.numbers import NumberRefused, read_decimal
 
-#: The record's system values, reachable as `$name`.
-SYSTEM_NAMES: frozenset[str] = frozenset(
-    {"$state", "$owner", "$created_at", "$updated_at", "$number", "$id"}
-)
-
 _LITERAL_NAMES = {"true": True, "false": False, "null": None}
-_OPEN = "([{"
-_CLOSE = ")]}"
-
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
 _REFUSED_BINARY = {
     ast.Pow: "'**' (power)",
@@ -94,8 +89,6 @@ _REFUSED = {
     "Yield": "yield",
     "YieldFrom": "yield",
 }
-# Python's tree has nodes for operators and contexts; they are not counted as nodes.
-_UNCOUNTED = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
 
 
 def parse_tree(source: str) -> Node:
@@ -115,8 +108,8 @@ def parse_tree(source: str) -> Node:
             raise ExpressionError(f"the character {char!r} is not allowed", index)
     # Same length as the source: a position in `prepared` minus one is a position in `source`.
     text = source.replace("\r\n", " \n").replace("\r", "\n")
-    prepared = _rewrite_system_names("(" + text + "\n)", len(source))
-    places = _Places(prepared, len(source))
+    prepared = rewrite_system_names("(" + text + "\n)", len(source))
+    places = Places(prepared, len(source))
     try:
         tree = ast.parse(prepared, mode="eval")
     except SyntaxError as exc:
@@ -128,142 +121,14 @@ def parse_tree(source: str) -> Node:
         raise ExpressionError("the expression is nested too deeply", 0) from None
     except ValueError as exc:
         raise ExpressionError(f"the expression cannot be read: {exc}", 0) from None
-    _check_size(tree.body, places)
+    check_size(tree.body, places)
     return _Converter(prepared, places).top(tree.body)
-
-
-class _Places:
-    """Turns Python's (line, column) positions into offsets in the author's source."""
-
-    def __init__(self, prepared: str, source_length: int):
-        self._length = source_length
-        self._lines = prepared.split("\n")
-        self._starts: list[int] = []
-        offset = 0
-        for line in self._lines:
-            self._starts.append(offset)
-            offset += len(line) + 1
-
-    def of_chars(self, line: int, column: int) -> int:
-        """The source offset of a 1-based line and a 0-based character column."""
-        index = min(max(line, 1), len(self._lines)) - 1
-        return self._clamp(self._starts[index] + column)
-
-    def wrapped(self, line: int, column: int) -> int:
-        """The offset in the wrapped text itself of a line and a character column."""
-        index = min(max(line, 1), len(self._lines)) - 1
-        return self._starts[index] + column
-
-    def of_bytes(self, line: int, column: int) -> int:
-        """The source offset of a 1-based line and a 0-based UTF-8 byte column (as in `ast`)."""
-        index = min(max(line, 1), len(self._lines)) - 1
-        chars = len(self._lines[index].encode("utf-8")[:column].decode("utf-8", "ignore"))
-        return self._clamp(self._starts[index] + chars)
-
-    def _clamp(self, wrapped_offset: int) -> int:
-        return min(max(wrapped_offset - 1, 0), self._length)
-
-
-def _rewrite_system_names(wrapped: str, source_length: int) -> str:
-    """Replace each `$name` by `_name`, refusing names that start with `_` or are not NFKC."""
-    places = _Places(wrapped, source_length)
-    chars = list(wrapped)
-    tokens: list[tokenize.TokenInfo] = []
-    brackets: list[tuple[str, int]] = []
-    reader = tokenize.generate_tokens(io.StringIO(wrapped).readline)
-    try:
-        for token in reader:
-            tokens.append(token)
-            _track_brackets(token, brackets, places, len(wrapped))
-    except tokenize.TokenError:
-        if len(brackets) > 1:
-            bracket, position = brackets[-1]
-            raise ExpressionError(f"'{bracket}' is never closed", position) from None
-        raise ExpressionError("unfinished text or line", source_length) from None
-    except SyntaxError as exc:  # IndentationError and friends from the tokenizer
-        raise ExpressionError(f"syntax error: {exc.msg}", 0) from None
-    for index, token in enumerate(tokens):
-        position = places.of_chars(*token.start)
-        if token.type == tokenize.NAME:
-            if token.string.startswith("_"):
-                raise ExpressionError(f"names may not start with '_': {token.string!r}", position)
-            if unicodedata.normalize("NFKC", token.string) != token.string:
-                raise ExpressionError(
-                    f"the name {token.string!r} is not written in normal form (NFKC)", position
-                )
-        elif token.string == "$":
-            following = tokens[index + 1] if index + 1 < len(tokens) else None
-            previous = tokens[index - 1] if index > 0 else None
-            if (
-                following is None
-                or following.type != tokenize.NAME
-                or following.start != (token.start[0], token.start[1] + 1)
-                or (
-                    previous is not None
-                    and previous.type in (tokenize.NAME, tokenize.NUMBER)
-                    and previous.end == token.start
-                )
-            ):
-                raise ExpressionError("'$' must start a system value such as $state", position)
-            name = "$" + following.string
-            if name not in SYSTEM_NAMES:
-                known = ", ".join(sorted(SYSTEM_NAMES))
-                raise ExpressionError(
-                    f"unknown system value {name}; the system values are {known}", position
-                )
-            chars[position + 1] = "_"
-    return "".join(chars)
-
-
-def _track_brackets(
-    token: tokenize.TokenInfo, brackets: list[tuple[str, int]], places: _Places, size: int
-) -> None:
-    """Keep the stack of open brackets; the author may not close the wrapping bracket."""
-    if token.type != tokenize.OP:
-        return
-    if token.string in _OPEN:
-        brackets.append((token.string, places.of_chars(*token.start)))
-    elif token.string in _CLOSE:
-        is_last = places.wrapped(*token.start) == size - 1
-        if is_last and len(brackets) > 1:
-            bracket, position = brackets[-1]
-            raise ExpressionError(f"'{bracket}' is never closed", position)
-        if brackets:
-            brackets.pop()
-        if not brackets and not is_last:
-            raise ExpressionError(f"unmatched '{token.string}'", places.of_chars(*token.start))
-
-
-def _check_size(body: ast.AST, places: _Places) -> None:
-    """Refuse trees with too many nodes or too deep, without recursion."""
-    count = 0
-    stack: list[tuple[ast.AST, int]] = [(body, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, _UNCOUNTED):
-            continue
-        count += 1
-        position = _start(node, places)
-        if count > MAX_NODES:
-            raise ExpressionError(f"the expression has more than {MAX_NODES} parts", position)
-        if depth > MAX_DEPTH:
-            raise ExpressionError(
-                f"the expression is nested more than {MAX_DEPTH} levels deep", position
-            )
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-
-
-def _start(node: ast.AST, places: _Places) -> int:
-    line = getattr(node, "lineno", None)
-    if line is None:
-        return 0
-    return places.of_bytes(line, getattr(node, "col_offset", 0))
 
 
 class _Converter:
     """Turns an allowed Python tree into expression nodes; refuses everything else."""
 
-    def __init__(self, prepared: str, places: _Places):
+    def __init__(self, prepared: str, places: Places):
         self._prepared = prepared
         self._places = places
         self._convert: dict[type[ast.AST], Callable[[Any], Node]] = {
@@ -293,7 +158,7 @@ class _Converter:
         return converter(node)
 
     def _span(self, node: ast.AST) -> tuple[int, int]:
-        start = _start(node, self._places)
+        start = start_of(node, self._places)
         end_line = getattr(node, "end_lineno", None)
         end_col = getattr(node, "end_col_offset", None)
         if end_line is None or end_col is None:
