@@ -6,6 +6,7 @@ set-up and accounts.
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -95,11 +96,10 @@ def worker(interval: float, tick_every: float, rounds: int | None) -> None:
     from engine import idempotency, webhooks
     from engine.workflow import tick
 
-    stopping = False
+    stopping = threading.Event()  # set by SIGTERM: the worker ends after its current round
 
     def stop(_signum: int, _frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     previous = signal.signal(signal.SIGTERM, stop)
     done = 0
@@ -111,7 +111,7 @@ def worker(interval: float, tick_every: float, rounds: int | None) -> None:
             click.echo(
                 f"Worker started: outbox every {interval:g}s, due transitions every {tick_every:g}s."
             )
-            while not stopping:
+            while not stopping.is_set():
                 if time.monotonic() - last_tick >= tick_every or last_tick == 0.0:
                     with transaction(factory) as session:
                         fired = len(tick(session).fired)
@@ -129,7 +129,7 @@ def worker(interval: float, tick_every: float, rounds: int | None) -> None:
                 if rounds is not None and done >= rounds:
                     break
                 deadline = time.monotonic() + interval
-                while not stopping and time.monotonic() < deadline:
+                while not stopping.is_set() and time.monotonic() < deadline:
                     time.sleep(min(0.2, interval))
     except KeyboardInterrupt:
         pass
