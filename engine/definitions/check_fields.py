@@ -15,9 +15,9 @@ from typing import Any
 
 from engine.definitions.check_expressions import check_expression
 from engine.definitions.context import Computed, DatabaseUse, PackContext, Path, listing
+from engine.definitions.model import Field
 from engine.definitions.scope import (
     RESERVED_NAMES,
-    FieldInfo,
     ModuleInfo,
     RecordScope,
     RowScope,
@@ -44,7 +44,7 @@ def base_type(schema: Mapping[str, Any]) -> str | None:
     return declared if isinstance(declared, str) else None
 
 
-def widget_problem(info: FieldInfo, widget: str) -> str | None:
+def widget_problem(info: Field, widget: str) -> str | None:
     """Why `widget` cannot show the field `info`, or None when it can."""
     kinds = WIDGET_KINDS.get(widget)
     if kinds is None or info.kind in kinds:
@@ -68,7 +68,7 @@ def _check_required(
     ctx: PackContext,
     base: Path,
     schema: Mapping[str, Any],
-    fields: Mapping[str, FieldInfo],
+    fields: Mapping[str, Field],
     what: str,
 ) -> None:
     for position, name in enumerate(schema.get("required") or ()):
@@ -79,7 +79,7 @@ def _check_required(
                 f"required lists {name!r}, which is not a field of {what}{suggest(name, fields)}",
             )
         elif info.computed:
-            kind = "formula" if info.formula is not None else "rollup"
+            kind = "formula" if info.formula_text is not None else "rollup"
             ctx.add(
                 (*base, "required", position),
                 f"{name!r} is a {kind}: it is computed, so it cannot be required",
@@ -87,7 +87,7 @@ def _check_required(
 
 
 def check_field(
-    ctx: PackContext, module: ModuleInfo, info: FieldInfo, path: Path, table: FieldInfo | None
+    ctx: PackContext, module: ModuleInfo, info: Field, path: Path, table: Field | None
 ) -> None:
     """Check one field, or one column of the child table `table`."""
     schema = info.schema
@@ -105,9 +105,9 @@ def check_field(
             ctx.add(
                 (*path, "default"), f"default {schema['default']!r} is not a valid value: {message}"
             )
-    if info.formula is not None:
+    if info.formula_text is not None:
         _check_formula(ctx, module, info, path, table)
-    if info.rollup is not None:
+    if info.rollup_source is not None:
         if table is not None:
             ctx.add((*path, "x-rollup"), "a column of a child table cannot be a rollup")
         else:
@@ -119,7 +119,7 @@ def check_field(
             check_field(ctx, module, column, (*path, "items", "properties", column.name), info)
 
 
-def _check_type(ctx: PackContext, info: FieldInfo, path: Path) -> None:
+def _check_type(ctx: PackContext, info: Field, path: Path) -> None:
     schema = info.schema
     declared = base_type(schema)
     if declared is None and "enum" not in schema and "x-rollup" not in schema:
@@ -137,7 +137,7 @@ def _check_type(ctx: PackContext, info: FieldInfo, path: Path) -> None:
         )
 
 
-def _check_keywords(ctx: PackContext, module: ModuleInfo, info: FieldInfo, path: Path) -> None:
+def _check_keywords(ctx: PackContext, module: ModuleInfo, info: Field, path: Path) -> None:
     schema = info.schema
     declared = base_type(schema)
     if "x-scale" in schema and declared != "number":
@@ -199,7 +199,7 @@ def _a(declared: str | None) -> str:
     return f"{'an' if declared[0] in 'aeiou' else 'a'} {declared}"
 
 
-def _check_enum(ctx: PackContext, info: FieldInfo, path: Path) -> None:
+def _check_enum(ctx: PackContext, info: Field, path: Path) -> None:
     schema = info.schema
     holder, holder_path = schema, path
     if info.kind == "multichoice" and isinstance(schema.get("items"), Mapping):
@@ -245,9 +245,9 @@ def _check_bounds(ctx: PackContext, schema: Mapping[str, Any], path: Path) -> No
 
 
 def _check_formula(
-    ctx: PackContext, module: ModuleInfo, info: FieldInfo, path: Path, table: FieldInfo | None
+    ctx: PackContext, module: ModuleInfo, info: Field, path: Path, table: Field | None
 ) -> None:
-    formula = info.formula
+    formula = info.formula_text
     assert formula is not None
     scope = RowScope(module, table) if table is not None else RecordScope(ctx.catalogue, module)
     checked = check_expression(ctx, (*path, "x-formula"), formula, scope)
@@ -258,8 +258,8 @@ def _check_formula(
         )
 
 
-def _check_rollup(ctx: PackContext, module: ModuleInfo, info: FieldInfo, path: Path) -> None:
-    rollup = info.rollup
+def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path) -> None:
+    rollup = info.rollup_source
     assert rollup is not None
     where: Path = (*path, "x-rollup")
     node = (module.id, info.name)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.definitions.context import PackContext, Path, listing
-from engine.definitions.scope import FieldInfo, ModuleInfo, suggest, unknown_field
+from engine.definitions.model import Field
+from engine.definitions.scope import ModuleInfo, suggest, unknown_field
 from engine.definitions.values import value_problems
 
 SEED_LINK = "$seed"
@@ -118,7 +119,7 @@ def _check_record(
 
 def _resolve_links(
     ctx: PackContext,
-    info: FieldInfo,
+    info: Field,
     path: Path,
     value: Any,
     keys: Mapping[str, SeedKey],
@@ -149,7 +150,7 @@ def _resolve_links(
 
 def _seed_link(
     ctx: PackContext,
-    info: FieldInfo,
+    info: Field,
     path: Path,
     value: Any,
     keys: Mapping[str, SeedKey],

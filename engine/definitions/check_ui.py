@@ -13,9 +13,9 @@ from typing import Any
 from engine.definitions.check_expressions import check_expression
 from engine.definitions.check_fields import widget_problem
 from engine.definitions.context import DatabaseUse, PackContext, Path
+from engine.definitions.model import Field
 from engine.definitions.scope import (
     SYSTEM_TYPES,
-    FieldInfo,
     ModuleInfo,
     RecordScope,
     unknown_field,
@@ -24,9 +24,7 @@ from engine.definitions.scope import (
 DATE_KINDS = frozenset({"date", "datetime"})
 
 
-def _field(
-    ctx: PackContext, module: ModuleInfo, path: Path, name: str, what: str
-) -> FieldInfo | None:
+def _field(ctx: PackContext, module: ModuleInfo, path: Path, name: str, what: str) -> Field | None:
     """The field `name`, or None after reporting that `what` names an unknown field."""
     info = module.fields.get(name)
     if info is None:
@@ -36,7 +34,7 @@ def _field(
 
 def _field_or_system(
     ctx: PackContext, module: ModuleInfo, path: Path, name: str, what: str
-) -> FieldInfo | str | None:
+) -> Field | str | None:
     """A field, a system value name (`$state`), or None after reporting the problem."""
     if name.startswith("$"):
         if name not in SYSTEM_TYPES:
@@ -104,14 +102,14 @@ def _check_list(ctx: PackContext, module: ModuleInfo, base: Path, raw: Mapping[s
     for index, key in enumerate(keys):
         path = (*base, "sort") if isinstance(sort, str) else (*base, "sort", index)
         found = _field_or_system(ctx, module, path, key.lstrip("-"), "sort")
-        if isinstance(found, FieldInfo):
+        if isinstance(found, Field):
             if not found.scalar:
                 ctx.add(path, f"cannot sort by {found.name!r}, {found.kind_text}")
             _database_use(ctx, module, path, f"sort {key!r}", found)
     for index, name in enumerate(raw.get("filters") or ()):
         path = (*base, "filters", index)
         found = _field_or_system(ctx, module, path, name, "filters")
-        if isinstance(found, FieldInfo):
+        if isinstance(found, Field):
             if found.kind == "table":
                 ctx.add(path, f"cannot filter by {name!r}, a child table")
             _database_use(ctx, module, path, f"filter {name!r}", found)
@@ -129,9 +127,7 @@ def _check_list(ctx: PackContext, module: ModuleInfo, base: Path, raw: Mapping[s
             _database_use(ctx, module, path, f"total {name!r}", info)
 
 
-def _database_use(
-    ctx: PackContext, module: ModuleInfo, path: Path, what: str, info: FieldInfo
-) -> None:
+def _database_use(ctx: PackContext, module: ModuleInfo, path: Path, what: str, info: Field) -> None:
     node = (module.id, info.name)
     ctx.database_uses.append(DatabaseUse(path, what, module.id, frozenset({node}), False))
 
@@ -142,7 +138,7 @@ def _check_view(ctx: PackContext, module: ModuleInfo, base: Path, view: Mapping[
         found = _field_or_system(ctx, module, (*base, "by"), view["by"], "kanban by")
         if isinstance(found, str) and found != "$state":
             ctx.add((*base, "by"), f"a kanban groups by $state or a choice field, not {found}")
-        if isinstance(found, FieldInfo) and found.kind != "choice":
+        if isinstance(found, Field) and found.kind != "choice":
             ctx.add(
                 (*base, "by"),
                 f"a kanban groups by $state or a choice field; {found.name!r} is {found.kind_text}",

@@ -91,7 +91,52 @@ class Field:
 
     @property
     def computed(self) -> bool:
-        return self.formula is not None or self.rollup is not None
+        """A formula or a rollup (also before its expressions are parsed, in the checks)."""
+        return (
+            self.formula is not None
+            or self.rollup is not None
+            or self.formula_text is not None
+            or self.rollup_source is not None
+        )
+
+    @property
+    def formula_text(self) -> str | None:
+        """The formula as the pack writes it (`x-formula`)."""
+        value = self.schema.get("x-formula")
+        return value if isinstance(value, str) else None
+
+    @property
+    def rollup_source(self) -> Mapping[str, Any] | None:
+        """The rollup as the pack writes it (`x-rollup`)."""
+        value = self.schema.get("x-rollup")
+        return value if isinstance(value, Mapping) else None
+
+    @property
+    def expression_type(self) -> str:
+        """The field's type inside expressions: number, integer, text, date, list..."""
+        whole = all(isinstance(v, int) and not isinstance(v, bool) for v in self.enum or ())
+        if self.kind == "choice" and self.enum and whole:  # choices that are numbers
+            return "integer"
+        return self.kind_type.expression_type
+
+    @property
+    def kind_text(self) -> str:
+        """The kind for messages: `an integer field`, `a child table`..."""
+        return self.kind_type.text
+
+    @property
+    def searchable(self) -> bool:
+        return self.kind_type.searchable
+
+    @property
+    def scalar(self) -> bool:
+        """One value per record (not a child table, not a list of choices)."""
+        return self.kind_type.scalar
+
+    @property
+    def columns(self) -> Mapping[str, Field]:
+        """A child table's columns by name (empty for other fields)."""
+        return self.child_map
 
     @property
     def numeric(self) -> bool:

@@ -1,9 +1,10 @@
 """What a module's settings and expressions can name, and the type each name has.
 
 A pack is checked before it is compiled, so the checks cannot ask the compiled module. This
-file gives them a light, read-only view of the raw modules instead: the fields with their kind
-(detected by the same kind registry the compiler uses, engine/kinds) and expression type (from the field-kind registry),
-the columns of child tables and the states. A `RecordScope` resolves what a record-level
+file gives them a light view of the raw modules instead: the fields as the compiled model's
+`Field` (one model of a field; the kind detected by the registry the compiler uses,
+engine/kinds) with their expressions not yet parsed, the columns of child tables and the
+states. A `RecordScope` resolves what a record-level
 expression may name (fields, `link.field`, `table.column`, `$state`, `user.id`); a `RowScope`
 what a formula inside a child-table row may name (that row's columns).
 """
@@ -16,8 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from engine.kinds import KINDS, FieldKind, detect
-from engine.kinds.standard import CHOICE, LINK, TABLE
+from engine.definitions.model import Field
+from engine.kinds import detect
+from engine.kinds.standard import LINK, TABLE
 
 # A formula or rollup is known by its place: (module, field) or (module, table, column).
 Node = tuple[str, ...]
@@ -34,68 +36,11 @@ USER_TYPES: Mapping[str, str] = {"id": "text", "roles": "list"}
 RESERVED_NAMES = frozenset(keyword.kwlist) | {"true", "false", "null", "user"}
 
 
-@dataclass(frozen=True)
-class FieldInfo:
-    """One field (or child-table column) of a raw module, classified."""
+def read_fields(schema: Any) -> dict[str, Field]:
+    """The fields of a record schema (or child row schema), in their written order.
 
-    name: str
-    schema: Mapping[str, Any]
-    kind: str
-    required: bool
-    columns: Mapping[str, FieldInfo]
-
-    @property
-    def kind_type(self) -> FieldKind:
-        return KINDS[self.kind]
-
-    @property
-    def type(self) -> str:
-        """The field's type inside expressions: number, integer, text, date, list..."""
-        if self.kind_type is CHOICE:
-            values = self.schema.get("enum") or ()
-            if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-                return "integer"
-        return self.kind_type.expression_type
-
-    @property
-    def kind_text(self) -> str:
-        """The kind for messages: `an integer field`, `a child table`..."""
-        return self.kind_type.text
-
-    @property
-    def ref(self) -> str | None:
-        return self.schema.get("x-ref") if self.kind_type is LINK else None
-
-    @property
-    def formula(self) -> str | None:
-        value = self.schema.get("x-formula")
-        return value if isinstance(value, str) else None
-
-    @property
-    def rollup(self) -> Mapping[str, Any] | None:
-        value = self.schema.get("x-rollup")
-        return value if isinstance(value, Mapping) else None
-
-    @property
-    def computed(self) -> bool:
-        return self.formula is not None or self.rollup is not None
-
-    @property
-    def numeric(self) -> bool:
-        return self.kind_type.summable
-
-    @property
-    def searchable(self) -> bool:
-        return self.kind_type.searchable
-
-    @property
-    def scalar(self) -> bool:
-        """One value per record (not a child table, not a list of choices)."""
-        return self.kind_type.scalar
-
-
-def read_fields(schema: Any) -> dict[str, FieldInfo]:
-    """The fields of a record schema (or child row schema), in their written order."""
+    They are the compiled model's `Field`s with their expressions left unparsed (`formula_text`,
+    `rollup_source`): the checks parse them in the scope they will run in."""
     if not isinstance(schema, Mapping) or not isinstance(schema.get("properties"), Mapping):
         return {}
     required = set(schema.get("required") or ())
@@ -106,7 +51,17 @@ def read_fields(schema: Any) -> dict[str, FieldInfo]:
         kind = detect(field_schema)
         items = field_schema.get("items")
         columns = read_fields(items) if kind is TABLE else {}
-        fields[name] = FieldInfo(name, field_schema, kind.name, name in required, columns)
+        enum = field_schema.get("enum")
+        fields[name] = Field(
+            name=name,
+            kind=kind.name,
+            title=field_schema.get("title", name),
+            schema=field_schema,
+            required=name in required,
+            enum=tuple(enum) if isinstance(enum, list) else None,
+            ref=field_schema.get("x-ref") if kind is LINK else None,
+            children=tuple(columns.values()),
+        )
     return fields
 
 
@@ -116,7 +71,7 @@ class ModuleInfo:
 
     id: str
     raw: Mapping[str, Any]
-    fields: Mapping[str, FieldInfo]
+    fields: Mapping[str, Field]
     states: frozenset[str] | None  # None: the module has no workflow
     index: int | None  # place in this pack's modules; None for another pack's module
 
@@ -169,7 +124,7 @@ def resolve_field(catalogue: Catalogue, module: ModuleInfo, path: tuple[str, ...
         return Resolution(error=unknown_field(module, path[0]))
     node: Node = (module.id, info.name)
     if len(path) == 1:
-        return Resolution(info.type, None, frozenset({node}))
+        return Resolution(info.expression_type, None, frozenset({node}))
     dotted = ".".join(path)
     if info.kind_type is LINK:
         target = catalogue.get(info.ref or "")
@@ -189,7 +144,9 @@ def resolve_field(catalogue: Catalogue, module: ModuleInfo, path: tuple[str, ...
                 error=f"{dotted!r} goes too deep: a column is named {info.name}.{column.name}"
             )
         # the element type: the type checker knows `items` is a list and wraps it
-        return Resolution(column.type, None, frozenset({node, (module.id, info.name, column.name)}))
+        return Resolution(
+            column.expression_type, None, frozenset({node, (module.id, info.name, column.name)})
+        )
     return Resolution(
         error=f"in {dotted!r}: {info.name!r} is {info.kind_text}; only links and child tables "
         "have fields of their own"
@@ -230,7 +187,7 @@ class RowScope:
     """Names a formula inside one row of the child table `table` may use: its columns."""
 
     module: ModuleInfo
-    table: FieldInfo
+    table: Field
 
     def resolve(self, path: tuple[str, ...]) -> Resolution:
         column = self.table.columns.get(path[0])
@@ -241,4 +198,4 @@ class RowScope:
                 f"child row can name only its row's columns ({names})"
             )
         node: Node = (self.module.id, self.table.name, column.name)
-        return Resolution(column.type, None, frozenset({node}))
+        return Resolution(column.expression_type, None, frozenset({node}))

@@ -16,7 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from engine.definitions.context import pointer
-from engine.definitions.scope import FieldInfo
+from engine.definitions.model import Field
 
 
 def _schema_for_values(schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def _schema_for_values(schema: Mapping[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def _scale_problem(info: FieldInfo, value: Any) -> str | None:
+def _scale_problem(info: Field, value: Any) -> str | None:
     scale = info.schema.get("x-scale")
     if info.kind != "decimal" or not isinstance(scale, int) or isinstance(value, bool):
         return None
@@ -46,7 +46,7 @@ def _scale_problem(info: FieldInfo, value: Any) -> str | None:
     return None
 
 
-def _moment_problem(info: FieldInfo, value: Any) -> str | None:
+def _moment_problem(info: Field, value: Any) -> str | None:
     if info.kind != "datetime" or not isinstance(value, str):
         return None
     try:
@@ -56,7 +56,7 @@ def _moment_problem(info: FieldInfo, value: Any) -> str | None:
     return None
 
 
-def value_problems(info: FieldInfo, value: Any) -> list[str]:
+def value_problems(info: Field, value: Any) -> list[str]:
     """Messages for `value` as a value of the field `info`; empty when it fits."""
     validator = Draft202012Validator(
         _schema_for_values(info.schema), format_checker=Draft202012Validator.FORMAT_CHECKER
