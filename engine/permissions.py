@@ -16,7 +16,7 @@ from sqlalchemy.sql import Select
 
 from engine.actor import Actor
 from engine.definitions.model import Module, RolePermission
-from engine.errors import NotFound, PermissionDenied, StateLocked
+from engine.errors import NotFound, PermissionDenied, Problem, StateLocked
 from engine.models import Grant
 
 LEVELS = {None: 0, "own": 1, "all": 2}
@@ -45,7 +45,7 @@ def may_read_module(actor: Actor, module: Module) -> bool:
 
 def require_create(actor: Actor, module: Module) -> None:
     if not may_create(actor, module):
-        raise PermissionDenied(f"you may not create records in {module.id!r}")
+        raise PermissionDenied(code="create_not_allowed", module=module.id)
 
 
 def _level(actor: Actor, module: Module, action: str) -> list[RolePermission]:
@@ -203,7 +203,7 @@ def state_refusal(
     state_id: str | None,
     action: str,
     fields: Iterable[str] | None = None,
-) -> str | None:
+) -> Problem | None:
     """Why the record's state forbids `action` (update, delete, transition), or None.
 
     One rule for the form, the API, the batch and the workflow: a read-only state locks the
@@ -223,11 +223,11 @@ def state_refusal(
                 outside = sorted(set(fields or ()) - set(state.editable))
                 if not outside:
                     continue
-                return (
-                    f"the record is in the {word} state {state_id!r}, where only "
-                    f"{', '.join(state.editable)} may change, not {', '.join(outside)}"
+                params = {"editable": state.editable, "fields": outside}
+                return Problem(
+                    "", "state_fields_locked", {"lock": word, "state": state_id, **params}
                 )
-            return f"the record is in the {word} state {state_id!r}"
+            return Problem("", "state_locked", {"lock": word, "state": state_id})
     return None
 
 

@@ -63,8 +63,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.before_request(refuse_unstorable_text)  # a NUL in a URL or form: 404 / 422, not 500
 
-    from web import pages
+    from web import errors, pages
 
+    errors.init_app(app)  # one handler of engine errors, by class: JSON under /api/, else a page
     pages.init_app(app)  # the end-user pages: sign-in, lists, forms, records, inbox
 
     from web import api

@@ -49,7 +49,6 @@ from engine.db import transaction
 from engine.errors import NotFound, ValidationFailed
 from engine.models import User
 from web.i18n import SESSION_KEY, TAGS
-from web.pages import errors
 from web.pages.context import db as request_db
 from web.ratelimit import storage_settings
 
@@ -63,7 +62,6 @@ SESSION_TOKEN_KEY = "_fw_session"  # the server-side session's token in the sign
 login_manager = LoginManager()
 csrf = CSRFProtect()
 bp = Blueprint("auth", __name__)
-errors.install(bp)
 
 
 @dataclass(frozen=True)

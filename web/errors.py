@@ -1,99 +1,74 @@
-"""Engine errors → HTTP status and the JSON error body, in one place.
+"""Engine errors → HTTP status and an answer, in one place and by class.
 
-The engine raises errors that carry their place (engine/errors.py) and never thinks in HTTP;
-this module is where each becomes a status code and `{"errors": [{"path", "message"}]}`
-(path "" when the error is about the whole request). The pages reuse `status_of` so a rule
-answers with the same status in the browser and in the API.
-
-A refused transition is the one error whose status depends on its reason: the record being
-in the wrong state (or the vote already cast) is a 409 conflict, a missing role or not
-being an approver is 403, an unknown transition 404, and a failed guard or a missing
-comment is 422 — the reasons come from engine/workflow/transitions.py.
+The engine raises errors that carry their place and code (engine/errors.py) and never
+thinks in HTTP. Each reason is a class under its category (a wrong state is a Conflict, not
+being an approver a PermissionDenied, ...), so the status is found the way Flask finds an
+error handler: by walking `type(error).__mro__` through `STATUS`. One handler registered on
+the app answers every engine error: JSON `{"errors": [{"path", "code", "message"}]}` under
+/api/ (the message in the caller's language), the error page everywhere else.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask, jsonify, request
+from flask.typing import ResponseReturnValue
+
 from engine.db import TimeBudgetExceeded
 from engine.errors import (
     BatchFailed,
     Conflict,
-    DefinitionError,
-    ExpressionError,
     FormworkError,
     NotFound,
     PermissionDenied,
-    ProblemsError,
-    TransitionRefused,
+    Problem,
     UpgradeRefused,
-    ValidationFailed,
-    bounded,
 )
+from web.problems import problem_dicts
+
+API_PREFIX = "/api/"
 
 # The most specific class wins: the table is searched along the error's class hierarchy.
-STATUS: dict[type[FormworkError], int] = {
+STATUS: dict[type[Exception], int] = {
     FormworkError: 422,
-    ProblemsError: 422,
-    ValidationFailed: 422,
-    DefinitionError: 422,
     UpgradeRefused: 409,
-    BatchFailed: 422,
-    ExpressionError: 422,
     NotFound: 404,
     PermissionDenied: 403,
     Conflict: 409,
-    TransitionRefused: 422,
     TimeBudgetExceeded: 503,
 }
-
-# Reasons of TransitionRefused (their opening words) that are not a plain 422.
-TRANSITION_REASONS: tuple[tuple[str, int], ...] = (
-    ("the record is in", 409),
-    ("the approval is not open", 409),
-    ("votes have already been cast", 409),
-    ("you have already voted", 409),
-    ("needs one of the roles", 403),
-    ("only the record's owner", 403),
-    ("the owner may not approve", 403),
-    ("you are not an approver", 403),
-    ("module ", 404),  # "module 'x' has no workflow" / "has no transition 'y'"
-    ("not an approval", 404),
-)
-COMMENT_REASONS = ("a comment is required", "this transition takes no comment")
 
 
 def status_of(error: FormworkError) -> int:
     """The HTTP status that answers an engine error."""
-    if isinstance(error, TransitionRefused):
-        return next(
-            (status for start, status in TRANSITION_REASONS if error.reason.startswith(start)),
-            422,
-        )
     for kind in type(error).__mro__:
         if kind in STATUS:
-            return STATUS[kind]  # type: ignore[index]
+            return STATUS[kind]
     return 422
 
 
-def problems_of(error: FormworkError) -> list[dict[str, Any]]:
-    """The `errors` list of the JSON body: each problem with its path (and batch index)."""
+def api_locale() -> str:
+    """The Babel locale of an API answer: `?lang=`, else Accept-Language, else English."""
+    from web.api.common import language
+    from web.i18n import TAGS
+
+    return TAGS.get(language(), "en")
+
+
+def problems_of(error: FormworkError, locale: str | None = None) -> list[dict[str, Any]]:
+    """The `errors` list of the JSON body: path, code, message (and batch index)."""
+    locale = locale or api_locale()
     if isinstance(error, BatchFailed):
-        return error.as_list()
-    if isinstance(error, ProblemsError):
-        return error.as_list()
-    if isinstance(error, TransitionRefused):
-        path = "/comment" if error.reason in COMMENT_REASONS else ""
-        return [{"path": path, "message": error.reason}]
-    if isinstance(error, ExpressionError):
-        return [{"path": "", "message": bounded(str(error))}]
-    return [{"path": "", "message": bounded(str(error))}]  # an id from the URL may be long
+        shown = problem_dicts([p for _, p in error.items], locale)
+        return [{"index": i, **d} for (i, _), d in zip(error.items, shown, strict=True)]
+    return problem_dicts(error.problems, locale)
 
 
 def error_body(problems: list[dict[str, Any]] | str, path: str = "") -> dict[str, Any]:
     """`{"errors": [...]}` from problems, or from one message about `path`."""
     if isinstance(problems, str):
-        problems = [{"path": path, "message": problems}]
+        problems = [{"path": path, "code": "request", "message": problems}]
     return {"errors": problems}
 
 
@@ -110,5 +85,26 @@ class ApiError(Exception):
     ):
         super().__init__(message)
         self.status = status
-        self.problems = problems or [{"path": path, "message": message}]
+        self.problems = problems or [{"path": path, "code": "request", "message": message}]
         self.headers = headers or {}
+
+
+def _engine_error(error: FormworkError) -> ResponseReturnValue:
+    if request.path.startswith(API_PREFIX):
+        return jsonify(error_body(problems_of(error))), status_of(error)
+    from web.pages.errors import engine_error_page
+
+    return engine_error_page(error, status_of(error))
+
+
+def _api_error(error: ApiError) -> ResponseReturnValue:
+    return jsonify(error_body(error.problems)), error.status, error.headers
+
+
+def init_app(app: Flask) -> None:
+    """The one handler of engine errors, for every blueprint, pages and API alike."""
+    app.register_error_handler(FormworkError, _engine_error)
+    app.register_error_handler(ApiError, _api_error)
+
+
+__all__ = ["ApiError", "Problem", "error_body", "init_app", "problems_of", "status_of"]

@@ -12,13 +12,16 @@ from typing import Any
 
 from marshmallow import fields
 
+from engine.input_errors import CodedErrors
 from engine.numbers import NumberRefused, as_decimal, whole
 
 EMPTY = ("", None)
 
 
-class ExactNumber(fields.Field[Decimal | None]):
+class ExactNumber(CodedErrors, fields.Field[Decimal | None]):
     """A decimal at a fixed scale: never through binary floating point, never rounded."""
+
+    error_codes = {"invalid": "not_a_number", "scale": "decimal_places", "range": "too_large"}
 
     default_error_messages = {
         "invalid": "Not a valid number.",
@@ -54,8 +57,10 @@ class ExactNumber(fields.Field[Decimal | None]):
         return number.quantize(Decimal(1).scaleb(-self.scale))
 
 
-class WholeNumber(fields.Field[int | None]):
+class WholeNumber(CodedErrors, fields.Field[int | None]):
     """An integer from JSON or form text; refuses booleans and fractions."""
+
+    error_codes = {"invalid": "not_an_integer", "range": "too_large"}
 
     default_error_messages = {"invalid": "Not a valid integer.", "range": "{value} is too large."}
 
@@ -79,12 +84,14 @@ class WholeNumber(fields.Field[int | None]):
         return result
 
 
-class Text_(fields.String):
+class Text_(CodedErrors, fields.String):
     """Text where an empty string means "no value"; NUL characters are refused.
 
     PostgreSQL text cannot hold U+0000 (SQLite can): refused here, where every record's text
     passes (API, pages, CSV and XLSX imports), so both backends answer alike.
     """
+
+    error_codes = {"invalid": "not_text", "nul": "nul_character"}
 
     default_error_messages = {"nul": "Text cannot contain a NUL character (U+0000)."}
 
@@ -99,8 +106,10 @@ class Text_(fields.String):
         return text
 
 
-class Choice(fields.Field[Any]):
+class Choice(CodedErrors, fields.Field[Any]):
     """One value of the field's enum (form text is matched against the enum's text)."""
+
+    error_codes = {"invalid": "not_a_choice"}
 
     default_error_messages = {"invalid": "{value!r} is not one of {choices}."}
 
@@ -119,8 +128,11 @@ class Choice(fields.Field[Any]):
         raise self.make_error("invalid", value=value, choices=", ".join(map(str, self.choices)))
 
 
-class MultiChoice(fields.Field[Any]):
+class MultiChoice(CodedErrors, fields.Field[Any]):
     """Several distinct values of the items' enum."""
+
+    error_codes = {"type": "not_a_list", "invalid": "not_a_choice", "duplicate": "duplicate_choice"}
+    error_params = {"items": "values"}
 
     default_error_messages = {
         "type": "Expected a list of values.",
@@ -151,7 +163,9 @@ class MultiChoice(fields.Field[Any]):
         return result
 
 
-class Day(fields.Date):
+class Day(CodedErrors, fields.Date):
+    error_codes = {"invalid": "not_a_date", "format": "not_a_date"}
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if value == "":
             return None
@@ -162,8 +176,14 @@ class Day(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-class Moment(fields.DateTime):
+class Moment(CodedErrors, fields.DateTime):
     """A date-time; naive input is taken as UTC, output is always UTC."""
+
+    error_codes = {
+        "invalid": "not_a_datetime",
+        "invalid_awareness": "not_a_datetime",
+        "format": "not_a_datetime",
+    }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if value == "":
@@ -178,7 +198,9 @@ class Moment(fields.DateTime):
         return moment.astimezone(dt.UTC)
 
 
-class Flag(fields.Boolean):
+class Flag(CodedErrors, fields.Boolean):
+    error_codes = {"invalid": "not_a_boolean"}
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if value == "":
             return None

@@ -69,11 +69,11 @@ def reference_problems(
             continue
         if field.kind == "link":
             found = _readable_links(session, catalog, field, actor, wanted)
-            message = "no {ref} record with id {value!r}"
+            code = "no_linked_record"
         else:
             active = select(User.name).where(User.name.in_(wanted), User.active.is_(True))
             found = set(session.scalars(active))
-            message = "no active user named {value!r}"
+            code = "no_active_user"
         for index, values in enumerate(batch):
             value = values.get(field.name)
             if value is None or value in found:
@@ -81,8 +81,8 @@ def reference_problems(
             kept = field.kind == "link" and value == before[index].get(field.name)
             if kept and _exists(session, catalog, field, value):
                 continue  # kept as it was, though the writer cannot read it
-            text = message.format(ref=field.ref, value=value)
-            problems.append((index, Problem(f"/{field.name}", text)))
+            params = {"module": field.ref, "value": value}
+            problems.append((index, Problem(f"/{field.name}", code, params)))
     return problems
 
 
@@ -123,12 +123,11 @@ def scope_problems(
         if blocked:
             field = module.field(blocked)
             ref = field.ref if field is not None and field.ref else blocked
-            text = (
-                f"choose a {ref} record granted to you: you may not {action} records outside them"
-            )
-            problems.append((index, Problem(f"/{blocked}", text)))
+            params = {"module": ref, "action": action}
+            problems.append((index, Problem(f"/{blocked}", "not_granted", params)))
         else:
-            problems.append((index, Problem("", f"you may not {action} this {module.id} record")))
+            params = {"action": action, "module": module.id}
+            problems.append((index, Problem("", "record_not_allowed", params)))
     return problems
 
 
@@ -164,18 +163,16 @@ def file_problems(
         index, path, key, _value = claim
         upload = uploads.get(reference.file) if reference is not None else None
         if upload is None or upload.module != module.id or upload.field != key:
-            text = "not a file you uploaded for this field: upload the file first"
+            code = "not_uploaded"
         elif (upload.name, upload.type, upload.size) != (
             reference.name,  # type: ignore[union-attr]
             reference.type,  # type: ignore[union-attr]
             reference.size,  # type: ignore[union-attr]
         ):
-            text = (
-                "the file's name, type or size differ from the upload: send its reference unchanged"
-            )
+            code = "upload_changed"
         else:
             continue
-        problems.append((index, Problem(path, text)))
+        problems.append((index, Problem(path, code)))
     return problems
 
 

@@ -17,7 +17,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields
 
 from engine.definitions.model import Field, Module
 from engine.errors import Problem, ValidationFailed
-from engine.fields import KINDS
+from engine.input_errors import UNKNOWN, CodedErrors, CodedNested, problems_from, schema_problem
+from engine.kinds.standard import TABLE
 from engine.records.compute import _json_ready, missing_required, record_validator
 
 SYSTEM_KEYS = (
@@ -42,10 +43,12 @@ class CoercionFailed(ValidationFailed):
         self.coerced = dict(coerced)
 
 
-class ChildRows(fields.List):
+class ChildRows(CodedErrors, fields.List):
     """A child table: a list of row objects."""
 
     default_error_messages = {"invalid": "Expected a list of rows."}
+    error_codes = {"invalid": "not_a_list"}
+    error_params = {"items": "rows"}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if value in ("", None):
@@ -53,17 +56,23 @@ class ChildRows(fields.List):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class InputSchema(Schema):
+    """Refuses unknown keys with a coded message."""
+
+    error_messages = {"unknown": UNKNOWN}
+
+
 def _schema_class(name: str, field_list: tuple[Field, ...]) -> type[Schema]:
     declared: dict[str, Any] = {}
     for f in field_list:
         if f.computed:
             continue
-        if f.kind == "table":
+        if f.kind_type is TABLE:
             child = _schema_class(f"{name}_{f.name}", f.children)
-            declared[f.name] = ChildRows(fields.Nested(child, unknown=RAISE), allow_none=True)
+            declared[f.name] = ChildRows(CodedNested(child, unknown=RAISE), allow_none=True)
         else:
-            declared[f.name] = KINDS[f.kind].input_field(f)
-    return Schema.from_dict(declared, name=name)
+            declared[f.name] = f.kind_type.input_field(f)
+    return InputSchema.from_dict(declared, name=name)
 
 
 def input_schema(module: Module) -> Schema:
@@ -75,37 +84,21 @@ def input_schema(module: Module) -> Schema:
     return schema
 
 
-def _flatten(messages: Any, path: str = "") -> list[Problem]:
-    if isinstance(messages, Mapping):
-        problems = []
-        for key, value in messages.items():
-            problems.extend(_flatten(value, f"{path}/{key}" if key != "_schema" else path))
-        return problems
-    if isinstance(messages, list):
-        if all(isinstance(m, str) for m in messages):
-            return [Problem(path, m) for m in messages]
-        problems = []
-        for value in messages:
-            problems.extend(_flatten(value, path))
-        return problems
-    return [Problem(path, str(messages))]
-
-
 def _refusals(module: Module, data: Mapping[str, Any], writable: set[str] | None) -> list[Problem]:
     problems = []
     for key in data:
         f = module.field(key)
         if key in SYSTEM_KEYS and f is None:
-            problems.append(Problem(f"/{key}", f"{key!r} is a system value and cannot be written"))
+            problems.append(Problem(f"/{key}", "system_field", {"field": key}))
         elif f is None:
-            problems.append(Problem(f"/{key}", f"unknown field {key!r}"))
+            problems.append(Problem(f"/{key}", "unknown_field", {"field": key}))
         elif f.computed:
-            problems.append(Problem(f"/{key}", f"{key!r} is computed and cannot be written"))
+            problems.append(Problem(f"/{key}", "computed_field", {"field": key}))
         elif f.read_only:
-            problems.append(Problem(f"/{key}", f"{key!r} is read-only"))
+            problems.append(Problem(f"/{key}", "read_only_field", {"field": key}))
         elif writable is not None and key not in writable:
-            problems.append(Problem(f"/{key}", f"you may not write {key!r}"))
-        elif f.kind == "table" and isinstance(data[key], list):
+            problems.append(Problem(f"/{key}", "field_not_writable", {"field": key}))
+        elif f.kind_type is TABLE and isinstance(data[key], list):
             for index, row in enumerate(data[key]):
                 if not isinstance(row, Mapping):
                     continue
@@ -115,7 +108,8 @@ def _refusals(module: Module, data: Mapping[str, Any], writable: set[str] | None
                         problems.append(
                             Problem(
                                 f"/{key}/{index}/{column}",
-                                f"{column!r} is computed and cannot be written",
+                                "computed_field",
+                                {"field": column},
                             )
                         )
     return problems
@@ -124,7 +118,7 @@ def _refusals(module: Module, data: Mapping[str, Any], writable: set[str] | None
 def coerce_input(module: Module, data: Any, writable: set[str] | None = None) -> dict[str, Any]:
     """Typed values for the fields present in `data`; ValidationFailed lists every problem."""
     if not isinstance(data, Mapping):
-        raise ValidationFailed([Problem("", "record data must be an object")])
+        raise ValidationFailed([Problem("", "not_an_object")])
     problems = _refusals(module, data, writable)
     clean = {
         k: v
@@ -132,7 +126,7 @@ def coerce_input(module: Module, data: Any, writable: set[str] | None = None) ->
         if module.field(k) is not None and not module.field(k).computed
     }
     for key, f in ((k, module.field(k)) for k in clean):
-        if f is not None and f.kind == "table" and isinstance(clean[key], list):
+        if f is not None and f.kind_type is TABLE and isinstance(clean[key], list):
             clean[key] = [
                 {
                     c: v
@@ -146,7 +140,7 @@ def coerce_input(module: Module, data: Any, writable: set[str] | None = None) ->
     try:
         values = input_schema(module).load(clean)
     except ValidationError as exc:
-        problems.extend(_flatten(exc.messages))
+        problems.extend(problems_from(exc.messages))
         values = exc.valid_data if isinstance(exc.valid_data, Mapping) else {}
     if problems:
         raise CoercionFailed(problems, values)
@@ -173,9 +167,7 @@ def further_problems(module: Module, failed: ValidationFailed, data: Any = None)
             and k not in module.ui.show_if
         }
     )
-    for error in record_validator(module).iter_errors(document):
-        path = "".join(f"/{part}" for part in error.absolute_path)
-        found.append(Problem(path, error.message))
+    found.extend(schema_problem(error) for error in record_validator(module).iter_errors(document))
     return [
         p for p in found if not any(p.path == r or p.path.startswith(r + "/") for r in reported)
     ]

@@ -19,6 +19,7 @@ from engine.actor import Actor
 from engine.definitions.model import Field, Module
 from engine.errors import ExpressionError, Problem, ValidationFailed
 from engine.expressions import truthy
+from engine.input_errors import schema_problem
 
 
 def _order(field_list: tuple[Field, ...]) -> list[Field]:
@@ -141,7 +142,11 @@ def apply_formulas(
                     row[f.name] = cast_formula_value(f, f.formula.evaluate(env))  # type: ignore[union-attr]
                 except ExpressionError as exc:
                     problems.append(
-                        Problem(f"/{table.name}/{index}/{f.name}", f"cannot compute: {exc}")
+                        Problem(
+                            f"/{table.name}/{index}/{f.name}",
+                            "cannot_compute",
+                            {"detail": str(exc)},
+                        )
                     )
                     row[f.name] = None
     env = base_env(values, system, actor)
@@ -153,7 +158,7 @@ def apply_formulas(
         try:
             values[f.name] = env[f.name] = cast_formula_value(f, f.formula.evaluate(env))
         except ExpressionError as exc:
-            problems.append(Problem(f"/{f.name}", f"cannot compute: {exc}"))
+            problems.append(Problem(f"/{f.name}", "cannot_compute", {"detail": str(exc)}))
             values[f.name] = env[f.name] = None
     return problems
 
@@ -195,7 +200,7 @@ def missing_required(module: Module, data: Any) -> list[Problem]:
     if not isinstance(data, Mapping):
         return []
     return [
-        Problem(f"/{f.name}", f"{f.name!r} is required")
+        Problem(f"/{f.name}", "required", {"field": f.name})
         for f in module.fields
         if f.required
         and not f.computed
@@ -214,9 +219,10 @@ def prepare_values(
             values.setdefault(f.name, [] if f.kind in ("table",) else None)
     problems = apply_formulas(module, values, system, actor)
     hidden = hidden_by_condition(module, values, system, actor) if module.ui.show_if else set()
-    cleared = set()
+    cleared: set[str] = set()
     for name in hidden:
-        empty = [] if module.field(name) and module.field(name).kind == "table" else None  # type: ignore[union-attr]
+        field = module.field(name)
+        empty: list[Any] | None = [] if field is not None and field.kind == "table" else None
         if values.get(name) != empty:
             values[name] = empty
             cleared.add(name)
@@ -232,22 +238,23 @@ def prepare_values(
             with contextlib.suppress(ExpressionError):
                 required = required or truthy(condition.evaluate(env))
         if required and not _present(values.get(f.name)):
-            problems.append(Problem(f"/{f.name}", f"{f.name!r} is required"))
+            problems.append(Problem(f"/{f.name}", "required", {"field": f.name}))
         if f.kind == "table":
             for index, row in enumerate(values.get(f.name) or []):
                 for child in f.children:
                     if child.required and not child.computed and not _present(row.get(child.name)):
                         problems.append(
                             Problem(
-                                f"/{f.name}/{index}/{child.name}", f"{child.name!r} is required"
+                                f"/{f.name}/{index}/{child.name}",
+                                "required",
+                                {"field": child.name},
                             )
                         )
+    rollups = {f.name for f in module.fields if f.rollup is not None}
     document = _json_ready(
-        {k: v for k, v in values.items() if module.field(k) and module.field(k).rollup is None}
-    )  # type: ignore[union-attr]
-    for error in record_validator(module).iter_errors(document):
-        path = "/" + "/".join(str(p) for p in error.absolute_path) if error.absolute_path else ""
-        problems.append(Problem(path, error.message))
+        {k: v for k, v in values.items() if module.field(k) is not None and k not in rollups}
+    )
+    problems.extend(schema_problem(e) for e in record_validator(module).iter_errors(document))
     if problems:
         raise ValidationFailed(problems)
     return values

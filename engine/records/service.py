@@ -21,7 +21,7 @@ from engine.actor import Actor
 from engine.audit import diff, history_value, record_change, record_changes
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module
-from engine.errors import BatchFailed, Conflict, NotFound, Problem, ValidationFailed
+from engine.errors import BatchFailed, NotFound, Problem, StaleVersion, ValidationFailed
 from engine.records.checks import write_problems
 from engine.records.coercion import coerce_input, further_problems
 from engine.records.compute import prepare_values
@@ -98,7 +98,9 @@ def _fetch(
             )
         ).first()
         if allowed is None:
-            raise permissions.PermissionDenied(f"you may not {action} this {module.id} record")
+            raise permissions.PermissionDenied(
+                code="record_not_allowed", action=action, module=module.id
+            )
     children = children_of(session, catalog, module, [record_id])[record_id]
     return row_to_record(module, row, children)
 
@@ -293,11 +295,9 @@ def update_record(
     permissions.require_readable(actor, module)
     current = _fetch(session, catalog, module, record_id, actor, "update")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise ValidationFailed([Problem("/version", "version must be an integer")])
+        raise ValidationFailed([Problem("/version", "not_a_version", {"value": version})])
     if current.version != version:
-        raise Conflict(
-            f"record {record_id} is at version {current.version}, not {version}: reload it"
-        )
+        raise StaleVersion(record_id, current.version, version)
     changing = data if isinstance(data, Mapping) else {}
     permissions.require_state_allows(actor, module, current.state, "update", changing)
     access = permissions.field_access(actor, module)
@@ -335,7 +335,7 @@ def update_record(
         )
     )
     if result.rowcount != 1:
-        raise Conflict(f"record {record_id} was changed by someone else: reload it")
+        raise StaleVersion(record_id)
     if any(module.field(c["field"]).kind == "table" for c in changed):  # type: ignore[union-attr]
         _write_children(session, catalog, module, record_id, values, replace=True)
     record_change(session, module, record_id, actor, "update", changes=changed, at=now)
@@ -352,9 +352,7 @@ def delete_record(
     permissions.require_readable(actor, module)
     current = _fetch(session, catalog, module, record_id, actor, "delete")
     if version is not None and current.version != version:
-        raise Conflict(
-            f"record {record_id} is at version {current.version}, not {version}: reload it"
-        )
+        raise StaleVersion(record_id, current.version, version)
     permissions.require_state_allows(actor, module, current.state, "delete")
     main = catalog.tables[module.id].main
     for table in catalog.tables[module.id].children.values():
@@ -363,7 +361,7 @@ def delete_record(
         delete(main).where(main.c.id == record_id, main.c.version == current.version)
     )
     if result.rowcount != 1:
-        raise Conflict(f"record {record_id} was changed by someone else: reload it")
+        raise StaleVersion(record_id)
     from engine.workflow.tasks import close_tasks
 
     close_tasks(session, module, record_id, _now(), kinds=("vote", "transition", "copied"))

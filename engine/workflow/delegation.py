@@ -19,7 +19,20 @@ from engine.actor import Actor
 from engine.audit import record_change
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Module, Transition
-from engine.errors import Problem, TransitionRefused, ValidationFailed
+from engine.errors import (
+    AlreadyApprover,
+    AlreadyVoted,
+    ApprovalClosed,
+    ApproverCannotRead,
+    NotAnApproval,
+    NotApprover,
+    OwnerMayNotApprove,
+    Problem,
+    RoleRequired,
+    ValidationFailed,
+    refusal,
+    refused_as,
+)
 from engine.models import ExtraApprover, User
 from engine.records.model import Record
 from engine.workflow import approvals, tasks
@@ -33,36 +46,34 @@ def _now() -> dt.datetime:
 def _open_approval(module: Module, record: Record, transition_id: str) -> Transition:
     transition = module.workflow.transition(transition_id) if module.workflow else None
     if transition is None or transition.approval is None:
-        raise TransitionRefused(transition_id, record.state, "not an approval")
+        raise NotAnApproval(transition_id, record.state)
     if record.state not in transition.sources:
-        raise TransitionRefused(
-            transition_id, record.state, "the approval is not open in this state"
-        )
+        raise ApprovalClosed(transition_id, record.state)
     return transition
 
 
 def _active_user(session: Session, name: str) -> str:
     if session.scalar(select(User.id).where(User.name == name, User.active.is_(True))) is None:
-        raise ValidationFailed([Problem("/user", f"no active user named {name!r}")])
+        raise ValidationFailed([Problem("/user", "no_active_user", {"value": name})])
     return name
 
 
-def delegate_refusal(actor: Actor, progress: approvals.Progress) -> str | None:
+def delegate_refusal(actor: Actor, progress: approvals.Progress) -> Problem | None:
     """Why `actor` may not hand their vote on (转交), or None: they must hold an open vote."""
     if actor.name not in progress.eligible:
-        return "you are not an approver of this record"
+        return refusal(NotApprover, progress.transition, None)
     if actor.name in progress.voted:
-        return "you have already voted"
+        return refusal(AlreadyVoted, progress.transition, None)
     return None
 
 
-def add_approver_refusal(actor: Actor, transition: Transition, record: Record) -> str | None:
+def add_approver_refusal(actor: Actor, transition: Transition, record: Record) -> Problem | None:
     """Why `actor` may not add an approver (加签), or None: a holder of the approval's role."""
     if not actor.is_admin and not (set(transition.roles) & actor.roles):
-        return f"needs one of the roles {', '.join(transition.roles)}"
+        return refusal(RoleRequired, transition.id, record.state, roles=transition.roles)
     if not transition.self_approval and actor.name == record.owner:
         # Choosing one's own approvers would get round the rule that forbids self-approval.
-        return "the owner may not approve their own record, nor choose its approvers"
+        return refusal(OwnerMayNotApprove, transition.id, record.state)
     return None
 
 
@@ -101,11 +112,9 @@ def _add_extra_approver(
     record, transition = context.record, context.transition
     target = _active_user(session, user)
     if not transition.self_approval and target == record.owner:
-        raise TransitionRefused(
-            transition.id, record.state, "the owner may not approve their own record"
-        )
+        raise OwnerMayNotApprove(transition.id, record.state)
     if target in context.progress.eligible:
-        raise TransitionRefused(transition.id, record.state, f"{target} is already an approver")
+        raise AlreadyApprover(transition.id, record.state, user=target)
     now = now or _now()
     session.add(
         ExtraApprover(
@@ -121,7 +130,7 @@ def _add_extra_approver(
     session.flush()
     after = approvals.progress(session, context.catalog, context.module, record, transition)
     if target not in after.eligible:
-        raise TransitionRefused(transition.id, record.state, f"{target} cannot read this record")
+        raise ApproverCannotRead(transition.id, record.state, user=target)
     if replaces is not None:
         tasks.close_tasks(session, context.module, record.id, now, user=replaces, kinds=("vote",))
     tasks.open_vote_task(session, context.module, record, transition, target, now)
@@ -154,7 +163,7 @@ def delegate_vote(
     context = _approval_context(session, module_id, record_id, transition_id, actor)
     reason = delegate_refusal(actor, context.progress)
     if reason is not None:
-        raise TransitionRefused(context.transition.id, context.record.state, reason)
+        raise refused_as(reason, context.transition.id, context.record.state)
     return _add_extra_approver(
         session,
         context,
@@ -182,7 +191,7 @@ def add_approver(
     context = _approval_context(session, module_id, record_id, transition_id, actor)
     reason = add_approver_refusal(actor, context.transition, context.record)
     if reason is not None:
-        raise TransitionRefused(context.transition.id, context.record.state, reason)
+        raise refused_as(reason, context.transition.id, context.record.state)
     return _add_extra_approver(
         session,
         context,

@@ -26,12 +26,27 @@ from engine.audit import record_change
 from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import Module, Transition
 from engine.errors import (
-    Conflict,
+    AlreadyVoted,
+    CommentNotAllowed,
+    CommentRequired,
     ExpressionError,
+    GuardError,
+    GuardFailed,
+    MissingFields,
+    NotApprover,
     NotFound,
+    NoWorkflow,
+    OwnerMayNotApprove,
+    OwnerOnly,
     Problem,
-    TransitionRefused,
+    RoleRequired,
+    StaleVersion,
+    UnknownTransition,
     ValidationFailed,
+    VotesCast,
+    WrongState,
+    refusal,
+    refused_as,
 )
 from engine.expressions import truthy
 from engine.models import ExtraApprover, Vote
@@ -52,7 +67,7 @@ class TransitionOption:
     title: Any
     target: str
     available: bool
-    reason: str | None = None
+    reason: Problem | None = None  # why not, coded (engine/codes.py)
     comment: str = "optional"
     vote: bool = False
     progress: approvals.Progress | None = None
@@ -119,24 +134,25 @@ def workflow_inputs(module: Module) -> set[str]:
 
 def rule_refusal(
     actor: Actor, module: Module, record: Record, transition: Transition
-) -> str | None:
+) -> Problem | None:
     """The part of the transition rule read from the definition alone, or None when it allows.
 
     State lock, source state, roles (approvals check eligibility instead) and owner: what
     the inbox offers as buttons without reading votes or linked records.
     """
+    tid, state = transition.id, record.state
     locked = permissions.state_refusal(actor, module, record.state, "transition")
     if locked is not None:
         return locked
     if record.state not in transition.sources:
-        return f"the record is in state {record.state!r}; {transition.id!r} applies from {', '.join(transition.sources)}"
+        return refusal(WrongState, tid, state, sources=transition.sources)
     if transition.withdraw:
-        return "only the record's owner may withdraw it" if actor.name != record.owner else None
+        return refusal(OwnerOnly, tid, state) if actor.name != record.owner else None
     lacks_role = not (actor.is_system or actor.is_admin or set(transition.roles) & actor.roles)
     if lacks_role and transition.approval is None:
-        return f"needs one of the roles {', '.join(transition.roles) or '(none)'}"
+        return refusal(RoleRequired, tid, state, roles=transition.roles or ("(none)",))
     if transition.owner_only and not actor.is_system and actor.name != record.owner:
-        return "only the record's owner may do this"
+        return refusal(OwnerOnly, tid, state)
     return None
 
 
@@ -147,35 +163,36 @@ def _refusal(
     record: Record,
     transition: Transition,
     actor: Actor,
-) -> str | None:
+) -> Problem | None:
     """Why `actor` cannot take `transition` on `record` now, or None when they can."""
+    tid, state = transition.id, record.state
     ruled = rule_refusal(actor, module, record, transition)
     if ruled is not None:
         return ruled
     if transition.withdraw:
         if approvals.open_votes(session, module, record.id):
-            return "votes have already been cast"
+            return refusal(VotesCast, tid, state)
         return None
     missing = [name for name in transition.requires if not _present(record.data.get(name))]
     if missing:
-        return f"these fields need a value first: {', '.join(missing)}"
+        return refusal(MissingFields, tid, state, fields=missing)
     if transition.when is not None:
         try:
             (linked,) = linked_values(session, catalog, module, [record.data])
             env = base_env(record.data, {**record.system(), **linked}, actor)
             holds = truthy(transition.when.evaluate(env))
         except ExpressionError as exc:
-            return f"its condition cannot be checked: {exc}"
+            return refusal(GuardError, tid, state, detail=str(exc))
         if not holds:
-            return f"its condition does not hold: {transition.when.source}"
+            return refusal(GuardFailed, tid, state, condition=transition.when.source)
     if transition.approval is not None and not actor.is_system:
         if not transition.self_approval and actor.name == record.owner:
-            return "the owner may not approve their own record"
+            return refusal(OwnerMayNotApprove, tid, state)
         progress = approvals.progress(session, catalog, module, record, transition)
         if actor.name in progress.voted:
-            return "you have already voted"
+            return refusal(AlreadyVoted, tid, state)
         if actor.name not in progress.eligible:
-            return "you are not an approver of this record"
+            return refusal(NotApprover, tid, state)
     return None
 
 
@@ -214,11 +231,11 @@ def available_transitions(
 def _check_comment(transition: Transition, comment: str | None) -> str | None:
     comment = (comment or "").strip() or None
     if transition.comment == "required" and comment is None:
-        raise TransitionRefused(transition.id, None, "a comment is required")
+        raise CommentRequired(transition.id, None)
     if transition.comment == "none" and comment is not None:
-        raise TransitionRefused(transition.id, None, "this transition takes no comment")
+        raise CommentNotAllowed(transition.id, None)
     if comment is not None and len(comment) > MAX_COMMENT:
-        raise ValidationFailed([Problem("/comment", f"at most {MAX_COMMENT} characters")])
+        raise ValidationFailed([Problem("/comment", "too_many_characters", {"limit": MAX_COMMENT})])
     return comment
 
 
@@ -244,7 +261,7 @@ def fire(
         )
     )
     if result.rowcount != 1:
-        raise Conflict(f"record {record.id} was changed by someone else: reload it")
+        raise StaleVersion(record.id, record.version)
     session.execute(
         update(Vote)
         .where(Vote.module == module.id, Vote.record_id == record.id, Vote.discarded.is_(False))
@@ -299,20 +316,16 @@ def apply_transition(
     module = catalog.module(module_id)
     permissions.require_readable(actor, module)
     if module.workflow is None:
-        raise TransitionRefused(transition_id, None, f"module {module.id!r} has no workflow")
+        raise NoWorkflow(transition_id, None, module=module.id)
     transition = module.workflow.transition(transition_id)
     if transition is None:
-        raise TransitionRefused(
-            transition_id, None, f"module {module.id!r} has no transition {transition_id!r}"
-        )
+        raise UnknownTransition(transition_id, None, module=module.id)
     record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
     if version is not None and version != record.version:
-        raise Conflict(
-            f"record {record_id} is at version {record.version}, not {version}: reload it"
-        )
+        raise StaleVersion(record_id, record.version, version)
     reason = _refusal(session, catalog, module, record, transition, actor)
     if reason is not None:
-        raise TransitionRefused(transition.id, record.state, reason)
+        raise refused_as(reason, transition.id, record.state)
     comment = _check_comment(transition, comment)
     now = now or _now()
     if transition.approval is None or actor.is_system:
@@ -331,7 +344,7 @@ def apply_transition(
                 )
             )
     except IntegrityError:
-        raise Conflict("you have already voted") from None
+        raise AlreadyVoted(transition.id, record.state) from None
     record_change(
         session,
         module,

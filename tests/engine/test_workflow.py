@@ -68,13 +68,14 @@ def test_available_transitions_say_why_not(session, people):
     mine = options(session, record, people["lee"])
     assert mine["submit"].available
     assert not mine["approve"].available
-    assert "applies from submitted" in mine["approve"].reason
+    assert mine["approve"].reason.code == "wrong_state"
+    assert "applies from submitted" in mine["approve"].reason.message
     with pytest.raises(NotFound):
         options(session, record, people["wu"])  # another foreman cannot even see it
     empty = draft(session, project, people["lee"], hours=0)
     assert (
         "condition does not hold: hours > 0"
-        in options(session, empty, people["lee"])["submit"].reason
+        in options(session, empty, people["lee"])["submit"].reason.message
     )
 
 
@@ -109,7 +110,8 @@ def test_submit_vote_any_notify_and_history(session, people):
     assert history[2].actor == "zhao" and history[2].comment == "ok"
     assert history[3].module_version == "1.0.0"
     final = options(session, result.record, people["zhao"])
-    assert "final state" in final["reject"].reason
+    assert final["reject"].reason.code == "state_locked"
+    assert "final state" in final["reject"].reason.message
 
 
 def test_quorum_all_counts_every_eligible_approver(session, people):
@@ -198,9 +200,10 @@ def test_field_approver_and_requires(session, people):
         people["lee"],
     )
     reason = options(session, record, people["lee"])["check"].reason
-    assert reason == "you are not an approver of this record"
+    assert reason.code == "not_approver"
+    assert reason.message == "you are not an approver of this record"
     submit = options(session, record, people["lee"])["submit"].reason
-    assert "need a value first: items" in submit
+    assert submit.code == "missing_fields" and submit.params["fields"] == "items"
 
 
 def test_stale_version_conflicts(session, people):

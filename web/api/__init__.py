@@ -3,8 +3,8 @@
 `api` is the parent blueprint; each concept has a blueprint of its own in this package
 (records, transitions, history, batch, modules, inbox, reports, packs, webhooks, openapi)
 nested under it, and `docs` serves Swagger UI at /api/docs. The parent owns what every
-route shares: the body-size limit, the mapping of errors to JSON bodies (web/errors.py),
-and a JSON 404/405 for any path under /api/v1 that no route serves.
+route shares: the body-size limit and a JSON 404/405 for any path under /api/v1 that no
+route serves. Engine errors are answered by the app's one handler (web/errors.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
-from engine.errors import FormworkError
-from web.errors import ApiError, error_body, problems_of, status_of
+from web.errors import ApiError, error_body
 
 PREFIX = "/api/v1"
 MAX_BODY = 10 * 1024 * 1024  # API_MAX_BODY: bytes a request body may have
@@ -35,16 +34,6 @@ def _limit_body() -> None:
             f"the address with its query string is longer than {MAX_REQUEST_LINE} bytes; "
             "send fewer or shorter filters",
         )
-
-
-@api.errorhandler(FormworkError)
-def _engine_error(error: FormworkError) -> ResponseReturnValue:
-    return jsonify(error_body(problems_of(error))), status_of(error)
-
-
-@api.errorhandler(ApiError)
-def _api_error(error: ApiError) -> ResponseReturnValue:
-    return jsonify(error_body(error.problems)), error.status, error.headers
 
 
 @api.errorhandler(HTTPException)

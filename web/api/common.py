@@ -30,7 +30,7 @@ def readable_module(session: Session, actor: Actor, module_id: str) -> Module:
 
 def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
-        raise PermissionDenied("only an administrator may do this")
+        raise PermissionDenied(code="admin_only")
 
 
 def language() -> str:
@@ -83,11 +83,9 @@ def version_of(value: Any, path: str = "/version", *, required: bool = True) -> 
     """A record version from a body or query string: a positive whole number."""
     if value is None:
         if required:
-            raise ValidationFailed([Problem(path, "the record's version is required")])
+            raise ValidationFailed([Problem(path, "version_required")])
         return None
     number = whole_number(value.strip() if isinstance(value, str) else value)
     if number is None or number < 1:
-        raise ValidationFailed(
-            [Problem(path, f"{shown(value)} is not a record version (1, 2, ...)")]
-        )
+        raise ValidationFailed([Problem(path, "not_a_version", {"value": shown(value)})])
     return number

@@ -1,24 +1,23 @@
-"""Engine errors and HTTP errors as pages: one place maps each to a status and a message.
+"""Engine errors and HTTP errors as pages, in the user's language.
 
-Blueprints of the pages call `install(blueprint)` when they are defined, so an engine error
-raised in a page view becomes an HTML page in the user's language (or, for an htmx request,
-a short fragment the page shows in place), with the status the API gives for the same
-error (`web.errors.status_of`).
+The app's one handler of engine errors (web/errors.py) calls `engine_error_page` outside the
+API: an HTML page (or, for an htmx request, a short fragment the page shows in place) with
+the status the API gives for the same error and each problem's message.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import FormworkError, TransitionRefused
-from web.errors import status_of
+from engine.errors import FormworkError
 from web.pages.context import is_htmx
+from web.problems import problem_message
 
 API_PREFIX = "/api/"
 
@@ -55,19 +54,12 @@ def render_error(status: int, detail: str | None = None) -> ResponseReturnValue:
     ), status
 
 
-def _engine_error(error: FormworkError) -> ResponseReturnValue:
-    status = status_of(error)
-    detail = None
-    if isinstance(error, TransitionRefused):
-        from web.pages.messages import reason_text
-
-        detail = reason_text(error.reason)
+def engine_error_page(error: FormworkError, status: int) -> ResponseReturnValue:
+    """The error page of an engine error: its status, and what went wrong in the user's words."""
+    details = dict.fromkeys(problem_message(p) for p in error.problems)
+    generic = _message(status)[1]
+    detail = "; ".join(d for d in details if d != generic) or None
     return render_error(status, detail)
-
-
-def install(blueprint: Blueprint) -> None:
-    """Render engine errors raised by this blueprint's views as pages."""
-    blueprint.register_error_handler(FormworkError, _engine_error)
 
 
 def _http_error(error: HTTPException) -> Any:

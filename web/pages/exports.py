@@ -26,7 +26,6 @@ from engine.errors import PermissionDenied, ValidationFailed
 from engine.records import ListQuery, list_records, parse_list_params
 from engine.records.model import Record
 from web.i18n import text
-from web.pages import errors
 from web.pages.context import actor, db
 from web.pages.formatting import (
     field_title,
@@ -42,7 +41,6 @@ MAX_ROWS = 100_000
 BATCH = 200
 
 bp = Blueprint("exports", __name__)
-errors.install(exports)
 
 
 def cell_value(module: Module, name: str, record: Record) -> Any:

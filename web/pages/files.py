@@ -12,12 +12,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from engine.records import get_record
-from web.pages import errors
 from web.pages.context import actor, db
 from web.pages.uploads import parse_reference, stored_path
 
 bp = Blueprint("files", __name__)
-errors.install(files)
 
 
 @bp.get("/m/<module_id>/r/<record_id>/files/<field>")

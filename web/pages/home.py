@@ -18,14 +18,12 @@ from engine.catalog import load_catalog
 from engine.migrate import current_revision, head_revision
 from engine.records import ListQuery, list_records
 from engine.workflow import inbox
-from web.pages import errors
 from web.pages.context import actor, db, readable_modules
 
 RECENT = 8
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("home", __name__)
-errors.install(home)
 
 
 def _database_ready() -> bool:

@@ -18,13 +18,11 @@ from engine.definitions.model import Module
 from engine.workflow import InboxItem
 from engine.workflow import inbox as engine_inbox
 from web.i18n import text
-from web.pages import errors
 from web.pages.context import actor, db
 
 TABS = ("waiting", "copied", "overdue")
 
 bp = Blueprint("inbox", __name__)
-errors.install(inbox)
 
 
 @dataclass

@@ -25,10 +25,9 @@ from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
 from engine.errors import Problem, ValidationFailed
-from engine.records import ListQuery, RecordPage, list_records, parse_list_params
 from engine.kinds.standard import DATETIME
+from engine.records import ListQuery, RecordPage, list_records, parse_list_params
 from engine.records.query import FILTER_KEY
-from web.pages import errors
 from web.pages.context import actor, db, is_htmx
 from web.pages.formatting import field_title, state_title
 from web.pages.messages import problem_text
@@ -39,7 +38,6 @@ LIST_KEYS = ("q", "sort", "page", "per_page")
 RESULTS_ID = "list-results"
 
 bp = Blueprint("lists", __name__)
-errors.install(lists)
 
 
 @dataclass
@@ -125,6 +123,7 @@ def _filter_widgets(
         widgets.append(_field_widget(session, module, f, who, values))
     return widgets
 
+
 # The operators each filter control writes (templates/records/list.html); every one of them
 # is an operator of the kinds that use the control (a test holds them to it).
 WIDGET_OPERATORS: Mapping[str, tuple[str, ...]] = {
@@ -140,9 +139,9 @@ WIDGET_OPERATORS: Mapping[str, tuple[str, ...]] = {
 }
 
 
-
 def _field_widget(
     session: Session, module: Module, f: Field, who: Actor, values: dict[str, str]
+) -> FilterWidget:
     """The filter control the field's kind asks for, with the options it offers."""
     widget = f.kind_type.filter_widget
     label = field_title(module, f.name)
@@ -154,7 +153,6 @@ def _field_widget(
 def _filter_options(
     session: Session, f: Field, who: Actor, widget: str, values: dict[str, str]
 ) -> list[tuple[str, str]]:
-) -> FilterWidget:
     from web.pages.formatting import choice_text
 
     if widget in ("choice", "multichoice"):

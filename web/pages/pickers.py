@@ -19,7 +19,6 @@ from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
 from engine.errors import NotFound
 from engine.records import ListQuery, get_record, list_records
-from web.pages import errors
 from web.pages.context import actor, db
 from web.pages.formatting import record_title
 
@@ -27,7 +26,6 @@ MAX_OPTIONS = 30
 MAX_QUERY = 100
 
 bp = Blueprint("pickers", __name__)
-errors.install(pickers)
 
 
 def _label(module: Module, record: object) -> str:

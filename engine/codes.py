@@ -1,0 +1,103 @@
+"""The machine keys of every problem and refusal, each with its English sentence.
+
+A problem is `(path, code, params)`, the way jsonschema keeps `error.validator` beside its
+message and marshmallow raises `make_error("invalid")` from a `default_error_messages` table.
+This table is the engine's own wording (the command line, logs and the API's English);
+web/ renders the same code and params in the reader's language. A code is a JSON Schema
+keyword for schema constraints (`minimum`, `maxLength`, ...) or the engine's reason
+(`wrong_state`, `not_approver`, ...). Adding a code here without a translation in web/
+fails a test.
+"""
+
+from __future__ import annotations
+
+# Validation of record data, filters and queries.
+VALUES: dict[str, str] = {
+    "invalid": "{detail}",
+    "required": "{field!r} is required",
+    "not_an_object": "record data must be an object",
+    "not_a_list": "Expected a list of {items}.",
+    "not_a_number": "Not a valid number.",
+    "not_an_integer": "Not a valid integer.",
+    "not_a_date": "Not a valid date.",
+    "not_a_datetime": "Not a valid datetime.",
+    "not_a_boolean": "Not a valid boolean.",
+    "not_text": "Not a valid string.",
+    "nul_character": "Text cannot contain a NUL character (U+0000).",
+    "decimal_places": "{value} has more than {scale} decimal places.",
+    "too_large": "{value} is too large.",
+    "not_a_choice": "{value!r} is not one of {choices}.",
+    "duplicate_choice": "{value!r} is given twice.",
+    "unknown_field": "unknown field {field!r}",
+    "system_field": "{field!r} is a system value and cannot be written",
+    "computed_field": "{field!r} is computed and cannot be written",
+    "read_only_field": "{field!r} is read-only",
+    "field_not_writable": "you may not write {field!r}",
+    "no_linked_record": "no {module} record with id {value!r}",
+    "no_active_user": "no active user named {value!r}",
+    "not_granted": "choose a {module} record granted to you: you may not {action} records outside them",
+    "not_uploaded": "not a file you uploaded for this field: upload the file first",
+    "upload_changed": "the file's name, type or size differ from the upload: send its reference unchanged",
+    "cannot_compute": "cannot compute: {detail}",
+    "too_many_characters": "at most {limit} characters",
+    "version_required": "the record's version is required",
+    "not_a_version": "{value} is not a record version (1, 2, ...)",
+}
+
+# The JSON Schema keywords a record schema may break (jsonschema's `error.validator`).
+SCHEMA: dict[str, str] = {
+    "minimum": "{value} is less than the minimum of {limit}",
+    "maximum": "{value} is greater than the maximum of {limit}",
+    "exclusiveMinimum": "{value} is less than or equal to the minimum of {limit}",
+    "exclusiveMaximum": "{value} is greater than or equal to the maximum of {limit}",
+    "minLength": "{value!r} is too short",
+    "maxLength": "{value!r} is too long",
+    "minItems": "at least {limit} rows are needed",
+    "maxItems": "at most {limit} rows are allowed",
+    "pattern": "{value!r} does not match {limit!r}",
+    "format": "{value!r} is not a {limit!r}",
+    "enum": "{value!r} is not one of the allowed values",
+    "const": "{value!r} is not the allowed value",
+    "type": "{value!r} is not of type {limit!r}",
+    "multipleOf": "{value} is not a multiple of {limit}",
+    "uniqueItems": "the rows are not unique",
+    "schema": "{detail}",
+}
+
+# Why an action on a record was refused (one exception class each in engine/errors.py).
+REFUSALS: dict[str, str] = {
+    "not_found": "{detail}",
+    "not_allowed": "{detail}",
+    "conflict": "{detail}",
+    "refused": "{detail}",
+    "record_not_allowed": "you may not {action} this {module} record",
+    "create_not_allowed": "you may not create records in {module!r}",
+    "admin_only": "only an administrator may do this",
+    "stale_version": "record {record} is at version {version}, not {given}: reload it",
+    "changed_meanwhile": "record {record} was changed by someone else: reload it",
+    "state_locked": "the record is in the {lock} state {state!r}",
+    "state_fields_locked": (
+        "the record is in the {lock} state {state!r}, where only {editable} may change, "
+        "not {fields}"
+    ),
+    "wrong_state": "the record is in state {state!r}; {transition!r} applies from {sources}",
+    "owner_only": "only the record's owner may do this",
+    "votes_cast": "votes have already been cast",
+    "role_required": "needs one of the roles {roles}",
+    "missing_fields": "these fields need a value first: {fields}",
+    "guard_failed": "its condition does not hold: {condition}",
+    "guard_error": "its condition cannot be checked: {detail}",
+    "owner_may_not_approve": "the owner may not approve their own record",
+    "already_voted": "you have already voted",
+    "not_approver": "you are not an approver of this record",
+    "comment_required": "a comment is required",
+    "comment_not_allowed": "this transition takes no comment",
+    "no_workflow": "module {module!r} has no workflow",
+    "unknown_transition": "module {module!r} has no transition {transition!r}",
+    "not_an_approval": "{transition!r} is not an approval",
+    "approval_closed": "the approval is not open in this state",
+    "already_approver": "{user} is already an approver",
+    "approver_cannot_read": "{user} cannot read this record",
+}
+
+MESSAGES: dict[str, str] = {**VALUES, **SCHEMA, **REFUSALS}

@@ -1,0 +1,143 @@
+"""Each problem code of the engine as a sentence in the reader's language.
+
+The engine says what went wrong as `(path, code, params)` (engine/codes.py). Here each code
+has one gettext message, made from its params, the way marshmallow keeps one message per
+error key: no wording of the engine, jsonschema or marshmallow is ever parsed. Pages show
+these beside the field; the API answers them in the caller's language. A code without an
+entry here fails tests/web/test_problem_codes.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from engine.errors import Problem
+
+Params = Mapping[str, Any]
+
+
+def _words(params: Params) -> dict[str, str]:
+    """Params named in sentences that are words of ours, in the reader's language."""
+    words = {
+        "read-only": _("read-only"),
+        "final": _("final"),
+        "rows": _("rows"),
+        "values": _("values"),
+    }
+    return {k: words.get(v, v) for k, v in params.items() if isinstance(v, str)}
+
+
+VALUES: dict[str, Callable[[Params], str]] = {
+    "invalid": lambda p: str(p.get("detail", "")),  # a sentence of its own, as it was said
+    "required": lambda p: _("This field is required."),
+    "not_an_object": lambda p: _("The form could not be read."),
+    "not_a_list": lambda p: _("Expected a list."),
+    "not_a_number": lambda p: _("Enter a number."),
+    "not_an_integer": lambda p: _("Enter a whole number."),
+    "not_a_date": lambda p: _("Enter a date (YYYY-MM-DD)."),
+    "not_a_datetime": lambda p: _("Enter a date and time."),
+    "not_a_boolean": lambda p: _("Choose yes or no."),
+    "not_text": lambda p: _("Enter text."),
+    "nul_character": lambda p: _("Text cannot contain a NUL character."),
+    "decimal_places": lambda p: _("Use at most %(n)s decimal places.", n=p.get("scale")),
+    "too_large": lambda p: _("This number is too large."),
+    "not_a_choice": lambda p: _("Choose one of the listed values."),
+    "duplicate_choice": lambda p: _("A value is chosen twice."),
+    "unknown_field": lambda p: _("This field is not part of the form."),
+    "system_field": lambda p: _("This value is set by the system."),
+    "computed_field": lambda p: _("This value is computed and cannot be entered."),
+    "read_only_field": lambda p: _("This field is read-only."),
+    "field_not_writable": lambda p: _("You may not change this field."),
+    "no_linked_record": lambda p: _("The linked record does not exist."),
+    "no_active_user": lambda p: _("There is no active user of this name."),
+    "not_granted": lambda p: _("Choose one of the records granted to you."),
+    "not_uploaded": lambda p: _("Upload the file for this field first."),
+    "upload_changed": lambda p: _("Upload the file for this field first."),
+    "cannot_compute": lambda p: _("This value cannot be computed."),
+    "too_many_characters": lambda p: _("Use at most %(n)s characters.", n=p.get("limit")),
+    "version_required": lambda p: _("The record's version is required."),
+    "not_a_version": lambda p: _("This is not a record version (1, 2, ...)."),
+}
+
+SCHEMA: dict[str, Callable[[Params], str]] = {
+    "minimum": lambda p: _("Enter at least %(n)s.", n=p.get("limit")),
+    "maximum": lambda p: _("Enter at most %(n)s.", n=p.get("limit")),
+    "exclusiveMinimum": lambda p: _("Enter more than %(n)s.", n=p.get("limit")),
+    "exclusiveMaximum": lambda p: _("Enter less than %(n)s.", n=p.get("limit")),
+    "minLength": lambda p: _("This text is too short."),
+    "maxLength": lambda p: _("This text is too long."),
+    "minItems": lambda p: _("Add at least %(n)s rows.", n=p.get("limit")),
+    "maxItems": lambda p: _("Enter at most %(n)s rows.", n=p.get("limit")),
+    "pattern": lambda p: _("This value does not have the expected form."),
+    "format": lambda p: _("Enter a valid date."),
+    "enum": lambda p: _("Choose one of the listed values."),
+    "const": lambda p: _("This value is not accepted."),
+    "type": lambda p: _("This value is not accepted."),
+    "multipleOf": lambda p: _("Enter a multiple of %(n)s.", n=p.get("limit")),
+    "uniqueItems": lambda p: _("A value is chosen twice."),
+    "schema": lambda p: _("This value is not accepted."),
+}
+
+REFUSALS: dict[str, Callable[[Params], str]] = {
+    "not_found": lambda p: _(
+        "This page or record does not exist, or you do not have access to it."
+    ),
+    "not_allowed": lambda p: _("Your role does not allow this."),
+    "conflict": lambda p: _("Someone changed this record meanwhile. Look at it again and retry."),
+    "refused": lambda p: _("This step is not possible now."),
+    "record_not_allowed": lambda p: _("Your role does not allow this."),
+    "create_not_allowed": lambda p: _("Your role does not allow this."),
+    "admin_only": lambda p: _("Only an administrator may do this."),
+    "stale_version": lambda p: _(
+        "Someone changed this record meanwhile. Look at it again and retry."
+    ),
+    "changed_meanwhile": lambda p: _(
+        "Someone changed this record meanwhile. Look at it again and retry."
+    ),
+    "state_locked": lambda p: _("The record is in the %(lock)s state %(state)s.", **_words(p)),
+    "state_fields_locked": lambda p: _(
+        "In the %(lock)s state %(state)s only %(editable)s may change.", **_words(p)
+    ),
+    "wrong_state": lambda p: _("The record has moved on to another state; reload it."),
+    "owner_only": lambda p: _("Only the record's owner may do this."),
+    "votes_cast": lambda p: _("Votes have already been cast."),
+    "role_required": lambda p: _("Your role does not allow this."),
+    "missing_fields": lambda p: _("Fill in these fields first: %(fields)s", fields=p.get("fields")),
+    "guard_failed": lambda p: _("The record does not meet the condition for this step yet."),
+    "guard_error": lambda p: _("The record does not meet the condition for this step yet."),
+    "owner_may_not_approve": lambda p: _("You cannot approve your own record."),
+    "already_voted": lambda p: _("You have already voted."),
+    "not_approver": lambda p: _("You are not an approver of this record."),
+    "comment_required": lambda p: _("A comment is required."),
+    "comment_not_allowed": lambda p: _("This step takes no comment."),
+    "no_workflow": lambda p: _("This module has no workflow."),
+    "unknown_transition": lambda p: _("This step does not exist."),
+    "not_an_approval": lambda p: _("This step is not an approval."),
+    "approval_closed": lambda p: _("The approval is not open in this state."),
+    "already_approver": lambda p: _("%(user)s is already an approver.", user=p.get("user")),
+    "approver_cannot_read": lambda p: _("%(user)s cannot see this record.", user=p.get("user")),
+}
+
+TEXTS: dict[str, Callable[[Params], str]] = {**VALUES, **SCHEMA, **REFUSALS}
+
+
+def problem_message(problem: Problem) -> str:
+    """The problem in the language of the request (its engine sentence if the code is new)."""
+    text = TEXTS.get(problem.code)
+    return text(problem.params) if text is not None else problem.message
+
+
+def problem_dicts(problems: Iterable[Problem], locale: str) -> list[dict[str, Any]]:
+    """`{"path", "code", "message"}` of each problem, the message in `locale`.
+
+    English readers get the engine's own sentence, which names the value refused; other
+    languages get the translated message of the code.
+    """
+    if locale.startswith("en"):
+        return [p.as_dict() for p in problems]
+    with force_locale(locale):
+        return [{**p.as_dict(), "message": problem_message(p)} for p in problems]
