@@ -90,6 +90,8 @@ class FieldKind:
     filter_field: Callable[[Field], fields.Field[Any]] | None = None
     condition: Condition | None = None  # its own SQL for a filter, where `=` will not do
     widget: str = "input"  # the form widget the pages draw (templates/records/_fields.html)
+    choices: Callable[[Field], list[tuple[str, str]]] | None = None  # a radio widget's options
+    display: Callable[[Field, Any], str] | None = None  # cell text the same in every language
     cell: str = "text"  # how a list cell shows a value (web/pages/formatting.DISPLAY)
     filter_widget: str = "text"  # the list page's filter control (templates/records/list.html)
     widget_options: Mapping[str, Any] = field(default_factory=dict)  # builder defaults

@@ -44,6 +44,17 @@ class Stars(WholeNumber):
         return number
 
 
+def stars_text(field: Field, value: Any) -> str:
+    """A rating as filled and empty stars with its figure: `★★★☆☆ 3/5`."""
+    count, given = stars(field), int(value)
+    return f"{'★' * given}{'☆' * max(count - given, 0)} {given}/{count}"
+
+
+def star_choices(field: Field) -> list[tuple[str, str]]:
+    """One option per star count: `("3", "★★★ 3")`."""
+    return [(str(n), f"{'★' * n} {n}") for n in range(1, stars(field) + 1)]
+
+
 RATING = FieldKind(
     "rating",
     detect=lambda s, t: (
@@ -54,8 +65,9 @@ RATING = FieldKind(
     expression_type="integer",
     openapi=lambda f: {"type": "integer", "minimum": 1, "maximum": stars(f), "x-rating": stars(f)},
     operators=ORDERED,
-    widget="stars",
-    cell="stars",
+    widget="radio",
+    choices=star_choices,
+    display=stars_text,
     filter_widget="number",
     cast=whole_half_up,
     settings=("x-rating",),

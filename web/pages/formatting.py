@@ -132,12 +132,6 @@ def _file(field: Field, value: Any) -> str:
     return reference.name if reference else str(value)
 
 
-def _stars(field: Field, value: Any) -> str:
-    """A rating as filled and empty stars with its figure: `★★★☆☆ 3/5`."""
-    count, stars = int(field.settings.get("x-rating", 5)), int(value)
-    return f"{'★' * stars}{'☆' * max(count - stars, 0)} {stars}/{count}"
-
-
 # How a cell shows a value, by the cell each kind names (engine/kinds: `FieldKind.cell`).
 DISPLAY: dict[str, Callable[[Field, Any], str]] = {
     "text": lambda f, v: str(v),
@@ -151,7 +145,6 @@ DISPLAY: dict[str, Callable[[Field, Any], str]] = {
     "user": lambda f, v: user_text(v),
     "file": _file,
     "rows": _rows,
-    "stars": _stars,
 }
 
 
@@ -161,7 +154,8 @@ def value_text(field: Field | None, value: Any) -> str:
         return ""
     if field is None:
         return moment_text(value) if isinstance(value, dt.datetime) else str(value)
-    return DISPLAY[field.kind_type.cell](field, value)
+    kind = field.kind_type
+    return kind.display(field, value) if kind.display else DISPLAY[kind.cell](field, value)
 
 
 def restricted_text() -> str:
