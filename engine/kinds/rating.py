@@ -1,6 +1,8 @@
 """A rating: one to N stars (`{"type": "integer", "x-rating": 5}`), stored as an integer.
 
-The kind added the registry's way: this file and one line in engine/kinds/__init__.py.
+The kind added the registry's way: this file and one line in engine/kinds/__init__.py (the
+pack format's `x-rating` keyword is declared in schemas/pack.schema.json). Pages draw its
+choices as radio buttons and its cells as stars with no code of their own.
 Values below one or above the number of stars are refused wherever input is coerced
 (API, pages, imports, filters); ratings compare and sort, but a sum of them means nothing,
 so a list shows no total for them.
