@@ -2,7 +2,7 @@
 
 Everything that decides who someone is lives here, for the CLI, the sign-in page and the
 API alike; what they may do is engine/permissions. Passwords are hashed with argon2
-(argon2-cffi) and never stored or logged in clear. API tokens are shown once and stored
+(engine/passwords.py) and never stored or logged in clear. API tokens are shown once and stored
 only as a SHA-256 hash: a token is long and random, so a fast hash is enough and lets a
 request find its token with one indexed lookup. Role ids are free strings here; packs
 declare them and the pack importer checks that the roles in use exist.
@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import ScalarResult, column, inspect, select, table
 from sqlalchemy.orm import Session, joinedload
 
@@ -26,6 +24,7 @@ from engine import sessions
 from engine.actor import Actor
 from engine.errors import NotFound, Problem, ValidationFailed
 from engine.models import ApiToken, Grant, User, UserRole, utcnow
+from engine.passwords import hash_password, needs_rehash, password_matches, spend_check_time
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,63}$")
 MIN_PASSWORD_LENGTH = 8
@@ -36,22 +35,6 @@ TOKEN_PATTERN = re.compile(r"^fw_[A-Za-z0-9_-]{40}$")
 # Writing last_used_at on every request would turn each API read into a write; once a
 # minute is as precise as anyone reading that column needs.
 LAST_USED_PRECISION = timedelta(minutes=1)
-
-# argon2-cffi's default: Argon2id with RFC 9106's low-memory profile (t=3, 64 MiB, p=4).
-DEFAULT_PASSWORD_HASHER = PasswordHasher()
-_hasher = DEFAULT_PASSWORD_HASHER
-_dummy_hash: str | None = None
-
-
-def set_password_hasher(hasher: PasswordHasher) -> PasswordHasher:
-    """Hash new passwords with `hasher` and return the previous one.
-
-    Hashes made earlier still verify (their parameters are part of the hash) and are
-    upgraded at the next sign-in. Tests use this to swap in a cheap profile.
-    """
-    global _hasher, _dummy_hash
-    previous, _hasher, _dummy_hash = _hasher, hasher, None
-    return previous
 
 
 # -- users -----------------------------------------------------------------------------
@@ -88,7 +71,7 @@ def create_user(
     user = User(
         name=name,
         display_name=display_name or None,
-        password_hash=_hasher.hash(password),
+        password_hash=hash_password(password),
         active=True,
         roles=[UserRole(role=role) for role in dict.fromkeys(roles)],
     )
@@ -140,14 +123,12 @@ def verify_password(session: Session, name: str, password: str) -> User | None:
     """
     user = _find_user(session, name)
     if user is None or not user.active or not user.password_hash:
-        _hasher_verify_dummy(password)
+        spend_check_time(password)
         return None
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    if not password_matches(user.password_hash, password):
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     return user
 
 
@@ -157,7 +138,7 @@ def set_password(session: Session, user: User | str, password: str) -> User:
     problems = _password_problems(password)
     if problems:
         raise ValidationFailed(problems)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = hash_password(password)
     sessions.end_user_sessions(session, user, "password_changed")
     return user
 
@@ -401,14 +382,3 @@ def _token_hash(token: str) -> str:
 def _aware(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every time stored here is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _hasher_verify_dummy(password: str) -> None:
-    """Spend the time of a real check, so a missing user cannot be told from a bad password."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
-    try:
-        _hasher.verify(_dummy_hash, password or "-")
-    except VerificationError:
-        return

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import accounts
+from engine import passwords
 from engine.db import make_engine, make_session_factory
 from engine.migrate import upgrade_database
 
@@ -62,9 +62,9 @@ def _render(url: URL) -> str:
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashing() -> Iterator[None]:
     """Argon2's production cost is half a second a hash on a busy machine; tests need none."""
-    previous = accounts.set_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
+    previous = passwords.set_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
     yield
-    accounts.set_password_hasher(previous)
+    passwords.set_password_hasher(previous)
 
 
 @pytest.fixture(scope="session")

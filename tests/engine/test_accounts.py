@@ -10,7 +10,7 @@ from argon2 import PasswordHasher, Type
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import accounts
+from engine import accounts, passwords
 from engine.errors import NotFound, ValidationFailed
 from engine.models import ApiToken, Grant, User
 
@@ -211,7 +211,7 @@ def test_every_record_of_a_module_can_be_granted_at_once(session: Session) -> No
 
 
 def test_passwords_are_hashed_with_argon2id_at_production_cost() -> None:
-    hasher = accounts.DEFAULT_PASSWORD_HASHER
+    hasher = passwords.DEFAULT_PASSWORD_HASHER
     assert hasher.type is Type.ID
     assert hasher.memory_cost >= 19 * 1024 and hasher.time_cost >= 2  # OWASP's minimum
 
@@ -221,10 +221,10 @@ def test_hashes_made_with_other_parameters_still_verify_and_are_upgraded(
 ) -> None:
     user = accounts.create_user(session, "viewer", "password1")
     cheap_hash = user.password_hash
-    previous = accounts.set_password_hasher(PasswordHasher(time_cost=2, memory_cost=1024))
+    previous = passwords.set_password_hasher(PasswordHasher(time_cost=2, memory_cost=1024))
     try:
         assert accounts.verify_password(session, "viewer", "password1") is user
         assert user.password_hash != cheap_hash
         assert "m=1024,t=2" in (user.password_hash or "")
     finally:
-        accounts.set_password_hasher(previous)
+        passwords.set_password_hasher(previous)
