@@ -279,6 +279,34 @@ def create_records(
     return [record_id for record_id, _ in prepared]
 
 
+def _write_update(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    record_id: str,
+    version: int,
+    values: Mapping[str, Any],
+    changed: Sequence[Mapping[str, Any]],
+    now: dt.datetime,
+) -> None:
+    """Store the new values only if the record is still at `version`; StaleVersion if not."""
+    main = catalog.tables[module.id].main
+    result = session.execute(
+        update(main)
+        .where(main.c.id == record_id, main.c.version == version)
+        .values(
+            version=version + 1,
+            updated_at=now,
+            module_version=module.version,
+            **_stored(module, values),
+        )
+    )
+    if result.rowcount != 1:
+        raise StaleVersion(record_id)
+    if any(module.field(c["field"]).kind == "table" for c in changed):  # type: ignore[union-attr]
+        _write_children(session, catalog, module, record_id, values, replace=True)
+
+
 def update_record(
     session: Session,
     module_id: str,
@@ -323,21 +351,7 @@ def update_record(
     changed = diff(module, before, values)
     if not changed:
         return get_record(session, module_id, record_id, actor)
-    main = catalog.tables[module.id].main
-    result = session.execute(
-        update(main)
-        .where(main.c.id == record_id, main.c.version == version)
-        .values(
-            version=version + 1,
-            updated_at=now,
-            module_version=module.version,
-            **_stored(module, values),
-        )
-    )
-    if result.rowcount != 1:
-        raise StaleVersion(record_id)
-    if any(module.field(c["field"]).kind == "table" for c in changed):  # type: ignore[union-attr]
-        _write_children(session, catalog, module, record_id, values, replace=True)
+    _write_update(session, catalog, module, record_id, version, values, changed, now)
     record_change(session, module, record_id, actor, "update", changes=changed, at=now)
     webhooks.record_event(session, module, "updated", [record_id], actor, at=now, changes=changed)
     return get_record(session, module_id, record_id, actor)
