@@ -31,9 +31,16 @@ def stars(field: Field) -> int:
 
 
 class Stars(WholeNumber):
-    """A whole number of stars between one and the field's scale."""
+    """A whole number of stars between one and the field's scale.
 
-    default_error_messages = {"stars": "{value} is not a rating from 1 to {stars}."}
+    Out of range is the JSON Schema keyword's problem (`minimum`, `maximum`), so the pages
+    and the API word it as they word any bound."""
+
+    default_error_messages = {
+        "minimum": "{value} is less than the minimum of {limit}",
+        "maximum": "{value} is greater than the maximum of {limit}",
+    }
+    error_codes = {**WholeNumber.error_codes, "minimum": "minimum", "maximum": "maximum"}
 
     def __init__(self, count: int, **kwargs: Any):
         super().__init__(**kwargs)
@@ -41,8 +48,10 @@ class Stars(WholeNumber):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int | None:
         number = super()._deserialize(value, attr, data, **kwargs)
-        if number is not None and not 1 <= number <= self.count:
-            raise self.make_error("stars", value=number, stars=self.count)
+        if number is not None and number < 1:
+            raise self.make_error("minimum", value=number, limit=1)
+        if number is not None and number > self.count:
+            raise self.make_error("maximum", value=number, limit=self.count)
         return number
 
 

@@ -149,10 +149,23 @@ def test_a_rating_is_stored_filtered_and_refused_outside_its_stars(api: Api) -> 
     assert body(made[1])["data"]["score"] == 3
     high = api.get("/modules/inspection/records", query_string={"filter[score][gte]": "3"})
     assert sorted(r["data"]["note"] for r in body(high)["items"]) == ["mid", "top"]
-    for bad in (0, 6, "four", 2.5, True):
+    for bad, code in (
+        (0, "minimum"),
+        (6, "maximum"),
+        ("four", "not_an_integer"),
+        (2.5, None),
+        (True, None),
+    ):
         refused = api.post("/modules/inspection/records", json={"data": {"score": bad}})
         assert refused.status_code == 422, bad
         assert [e["path"] for e in errors(refused)] == ["/score"]
+        assert code is None or errors(refused)[0]["code"] == code
+    chinese = api.post(
+        "/modules/inspection/records",
+        json={"data": {"score": 6}},
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert "5" in errors(chinese)[0]["message"] and "maximum" not in errors(chinese)[0]["message"]
     listed = body(api.get("/modules/inspection/records"))
     assert listed["total"] == 3  # nothing of the refused ones was written
     wrong_filter = api.get("/modules/inspection/records", query_string={"filter[score]": "9"})
