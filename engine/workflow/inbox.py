@@ -9,10 +9,11 @@ the inbox on the next call.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import overload
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine import permissions
@@ -112,12 +113,77 @@ def _readable(
     return [mask(row_to_record(module, row, children[row["id"]]), visible) for row in found]
 
 
+def _by_record(tasks: list[Task]) -> dict[tuple[str, str], list[Task]]:
+    by_record: dict[tuple[str, str], list[Task]] = {}
+    for task in tasks:
+        by_record.setdefault((task.module, task.record_id), []).append(task)
+    return by_record
+
+
+def _standing(task_list: list[Task], now: dt.datetime) -> tuple[str, dt.datetime | None, bool]:
+    """Why a record waits for the user (its most pressing task), when it is due, if overdue."""
+    task_list.sort(key=lambda t: PRIORITY.get(t.kind, 9))
+    due = min(
+        (_aware(t.due_at) for t in task_list if t.due_at is not None and t.kind != "copied"),
+        default=None,
+    )
+    return task_list[0].kind, due, due is not None and due < now
+
+
+def _readable_keys(
+    session: Session, catalog: Catalog, actor: Actor, keys: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The (module, record id) pairs among `keys` that `actor` may read: one statement."""
+    wanted: dict[str, list[str]] = {}
+    for module_id, record_id in keys:
+        wanted.setdefault(module_id, []).append(record_id)
+    parts = []
+    for module_id, ids in sorted(wanted.items()):
+        module = catalog.modules.get(module_id)
+        if module is None or not permissions.may_read_module(actor, module):
+            continue
+        main = catalog.tables[module.id].main
+        parts.append(
+            select(literal(module.id).label("module"), main.c.id.label("id")).where(
+                main.c.id.in_(ids), permissions.row_predicate(actor, module, main, "read")
+            )
+        )
+    if not parts:
+        return set()
+    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    return {(row.module, row.id) for row in session.execute(statement)}
+
+
+def inbox_counts(
+    session: Session,
+    actor: Actor,
+    *,
+    tasks: list[Task] | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """The counts of `inbox` without reading its records: what the navigation shows.
+
+    Two statements whatever the inbox holds (the open tasks, unless given, and which of
+    their records the actor may read), where the full inbox reads every record.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    by_record = _by_record(open_tasks(session, actor) if tasks is None else tasks)
+    catalog = load_catalog(session)
+    readable = _readable_keys(session, catalog, actor, by_record) if by_record else set()
+    counts = {"vote": 0, "transition": 0, "copied": 0, "overdue": 0, "total": 0}
+    for key, task_list in by_record.items():
+        if key in readable:
+            reason, _, overdue = _standing(list(task_list), now)
+            counts[reason] += 1
+            counts["overdue"] += int(overdue)
+            counts["total"] += 1
+    return counts
+
+
 def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> Inbox:
     now = now or dt.datetime.now(dt.UTC)
     catalog = load_catalog(session)
-    by_record: dict[tuple[str, str], list[Task]] = {}
-    for task in open_tasks(session, actor):
-        by_record.setdefault((task.module, task.record_id), []).append(task)
+    by_record = _by_record(open_tasks(session, actor))
     records: dict[tuple[str, str], Record] = {}
     for module_id in {m for m, _ in by_record}:
         module = catalog.modules.get(module_id)
@@ -133,13 +199,7 @@ def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> 
         if record is None:
             continue
         module = catalog.modules[key[0]]
-        task_list.sort(key=lambda t: PRIORITY.get(t.kind, 9))
-        reason = task_list[0].kind
-        due = min(
-            (_aware(t.due_at) for t in task_list if t.due_at is not None and t.kind != "copied"),
-            default=None,
-        )
-        overdue = due is not None and due < now
+        reason, due, overdue = _standing(task_list, now)
         transitions = _offered(actor, module, record, task_list)
         items.append(
             InboxItem(record, reason, transitions, overdue, due, [t.id for t in task_list])

@@ -165,3 +165,12 @@ def test_the_counts_stay_the_same_with_more_link_and_rollup_columns(
     assert after == before
     assert "tally_hours" in client.get("/m/project").text  # the new columns are shown
     assert "project_c" in client.get("/m/labour_tally").text
+
+
+def test_the_navigation_counts_the_inbox_without_reading_its_records(
+    app: Flask, client: FlaskClient
+) -> None:
+    assert sign_in_as(client, "manager").status_code == 302  # records wait in three modules
+    page = client.get("/m/labour_tally").text
+    assert re.search(r'id="inbox-count"[^>]*>\s*3\s*<', page)
+    assert cost(app, lambda: client.get("/m/labour_tally")) <= 7

@@ -21,8 +21,8 @@ from engine import permissions
 from engine.actor import Actor
 from engine.catalog import SNAPSHOT_KEY, Catalog, load_catalog
 from engine.definitions.model import Module
-from engine.workflow import inbox
-from engine.workflow.inbox import Inbox
+from engine.models import Task
+from engine.workflow.inbox import inbox_counts, open_tasks
 from web import request_transaction
 
 
@@ -78,17 +78,17 @@ class Nav:
     overdue_count: int
 
 
-def request_inbox(session: Session) -> Inbox:
-    """The signed-in user's inbox, read once per request (the record page and the nav)."""
-    cached = g.get("formwork_inbox")
+def request_tasks(session: Session) -> list[Task]:
+    """The signed-in user's open tasks, read once per request (the record page and the nav)."""
+    cached = g.get("formwork_tasks")
     if cached is None:
-        cached = g.formwork_inbox = inbox(session, actor())
+        cached = g.formwork_tasks = open_tasks(session, actor())
     return cached
 
 
-def forget_inbox() -> None:
-    """After a change to the user's tasks: the nav reads the inbox again."""
-    g.formwork_inbox = None
+def forget_tasks() -> None:
+    """After a change to the user's tasks: the nav reads them again."""
+    g.formwork_tasks = None
 
 
 def nav() -> Nav | None:
@@ -99,12 +99,8 @@ def nav() -> Nav | None:
     if cached is None:
         with db() as session:
             catalog = load_catalog(session)
-            box = request_inbox(session)
-            cached = Nav(
-                readable_modules(catalog, actor()),
-                box.counts.get("total", 0),
-                box.counts.get("overdue", 0),
-            )
+            counts = inbox_counts(session, actor(), tasks=request_tasks(session))
+            cached = Nav(readable_modules(catalog, actor()), counts["total"], counts["overdue"])
         g.formwork_nav = cached
     return cached
 

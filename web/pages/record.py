@@ -44,7 +44,7 @@ from engine.workflow.abilities import record_abilities
 from engine.workflow.approvals import Progress
 from web import errors
 from web.i18n import text
-from web.pages.context import actor, db, forget_inbox, request_inbox
+from web.pages.context import actor, db, forget_tasks, request_tasks
 from web.pages.formviews import form_context, sections
 from web.pages.messages import message_text, reason_text
 from web.pages.pickers import user_options
@@ -95,14 +95,15 @@ def _history(session: Session, module: Module, item: Record, who: Actor) -> list
     return entries
 
 
-def _mark_copies_read(session: Session, item: Record, who: Actor) -> None:
+def _mark_copies_read(session: Session, module: Module, item: Record, who: Actor) -> None:
     """Opening a record copied to the user (抄送) marks that inbox item read."""
     now = dt.datetime.now(dt.UTC)
-    for entry in request_inbox(session).items:
-        if entry.record.id == item.id and entry.reason == "copied" and who.name:
-            for task_id in entry.task_ids:
-                mark_read(session, who.name, task_id, now)
-            forget_inbox()
+    mine = [t for t in request_tasks(session) if (t.module, t.record_id) == (module.id, item.id)]
+    kinds = {t.kind for t in mine}
+    if who.name and "copied" in kinds and not kinds & {"vote", "transition"}:  # nothing else waits
+        for task in mine:
+            mark_read(session, who.name, task.id, now)
+        forget_tasks()
 
 
 def render_record(
@@ -142,7 +143,7 @@ def show(module_id: str, record_id: str) -> ResponseReturnValue:
     with db() as session:
         module = load_catalog(session).module(module_id)
         item = get_record(session, module_id, record_id, who)
-        _mark_copies_read(session, item, who)
+        _mark_copies_read(session, module, item, who)
         return render_record(session, module, item, who)
 
 
