@@ -12,6 +12,7 @@ from engine import attachments
 from engine.actor import Actor
 from engine.definitions.model import Module
 from engine.errors import FormworkError
+from engine.kinds.standard import FILE
 from web.api.spec_parts import responses
 
 REFERENCE = {
@@ -32,9 +33,9 @@ REFERENCE = {
 
 def file_keys(module: Module) -> list[str]:
     """`photo`, `items.photo`: every attachment field of the module, child tables included."""
-    keys = [f.name for f in module.fields if f.kind == "file"]
-    for table in (f for f in module.fields if f.kind == "table"):
-        keys += [f"{table.name}.{c.name}" for c in table.children if c.kind == "file"]
+    keys = [f.name for f in module.fields if f.kind_type is FILE]
+    for table in (f for f in module.fields if f.children):
+        keys += [f"{table.name}.{c.name}" for c in table.children if c.kind_type is FILE]
     return keys
 
 
