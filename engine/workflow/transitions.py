@@ -300,6 +300,44 @@ def fire(
     return record, notified
 
 
+def _cast_vote(
+    session: Session,
+    module: Module,
+    record: Record,
+    transition: Transition,
+    actor: Actor,
+    comment: str | None,
+    now: dt.datetime,
+) -> None:
+    """Record `actor`'s vote with its history row and close their vote task; one vote each."""
+    try:
+        with session.begin_nested():
+            session.add(
+                Vote(
+                    module=module.id,
+                    record_id=record.id,
+                    transition=transition.id,
+                    voter=actor.name or "",
+                    comment=comment,
+                    at=now,
+                )
+            )
+    except IntegrityError:
+        raise AlreadyVoted(transition.id, record.state) from None
+    record_change(
+        session,
+        module,
+        record.id,
+        actor,
+        "vote",
+        comment=comment,
+        at=now,
+        transition=transition.id,
+        from_state=record.state,
+    )
+    tasks.close_tasks(session, module, record.id, now, user=actor.name, kinds=("vote",))
+
+
 def apply_transition(
     session: Session,
     module_id: ModuleRef,
@@ -331,32 +369,7 @@ def apply_transition(
     if transition.approval is None or actor.is_system:
         record, notified = fire(session, catalog, module, record, transition, actor, comment, now)
         return TransitionResult(record, True, transition.id, notified=notified)
-    try:
-        with session.begin_nested():
-            session.add(
-                Vote(
-                    module=module.id,
-                    record_id=record.id,
-                    transition=transition.id,
-                    voter=actor.name or "",
-                    comment=comment,
-                    at=now,
-                )
-            )
-    except IntegrityError:
-        raise AlreadyVoted(transition.id, record.state) from None
-    record_change(
-        session,
-        module,
-        record.id,
-        actor,
-        "vote",
-        comment=comment,
-        at=now,
-        transition=transition.id,
-        from_state=record.state,
-    )
-    tasks.close_tasks(session, module, record.id, now, user=actor.name, kinds=("vote",))
+    _cast_vote(session, module, record, transition, actor, comment, now)
     progress = approvals.progress(session, catalog, module, record, transition)
     if not progress.reached:
         return TransitionResult(record, False, transition.id, progress=progress)
