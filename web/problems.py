@@ -59,6 +59,18 @@ VALUES: dict[str, Callable[[Params], str]] = {
     "upload_changed": lambda p: _("Upload the file for this field first."),
     "cannot_compute": lambda p: _("This value cannot be computed."),
     "too_many_characters": lambda p: _("Use at most %(n)s characters.", n=p.get("limit")),
+    "unknown_operator": lambda p: _("This way of filtering is unknown."),
+    "not_filterable": lambda p: _("This field cannot be filtered."),
+    "operator_not_applicable": lambda p: _("This way of filtering does not apply to this field."),
+    "between_two_values": lambda p: _("Give two values: from and to."),
+    "in_values": lambda p: _("Choose 1 to %(n)s values.", n=p.get("limit")),
+    "needs_value": lambda p: _("Enter a value to compare with."),
+    "out_of_range": lambda p: _(
+        "Enter a number from %(low)s to %(high)s.", low=p.get("low"), high=p.get("high")
+    ),
+    "too_many_filters": lambda p: _("Use at most %(n)s filters.", n=p.get("limit")),
+    "filter_syntax": lambda p: _("This filter could not be read."),
+    "not_sortable": lambda p: _("The list cannot be sorted by this field."),
     "version_required": lambda p: _("The record's version is required."),
     "not_a_version": lambda p: _("This is not a record version (1, 2, ...)."),
 }

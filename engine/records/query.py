@@ -22,6 +22,7 @@ from engine.actor import Actor
 from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
 from engine.errors import Problem, ValidationFailed
+from engine.input_errors import problems_from
 from engine.kinds import KINDS, OPERATORS, FieldKind
 from engine.kinds.standard import LINK, TEXT
 from engine.records.model import RecordPage
@@ -87,8 +88,7 @@ def _coerce(module: Module, name: str, raw: Any, where: str) -> Any:
     try:
         value = kind.coerce_filter(f).deserialize(raw)  # type: ignore[arg-type]  # system: no field
     except ValidationError as exc:
-        message = exc.messages[0] if isinstance(exc.messages, list) else str(exc.messages)
-        raise ValidationFailed([Problem(where, f"{raw!r}: {message}")]) from None
+        raise ValidationFailed(problems_from(exc.messages, where)) from None
     return value
 
 
@@ -105,30 +105,30 @@ def build_filter(module: Module, name: str, op: str, raw: Any, visible: set[str]
     where = f"filter[{name}]" + (f"[{op}]" if op != "eq" else "")
     if op not in OPERATORS:
         raise ValidationFailed(
-            [Problem(where, f"unknown operator {op!r}; use one of {', '.join(OPERATORS)}")]
+            [Problem(where, "unknown_operator", {"op": op, "operators": OPERATORS})]
         )
     try:
         kind, f = filter_kind(module, name)
     except KeyError:
-        raise ValidationFailed(
-            [Problem(where, f"{name!r} is not a field you can filter on")]
-        ) from None
+        raise ValidationFailed([Problem(where, "not_filterable", {"field": name})]) from None
     if f is not None and name not in visible:
-        raise ValidationFailed([Problem(where, f"{name!r} is not a field you can filter on")])
+        raise ValidationFailed([Problem(where, "not_filterable", {"field": name})])
     if op not in kind.operators:
         raise ValidationFailed(
             [
                 Problem(
-                    where, f"{op!r} does not apply to {kind.text}; use {', '.join(kind.operators)}"
+                    where,
+                    "operator_not_applicable",
+                    {"op": op, "kind": kind.text, "operators": kind.operators},
                 )
             ]
         )
     if op in ("in", "between"):
         parts = _split(raw)
         if op == "between" and len(parts) != 2:
-            raise ValidationFailed([Problem(where, "between takes two values: low,high")])
+            raise ValidationFailed([Problem(where, "between_two_values")])
         if op == "in" and not 1 <= len(parts) <= MAX_IN_VALUES:
-            raise ValidationFailed([Problem(where, f"'in' takes 1 to {MAX_IN_VALUES} values")])
+            raise ValidationFailed([Problem(where, "in_values", {"limit": MAX_IN_VALUES})])
         value: Any = tuple(_coerce(module, name, p, where) for p in parts)
     elif op == "contains":
         if not kind.scalar:  # a list of choices holds the value
@@ -136,12 +136,14 @@ def build_filter(module: Module, name: str, op: str, raw: Any, visible: set[str]
         else:
             value = str(raw)
             if len(value) > MAX_SEARCH:
-                raise ValidationFailed([Problem(where, f"at most {MAX_SEARCH} characters")])
+                raise ValidationFailed(
+                    [Problem(where, "too_many_characters", {"limit": MAX_SEARCH})]
+                )
     else:
         value = _coerce(module, name, raw, where)
     empty = None in value if op == "between" else value is None
     if op in COMPARISONS and empty:
-        raise ValidationFailed([Problem(where, f"{op!r} needs a value to compare with")])
+        raise ValidationFailed([Problem(where, "needs_value", {"op": op})])
     return Filter(name, op, value)
 
 
@@ -152,9 +154,9 @@ def _int_param(params: Mapping[str, Any], key: str, default: int, low: int, high
     try:
         value = int(str(raw))
     except ValueError:
-        raise ValidationFailed([Problem(key, f"{raw!r} is not a whole number")]) from None
+        raise ValidationFailed([Problem(key, "not_an_integer", {"value": raw})]) from None
     if not low <= value <= high:
-        raise ValidationFailed([Problem(key, f"must be between {low} and {high}")])
+        raise ValidationFailed([Problem(key, "out_of_range", {"low": low, "high": high})])
     return value
 
 
@@ -165,13 +167,11 @@ def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -
     filters: list[Filter] = []
     filter_keys = [k for k in params if k.startswith("filter")]
     if len(filter_keys) > MAX_FILTERS:
-        raise ValidationFailed([Problem("filter", f"at most {MAX_FILTERS} filters")])
+        raise ValidationFailed([Problem("filter", "too_many_filters", {"limit": MAX_FILTERS})])
     for key in filter_keys:
         match = FILTER_KEY.match(key)
         if not match:
-            problems.append(
-                Problem(key, "filters look like filter[field]=value or filter[field][op]=value")
-            )
+            problems.append(Problem(key, "filter_syntax"))
             continue
         name, op = match.group(1), match.group(2) or "eq"
         raw = params[key]
@@ -185,7 +185,7 @@ def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -
     if isinstance(search, list):
         search = search[0] if search else None
     if search is not None and len(str(search)) > MAX_SEARCH:
-        problems.append(Problem("q", f"at most {MAX_SEARCH} characters"))
+        problems.append(Problem("q", "too_many_characters", {"limit": MAX_SEARCH}))
     sort: tuple[str, ...] = ()
     if params.get("sort"):
         raw_sort = params["sort"]
@@ -205,7 +205,7 @@ def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -
                 and (sort_field.stored or sort_field.rollup)
             ):
                 continue
-            problems.append(Problem("sort", f"cannot sort by {name!r}"))
+            problems.append(Problem("sort", "not_sortable", {"field": name}))
         sort = tuple(keys[:5])
     try:
         page = _int_param(params, "page", 1, 1, 10_000_000)

@@ -14,10 +14,15 @@ from web.api.spec_parts import ref
 
 PROBLEM = {
     "type": "object",
-    "required": ["path", "message"],
+    "required": ["path", "code", "message"],
     "properties": {
         "path": {"type": "string", "description": "JSON Pointer, or '' for the request"},
-        "message": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "a stable machine key: a JSON Schema keyword (minimum, maxLength, ...), "
+            "the engine's reason (wrong_state, not_approver, stale_version, ...) or `request`",
+        },
+        "message": {"type": "string", "description": "in the caller's language (Accept-Language)"},
         "index": {"type": "integer", "description": "the batch item (batch only)"},
     },
 }

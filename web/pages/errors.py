@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import FormworkError
+from web.errors import error_body
 from web.pages.context import is_htmx
 from web.problems import problem_message
 
@@ -65,13 +66,13 @@ def engine_error_page(error: FormworkError, status: int) -> ResponseReturnValue:
 def _http_error(error: HTTPException) -> Any:
     status = error.code or 500
     if request.path.startswith(API_PREFIX):
-        return jsonify(errors=[{"path": "", "message": error.description}]), status
+        return jsonify(error_body(error.description or error.name)), status
     return render_error(status)
 
 
 def _csrf_error(error: CSRFError) -> Any:
     if request.path.startswith(API_PREFIX):
-        return jsonify(errors=[{"path": "", "message": error.description}]), 400
+        return jsonify(error_body(error.description or "CSRF")), 400
     title = _("Your form expired")
     message = _(
         "The security token of the form is missing or out of date. Reload the page and try again."
