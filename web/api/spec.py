@@ -9,8 +9,8 @@ use (create without the right, packs and webhooks for a non-administrator) are l
 
 The parts are built in files of their own, each from one `SpecContext`: component schemas
 (spec_schemas), record operations (spec_records) with their list parameters derived from
-the field kinds (spec_params), general and admin operations (spec_general), uploads
-(spec_files) and links between operations (spec_links).
+the field kinds (spec_params), general operations (spec_general) and the administrators'
+(spec_admin), uploads (spec_files) and links between operations (spec_links).
 
 Without credentials the document describes every installed module as an administrator
 would see it and says so in `info.x-formwork-audience`: a description, not data.
