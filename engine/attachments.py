@@ -82,7 +82,7 @@ class UploadRefused(ValidationFailed):
     def __init__(self, path: str, code: str, message: str, **params: Any):
         self.code = code
         self.params = params
-        super().__init__([Problem(path, message)])
+        super().__init__([Problem(path, f"upload_{code}", params)])
 
 
 class FileStore(Protocol):
@@ -205,13 +205,13 @@ def writable_field(module: Module, key: str, actor: Actor) -> Field:
     if f is None:
         raise NotFound(f"module {module.id!r} has no attachment field {key!r}")
     if actor.user_id is None:
-        raise permissions.PermissionDenied("only a signed-in user may upload files")
+        raise permissions.PermissionDenied(code="sign_in_to_upload")
     level = permissions.field_access(actor, module).get(key.partition(".")[0])
     writes = permissions.may_create(actor, module) or any(
         p.update for p in permissions.role_permissions(actor, module)
     )
     if level != "write" or f.read_only or not (writes or actor.is_admin):
-        raise permissions.PermissionDenied(f"you may not write {key!r} in {module.id!r}")
+        raise permissions.PermissionDenied(code="field_not_writable", field=key)
     return f
 
 

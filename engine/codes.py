@@ -23,7 +23,7 @@ VALUES: dict[str, str] = {
     "not_a_datetime": "Not a valid datetime.",
     "not_a_boolean": "Not a valid boolean.",
     "not_text": "Not a valid string.",
-    "nul_character": "Text cannot contain a NUL character (U+0000).",
+    "nul_character": "contains a NUL character (U+0000), which text cannot hold",
     "decimal_places": "{value} has more than {scale} decimal places.",
     "too_large": "{value} is too large.",
     "not_a_choice": "{value!r} is not one of {choices}.",
@@ -50,6 +50,22 @@ VALUES: dict[str, str] = {
     "too_many_filters": "at most {limit} filters",
     "filter_syntax": "filters look like filter[field]=value or filter[field][op]=value",
     "not_sortable": "cannot sort by {field!r}",
+    "upload_empty": "the file is empty",
+    "upload_accept": "files of this kind are not accepted here (allowed: {kinds})",
+    "upload_too_large": "the file is larger than {limit} bytes",
+    "sign_in_to_upload": "only a signed-in user may upload files",
+    "idempotency_key_invalid": "the {header} header must be 1 to 255 visible ASCII characters",
+    "idempotency_key_reused": (
+        "this {header} was already used for a different request; use a new key for a new request"
+    ),
+    "lone_surrogate": "contains a lone surrogate, which is not a character",
+    "key_nul_character": "the key contains a NUL character (U+0000), which text cannot hold",
+    "key_lone_surrogate": "the key contains a lone surrogate, which is not a character",
+    "unknown_key": "unknown key {key!r}",
+    "body_not_object": "the body must be a JSON object",
+    "batch_item_shape": 'an item is {{"data": {{...}}}} or {{"id", "version", "data"}}',
+    "record_id_invalid": "a record id is a non-empty string",
+    "version_without_id": "a new record has no version; give its id",
     "version_required": "the record's version is required",
     "not_a_version": "{value} is not a record version (1, 2, ...)",
 }
@@ -83,6 +99,9 @@ REFUSALS: dict[str, str] = {
     "record_not_allowed": "you may not {action} this {module} record",
     "create_not_allowed": "you may not create records in {module!r}",
     "admin_only": "only an administrator may do this",
+    "idempotency_key_running": (
+        "another request with this {header} is running: retry shortly to get its answer"
+    ),
     "stale_version": "record {record} is at version {version}, not {given}: reload it",
     "changed_meanwhile": "record {record} was changed by someone else: reload it",
     "state_locked": "the record is in the {lock} state {state!r}",

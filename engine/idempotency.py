@@ -64,9 +64,7 @@ def claim(
     Conflict when another request holding the key is still running.
     """
     if not KEY_PATTERN.match(key):
-        raise ValidationFailed(
-            [Problem("", f"the {HEADER} header must be 1 to 255 visible ASCII characters")]
-        )
+        raise ValidationFailed([Problem("", "idempotency_key_invalid", {"header": HEADER})])
     now = now or dt.datetime.now(dt.UTC)
     row = session.scalar(
         select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
@@ -77,17 +75,9 @@ def claim(
         row = None
     if row is not None:
         if row.fingerprint != request_fingerprint:
-            raise ValidationFailed(
-                [
-                    Problem(
-                        "",
-                        f"this {HEADER} was already used for a different request; "
-                        "use a new key for a new request",
-                    )
-                ]
-            )
+            raise ValidationFailed([Problem("", "idempotency_key_reused", {"header": HEADER})])
         if row.status is None or row.response is None:
-            raise Conflict(f"the request with this {HEADER} is still running: retry shortly")
+            raise Conflict(code="idempotency_key_running", header=HEADER)
         return StoredResponse(row.status, row.response)
     try:
         with session.begin_nested():
@@ -97,10 +87,7 @@ def claim(
                 )
             )
     except IntegrityError:
-        raise Conflict(
-            f"another request with this {HEADER} was running at the same time: retry to get "
-            "its answer"
-        ) from None
+        raise Conflict(code="idempotency_key_running", header=HEADER) from None
     return None
 
 

@@ -23,7 +23,6 @@ from engine.errors import NotFound, Problem, ValidationFailed
 
 DIGITS = re.compile(r"[0-9]{1,19}", re.ASCII)
 MAX_BIGINT = 2**63 - 1
-NUL = "contains a NUL character (U+0000), which text cannot hold"
 
 
 def whole_number(raw: Any) -> int | None:
@@ -45,12 +44,14 @@ def shown(value: Any, limit: int = 40) -> str:
 
 
 def text_problem(value: str) -> str | None:
-    """Why `value` cannot be stored as text (a NUL or a lone surrogate), or None if it can."""
+    """Why `value` cannot be stored as text (a NUL or a lone surrogate), or None if it can.
+
+    The answer is a problem code (engine/codes.py).
+    """
     if "\x00" in value:
-        return NUL
-    for ch in value:
-        if "\ud800" <= ch <= "\udfff":
-            return f"contains a lone surrogate (U+{ord(ch):04X}), which is not a character"
+        return "nul_character"
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        return "lone_surrogate"
     return None
 
 
@@ -63,7 +64,7 @@ def text_problems(value: Any, path: str = "") -> Iterator[Problem]:
     if isinstance(value, str):
         reason = text_problem(value)
         if reason is not None:
-            yield Problem(path, reason)
+            yield Problem(path, reason)  # the code
     elif isinstance(value, dict):
         for key, item in value.items():
             reason = text_problem(key)
@@ -72,7 +73,7 @@ def text_problems(value: Any, path: str = "") -> Iterator[Problem]:
                 continue
             # the path names the key with its bad characters escaped, so it can be written
             printable = key.encode("utf-8", "backslashreplace").decode().replace("\x00", "\\0")
-            yield Problem(_pointer(path, printable), f"the key {reason}")
+            yield Problem(_pointer(path, printable), f"key_{reason}")
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from text_problems(item, _pointer(path, index))
@@ -83,7 +84,7 @@ def nul_problems(
 ) -> list[Problem]:
     """A problem for each key of a query string or form whose name or value holds a NUL."""
     return [
-        Problem(place(key.replace("\x00", "\\0")), NUL)
+        Problem(place(key.replace("\x00", "\\0")), "nul_character")
         for key, values in source.lists()
         if "\x00" in key or any("\x00" in value for value in values)
     ]

@@ -31,6 +31,12 @@ def _words(params: Params) -> dict[str, str]:
     return {k: words.get(v, v) for k, v in params.items() if isinstance(v, str)}
 
 
+def _size(params: Params) -> str:
+    from web.pages.uploads import size_text
+
+    return size_text(int(params.get("limit") or 0))
+
+
 VALUES: dict[str, Callable[[Params], str]] = {
     "invalid": lambda p: str(p.get("detail", "")),  # a sentence of its own, as it was said
     "required": lambda p: _("This field is required."),
@@ -71,6 +77,22 @@ VALUES: dict[str, Callable[[Params], str]] = {
     "too_many_filters": lambda p: _("Use at most %(n)s filters.", n=p.get("limit")),
     "filter_syntax": lambda p: _("This filter could not be read."),
     "not_sortable": lambda p: _("The list cannot be sorted by this field."),
+    "upload_empty": lambda p: _("The file is empty."),
+    "upload_accept": lambda p: _(
+        "This kind of file is not accepted here (allowed: %(kinds)s).", kinds=p.get("kinds")
+    ),
+    "upload_too_large": lambda p: _("The file is larger than %(limit)s.", limit=_size(p)),
+    "sign_in_to_upload": lambda p: _("Sign in to upload files."),
+    "idempotency_key_invalid": lambda p: _("The Idempotency-Key header is not valid."),
+    "idempotency_key_reused": lambda p: _("This Idempotency-Key was used for another request."),
+    "lone_surrogate": lambda p: _("Text cannot contain this character."),
+    "key_nul_character": lambda p: _("Text cannot contain a NUL character."),
+    "key_lone_surrogate": lambda p: _("Text cannot contain this character."),
+    "unknown_key": lambda p: _("This key is not accepted here."),
+    "body_not_object": lambda p: _("The body must be a JSON object."),
+    "batch_item_shape": lambda p: _("Each item is a record's data, or its id, version and data."),
+    "record_id_invalid": lambda p: _("This is not a record id."),
+    "version_without_id": lambda p: _("A new record has no version; give its id."),
     "version_required": lambda p: _("The record's version is required."),
     "not_a_version": lambda p: _("This is not a record version (1, 2, ...)."),
 }
@@ -104,6 +126,9 @@ REFUSALS: dict[str, Callable[[Params], str]] = {
     "record_not_allowed": lambda p: _("Your role does not allow this."),
     "create_not_allowed": lambda p: _("Your role does not allow this."),
     "admin_only": lambda p: _("Only an administrator may do this."),
+    "idempotency_key_running": lambda p: _(
+        "A request with this Idempotency-Key is still running; retry shortly."
+    ),
     "stale_version": lambda p: _(
         "Someone changed this record meanwhile. Look at it again and retry."
     ),

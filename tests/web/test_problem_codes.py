@@ -24,7 +24,8 @@ PARAMS = {
     "module": "project", "action": "update", "detail": "x", "record": "r1", "version": 2,
     "given": 1, "lock": "final", "state": "approved", "editable": "paid_at", "fields": "items",
     "transition": "approve", "sources": "submitted", "roles": "manager", "condition": "hours > 0",
-    "user": "ann", "op": "gte", "operators": "eq, gte", "kind": "a number", "low": 1, "high": 9,
+    "user": "ann", "op": "gte", "operators": "eq, gte", "kind": "a number", "low": 1, "high": 9, "kinds": "image/*",
+    "header": "Idempotency-Key", "key": "x",
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
 

@@ -41,19 +41,21 @@ ITEM_KEYS = {"id", "version", "data"}
 
 def _item_problems(index: int, item: Any) -> list[tuple[int, Problem]]:
     if not isinstance(item, Mapping):
-        return [(index, Problem("", 'an item is {"data": {...}} or {"id", "version", "data"}'))]
-    problems = [(index, Problem(f"/{k}", f"unknown key {k!r}")) for k in item if k not in ITEM_KEYS]
+        return [(index, Problem("", "batch_item_shape"))]
+    problems = [
+        (index, Problem(f"/{k}", "unknown_key", {"key": k})) for k in item if k not in ITEM_KEYS
+    ]
     if "id" in item:
         if not isinstance(item["id"], str) or not item["id"]:
-            problems.append((index, Problem("/id", "a record id is a non-empty string")))
+            problems.append((index, Problem("/id", "record_id_invalid")))
         try:
             version_of(item.get("version"))
         except ProblemsError as error:
             problems.extend((index, p) for p in error.problems)
     elif "version" in item:
-        problems.append((index, Problem("/version", "a new record has no version; give its id")))
+        problems.append((index, Problem("/version", "version_without_id")))
     if "data" not in item:
-        problems.append((index, Problem("/data", "the record's data is required")))
+        problems.append((index, Problem("/data", "required", {"field": "data"})))
     return problems
 
 
@@ -97,7 +99,7 @@ def _write(
         except ProblemsError as failure:
             errors += [(index, p, 422) for p in failure.problems]
         except FormworkError as failure:
-            errors.append((index, Problem("", str(failure)), status_of(failure)))
+            errors += [(index, p, status_of(failure)) for p in failure.problems]
     if errors:
         statuses = {status for _, _, status in errors}
         raise ApiError(

@@ -60,7 +60,7 @@ def query_params() -> dict[str, Any]:
         params[key] = values[0] if len(values) == 1 else values
     if clauses > MAX_FILTERS:
         raise ValidationFailed(
-            [Problem("filter", f"{clauses} filter clauses; at most {MAX_FILTERS} are allowed")]
+            [Problem("filter", "too_many_filters", {"limit": MAX_FILTERS, "given": clauses})]
         )
     return params
 
@@ -71,9 +71,11 @@ def json_object(allowed: Iterable[str], *, required: bool = True) -> dict[str, A
     if body is None:
         return {}
     if not isinstance(body, Mapping):
-        raise ValidationFailed([Problem("", "the body must be a JSON object")])
+        raise ValidationFailed([Problem("", "body_not_object")])
     allowed = set(allowed)
-    unknown = [Problem(f"/{key}", f"unknown key {key!r}") for key in body if key not in allowed]
+    unknown = [
+        Problem(f"/{key}", "unknown_key", {"key": key}) for key in body if key not in allowed
+    ]
     if unknown:
         raise ValidationFailed(unknown)
     return dict(body)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import IO
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from engine import attachments
 from engine.actor import Actor
@@ -25,6 +24,7 @@ from engine.attachments import (
 )
 from engine.definitions.model import Field, Module
 from web.pages.context import db
+from web.problems import problem_message
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -58,14 +58,7 @@ def stored_path(reference: Reference) -> Path | None:
 
 def refusal_text(refusal: attachments.UploadRefused) -> str:
     """The engine's refusal of an upload, in the user's language."""
-    if refusal.code == "empty":
-        return _("The file is empty.")
-    if refusal.code == "accept":
-        return _(
-            "This kind of file is not accepted here (allowed: %(kinds)s).",
-            kinds=refusal.params["kinds"],
-        )
-    return _("The file is larger than %(limit)s.", limit=size_text(refusal.params["limit"]))
+    return "; ".join(problem_message(p) for p in refusal.problems)
 
 
 def check_and_store(
