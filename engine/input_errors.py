@@ -10,7 +10,7 @@ sentence was made from. `problems_from` turns marshmallow's nested messages into
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from jsonschema.exceptions import ValidationError as SchemaError
 from marshmallow import ValidationError, fields
@@ -43,12 +43,14 @@ class CodedErrors:
     error_params: ClassVar[Mapping[str, Any]] = {}
 
     def make_error(self, key: str, **kwargs: Any) -> ValidationError:
-        error: ValidationError = super().make_error(key, **kwargs)  # type: ignore[misc]
+        error: ValidationError = super().make_error(key, **kwargs)  # type: ignore[misc]  # a mixin: the marshmallow Field follows it in the MRO
         code = {"required": "required", "null": "required", **self.error_codes}.get(key)
         params = {**self.error_params, **kwargs}
+        messages: list[Any] = (
+            error.messages if isinstance(error.messages, list) else [error.messages]
+        )
         error.messages = [
-            Coded(m, code, params) if code else Coded(m, "invalid", {"detail": m})
-            for m in (error.messages if isinstance(error.messages, list) else [error.messages])
+            Coded(m, code, params) if code else Coded(m, "invalid", {"detail": m}) for m in messages
         ]
         return error
 
@@ -94,7 +96,8 @@ def schema_problem(error: SchemaError) -> Problem:
     path = "".join(f"/{part}" for part in error.absolute_path)
     keyword = str(error.validator)
     if keyword == "required" and isinstance(error.instance, Mapping):
-        missing = [n for n in error.validator_value if n not in error.instance]
+        required = cast("list[str]", error.validator_value)  # `required` holds property names
+        missing = [n for n in required if n not in error.instance]
         name = missing[0] if missing else ""
         return Problem(f"{path}/{name}", "required", {"field": name})
     if keyword not in SCHEMA:

@@ -43,7 +43,7 @@ class CoercionFailed(ValidationFailed):
         self.coerced = dict(coerced)
 
 
-class ChildRows(CodedErrors, fields.List):
+class ChildRows(CodedErrors, fields.List[Any]):
     """A child table: a list of row objects."""
 
     default_error_messages = {"invalid": "Expected a list of rows."}
@@ -120,11 +120,8 @@ def coerce_input(module: Module, data: Any, writable: set[str] | None = None) ->
     if not isinstance(data, Mapping):
         raise ValidationFailed([Problem("", "not_an_object")])
     problems = _refusals(module, data, writable)
-    clean = {
-        k: v
-        for k, v in data.items()
-        if module.field(k) is not None and not module.field(k).computed
-    }
+    computed = {f.name for f in module.fields if f.computed}
+    clean = {k: v for k, v in data.items() if module.field(k) is not None and k not in computed}
     for key, f in ((k, module.field(k)) for k in clean):
         if f is not None and f.kind_type is TABLE and isinstance(clean[key], list):
             clean[key] = [

@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -251,7 +251,7 @@ def fire(
 ) -> tuple[Record, list[str]]:
     """Move the record to the transition's target; discard open votes; history; inbox items."""
     main = catalog.tables[module.id].main
-    result = session.execute(
+    statement = (
         update(main)
         .where(
             main.c.id == record.id, main.c.version == record.version, main.c.state == record.state
@@ -260,6 +260,7 @@ def fire(
             state=transition.target, state_since=now, version=record.version + 1, updated_at=now
         )
     )
+    result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
     if result.rowcount != 1:
         raise StaleVersion(record.id, record.version)
     session.execute(
