@@ -89,7 +89,7 @@ def _app_engine() -> Engine | None:
     from flask.cli import ScriptInfo
 
     if has_app_context():
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy typed as Flask
     else:
         ctx = click.get_current_context(silent=True)
         info = ctx.find_object(ScriptInfo) if ctx is not None else None

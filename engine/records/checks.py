@@ -162,12 +162,12 @@ def file_problems(
     for claim, reference in references.items():
         index, path, key, _value = claim
         upload = uploads.get(reference.file) if reference is not None else None
-        if upload is None or upload.module != module.id or upload.field != key:
+        if reference is None or upload is None or upload.module != module.id or upload.field != key:
             code = "not_uploaded"
         elif (upload.name, upload.type, upload.size) != (
-            reference.name,  # type: ignore[union-attr]
-            reference.type,  # type: ignore[union-attr]
-            reference.size,  # type: ignore[union-attr]
+            reference.name,
+            reference.type,
+            reference.size,
         ):
             code = "upload_changed"
         else:

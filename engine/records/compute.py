@@ -32,7 +32,7 @@ def _order(field_list: tuple[Field, ...]) -> list[Field]:
         if name in seen:
             return
         seen.add(name)
-        for ref in formulas[name].formula.references:  # type: ignore[union-attr]
+        for ref in formulas[name].formula.references:  # type: ignore[union-attr]  # only fields with a formula
             if ref[0] in formulas:
                 visit(ref[0])
         done.append(formulas[name])
@@ -139,7 +139,7 @@ def apply_formulas(
             for f in child_orders[table.name]:
                 env = {c.name: row.get(c.name) for c in table.children}
                 try:
-                    row[f.name] = cast_formula_value(f, f.formula.evaluate(env))  # type: ignore[union-attr]
+                    row[f.name] = cast_formula_value(f, f.formula.evaluate(env))  # type: ignore[union-attr]  # formula fields only
                 except ExpressionError as exc:
                     problems.append(
                         Problem(

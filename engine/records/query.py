@@ -309,9 +309,9 @@ def list_records(
     table = catalog.tables[module.id].main
     where = _where(session, catalog, module, actor, query)
     link_columns = [
-        name
-        for name in module.ui.list.columns
-        if module.field(name) and module.field(name).kind_type is LINK and name in visible  # type: ignore[union-attr]
+        f.name
+        for f in map(module.field, module.ui.list.columns)
+        if f is not None and f.kind_type is LINK and f.name in visible
     ]
     loaded = read_inputs(module, visible)
     statement = record_select(catalog, module, reader=actor, fields=loaded, titles=link_columns)
@@ -331,9 +331,9 @@ def list_records(
     children = children_of(session, catalog, module, ids, tables)
     items = [mask(row_to_record(module, row, children[row["id"]]), visible) for row in rows]
     total_fields = [
-        name
-        for name in module.ui.list.totals
-        if name in visible and module.field(name) and module.field(name).stored  # type: ignore[union-attr]
+        f.name
+        for f in map(module.field, module.ui.list.totals)
+        if f is not None and f.name in visible and f.stored
     ]
     aggregate = select(
         func.count().label("count__"),

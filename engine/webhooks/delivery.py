@@ -93,12 +93,13 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS to a checked address; the certificate is still verified against the host name."""
 
     def __init__(self, host: str, address: tuple[str, int], timeout: float):
-        super().__init__(host, address[1], timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(host, address[1], timeout=timeout, context=self._tls)
         self._address = address
 
     def connect(self) -> None:
         sock = socket.create_connection(self._address, self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def send(url: str, body: bytes, headers: dict[str, str], allow_private: bool) -> Answer:

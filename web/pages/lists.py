@@ -107,9 +107,9 @@ def _filter_widgets(
     widgets: list[FilterWidget] = []
     for name in module.ui.list.filters:
         values = {
-            (FILTER_KEY.match(k).group(2) or "eq"): v  # type: ignore[union-attr]
-            for k, v in params.items()
-            if FILTER_KEY.match(k) and FILTER_KEY.match(k).group(1) == name  # type: ignore[union-attr]
+            (match.group(2) or "eq"): v
+            for match, v in ((FILTER_KEY.match(k), v) for k, v in params.items())
+            if match is not None and match.group(1) == name
         }
         if name == "$state":
             if module.workflow is None:
