@@ -6,8 +6,9 @@ when it did not. Every worker process sees a new pack version on its next transa
 
 Within a transaction the catalog is a snapshot kept in `session.info`: every service call
 of a request reads the same catalog without asking the database again. The snapshot is
-dropped when the transaction ends and when the session flushes a change to `packs` (an
-import in the same transaction sees its own pack at once).
+dropped when the transaction ends or anything rolls back (a savepoint too) and when the
+session flushes a change to `packs` (an import in the same transaction sees its own pack
+at once).
 """
 
 from __future__ import annotations
@@ -112,7 +113,13 @@ def forget_catalog(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
-    forget_catalog(session)
+    if transaction.parent is None:  # a savepoint released keeps what its transaction saw
+        forget_catalog(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    forget_catalog(session)  # any rollback, a savepoint's included: what it saw is gone
 
 
 @event.listens_for(Session, "after_flush")

@@ -46,7 +46,8 @@ def db() -> Iterator[Session]:
             yield session
         finally:
             g.formwork_session = None
-            g.formwork_catalog = session.info.get(SNAPSHOT_KEY)
+        snapshot = session.info.get(SNAPSHOT_KEY)  # reached only when the block went well
+    g.formwork_catalog = snapshot
 
 
 def is_htmx() -> bool:
