@@ -62,9 +62,9 @@ def create_user(
         *_grant_problems(grants),
     ]
     if display_name is not None and len(display_name) > 200:
-        problems.append(Problem("/display_name", "must be at most 200 characters"))
+        problems.append(Problem("/display_name", "too_many_characters", {"limit": 200}))
     if not problems and _find_user(session, name) is not None:
-        problems.append(Problem("/name", f"a user named {name!r} already exists"))
+        problems.append(Problem("/name", "user_exists", {"name": name}))
     if problems:
         raise ValidationFailed(problems)
 
@@ -258,11 +258,11 @@ def create_token(session: Session, user_name: str, name: str) -> str:
     user = get_user(session, user_name)
     problems: list[Problem] = []
     if not user.active:
-        problems.append(Problem("/user", f"user {user_name!r} is deactivated"))
+        problems.append(Problem("/user", "user_deactivated", {"name": user_name}))
     if not name or not name.strip():
-        problems.append(Problem("/name", "a token needs a name"))
+        problems.append(Problem("/name", "required", {"field": "name"}))
     elif len(name) > 100:
-        problems.append(Problem("/name", "must be at most 100 characters"))
+        problems.append(Problem("/name", "too_many_characters", {"limit": 100}))
     if problems:
         raise ValidationFailed(problems)
     token = TOKEN_PREFIX + secrets.token_urlsafe(30)
@@ -331,25 +331,19 @@ def _user(session: Session, user: User | str) -> User:
 
 def _name_problems(name: str) -> list[Problem]:
     if not name:
-        return [Problem("/name", "a user name is required")]
+        return [Problem("/name", "required", {"field": "name"})]
     if not NAME_PATTERN.match(name):
-        return [
-            Problem(
-                "/name",
-                f"{name!r} is not a valid user name: use 2 to 64 lowercase letters, digits "
-                "and . _ - @, starting with a letter or digit",
-            )
-        ]
+        return [Problem("/name", "invalid_user_name", {"name": name})]
     return []
 
 
 def _password_problems(password: str) -> list[Problem]:
     if not password:
-        return [Problem("/password", "a password is required")]
+        return [Problem("/password", "required", {"field": "password"})]
     if len(password) < MIN_PASSWORD_LENGTH:
-        return [Problem("/password", f"must be at least {MIN_PASSWORD_LENGTH} characters")]
+        return [Problem("/password", "too_few_characters", {"limit": MIN_PASSWORD_LENGTH})]
     if len(password) > MAX_PASSWORD_LENGTH:
-        return [Problem("/password", f"must be at most {MAX_PASSWORD_LENGTH} characters")]
+        return [Problem("/password", "too_many_characters", {"limit": MAX_PASSWORD_LENGTH})]
     return []
 
 
@@ -357,9 +351,11 @@ def _role_problems(roles: list[str]) -> list[Problem]:
     problems = []
     for index, role in enumerate(roles):
         if not role or not role.strip() or role != role.strip():
-            problems.append(Problem(f"/roles/{index}", "a role id cannot be empty or padded"))
+            problems.append(Problem(f"/roles/{index}", "role_id_padded"))
         elif len(role) > MAX_ID_LENGTH:
-            problems.append(Problem(f"/roles/{index}", f"at most {MAX_ID_LENGTH} characters"))
+            problems.append(
+                Problem(f"/roles/{index}", "too_many_characters", {"limit": MAX_ID_LENGTH})
+            )
     return problems
 
 
@@ -369,9 +365,11 @@ def _grant_problems(grants: list[tuple[str, str]], path: str = "/grants") -> lis
         where = path if path == "/grant" else f"{path}/{index}"
         for key, value in (("module", module), ("record_id", record_id)):
             if not value or not str(value).strip():
-                problems.append(Problem(f"{where}/{key}", "is required"))
+                problems.append(Problem(f"{where}/{key}", "required", {"field": key}))
             elif len(str(value)) > MAX_ID_LENGTH:
-                problems.append(Problem(f"{where}/{key}", f"at most {MAX_ID_LENGTH} characters"))
+                problems.append(
+                    Problem(f"{where}/{key}", "too_many_characters", {"limit": MAX_ID_LENGTH})
+                )
     return problems
 
 

@@ -66,6 +66,14 @@ VALUES: dict[str, str] = {
     "batch_item_shape": 'an item is {{"data": {{...}}}} or {{"id", "version", "data"}}',
     "record_id_invalid": "a record id is a non-empty string",
     "version_without_id": "a new record has no version; give its id",
+    "too_few_characters": "must be at least {limit} characters",
+    "user_exists": "a user named {name!r} already exists",
+    "user_deactivated": "user {name!r} is deactivated",
+    "invalid_user_name": (
+        "{name!r} is not a valid user name: use 2 to 64 lowercase letters, digits and . _ - @, "
+        "starting with a letter or digit"
+    ),
+    "role_id_padded": "a role id cannot be empty or padded",
     "version_required": "the record's version is required",
     "not_a_version": "{value} is not a record version (1, 2, ...)",
 }

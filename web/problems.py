@@ -93,6 +93,13 @@ VALUES: dict[str, Callable[[Params], str]] = {
     "batch_item_shape": lambda p: _("Each item is a record's data, or its id, version and data."),
     "record_id_invalid": lambda p: _("This is not a record id."),
     "version_without_id": lambda p: _("A new record has no version; give its id."),
+    "too_few_characters": lambda p: _("Use at least %(n)s characters.", n=p.get("limit")),
+    "user_exists": lambda p: _("A user of this name already exists."),
+    "user_deactivated": lambda p: _("This user is deactivated."),
+    "invalid_user_name": lambda p: _(
+        "Use 2 to 64 lowercase letters, digits and . _ - @, starting with a letter or digit."
+    ),
+    "role_id_padded": lambda p: _("A role id cannot be empty or begin or end with spaces."),
     "version_required": lambda p: _("The record's version is required."),
     "not_a_version": lambda p: _("This is not a record version (1, 2, ...)."),
 }
