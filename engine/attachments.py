@@ -77,10 +77,9 @@ def parse_reference(value: Any) -> Reference | None:
 
 
 class UploadRefused(ValidationFailed):
-    """An upload that breaks the field's limits: `code` and `params` let the edge translate."""
+    """An upload that breaks the field's limits, coded `upload_<code>` (engine/codes.py)."""
 
     def __init__(self, path: str, code: str, message: str, **params: Any):
-        self.code = code
         self.params = params
         super().__init__([Problem(path, f"upload_{code}", params)])
 

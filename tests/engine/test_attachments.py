@@ -99,8 +99,8 @@ def test_an_upload_over_the_limit_or_of_the_wrong_kind_is_not_kept(
     store = LocalFolder(tmp_path / "files")
     with pytest.raises(UploadRefused) as large:
         upload(session, store, site["lee"], "photo", PNG + b"\x00" * 2048)
-    assert large.value.code == "too_large"
+    assert large.value.problems[0].code == "upload_too_large"
     with pytest.raises(UploadRefused) as kind:
         upload(session, store, site["lee"], "items.photo", b"%PDF-1.4\n%%EOF\n")
-    assert kind.value.code == "accept"
+    assert kind.value.problems[0].code == "upload_accept"
     assert [p for p in (tmp_path / "files").rglob("*") if p.is_file()] == []
