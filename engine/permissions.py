@@ -1,4 +1,5 @@
-"""Access rules of a module, turned into answers and SQL predicates.
+"""Access rules of a module, turned into answers and SQL predicates (engine/abilities.py
+gathers them into one answer per actor and record).
 
 One place decides who may create, read, update, delete, export and import, which fields a
 role sees or may write, and which rows it may read (own records, granted scopes). Both the

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine import permissions, webhooks
 from engine.actor import Actor
 from engine.audit import diff, history_value, record_change, record_changes
-from engine.catalog import Catalog, load_catalog
+from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import Module
 from engine.errors import BatchFailed, NotFound, Problem, StaleVersion, ValidationFailed
 from engine.records.checks import write_problems
@@ -105,7 +105,7 @@ def _fetch(
     return row_to_record(module, row, children)
 
 
-def get_record(session: Session, module_id: str, record_id: str, actor: Actor) -> Record:
+def get_record(session: Session, module_id: ModuleRef, record_id: str, actor: Actor) -> Record:
     """One record as `actor` may see it; NotFound when unknown or out of scope."""
     catalog = load_catalog(session)
     module = catalog.module(module_id)
@@ -116,7 +116,7 @@ def get_record(session: Session, module_id: str, record_id: str, actor: Actor) -
 
 def create_record(
     session: Session,
-    module_id: str,
+    module_id: ModuleRef,
     data: Any,
     actor: Actor,
     *,
@@ -220,7 +220,7 @@ def _insert_new(
 
 def create_records(
     session: Session,
-    module_id: str,
+    module_id: ModuleRef,
     items: Sequence[Any],
     actor: Actor,
     *,
@@ -309,7 +309,7 @@ def _write_update(
 
 def update_record(
     session: Session,
-    module_id: str,
+    module_id: ModuleRef,
     record_id: str,
     version: int,
     data: Any,
@@ -358,7 +358,7 @@ def update_record(
 
 
 def delete_record(
-    session: Session, module_id: str, record_id: str, actor: Actor, version: int | None = None
+    session: Session, module_id: ModuleRef, record_id: str, actor: Actor, version: int | None = None
 ) -> None:
     """Delete a record and its child rows; its history stays."""
     catalog = load_catalog(session)
