@@ -11,9 +11,9 @@ import datetime as dt
 import os
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine import permissions, webhooks
@@ -291,7 +291,7 @@ def _write_update(
 ) -> None:
     """Store the new values only if the record is still at `version`; StaleVersion if not."""
     main = catalog.tables[module.id].main
-    result = session.execute(
+    statement = (
         update(main)
         .where(main.c.id == record_id, main.c.version == version)
         .values(
@@ -301,9 +301,11 @@ def _write_update(
             **_stored(module, values),
         )
     )
+    result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
     if result.rowcount != 1:
         raise StaleVersion(record_id)
-    if any(module.field(c["field"]).kind == "table" for c in changed):  # type: ignore[union-attr]
+    tables = {f.name for f in module.table_fields}
+    if any(c["field"] in tables for c in changed):
         _write_children(session, catalog, module, record_id, values, replace=True)
 
 
@@ -311,7 +313,7 @@ def update_record(
     session: Session,
     module_id: ModuleRef,
     record_id: str,
-    version: int,
+    version: object,  # checked here: the API hands it over as the JSON body had it
     data: Any,
     actor: Actor,
     *,
@@ -334,9 +336,10 @@ def update_record(
         changes = coerce_input(module, data, writable)
     except ValidationFailed as exc:
         raise ValidationFailed([*exc.problems, *further_problems(module, exc)]) from None
+    rollups = {f.name for f in module.fields if f.rollup is not None}
     values = {
-        k: v for k, v in current.data.items() if module.field(k) and module.field(k).rollup is None
-    }  # type: ignore[union-attr]
+        k: v for k, v in current.data.items() if module.field(k) is not None and k not in rollups
+    }
     before = {k: (list(v) if isinstance(v, list) else v) for k, v in values.items()}
     values.update(changes)
     now = now or _now()
@@ -371,9 +374,8 @@ def delete_record(
     main = catalog.tables[module.id].main
     for table in catalog.tables[module.id].children.values():
         session.execute(delete(table).where(table.c.parent_id == record_id))
-    result = session.execute(
-        delete(main).where(main.c.id == record_id, main.c.version == current.version)
-    )
+    statement = delete(main).where(main.c.id == record_id, main.c.version == current.version)
+    result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
     if result.rowcount != 1:
         raise StaleVersion(record_id)
     from engine.workflow.tasks import close_tasks
