@@ -9,7 +9,7 @@ raises it for a deeper local run.
 
 The stateful phase then follows the document's links (create or list → read, change,
 delete, history, transitions) per role, so calls land on real records in the caller's
-scope; FORMWORK_API_FUZZ_SCENARIOS and FORMWORK_API_FUZZ_STEPS bound it (20 scenarios of at
+scope; FORMWORK_API_FUZZ_SCENARIOS and FORMWORK_API_FUZZ_STEPS bound it (40 scenarios of at
 most 8 calls by default, about 30 s on two cores).
 """
 
@@ -104,7 +104,7 @@ def _readable_record(api: Api, role: str, module: str | None) -> str | None:
 
 
 STEPS = int(os.environ.get("FORMWORK_API_FUZZ_STEPS", "8"))
-SCENARIOS = int(os.environ.get("FORMWORK_API_FUZZ_SCENARIOS", "20"))
+SCENARIOS = int(os.environ.get("FORMWORK_API_FUZZ_SCENARIOS", "40"))
 STATEFUL_CHECKS = [*CHECKS, use_after_free, ensure_resource_availability]
 
 
