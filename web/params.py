@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from flask import abort, request
@@ -39,7 +40,7 @@ def whole_number(raw: Any) -> int | None:
 
 def shown(value: Any, limit: int = 40) -> str:
     """A value quoted for an error message, cut short: input is never echoed back unbounded."""
-    text = repr(value)
+    text = str(value) if isinstance(value, Decimal) else repr(value)  # 324.0, not Decimal('324.0')
     return text if len(text) <= limit else f"{text[: limit - 5]}...{text[-1]}"
 
 
