@@ -10,23 +10,21 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.db import database_url, make_engine, make_session_factory, transaction
+from engine.db import database_url, make_engine, make_session_factory
 from engine.migrate import current_revision, head_revision
 
 LANGUAGES = ("en", "zh-CN")
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 DEFAULT_TIME_BUDGET = 20.0  # seconds of database work one request may take
 
 
@@ -84,21 +82,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def formwork() -> FormworkState:
     """The engine wiring of the current app."""
     return current_app.extensions["formwork"]
-
-
-@contextmanager
-def request_transaction() -> Iterator[Session]:
-    """The transaction of one request, within its time budget (FORMWORK_TIME_BUDGET).
-
-    GET, HEAD and OPTIONS only read: on SQLite they leave the write lock to the requests
-    that write, so lists and pages are served side by side.
-    """
-    with transaction(
-        formwork().session_factory,
-        write=request.method not in SAFE_METHODS,
-        budget=current_app.config["FORMWORK_TIME_BUDGET"] or None,
-    ) as session:
-        yield session
 
 
 def instance_secret_key(instance_path: Path) -> str:

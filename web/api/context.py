@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from engine.accounts import actor_of, authenticate_token
 from engine.actor import Actor
-from web import request_transaction
 from web.errors import ApiError
+from web.transactions import request_transaction
 
 REALM = 'Bearer realm="formwork"'
 BEARER = re.compile(r"^Bearer +(\S+) *$", re.IGNORECASE)

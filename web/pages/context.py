@@ -23,7 +23,7 @@ from engine.catalog import SNAPSHOT_KEY, Catalog, load_catalog
 from engine.definitions.model import Module
 from engine.models import Task
 from engine.workflow.inbox import inbox_counts, open_tasks
-from web import request_transaction
+from web.transactions import request_transaction
 
 
 @contextmanager
