@@ -137,4 +137,22 @@ REFUSALS: dict[str, str] = {
     "approver_cannot_read": "{user} cannot read this record",
 }
 
-MESSAGES: dict[str, str] = {**VALUES, **SCHEMA, **REFUSALS}
+# Why a pack was refused before its checks could read it (text, JSON, meta-schema, names).
+PACKS: dict[str, str] = {
+    "pack_too_large": "pack is larger than {limit} bytes",
+    "not_json": "not valid JSON: {detail}",
+    "not_utf8": "pack is not UTF-8 text: {detail}",
+    "too_deeply_nested": "pack JSON is nested too deeply",
+    "pack_not_object": "a pack is a JSON object",
+    "duplicate_key": (
+        "{key!r} is written more than once in the same object; only the last would be kept"
+    ),
+    "module_id_too_long": "module id {module!r} is too long for a table name",
+    "reserved_field_name": (
+        "field name {field!r} is reserved for a system value; choose another name"
+    ),
+    "child_table_name_too_long": "child table name {table} is too long",
+    "reserved_child_column": "column name {field!r} is reserved in child tables",
+}
+
+MESSAGES: dict[str, str] = {**VALUES, **SCHEMA, **REFUSALS, **PACKS}

@@ -166,7 +166,27 @@ REFUSALS: dict[str, Callable[[Params], str]] = {
     "approver_cannot_read": lambda p: _("%(user)s cannot see this record.", user=p.get("user")),
 }
 
-TEXTS: dict[str, Callable[[Params], str]] = {**VALUES, **SCHEMA, **REFUSALS}
+PACKS: dict[str, Callable[[Params], str]] = {
+    "pack_too_large": lambda p: _("The pack is larger than %(limit)s.", limit=_size(p)),
+    "not_json": lambda p: _("The pack is not valid JSON: %(detail)s", detail=p.get("detail")),
+    "not_utf8": lambda p: _("The pack is not UTF-8 text."),
+    "too_deeply_nested": lambda p: _("The pack's JSON is nested too deeply."),
+    "pack_not_object": lambda p: _("A pack is a JSON object."),
+    "duplicate_key": lambda p: _(
+        "%(key)s is written twice in the same object; only the last would be kept.",
+        key=p.get("key"),
+    ),
+    "module_id_too_long": lambda p: _("This module id is too long for a table name."),
+    "reserved_field_name": lambda p: _(
+        "%(field)s is reserved for a system value; choose another name.", field=p.get("field")
+    ),
+    "child_table_name_too_long": lambda p: _("This child table's name is too long."),
+    "reserved_child_column": lambda p: _(
+        "%(field)s is reserved in child tables; choose another name.", field=p.get("field")
+    ),
+}
+
+TEXTS: dict[str, Callable[[Params], str]] = {**VALUES, **SCHEMA, **REFUSALS, **PACKS}
 
 
 def problem_message(problem: Problem) -> str:

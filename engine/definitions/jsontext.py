@@ -44,13 +44,7 @@ def duplicate_keys(text: str | bytes) -> list[Problem]:
         value, path = stack.pop()
         if isinstance(value, _Object):
             for key in value.repeated:
-                problems.append(
-                    Problem(
-                        pointer((*path, key)),
-                        f"{key!r} is written more than once in the same object; "
-                        "only the last would be kept",
-                    )
-                )
+                problems.append(Problem(pointer((*path, key)), "duplicate_key", {"key": key}))
             stack.extend((item, (*path, key)) for key, item in value.items())
         elif isinstance(value, list):
             stack.extend((item, (*path, index)) for index, item in enumerate(value))

@@ -7,14 +7,17 @@ JSON Pointers; nothing downstream ever sees an invalid pack.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
 from jsonschema.exceptions import best_match
 
+from engine.codes import SCHEMA
 from engine.definitions.compiler import compile_pack
 from engine.definitions.jsontext import duplicate_keys
 from engine.definitions.model import RESERVED_CHILD_COLUMNS, RESERVED_COLUMNS, Pack
@@ -50,20 +53,20 @@ def parse_pack_text(source: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(source, Mapping):
         return dict(source)
     if len(source) > MAX_PACK_BYTES:
-        raise DefinitionError([Problem("", f"pack is larger than {MAX_PACK_BYTES} bytes")])
+        raise DefinitionError([Problem("", "pack_too_large", {"limit": MAX_PACK_BYTES})])
     try:
         data = json.loads(source, parse_float=_pack_float, parse_int=read_int)
     except NumberRefused as exc:  # bounded before conversion: `1e1000000`, 5,000 digits
-        raise DefinitionError([Problem("", f"not valid JSON: {exc}")]) from None
+        raise DefinitionError([Problem("", "not_json", {"detail": str(exc)})]) from None
     except UnicodeDecodeError as exc:
-        raise DefinitionError([Problem("", f"pack is not UTF-8 text: {exc.reason}")]) from None
+        raise DefinitionError([Problem("", "not_utf8", {"detail": exc.reason})]) from None
     except json.JSONDecodeError as exc:
-        message = f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        raise DefinitionError([Problem("", message)]) from None
+        detail = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        raise DefinitionError([Problem("", "not_json", {"detail": detail})]) from None
     except RecursionError:
-        raise DefinitionError([Problem("", "pack JSON is nested too deeply")]) from None
+        raise DefinitionError([Problem("", "too_deeply_nested")]) from None
     if not isinstance(data, dict):
-        raise DefinitionError([Problem("", "a pack is a JSON object")])
+        raise DefinitionError([Problem("", "pack_not_object")])
     repeated = duplicate_keys(source)
     if repeated:
         raise DefinitionError(repeated)
@@ -78,8 +81,27 @@ def schema_problems(pack: Mapping[str, Any]) -> list[Problem]:
     problems = []
     for place, errors in by_place.items():
         error = best_match(errors)
-        problems.append(Problem(pointer(error.absolute_path) or place, error.message))
+        problems.append(meta_problem(error, pointer(error.absolute_path) or place))
     return problems
+
+
+def meta_problem(error: SchemaError, path: str) -> Problem:
+    """A meta-schema error coded by its keyword (`error.validator`), kept at its place."""
+    keyword = str(error.validator)
+    instance = error.instance
+    if keyword == "required" and isinstance(instance, Mapping):
+        required = cast("list[str]", error.validator_value)  # `required` holds names
+        missing = [n for n in required if n not in instance]
+        return Problem(path, "required", {"field": missing[0] if missing else ""})
+    if keyword == "additionalProperties" and isinstance(instance, Mapping):
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        known = schema.get("properties", {})
+        patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+        extra = [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
+        return Problem(path, "unknown_key", {"key": extra[0] if extra else ""})
+    if keyword in SCHEMA:
+        return Problem(path, keyword, {"value": instance, "limit": error.validator_value})
+    return Problem(path, "schema", {"detail": error.message})
 
 
 def naming_problems(pack: Mapping[str, Any]) -> list[Problem]:
@@ -91,25 +113,19 @@ def naming_problems(pack: Mapping[str, Any]) -> list[Problem]:
         properties = module.get("schema", {}).get("properties", {})
         if len(f"m_{module_id}") > MAX_IDENTIFIER:
             problems.append(
-                Problem(
-                    f"/modules/{m_index}/id",
-                    f"module id {module_id!r} is too long for a table name",
-                )
+                Problem(f"/modules/{m_index}/id", "module_id_too_long", {"module": module_id})
             )
         for name, schema in properties.items():
             if name in RESERVED_COLUMNS:
-                problems.append(
-                    Problem(
-                        f"{base}/{name}",
-                        f"field name {name!r} is reserved for a system value; choose another name",
-                    )
-                )
+                problems.append(Problem(f"{base}/{name}", "reserved_field_name", {"field": name}))
             items = schema.get("items") if isinstance(schema, Mapping) else None
             if isinstance(items, Mapping) and isinstance(items.get("properties"), Mapping):
                 if len(f"m_{module_id}__{name}") > MAX_IDENTIFIER:
                     problems.append(
                         Problem(
-                            f"{base}/{name}", f"child table name m_{module_id}__{name} is too long"
+                            f"{base}/{name}",
+                            "child_table_name_too_long",
+                            {"table": f"m_{module_id}__{name}"},
                         )
                     )
                 for child in items["properties"]:
@@ -117,7 +133,8 @@ def naming_problems(pack: Mapping[str, Any]) -> list[Problem]:
                         problems.append(
                             Problem(
                                 f"{base}/{name}/items/properties/{child}",
-                                f"column name {child!r} is reserved in child tables",
+                                "reserved_child_column",
+                                {"field": child},
                             )
                         )
     return problems

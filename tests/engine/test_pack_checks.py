@@ -273,11 +273,11 @@ def test_a_state_written_twice_is_found_in_the_text() -> None:
     text = json.dumps(base(), ensure_ascii=False)
     text = text.replace('"draft": {"title": "Draft"}', '"draft": {"title": "Draft"}, "draft": {}')
     assert duplicate_keys(text) == [
-        Problem(
-            "/modules/1/workflow/states/draft",
-            "'draft' is written more than once in the same object; only the last would be kept",
-        )
+        Problem("/modules/1/workflow/states/draft", "duplicate_key", {"key": "draft"})
     ]
+    assert duplicate_keys(text)[0].message == (
+        "'draft' is written more than once in the same object; only the last would be kept"
+    )
     assert duplicate_keys(json.dumps(base())) == []
     assert duplicate_keys("{not json") == []
 

@@ -1,0 +1,66 @@
+"""A refused pack answers codes and the reader's language, each problem at its JSON Pointer:
+meta-schema errors coded by their keyword, names and duplicate keys by the engine's reason."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+
+from engine.definitions.loader import load_pack
+from engine.errors import DefinitionError
+from tests.web.helpers import Api, body, errors
+from web.problems import problem_message
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+ZH = {"Accept-Language": "zh-CN"}
+
+
+def _pack(module: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    pack = {"format": "formwork.pack/1", "id": "odd", "version": "1.0.0", "title": "T"}
+    return {**pack, "modules": [module], **extra}
+
+
+def _module(**fields: Any) -> dict[str, Any]:
+    properties = {"note": {"type": "string"}, **fields}
+    return {"id": "odd", "title": "M", "schema": {"type": "object", "properties": properties}}
+
+
+def _coded(answer: Any) -> dict[str, str]:
+    return {e["path"]: e["code"] for e in errors(answer)}
+
+
+def test_a_refused_pack_answers_codes_in_chinese_at_their_pointers(api: Api) -> None:
+    before = body(api.get("/packs"))
+    pack = _pack({**_module(state={"type": "string"}), "colour": "red"})
+    del pack["title"]
+    answer = api.post("/packs", json=pack, headers=ZH)
+    assert answer.status_code == 422
+    assert _coded(answer) == {"": "required", "/modules/0": "unknown_key"}
+    assert all(HAN.search(e["message"]) for e in errors(answer)), errors(answer)
+    english = api.post("/packs", json=pack)
+    assert {e["message"] for e in errors(english)} >= {"'title' is required"}
+    reserved = api.post("/packs", json=_pack(_module(state={"type": "string"})), headers=ZH)
+    assert _coded(reserved) == {"/modules/0/schema/properties/state": "reserved_field_name"}
+    assert errors(reserved)[0]["message"].startswith("state ")
+    assert HAN.search(errors(reserved)[0]["message"])
+    assert body(api.get("/packs")) == before
+
+
+def test_pack_text_problems_are_coded(app: Flask) -> None:
+    refused: dict[str | bytes, list[tuple[str, str]]] = {
+        '{"format": "formwork.pack/1", "id": "a", "id": "b"}': [("/id", "duplicate_key")],
+        "[1]": [("", "pack_not_object")],
+        '{"id": ': [("", "not_json")],
+        b'{"id": "\xff"}': [("", "not_utf8")],
+        "[" * 100_000: [("", "too_deeply_nested")],
+    }
+    for text, codes in refused.items():
+        with pytest.raises(DefinitionError) as caught:
+            load_pack(text)
+        assert [(p.path, p.code) for p in caught.value.problems] == codes
+        with app.test_request_context(), force_locale("zh_CN"):
+            assert all(HAN.search(problem_message(p)) for p in caught.value.problems)
