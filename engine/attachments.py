@@ -138,7 +138,7 @@ def file_field(module: Module, key: str) -> Field | None:
     f = module.field(name)
     if f is not None and child:
         f = next((c for c in f.children if c.name == child), None)
-    return f if f is not None and f.kind == "file" else None
+    return f if f is not None and f.kind_type.holds_files else None
 
 
 def store_upload(

@@ -77,9 +77,6 @@ def _column_name(name: str) -> str:
     return name[1:] if name.startswith("$") else name
 
 
-EQUALITY_KINDS = frozenset({"choice", "link", "user", "boolean"})
-
-
 def _list_indexes(module: Module, stored: set[str], totals: tuple[str, ...]) -> list[IndexSpec]:
     """Indexes for the list: each filter with the totals, equality filters with the sort."""
     table = module.table_name
@@ -91,7 +88,7 @@ def _list_indexes(module: Module, stored: set[str], totals: tuple[str, ...]) -> 
         if column in stored:
             specs.append(IndexSpec(table, (column, *(t for t in totals if t != column))))
             field = module.field(name)
-            equality = name == "$state" or (field is not None and field.kind in EQUALITY_KINDS)
+            equality = name == "$state" or (field is not None and field.kind_type.equality_index)
             if equality and sort_column in stored and sort_column != column:
                 specs.append(IndexSpec(table, (column, sort_column, "id")))
     for key in module.ui.list.sort:
@@ -184,7 +181,7 @@ def index_specs(
     if module.workflow:
         specs.append(IndexSpec(table, ("state", *totals)))
     specs += _list_indexes(module, stored, totals)
-    specs += [IndexSpec(table, (f.name,)) for f in module.stored_fields if f.kind == "link"]
+    specs += [IndexSpec(table, (f.name,)) for f in module.stored_fields if f.kind_type.links]
     specs += _rollup_indexes(module, modules, stored)
     specs += _report_indexes(module, reports, stored)
     return _without_covered(specs)

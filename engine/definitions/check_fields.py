@@ -112,7 +112,7 @@ def check_field(
             ctx.add((*path, "x-rollup"), "a column of a child table cannot be a rollup")
         else:
             _check_rollup(ctx, module, info, path)
-    if info.kind == "table":
+    if info.kind_type.rows:
         items = schema.get("items") or {}
         _check_required(ctx, (*path, "items"), items, info.columns, what=f"child table {info.name}")
         for column in info.columns.values():
@@ -164,7 +164,7 @@ def _check_keywords(ctx: PackContext, module: ModuleInfo, info: Field, path: Pat
         ctx.add((*path, "format"), f"format applies to text; {info.name!r} is {_a(declared)}")
     if "x-formula" in schema and "x-rollup" in schema:
         ctx.add(path, f"{info.name!r} cannot be a formula and a rollup at once; choose one")
-    if "x-formula" in schema and info.kind == "table":
+    if "x-formula" in schema and info.kind_type.rows:
         ctx.add(
             (*path, "x-formula"), "a child table cannot be a formula; put formulas on its columns"
         )
@@ -202,7 +202,7 @@ def _a(declared: str | None) -> str:
 def _check_enum(ctx: PackContext, info: Field, path: Path) -> None:
     schema = info.schema
     holder, holder_path = schema, path
-    if info.kind == "multichoice" and isinstance(schema.get("items"), Mapping):
+    if info.kind_type.many and isinstance(schema.get("items"), Mapping):
         holder, holder_path = schema["items"], (*path, "items")
     values = holder.get("enum")
     titles = schema.get("x-enum-titles")
@@ -272,7 +272,7 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path)
             f"installed{suggest(name, ctx.catalogue)}",
         )
         return
-    back = [f.name for f in source.fields.values() if f.kind == "link" and f.ref == module.id]
+    back = [f.name for f in source.fields.values() if f.kind_type.links and f.ref == module.id]
     link_name = rollup.get("link", "")
     link = source.fields.get(link_name)
     expected = f"a link field of {source.id} pointing at {module.id} ({listing(back)})"
@@ -281,8 +281,8 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path)
             (*where, "link"),
             f"{link_name!r} is not a field of {source.id}; the rollup needs {expected}",
         )
-    elif link.kind != "link" or link.ref != module.id:
-        actual = f"a link to {link.ref}" if link.kind == "link" else link.kind_text
+    elif not link.kind_type.links or link.ref != module.id:
+        actual = f"a link to {link.ref}" if link.kind_type.links else link.kind_text
         ctx.add(
             (*where, "link"),
             f"{source.id}.{link_name} is {actual}; the rollup needs {expected}",
@@ -326,7 +326,7 @@ def check_table_names(ctx: PackContext, own: list[ModuleInfo]) -> None:
                 f"the child table {info.name!r} of module {module.id!r}",
             )
             for info in module.fields.values()
-            if info.kind == "table"
+            if info.kind_type.rows
         ]
         for name, path, what in tables:
             if name not in owners:

@@ -27,13 +27,13 @@ def check_permissions(ctx: PackContext, module: ModuleInfo) -> None:
                     (*base, role, "fields", name),
                     f"permission fields: {unknown_field(module, name)}",
                 )
-        links = [f.name for f in module.fields.values() if f.kind == "link"]
+        links = [f.name for f in module.fields.values() if f.kind_type.links]
         for position, name in enumerate(rules.get("scope") or ()):
             info = module.fields.get(name)
             where = (*base, role, "scope", position)
             if info is None:
                 ctx.add(where, f"scope: {unknown_field(module, name)}")
-            elif info.kind != "link":
+            elif not info.kind_type.links:
                 ctx.add(
                     where,
                     f"scope limits rows by a link field; {name!r} is {info.kind_text}; "

@@ -126,9 +126,9 @@ def _resolve_links(
     order: tuple[int, int],
 ) -> Any:
     """`value` with each `{"$seed": key}` checked and replaced by a stand-in record id."""
-    if info.kind == "link":
+    if info.kind_type.links:
         return _seed_link(ctx, info, path, value, keys, order)
-    if info.kind == "table" and isinstance(value, list):
+    if info.kind_type.rows and isinstance(value, list):
         rows = []
         for index, row in enumerate(value):
             if not isinstance(row, Mapping):

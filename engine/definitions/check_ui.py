@@ -110,7 +110,7 @@ def _check_list(ctx: PackContext, module: ModuleInfo, base: Path, raw: Mapping[s
         path = (*base, "filters", index)
         found = _field_or_system(ctx, module, path, name, "filters")
         if isinstance(found, Field):
-            if found.kind == "table":
+            if found.kind_type.rows:
                 ctx.add(path, f"cannot filter by {name!r}, a child table")
             _database_use(ctx, module, path, f"filter {name!r}", found)
     for index, name in enumerate(raw.get("search") or ()):
@@ -138,7 +138,7 @@ def _check_view(ctx: PackContext, module: ModuleInfo, base: Path, view: Mapping[
         found = _field_or_system(ctx, module, (*base, "by"), view["by"], "kanban by")
         if isinstance(found, str) and found != "$state":
             ctx.add((*base, "by"), f"a kanban groups by $state or a choice field, not {found}")
-        if isinstance(found, Field) and found.kind != "choice":
+        if isinstance(found, Field) and not found.kind_type.one_of:
             ctx.add(
                 (*base, "by"),
                 f"a kanban groups by $state or a choice field; {found.name!r} is {found.kind_text}",

@@ -42,10 +42,10 @@ def check_recipients(
     if "field" in recipients:
         name = recipients["field"]
         info = module.fields.get(name)
-        users = [f.name for f in module.fields.values() if f.kind == "user"]
+        users = [f.name for f in module.fields.values() if f.kind_type.names_user]
         if info is None:
             ctx.add((*path, "field"), f"{what}: {unknown_field(module, name)}")
-        elif info.kind != "user":
+        elif not info.kind_type.names_user:
             ctx.add(
                 (*path, "field"),
                 f'{what} must name a user field ("x-user": true); {name!r} is {info.kind_text}; '

@@ -115,7 +115,7 @@ class Field:
     def expression_type(self) -> str:
         """The field's type inside expressions: number, integer, text, date, list..."""
         whole = all(isinstance(v, int) and not isinstance(v, bool) for v in self.enum or ())
-        if self.kind == "choice" and self.enum and whole:  # choices that are numbers
+        if self.kind_type.one_of and self.enum and whole:  # choices that are numbers
             return "integer"
         return self.kind_type.expression_type
 
@@ -313,7 +313,7 @@ class Module:
 
     @cached_property
     def table_fields(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if f.kind == "table")
+        return tuple(f for f in self.fields if f.kind_type.rows)
 
     @cached_property
     def read_formulas(self) -> tuple[Field, ...]:

@@ -33,7 +33,7 @@ def _schema_for_values(schema: Mapping[str, Any]) -> dict[str, Any]:
 
 def _scale_problem(info: Field, value: Any) -> str | None:
     scale = info.schema.get("x-scale")
-    if info.kind != "decimal" or not isinstance(scale, int) or isinstance(value, bool):
+    if not info.kind_type.exact or not isinstance(scale, int) or isinstance(value, bool):
         return None
     if not isinstance(value, (int, float)):
         return None
@@ -47,7 +47,7 @@ def _scale_problem(info: Field, value: Any) -> str | None:
 
 
 def _moment_problem(info: Field, value: Any) -> str | None:
-    if info.kind != "datetime" or not isinstance(value, str):
+    if not info.kind_type.aware or not isinstance(value, str):
         return None
     try:
         dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -70,7 +70,7 @@ def value_problems(info: Field, value: Any) -> list[str]:
     own = _scale_problem(info, value) or _moment_problem(info, value)
     if own:
         return [own]
-    if info.kind == "table" and isinstance(value, list):
+    if info.kind_type.rows and isinstance(value, list):
         for row_index, row in enumerate(value):
             if not isinstance(row, Mapping):
                 continue

@@ -97,6 +97,28 @@ class FieldKind:
     widget_options: Mapping[str, Any] = field(default_factory=dict)  # builder defaults
     settings: tuple[str, ...] = ()  # the kind's own schema keywords, compiled onto the field
     words: str = ""  # the kind in messages: "child table", "multi-choice field"...
+    # What callers ask of a kind instead of testing its name (a new kind sets its own answers):
+    links: bool = False  # the value is the id of a record of another module (`Field.ref`)
+    names_user: bool = False  # the value is a user name
+    holds_files: bool = False  # the value is a reference to a stored attachment
+    rows: bool = False  # the value is a list of child rows (`Field.children`)
+    many: bool = False  # the value is a list of choices
+    enumerated: bool = False  # the values are the field's `enum`, drawn as options
+    equality_index: bool = False  # looked up by equality: the index leads with it
+    aware: bool = False  # a moment in time, shown and entered in the reader's time zone
+    exact: bool = False  # a decimal written at its scale
+    trimmed: bool = False  # form input loses surrounding blanks before it is read
+    flag: bool = False  # true or false, drawn as a checkbox
+
+    @property
+    def one_of(self) -> bool:
+        """Whether the value is one of the field's `enum` (a single choice)."""
+        return self.enumerated and self.scalar
+
+    @property
+    def picked(self) -> bool:
+        """Whether the form picks the value from a searched list (a record or a user)."""
+        return self.links or self.names_user
 
     @property
     def ordered(self) -> bool:

@@ -147,6 +147,7 @@ INTEGER = FieldKind(
     words="integer field",
     filter_widget="number",
     cast=whole_half_up,
+    trimmed=True,
 )
 DECIMAL = FieldKind(
     "decimal",
@@ -161,6 +162,8 @@ DECIMAL = FieldKind(
     widget_options={"x-scale": 2},
     filter_widget="number",
     cast=_at_scale,
+    exact=True,
+    trimmed=True,
 )
 TABLE = FieldKind(
     "table",
@@ -179,6 +182,7 @@ TABLE = FieldKind(
     widget="table",
     cell="rows",
     words="child table",
+    rows=True,
 )
 MULTICHOICE = FieldKind(
     "multichoice",
@@ -195,6 +199,8 @@ MULTICHOICE = FieldKind(
     cell="choices",
     words="multi-choice field",
     filter_widget="multichoice",
+    many=True,
+    enumerated=True,
 )
 CHOICE = FieldKind(
     "choice",
@@ -209,6 +215,8 @@ CHOICE = FieldKind(
     cell="choice",
     filter_widget="choice",
     cast=as_text,
+    enumerated=True,
+    equality_index=True,
 )
 LINK = FieldKind(
     "link",
@@ -222,6 +230,8 @@ LINK = FieldKind(
     cell="link",
     filter_widget="link",
     cast=as_text,
+    links=True,
+    equality_index=True,
 )
 USER = FieldKind(
     "user",
@@ -236,6 +246,8 @@ USER = FieldKind(
     cell="user",
     filter_widget="user",
     cast=as_text,
+    names_user=True,
+    equality_index=True,
 )
 FILE = FieldKind(
     "file",
@@ -249,6 +261,7 @@ FILE = FieldKind(
     cell="file",
     words="attachment field",
     cast=as_text,
+    holds_files=True,
 )
 DATE = FieldKind(
     "date",
@@ -275,6 +288,7 @@ DATETIME = FieldKind(
     cell="moment",
     words="date-time field",
     filter_widget="date",
+    aware=True,
 )
 BOOLEAN = FieldKind(
     "boolean",
@@ -288,6 +302,8 @@ BOOLEAN = FieldKind(
     cell="boolean",
     filter_widget="boolean",
     cast=lambda f, v: bool(v),
+    flag=True,
+    equality_index=True,
 )
 TEXT = FieldKind(
     "text",

@@ -129,7 +129,7 @@ def _field_refusals(check: _Check, old_field: Field) -> None:
                     f"(scale {old_field.scale} → {new_field.scale}) but {count} records hold a value",
                 )
             )
-    elif new_field.kind == "choice" and new_field.enum is not None and old_field.enum is not None:
+    elif new_field.kind_type.one_of and new_field.enum is not None and old_field.enum is not None:
         gone = [v for v in old_field.enum if v not in new_field.enum]
         count = _count(session, table, column.in_(gone)) if gone else 0
         if count:
@@ -142,7 +142,7 @@ def _field_refusals(check: _Check, old_field: Field) -> None:
 
 
 def _required_refusals(check: _Check, new_field: Field, records: int) -> None:
-    if not new_field.required or new_field.computed or new_field.kind == "table":
+    if not new_field.required or new_field.computed or new_field.kind_type.rows:
         return
     old_field = check.old.field(new_field.name)
     if old_field is not None and old_field.required:

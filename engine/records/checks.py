@@ -62,12 +62,12 @@ def reference_problems(
     """Links to readable records and user fields to active users: one query per field."""
     problems: list[Located] = []
     for field in module.stored_fields:
-        if field.kind not in ("link", "user"):
+        if not field.kind_type.picked:
             continue
         wanted = {v.get(field.name) for v in batch} - {None}
-        if not wanted or (field.kind == "link" and field.ref not in catalog.modules):
+        if not wanted or (field.kind_type.links and field.ref not in catalog.modules):
             continue
-        if field.kind == "link":
+        if field.kind_type.links:
             found = _readable_links(session, catalog, field, actor, wanted)
             code = "no_linked_record"
         else:
@@ -78,7 +78,7 @@ def reference_problems(
             value = values.get(field.name)
             if value is None or value in found:
                 continue
-            kept = field.kind == "link" and value == before[index].get(field.name)
+            kept = field.kind_type.links and value == before[index].get(field.name)
             if kept and _exists(session, catalog, field, value):
                 continue  # kept as it was, though the writer cannot read it
             params = {"module": field.ref, "value": value}
@@ -181,12 +181,12 @@ def _file_values(
 ) -> Iterator[tuple[str, str, Any]]:
     """(path, field key, value) of every new attachment value of one record."""
     for field in module.fields:
-        if field.kind == "file":
+        if field.kind_type.holds_files:
             value = values.get(field.name)
             if value is not None and value != before.get(field.name):
                 yield f"/{field.name}", field.name, value
-        elif field.kind == "table":
-            columns = [c for c in field.children if c.kind == "file"]
+        elif field.kind_type.rows:
+            columns = [c for c in field.children if c.kind_type.holds_files]
             kept = {
                 (c.name, row.get(c.name)) for row in before.get(field.name) or [] for c in columns
             }

@@ -215,14 +215,14 @@ def prepare_values(
 ) -> dict[str, Any]:
     """Complete a record's values (formulas, show_if) and check them; raise ValidationFailed."""
     for f in module.fields:
-        if f.stored or f.kind == "table":
-            values.setdefault(f.name, [] if f.kind in ("table",) else None)
+        if f.stored or f.kind_type.rows:
+            values.setdefault(f.name, [] if f.kind_type.rows else None)
     problems = apply_formulas(module, values, system, actor)
     hidden = hidden_by_condition(module, values, system, actor) if module.ui.show_if else set()
     cleared: set[str] = set()
     for name in hidden:
         field = module.field(name)
-        empty: list[Any] | None = [] if field is not None and field.kind == "table" else None
+        empty: list[Any] | None = [] if field is not None and field.kind_type.rows else None
         if values.get(name) != empty:
             values[name] = empty
             cleared.add(name)
@@ -239,7 +239,7 @@ def prepare_values(
                 required = required or truthy(condition.evaluate(env))
         if required and not _present(values.get(f.name)):
             problems.append(Problem(f"/{f.name}", "required", {"field": f.name}))
-        if f.kind == "table":
+        if f.kind_type.rows:
             for index, row in enumerate(values.get(f.name) or []):
                 for child in f.children:
                     if child.required and not child.computed and not _present(row.get(child.name)):

@@ -157,7 +157,7 @@ def _build_parts(
     linked: list[tuple[str, Module, Any]] = []
     for name in titles:
         field = module.field(name)
-        if field is None or field.kind != "link" or field.ref not in catalog.modules:
+        if field is None or not field.kind_type.links or field.ref not in catalog.modules:
             continue
         target = catalog.modules[field.ref]
         alias = catalog.tables[target.id].main.alias(f"l_{name}")
@@ -275,12 +275,12 @@ def row_to_record(
                 restricted.add(field.name)
             elif key in row:
                 data[field.name] = row[key]
-        elif field.kind == "table":
+        elif field.kind_type.rows:
             if field.name in children:
                 data[field.name] = children[field.name]
         elif field.name in row:
             value = row[field.name]
-            data[field.name] = _aware(value) if field.kind == "datetime" else value
+            data[field.name] = _aware(value) if field.kind_type.aware else value
     if module.read_formulas:
         _compute_on_read(module, data, row, restricted)
     titles = {

@@ -83,7 +83,7 @@ def _fetch(
     action: str = "read",
 ) -> Record:
     main = catalog.tables[module.id].main
-    links = [f.name for f in module.stored_fields if f.kind == "link"]
+    links = [f.name for f in module.stored_fields if f.kind_type.links]
     statement = record_select(catalog, module, reader=actor, titles=links)
     statement = statement.where(
         main.c.id == record_id, permissions.row_predicate(actor, module, main, "read")

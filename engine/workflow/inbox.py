@@ -98,7 +98,7 @@ def _readable(
         catalog,
         module,
         reader=actor,
-        titles=[f.name for f in module.stored_fields if f.kind == "link"],
+        titles=[f.name for f in module.stored_fields if f.kind_type.links],
     )
     rows = session.execute(
         statement.where(main.c.id.in_(ids), permissions.row_predicate(actor, module, main, "read"))

@@ -55,7 +55,7 @@ def field_json(field: Field, access: str) -> dict[str, Any]:
         "access": "read" if field.computed or field.read_only else access,
         "computed": field.computed,
     }
-    if field.kind == "decimal":
+    if field.kind_type.exact:
         kind |= {"scale": field.scale or 0, "money": field.money}
     if field.enum is not None:
         kind |= {

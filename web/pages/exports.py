@@ -60,7 +60,7 @@ def cell_value(module: Module, name: str, record: Record) -> Any:
         value = record.data.get(name)
         if f is not None and f.numeric and value is not None:
             return value
-        if f is not None and f.kind == "link":
+        if f is not None and f.kind_type.links:
             raw = record.titles.get(name) or (value or "")
         else:
             raw = value_text(f, value)

@@ -27,7 +27,7 @@ def download(module_id: str, record_id: str, field: str) -> ResponseReturnValue:
         from engine.catalog import load_catalog
 
         f = load_catalog(session).module(module_id).field(field)
-    if f is None or f.kind != "file" or field not in record.data:
+    if f is None or not f.kind_type.holds_files or field not in record.data:
         abort(404)
     reference = parse_reference(record.data.get(field))
     if reference is None:

@@ -150,7 +150,11 @@ DISPLAY: dict[str, Callable[[Field, Any], str]] = {
 
 def value_text(field: Field | None, value: Any) -> str:
     """A stored value as text for people; empty for no value."""
-    if value is None or value == "" or (value == [] and (field is None or field.kind != "table")):
+    if (
+        value is None
+        or value == ""
+        or (value == [] and (field is None or not field.kind_type.rows))
+    ):
         return ""
     if field is None:
         return moment_text(value) if isinstance(value, dt.datetime) else str(value)
@@ -166,7 +170,7 @@ def restricted_text() -> str:
 
 def history_text(field: Field | None, value: Any) -> str:
     """A value as the history stores it (JSON: decimals and dates as text)."""
-    if field is not None and field.kind == "decimal" and isinstance(value, (str, int, float)):
+    if field is not None and field.kind_type.exact and isinstance(value, (str, int, float)):
         return decimal_text(value, field.scale or 0)
     return value_text(field, value)
 

@@ -85,12 +85,12 @@ def input_moment(value: Any) -> str:
 
 
 def _scalar(f: Field, values: list[str]) -> Any:
-    if f.kind == "multichoice":
+    if f.kind_type.many:
         return [v for v in values if v != ""]
     value = values[-1] if values else ""
-    if f.kind == "datetime":
+    if f.kind_type.aware:
         return local_moment(value.strip())
-    if f.kind in ("integer", "decimal"):
+    if f.kind_type.trimmed:
         return value.strip()
     return value
 
@@ -119,7 +119,7 @@ def parse_form(module: Module, form: MultiDict[str, str]) -> dict[str, Any]:
         if match:
             table, index, column = match.group(1), int(match.group(2)), match.group(3)
             f = module.field(table)
-            child = f.child_map.get(column) if f is not None and f.kind == "table" else None
+            child = f.child_map.get(column) if f is not None and f.kind_type.rows else None
             if child is None:
                 data[name] = form.getlist(key)[-1]  # the engine names the unknown field
                 continue
@@ -128,10 +128,10 @@ def parse_form(module: Module, form: MultiDict[str, str]) -> dict[str, Any]:
             )
             continue
         f = module.field(name)
-        if f is None or f.kind == "table":
+        if f is None or f.kind_type.rows:
             data[name] = form.getlist(key)[-1]
             continue
-        if f.kind == "file":
+        if f.kind_type.holds_files:
             raise FormForged(key)  # a file value is set by an upload, never typed
         data[name] = _scalar(f, form.getlist(key))
     for table, by_index in rows.items():
@@ -151,7 +151,7 @@ def coerce_leniently(module: Module, data: Mapping[str, Any]) -> dict[str, Any]:
         f = module.field(key)
         if f is None or f.computed:
             continue
-        if f.kind == "table":
+        if f.kind_type.rows:
             rows = []
             for row in raw if isinstance(raw, list) else []:
                 typed: dict[str, Any] = {}
@@ -188,10 +188,10 @@ def preview(
     # keep their stored values instead of being recomputed from blanks
     unknown = set()
     for f in module.fields:
-        if f.stored or f.kind == "table":
+        if f.stored or f.kind_type.rows:
             if system.get("$id") and f.name not in values:
                 unknown.add(f.name)
-            values.setdefault(f.name, [] if f.kind == "table" else None)
+            values.setdefault(f.name, [] if f.kind_type.rows else None)
     problems = apply_formulas(module, values, system, actor, unknown)
     hidden = hidden_by_condition(module, values, system, actor)
     env = base_env(values, system, actor)

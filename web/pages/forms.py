@@ -71,8 +71,9 @@ def render_form(session: Session, ctx: FormContext, status: int = 200) -> Respon
         problems=ctx.problems,
         summary=summary,
         action=action,
-        multipart=any(f.kind == "file" for f in module.fields),
-        file_params="not " + ",".join(f"f.{f.name}" for f in module.fields if f.kind == "file"),
+        multipart=any(f.kind_type.holds_files for f in module.fields),
+        file_params="not "
+        + ",".join(f"f.{f.name}" for f in module.fields if f.kind_type.holds_files),
     ), status
 
 
@@ -89,13 +90,13 @@ def _uploads(
     for key in request.files:
         name = key[2:] if key.startswith("f.") else ""
         f = module.field(name)
-        if f is None or f.kind != "file" or modes.get(name) != "write":
+        if f is None or not f.kind_type.holds_files or modes.get(name) != "write":
             raise FormForged(key)
     values: dict[str, Any] = {}
     stored: list[Reference] = []
     problems: list[Problem] = []
     for f in module.fields:
-        if f.kind != "file" or modes.get(f.name) != "write":
+        if not f.kind_type.holds_files or modes.get(f.name) != "write":
             continue
         upload = request.files.get(f"f.{f.name}")
         if upload is not None and upload.filename:
@@ -120,7 +121,9 @@ def upload_limit() -> int | None:
         module = load_catalog(session).modules.get(module_id)
     if module is None:
         return None
-    limit = sum((f.max_bytes or DEFAULT_MAX_BYTES) for f in module.fields if f.kind == "file")
+    limit = sum(
+        (f.max_bytes or DEFAULT_MAX_BYTES) for f in module.fields if f.kind_type.holds_files
+    )
     return limit + UPLOAD_SLACK if limit else None
 
 
@@ -129,7 +132,7 @@ def _row_action(data: dict[str, Any], module: Module, action: str) -> bool:
     kind, _sep, rest = action.partition(":")
     table, _sep, index = rest.partition(":")
     f = module.field(table)
-    if f is None or f.kind != "table":
+    if f is None or not f.kind_type.rows:
         abort(400)
     rows = list(data.get(table) or [])
     if kind == "add":

@@ -59,7 +59,7 @@ class FieldView:
 
     @property
     def wide(self) -> bool:
-        return self.field.kind == "table" or self.widget == "textarea"
+        return self.field.kind_type.rows or self.widget == "textarea"
 
 
 @dataclass
@@ -88,17 +88,17 @@ class FormContext:
 def input_value(f: Field, value: Any) -> Any:
     """A stored value as an input holds it (text; lists for multi-choice and child rows)."""
     if value is None:
-        return [] if f.kind in ("multichoice", "table") else ""
-    if f.kind == "table":
+        return [] if not f.kind_type.scalar else ""
+    if f.kind_type.rows:
         return [
             {c.name: input_value(c, row.get(c.name)) for c in f.children if not c.computed}
             for row in value
         ]
-    if f.kind == "multichoice":
+    if f.kind_type.many:
         return [str(v) for v in value]
-    if f.kind == "boolean":
+    if f.kind_type.flag:
         return bool(value) if not isinstance(value, str) else value == "true"
-    if f.kind == "datetime":
+    if f.kind_type.aware:
         return input_moment(value)
     if isinstance(value, Decimal):
         return format(value, "f")
@@ -116,7 +116,7 @@ def initial_data(module: Module, record: Record | None, modes: Mapping[str, str]
             data[f.name] = input_value(f, record.data.get(f.name))
         elif f.default is not None:
             data[f.name] = input_value(f, f.default)
-        elif f.kind == "table":
+        elif f.kind_type.rows:
             data[f.name] = [{}]  # one empty row to start with
     return data
 
@@ -143,11 +143,11 @@ def base_values(record: Record | None) -> dict[str, Any]:
 
 
 def _options(session: Session, f: Field, who: Actor, selected: Any) -> list[tuple[str, str]]:
-    if f.kind in ("choice", "multichoice"):
+    if f.kind_type.enumerated:
         return [(str(v), choice_text(f, v)) for v in f.enum or ()]
-    if f.kind == "link":
+    if f.kind_type.links:
         return link_options(session, f, who, selected=str(selected) if selected else None)
-    if f.kind == "user":
+    if f.kind_type.names_user:
         return user_options(session, selected=str(selected) if selected else None)
     return []
 
@@ -177,9 +177,9 @@ def field_view(
     )
     typed = ctx.result.values.get(f.name)
     if mode == "write":
-        view.value = ctx.data.get(f.name, [] if f.kind in ("multichoice", "table") else "")
+        view.value = ctx.data.get(f.name, [] if not f.kind_type.scalar else "")
         view.options = _options(session, f, ctx.who, view.value)
-        if f.kind == "file":
+        if f.kind_type.holds_files:
             view.reference = parse_reference(ctx.record.data.get(f.name)) if ctx.record else None
     else:
         source = ctx.record.data.get(f.name) if mode == "read" and ctx.record else typed
@@ -187,11 +187,11 @@ def field_view(
         view.display = value_text(f, source)
         if ctx.record is not None and f.name in ctx.record.restricted:
             view.display = restricted_text()
-        if f.kind == "link" and ctx.record is not None:
+        if f.kind_type.links and ctx.record is not None:
             view.display = ctx.record.titles.get(f.name) or view.display
-        if f.kind == "file":
+        if f.kind_type.holds_files:
             view.reference = parse_reference(source)
-    if f.kind == "table":
+    if f.kind_type.rows:
         view.rows = _rows(ctx, f, mode)
         view.row_errors = {k: v for k, v in by_key.items() if k.startswith(f.name + ".")}
         view.options = []
@@ -261,7 +261,7 @@ def calc_outputs(ctx: FormContext) -> list[tuple[str, str]]:
             continue
         if f.computed:
             outputs.append((f"calc-{f.name}", value_text(f, ctx.result.values.get(f.name))))
-        if f.kind == "table" and modes.get(f.name) == "write":
+        if f.kind_type.rows and modes.get(f.name) == "write":
             for index, row in enumerate(ctx.result.values.get(f.name) or []):
                 for child in f.children:
                     if child.computed:

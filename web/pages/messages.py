@@ -46,7 +46,7 @@ def label_of(module: Module, path: str) -> str:
     if f is None:
         return parts[0]
     label = field_title(module, parts[0])
-    if f.kind == "table" and len(parts) >= 3 and parts[1].isdigit():
+    if f.kind_type.rows and len(parts) >= 3 and parts[1].isdigit():
         column = f.child_map.get(parts[2])
         from web.i18n import text
 

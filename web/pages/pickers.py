@@ -99,8 +99,8 @@ def picker_field(module: Module, name: str) -> Field | None:
     table, _, column = name.partition(".")
     f = module.field(table)
     if f is not None and column:
-        f = f.child_map.get(column) if f.kind == "table" else None
-    return f if f is not None and f.kind in ("link", "user") else None
+        f = f.child_map.get(column) if f.kind_type.rows else None
+    return f if f is not None and f.kind_type.picked else None
 
 
 @bp.get("/m/<module_id>/options/<name>")
@@ -121,7 +121,7 @@ def options(module_id: str, name: str) -> ResponseReturnValue:
         f = picker_field(module, name)
         if f is None or name.partition(".")[0] not in permissions.visible_fields(who, module):
             abort(404)
-        if f.kind == "link":
+        if f.kind_type.links:
             found = link_options(session, f, who, q, selected)
         else:
             found = user_options(session, q, selected)
