@@ -10,10 +10,11 @@ added by hand, so every such comparison is a question the kind object answers in
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
-from engine.kinds import KINDS
+from engine.kinds import KINDS, REGISTERED, detect
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIPPED = ("engine/kinds", "engine/expressions")
@@ -74,3 +75,15 @@ def test_the_walk_finds_a_comparison_by_name() -> None:
     assert [line for line, _ in _kind_comparisons(caught)] == [1, 2, 3, 4, 5]
     clean = ast.parse('a = f.kind_type.links\nb = t.kind == "vote"\nc = KINDS[f.kind]')
     assert list(_kind_comparisons(clean)) == []
+
+
+def _filled(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A builder's starting schema with its questions answered (a link's module)."""
+    return {k: ("projects" if v == "" else v) for k, v in schema.items()}
+
+
+def test_every_kind_offers_the_builder_a_schema_detected_as_itself() -> None:
+    """A field the builder starts from a kind's defaults is a field of that kind."""
+    for kind in REGISTERED:
+        assert kind.widget_options, kind.name
+        assert detect(_filled(kind.widget_options)) is kind, kind.name

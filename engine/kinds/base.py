@@ -94,7 +94,9 @@ class FieldKind:
     display: Callable[[Field, Any], str] | None = None  # cell text the same in every language
     cell: str = "text"  # how a list cell shows a value (web/pages/formatting.DISPLAY)
     filter_widget: str = "text"  # the list page's filter control (templates/records/list.html)
-    widget_options: Mapping[str, Any] = field(default_factory=dict)  # builder defaults
+    # The schema the builder starts a new field of this kind from (detected as this kind once
+    # its empty values, such as the module a link points to, are filled in).
+    widget_options: Mapping[str, Any] = field(default_factory=dict)
     settings: tuple[str, ...] = ()  # the kind's own schema keywords, compiled onto the field
     words: str = ""  # the kind in messages: "child table", "multi-choice field"...
     # What callers ask of a kind instead of testing its name (a new kind sets its own answers):

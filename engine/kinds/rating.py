@@ -82,5 +82,5 @@ RATING = FieldKind(
     filter_widget="number",
     cast=whole_half_up,
     settings=("x-rating",),
-    widget_options={"x-rating": DEFAULT_STARS},
+    widget_options={"type": "integer", "x-rating": DEFAULT_STARS},
 )

@@ -148,6 +148,7 @@ INTEGER = FieldKind(
     filter_widget="number",
     cast=whole_half_up,
     trimmed=True,
+    widget_options={"type": "integer"},
 )
 DECIMAL = FieldKind(
     "decimal",
@@ -159,7 +160,7 @@ DECIMAL = FieldKind(
     operators=ORDERED,
     summable=True,
     cell="number",
-    widget_options={"x-scale": 2},
+    widget_options={"type": "number", "x-scale": 2},
     filter_widget="number",
     cast=_at_scale,
     exact=True,
@@ -183,6 +184,7 @@ TABLE = FieldKind(
     cell="rows",
     words="child table",
     rows=True,
+    widget_options={"type": "array", "items": {"type": "object", "properties": {}}},
 )
 MULTICHOICE = FieldKind(
     "multichoice",
@@ -201,6 +203,7 @@ MULTICHOICE = FieldKind(
     filter_widget="multichoice",
     many=True,
     enumerated=True,
+    widget_options={"type": "array", "items": {"enum": []}, "uniqueItems": True},
 )
 CHOICE = FieldKind(
     "choice",
@@ -217,6 +220,7 @@ CHOICE = FieldKind(
     cast=as_text,
     enumerated=True,
     equality_index=True,
+    widget_options={"type": "string", "enum": []},
 )
 LINK = FieldKind(
     "link",
@@ -232,6 +236,7 @@ LINK = FieldKind(
     cast=as_text,
     links=True,
     equality_index=True,
+    widget_options={"type": "string", "x-ref": ""},
 )
 USER = FieldKind(
     "user",
@@ -248,6 +253,7 @@ USER = FieldKind(
     cast=as_text,
     names_user=True,
     equality_index=True,
+    widget_options={"type": "string", "x-user": True},
 )
 FILE = FieldKind(
     "file",
@@ -262,6 +268,7 @@ FILE = FieldKind(
     words="attachment field",
     cast=as_text,
     holds_files=True,
+    widget_options={"type": "string", "x-file": True},
 )
 DATE = FieldKind(
     "date",
@@ -275,6 +282,7 @@ DATE = FieldKind(
     cell="date",
     filter_widget="date",
     cast=_day,
+    widget_options={"type": "string", "format": "date"},
 )
 DATETIME = FieldKind(
     "datetime",
@@ -289,6 +297,7 @@ DATETIME = FieldKind(
     words="date-time field",
     filter_widget="date",
     aware=True,
+    widget_options={"type": "string", "format": "date-time"},
 )
 BOOLEAN = FieldKind(
     "boolean",
@@ -304,6 +313,7 @@ BOOLEAN = FieldKind(
     cast=lambda f, v: bool(v),
     flag=True,
     equality_index=True,
+    widget_options={"type": "boolean"},
 )
 TEXT = FieldKind(
     "text",
@@ -314,7 +324,7 @@ TEXT = FieldKind(
     openapi=lambda f: {"type": "string"},
     operators=EVERY,
     searchable=True,
-    widget_options={"maxLength": 200},
+    widget_options={"type": "string", "maxLength": 200},
     cast=as_text,
 )
 
