@@ -179,8 +179,15 @@ def role_ids(user: User) -> frozenset[str]:
 
 
 def actor_of(user: User) -> Actor:
-    """The engine's view of a user acting: name, roles and id."""
-    return Actor(name=user.name, roles=role_ids(user), user_id=user.id)
+    """The engine's view of a user acting: name, roles and id, and the record grants when
+    they were read with the user (the sign-in check), so scopes read them no more."""
+    grants = None
+    if "grants" not in inspect(user).unloaded:
+        found: dict[str, set[str]] = {}
+        for grant in user.grants:
+            found.setdefault(grant.module, set()).add(grant.record_id)
+        grants = {k: frozenset(v) for k, v in found.items()}
+    return Actor(name=user.name, roles=role_ids(user), user_id=user.id, grants=grants)
 
 
 # -- grants ----------------------------------------------------------------------------
@@ -279,10 +286,10 @@ def authenticate_token(session: Session, token: str) -> User | None:
     if not token or not TOKEN_PATTERN.match(token):
         return None
     found = (
-        session.execute(  # one statement: the token row, its user and the user's roles
+        session.execute(  # one statement: the token row, its user, roles and grants
             select(ApiToken, User)
             .outerjoin(User, User.id == ApiToken.user_id)
-            .options(joinedload(User.roles))
+            .options(joinedload(User.roles), joinedload(User.grants))
             .where(ApiToken.token_hash == _token_hash(token))
         )
         .unique()

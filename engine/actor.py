@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 ADMIN_ROLE = "admin"
@@ -12,6 +13,9 @@ class Actor:
     name: str | None
     roles: frozenset[str] = field(default_factory=frozenset)
     user_id: int | None = None
+    # module → granted record ids, when read with the user (one statement a request); None:
+    # not read, so scope checks read them. Not part of the actor's identity (eq, hash).
+    grants: Mapping[str, frozenset[str]] | None = field(default=None, compare=False)
 
     @property
     def is_admin(self) -> bool:

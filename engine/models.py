@@ -47,6 +47,8 @@ class User(Base):
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    # read only with the signed-in user's check (joined), so scopes need no statement of their own
+    grants: Mapped[list[Grant]] = relationship(viewonly=True, lazy="raise")
 
 
 class UserRole(Base):

@@ -142,9 +142,12 @@ def require_readable(actor: Actor, module: Module) -> None:
 
 
 def granted_records(session: Session, actor: Actor) -> dict[str, frozenset[str]]:
-    """Linked module → the record ids granted to `actor` (what scopes compare against)."""
+    """Linked module → the record ids granted to `actor` (what scopes compare against);
+    those the actor carries when they were read with it (once a request)."""
     if actor.user_id is None:
         return {}
+    if actor.grants is not None:
+        return dict(actor.grants)
     found: dict[str, set[str]] = {}
     rows = session.execute(
         select(Grant.module, Grant.record_id).where(Grant.user_id == actor.user_id)

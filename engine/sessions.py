@@ -61,10 +61,10 @@ def session_user(
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
     found = (
-        session.execute(  # one statement: the session row, its user and the user's roles
+        session.execute(  # one statement: the session row, its user, roles and grants
             select(UserSession, User)
             .outerjoin(User, User.id == UserSession.user_id)
-            .options(joinedload(User.roles))
+            .options(joinedload(User.roles), joinedload(User.grants))
             .where(UserSession.token_hash == _hash(token))
         )
         .unique()

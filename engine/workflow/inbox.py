@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import overload
 
-from sqlalchemy import literal, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine import permissions
@@ -61,11 +61,15 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def open_tasks(session: Session, actor: Actor) -> list[Task]:
+def open_tasks(
+    session: Session, actor: Actor, *, where: ColumnElement[bool] | None = None
+) -> list[Task]:
     """The actor's open items: one query served by the user and role indexes."""
     condition = Task.assignee_user == actor.name
     if actor.roles:
         condition = or_(condition, Task.assignee_role.in_(sorted(actor.roles)))
+    if where is not None:
+        condition = and_(condition, where)
     statement = (
         select(Task)
         .where(Task.done_at.is_(None), condition)
@@ -73,6 +77,20 @@ def open_tasks(session: Session, actor: Actor) -> list[Task]:
         .limit(MAX_ITEMS)
     )
     return list(session.scalars(statement))
+
+
+def readable_tasks(session: Session, actor: Actor) -> list[Task]:
+    """The actor's open items on records it may read, in one statement (each module's row
+    scope a subquery): the navigation counts them, the record page finds its own among them."""
+    catalog = load_catalog(session)
+    places: list[ColumnElement[bool]] = []
+    for module in catalog.modules.values():
+        if not permissions.may_read_module(actor, module):
+            continue
+        main = catalog.tables[module.id].main
+        readable = select(main.c.id).where(permissions.row_predicate(actor, module, main, "read"))
+        places.append(and_(Task.module == module.id, Task.record_id.in_(readable)))
+    return open_tasks(session, actor, where=or_(*places)) if places else []
 
 
 def _offered(actor: Actor, module: Module, record: Record, task_list: list[Task]) -> list[str]:
@@ -159,20 +177,25 @@ def inbox_counts(
     actor: Actor,
     *,
     tasks: list[Task] | None = None,
+    readable: bool = False,
     now: dt.datetime | None = None,
 ) -> dict[str, int]:
     """The counts of `inbox` without reading its records: what the navigation shows.
 
     Two statements whatever the inbox holds (the open tasks, unless given, and which of
-    their records the actor may read), where the full inbox reads every record.
+    their records the actor may read), where the full inbox reads every record; one when
+    the given `tasks` are `readable` already (`readable_tasks`).
     """
     now = now or dt.datetime.now(dt.UTC)
     by_record = _by_record(open_tasks(session, actor) if tasks is None else tasks)
     catalog = load_catalog(session)
-    readable = _readable_keys(session, catalog, actor, by_record) if by_record else set()
+    if readable:
+        readable_keys = set(by_record)
+    else:
+        readable_keys = _readable_keys(session, catalog, actor, by_record) if by_record else set()
     counts = {"vote": 0, "transition": 0, "copied": 0, "overdue": 0, "total": 0}
     for key, task_list in by_record.items():
-        if key in readable:
+        if key in readable_keys:
             reason, _, overdue = _standing(list(task_list), now)
             counts[reason] += 1
             counts["overdue"] += int(overdue)
@@ -180,10 +203,17 @@ def inbox_counts(
     return counts
 
 
-def inbox(session: Session, actor: Actor, *, now: dt.datetime | None = None) -> Inbox:
+def inbox(
+    session: Session,
+    actor: Actor,
+    *,
+    tasks: list[Task] | None = None,
+    now: dt.datetime | None = None,
+) -> Inbox:
+    """The items waiting for `actor`; `tasks` when its open tasks were read already."""
     now = now or dt.datetime.now(dt.UTC)
     catalog = load_catalog(session)
-    by_record = _by_record(open_tasks(session, actor))
+    by_record = _by_record(open_tasks(session, actor) if tasks is None else tasks)
     records: dict[tuple[str, str], Record] = {}
     for module_id in {m for m, _ in by_record}:
         module = catalog.modules.get(module_id)

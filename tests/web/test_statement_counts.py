@@ -174,3 +174,33 @@ def test_the_navigation_counts_the_inbox_without_reading_its_records(
     page = client.get("/m/labour_tally").text
     assert re.search(r'id="inbox-count"[^>]*>\s*3\s*<', page)
     assert cost(app, lambda: client.get("/m/labour_tally")) <= 7
+
+
+def test_a_scoped_users_tally_page_costs_at_most_eight_and_home_reads_tasks_once(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The site manager (row scopes from grants, records waiting in three modules): the
+    grants come with the sign-in check and the nav's tasks already know which records the
+    user may read, so the tally record page keeps the budget; home reads the tasks once."""
+    assert sign_in_as(client, "manager").status_code == 302
+    tally = create_record(
+        app,
+        "labour_tally",
+        "foreman",
+        {
+            "project": project_id(app),
+            "date": "2026-05-04",
+            "worker": "Wang Jianguo",
+            "trade": "rebar",
+            "items": [{"content": "tying", "hours": "6", "rate": "40"}],
+        },
+    )
+    page = client.get(f"/m/labour_tally/r/{tally}")
+    assert "Wang Jianguo" in page.text
+    assert re.search(r'id="inbox-count"[^>]*>\s*\d+\s*<', page.text)
+    assert cost(app, lambda: client.get(f"/m/labour_tally/r/{tally}")) <= 8
+    client.get("/")
+    with counted(app) as seen:
+        assert client.get("/").status_code == 200
+    assert sum(bool(re.search(r"\bFROM tasks\b", s)) for s in seen) == 1
+    assert not any(s.lstrip().startswith("SELECT grants.") for s in seen)  # came with the user

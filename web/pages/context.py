@@ -22,7 +22,7 @@ from engine.actor import Actor
 from engine.catalog import SNAPSHOT_KEY, Catalog, load_catalog
 from engine.definitions.model import Module
 from engine.models import Task
-from engine.workflow.inbox import inbox_counts, open_tasks
+from engine.workflow.inbox import inbox_counts, readable_tasks
 from web.transactions import request_transaction
 
 
@@ -80,10 +80,11 @@ class Nav:
 
 
 def request_tasks(session: Session) -> list[Task]:
-    """The signed-in user's open tasks, read once per request (the record page and the nav)."""
+    """The signed-in user's open tasks on records they may read, read once per request in
+    one statement (the record page, the nav and the home page)."""
     cached = g.get("formwork_tasks")
     if cached is None:
-        cached = g.formwork_tasks = open_tasks(session, actor())
+        cached = g.formwork_tasks = readable_tasks(session, actor())
     return cached
 
 
@@ -100,7 +101,8 @@ def nav() -> Nav | None:
     if cached is None:
         with db() as session:
             catalog = load_catalog(session)
-            counts = inbox_counts(session, actor(), tasks=request_tasks(session))
+            tasks = request_tasks(session)
+            counts = inbox_counts(session, actor(), tasks=tasks, readable=True)
             cached = Nav(readable_modules(catalog, actor()), counts["total"], counts["overdue"])
         g.formwork_nav = cached
     return cached

@@ -18,7 +18,7 @@ from engine.catalog import load_catalog
 from engine.migrate import current_revision, head_revision
 from engine.records import ListQuery, list_records
 from engine.workflow import inbox
-from web.pages.context import actor, db, readable_modules
+from web.pages.context import actor, db, readable_modules, request_tasks
 
 RECENT = 8
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def index() -> ResponseReturnValue:
                     "may_create": abilities(who, module).create,
                 }
             )
-        box = inbox(session, who)
+        box = inbox(session, who, tasks=request_tasks(session))  # the nav reads the same
     recent.sort(key=lambda pair: pair[1].updated_at, reverse=True)
     return render_template(
         "home/index.html",
