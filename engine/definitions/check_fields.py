@@ -24,15 +24,9 @@ from engine.definitions.scope import (
     suggest,
 )
 from engine.definitions.values import value_problems
+from engine.kinds import REGISTERED
 
 SPECIAL_STRINGS = ("x-ref", "x-user", "x-file")
-WIDGET_KINDS: Mapping[str, frozenset[str]] = {
-    "input": frozenset({"text", "integer", "decimal", "date", "datetime"}),
-    "textarea": frozenset({"text"}),
-    "select": frozenset({"choice"}),
-    "radio": frozenset({"choice"}),
-    "checkboxes": frozenset({"multichoice"}),
-}
 BOUNDS = (("minimum", "maximum"), ("minLength", "maxLength"), ("minItems", "maxItems"))
 
 
@@ -46,11 +40,11 @@ def base_type(schema: Mapping[str, Any]) -> str | None:
 
 def widget_problem(info: Field, widget: str) -> str | None:
     """Why `widget` cannot show the field `info`, or None when it can."""
-    kinds = WIDGET_KINDS.get(widget)
-    if kinds is None or info.kind in kinds:
+    kinds = sorted(kind.name for kind in REGISTERED if widget in kind.widgets)
+    if not kinds or widget in info.kind_type.widgets:
         return None
     return f"widget {widget!r} does not fit {info.name!r}, {info.kind_text}; it fits " + (
-        ", ".join(sorted(kinds)) + " fields"
+        ", ".join(kinds) + " fields"
     )
 
 

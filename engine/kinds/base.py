@@ -111,6 +111,7 @@ class FieldKind:
     exact: bool = False  # a decimal written at its scale
     trimmed: bool = False  # form input loses surrounding blanks before it is read
     flag: bool = False  # true or false, drawn as a checkbox
+    widgets: tuple[str, ...] = ()  # the widgets a pack may choose for it (`x-widget`)
 
     @property
     def one_of(self) -> bool:

@@ -149,6 +149,7 @@ INTEGER = FieldKind(
     cast=whole_half_up,
     trimmed=True,
     widget_options={"type": "integer"},
+    widgets=("input",),
 )
 DECIMAL = FieldKind(
     "decimal",
@@ -165,6 +166,7 @@ DECIMAL = FieldKind(
     cast=_at_scale,
     exact=True,
     trimmed=True,
+    widgets=("input",),
 )
 TABLE = FieldKind(
     "table",
@@ -204,6 +206,7 @@ MULTICHOICE = FieldKind(
     many=True,
     enumerated=True,
     widget_options={"type": "array", "items": {"enum": []}, "uniqueItems": True},
+    widgets=("checkboxes",),
 )
 CHOICE = FieldKind(
     "choice",
@@ -221,6 +224,7 @@ CHOICE = FieldKind(
     enumerated=True,
     equality_index=True,
     widget_options={"type": "string", "enum": []},
+    widgets=("select", "radio"),
 )
 LINK = FieldKind(
     "link",
@@ -283,6 +287,7 @@ DATE = FieldKind(
     filter_widget="date",
     cast=_day,
     widget_options={"type": "string", "format": "date"},
+    widgets=("input",),
 )
 DATETIME = FieldKind(
     "datetime",
@@ -298,6 +303,7 @@ DATETIME = FieldKind(
     filter_widget="date",
     aware=True,
     widget_options={"type": "string", "format": "date-time"},
+    widgets=("input",),
 )
 BOOLEAN = FieldKind(
     "boolean",
@@ -326,6 +332,7 @@ TEXT = FieldKind(
     searchable=True,
     widget_options={"type": "string", "maxLength": 200},
     cast=as_text,
+    widgets=("input", "textarea"),
 )
 
 # In the order of detection; text, which takes anything, last.
