@@ -7,7 +7,8 @@ broken page; here it is an import error with the place and the names that would 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from operator import attrgetter
 from typing import Any
 
 from engine.definitions.check_expressions import check_expression
@@ -20,8 +21,10 @@ from engine.definitions.scope import (
     RecordScope,
     unknown_field,
 )
+from engine.kinds.base import FieldKind
 
-DATE_KINDS = frozenset({"date", "datetime"})
+DATED = attrgetter("dated")
+NUMBER = attrgetter("summable")
 
 
 def _field(ctx: PackContext, module: ModuleInfo, path: Path, name: str, what: str) -> Field | None:
@@ -144,22 +147,22 @@ def _check_view(ctx: PackContext, module: ModuleInfo, base: Path, view: Mapping[
                 f"a kanban groups by $state or a choice field; {found.name!r} is {found.kind_text}",
             )
         return
-    wanted: dict[str, tuple[frozenset[str], str]] = {}
+    wanted: dict[str, tuple[Callable[[FieldKind], bool] | None, str]] = {}
     if kind == "calendar":
-        wanted = {"date": (DATE_KINDS, "a date")}
+        wanted = {"date": (DATED, "a date")}
     elif kind == "gantt":
         wanted = {
-            "start": (DATE_KINDS, "a date"),
-            "end": (DATE_KINDS, "a date"),
-            "progress": (frozenset({"integer", "decimal"}), "a number"),
-            "depends_on": (frozenset(), ""),
+            "start": (DATED, "a date"),
+            "end": (DATED, "a date"),
+            "progress": (NUMBER, "a number"),
+            "depends_on": (None, ""),
         }
-    for key, (kinds, wording) in wanted.items():
+    for key, (fits, wording) in wanted.items():
         name = view.get(key)
         if not isinstance(name, str):
             continue
         info = _field(ctx, module, (*base, key), name, f"{kind} {key}")
-        if info is not None and kinds and info.kind not in kinds:
+        if info is not None and fits is not None and not fits(info.kind_type):
             ctx.add(
                 (*base, key),
                 f"{kind} {key} must be {wording} field; {name!r} is {info.kind_text}",

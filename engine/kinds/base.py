@@ -114,6 +114,11 @@ class FieldKind:
     widgets: tuple[str, ...] = ()  # the widgets a pack may choose for it (`x-widget`)
 
     @property
+    def dated(self) -> bool:
+        """Whether the value is a day or a moment (a calendar or a Gantt chart places it)."""
+        return self.expression_type in ("date", "datetime")
+
+    @property
     def one_of(self) -> bool:
         """Whether the value is one of the field's `enum` (a single choice)."""
         return self.enumerated and self.scalar
