@@ -153,6 +153,14 @@ PACKS: dict[str, str] = {
     ),
     "child_table_name_too_long": "child table name {table} is too long",
     "reserved_child_column": "column name {field!r} is reserved in child tables",
+    "expression_unreadable": "cannot read {text!r}: {detail}",
+    "unknown_function": "cannot read {text!r}: {detail}",
+    "unknown_name": "in {text!r}: {detail}",
+    "type_clash": "in {text!r}: {detail}",
+    "aggregate_required": (
+        "{text!r} must be an aggregate such as count(), sum(x), avg(x), min(x) or max(x)"
+    ),
+    "aggregate_forbidden": "{text!r} must not aggregate ({functions}): it is computed per record",
 }
 
 MESSAGES: dict[str, str] = {**VALUES, **SCHEMA, **REFUSALS, **PACKS}

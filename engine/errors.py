@@ -139,9 +139,18 @@ class UpgradeRefused(ProblemsError):
 class ExpressionError(FormworkError):
     """An expression that cannot be parsed, checked or evaluated."""
 
-    def __init__(self, message: str, position: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        position: int | None = None,
+        *,
+        reason: str = "expression_unreadable",
+        **params: Any,
+    ):
         self.message = message
         self.position = position
+        self.reason = reason  # the code a pack check reports it under (engine/codes.py)
+        self.params = params
         where = f" (at character {position})" if position is not None else ""
         super().__init__(f"{message}{where}")
 

@@ -184,6 +184,32 @@ PACKS: dict[str, Callable[[Params], str]] = {
     "reserved_child_column": lambda p: _(
         "%(field)s is reserved in child tables; choose another name.", field=p.get("field")
     ),
+    "expression_unreadable": lambda p: _(
+        "The expression %(text)s cannot be read: %(detail)s",
+        text=p.get("text"),
+        detail=p.get("detail"),
+    ),
+    "unknown_function": lambda p: _(
+        "%(text)s calls the unknown function %(name)s; the functions are %(functions)s.",
+        text=p.get("text"),
+        name=p.get("name"),
+        functions=p.get("functions"),
+    ),
+    "unknown_name": lambda p: _(
+        "%(text)s names %(name)s, which is not known here.", text=p.get("text"), name=p.get("name")
+    ),
+    "type_clash": lambda p: _(
+        "The types in %(text)s do not agree: %(detail)s", text=p.get("text"), detail=p.get("detail")
+    ),
+    "aggregate_required": lambda p: _(
+        "%(text)s must be an aggregate such as count(), sum(x), avg(x), min(x) or max(x).",
+        text=p.get("text"),
+    ),
+    "aggregate_forbidden": lambda p: _(
+        "%(text)s must not aggregate (%(functions)s): it is computed per record.",
+        text=p.get("text"),
+        functions=p.get("functions"),
+    ),
 }
 
 TEXTS: dict[str, Callable[[Params], str]] = {**VALUES, **SCHEMA, **REFUSALS, **PACKS}

@@ -39,7 +39,8 @@ def check_expression(
     try:
         expression = parse(text)
     except ExpressionError as exc:
-        ctx.add(path, f"cannot read {text!r}: {exc}")
+        params = {"text": text, "detail": str(exc), "position": exc.position, **exc.params}
+        ctx.add_problem(path, exc.reason, params)
         return None
     resolved: dict[tuple[str, ...], Resolution] = {}
     depends: set[Node] = set()
@@ -48,20 +49,17 @@ def check_expression(
         resolution = scope.resolve(reference)
         resolved[reference] = resolution
         if resolution.error:
-            ctx.add(path, f"in {text!r}: {resolution.error}")
+            name = ".".join(reference)
+            params = {"text": text, "name": name, "detail": resolution.error}
+            ctx.add_problem(path, "unknown_name", params)
             known = False
         depends |= resolution.depends
     aggregates = sorted(expression.functions & AGGREGATES)
     if aggregation == "required" and not aggregates:
-        ctx.add(
-            path,
-            f"{text!r} must be an aggregate such as count(), sum(x), avg(x), min(x) or max(x)",
-        )
+        ctx.add_problem(path, "aggregate_required", {"text": text})
     elif aggregation == "forbidden" and aggregates:
-        ctx.add(
-            path,
-            f"{text!r} must not aggregate ({', '.join(aggregates)}): it is computed per record",
-        )
+        params = {"text": text, "functions": ", ".join(aggregates)}
+        ctx.add_problem(path, "aggregate_forbidden", params)
 
     def type_of(reference: tuple[str, ...]) -> str | None:
         resolution = resolved.get(reference) or scope.resolve(reference)
@@ -69,5 +67,5 @@ def check_expression(
 
     if known:  # with an unknown name, its fix comes first; its type would only add noise
         for message in check_types(expression, type_of):
-            ctx.add(path, f"in {text!r}: {message}")
+            ctx.add_problem(path, "type_clash", {"text": text, "detail": message})
     return Checked(expression, frozenset(depends), known)

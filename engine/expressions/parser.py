@@ -274,7 +274,13 @@ class _Converter:
         function = FUNCTIONS.get(name)
         if function is None:
             known = ", ".join(FUNCTIONS)
-            raise ExpressionError(f"unknown function '{name}'; the functions are {known}", start)
+            raise ExpressionError(
+                f"unknown function '{name}'; the functions are {known}",
+                start,
+                reason="unknown_function",
+                name=name,
+                functions=known,
+            )
         if node.keywords:
             raise ExpressionError(f"{name}() takes no keyword arguments", start)
         args = tuple(self.convert(arg) for arg in node.args)

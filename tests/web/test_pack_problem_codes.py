@@ -64,3 +64,30 @@ def test_pack_text_problems_are_coded(app: Flask) -> None:
         assert [(p.path, p.code) for p in caught.value.problems] == codes
         with app.test_request_context(), force_locale("zh_CN"):
             assert all(HAN.search(problem_message(p)) for p in caught.value.problems)
+
+
+def test_expression_problems_in_a_pack_are_coded_and_translated(api: Api) -> None:
+    before = body(api.get("/packs"))
+    formulas = {
+        "a": {"type": "number", "x-formula": "nosuch(note)"},
+        "b": {"type": "number", "x-formula": "missing * 2"},
+        "c": {"type": "number", "x-formula": "note * 2"},
+        "d": {"type": "number", "x-formula": "(1 +"},
+    }
+    answer = api.post("/packs", json=_pack(_module(**formulas)), headers=ZH)
+    assert answer.status_code == 422
+    base = "/modules/0/schema/properties"
+    assert _coded(answer) == {
+        f"{base}/a/x-formula": "unknown_function",
+        f"{base}/b/x-formula": "unknown_name",
+        f"{base}/c/x-formula": "type_clash",
+        f"{base}/d/x-formula": "expression_unreadable",
+    }
+    assert all(HAN.search(e["message"]) for e in errors(answer)), errors(answer)
+    unknown = next(e for e in errors(answer) if e["code"] == "unknown_function")
+    assert "nosuch" in unknown["message"] and "sum" in unknown["message"]
+    english = {
+        e["code"]: e["message"] for e in errors(api.post("/packs", json=_pack(_module(**formulas))))
+    }
+    assert english["unknown_name"].startswith("in 'missing * 2': ")
+    assert body(api.get("/packs")) == before

@@ -25,7 +25,7 @@ PARAMS = {
     "given": 1, "lock": "final", "state": "approved", "editable": "paid_at", "fields": "items",
     "transition": "approve", "sources": "submitted", "roles": "manager", "condition": "hours > 0",
     "user": "ann", "op": "gte", "operators": "eq, gte", "kind": "a number", "low": 1, "high": 9, "kinds": "image/*",
-    "header": "Idempotency-Key", "key": "x", "name": "ann", "table": "m_a__b",
+    "header": "Idempotency-Key", "key": "x", "name": "ann", "table": "m_a__b", "text": "hours +", "functions": "sum",
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
 
