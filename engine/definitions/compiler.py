@@ -11,6 +11,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
+from engine.definitions.constraints import record_constraints
 from engine.definitions.model import (
     UI,
     Approval,
@@ -276,6 +277,7 @@ def compile_module(raw: Mapping[str, Any], pack_id: str, version: str) -> Module
             drop=tuple(migrate.get("drop", ())),
         ),
         raw=_frozen(raw),
+        record_schema=record_constraints(schema, [f.name for f in fields if f.rollup is not None]),
     )
 
 

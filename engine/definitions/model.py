@@ -299,6 +299,8 @@ class Module:
     prints: tuple[Mapping[str, Any], ...]
     migrate: Migration
     raw: Mapping[str, Any]
+    # the JSON Schema constraints a record is checked against (engine/definitions/constraints)
+    record_schema: Mapping[str, Any] = field(default_factory=dict)
 
     @cached_property
     def field_map(self) -> dict[str, Field]:

@@ -56,48 +56,13 @@ def formula_order(module: Module) -> tuple[list[Field], dict[str, list[Field]]]:
     return _order(module.fields), children
 
 
-# What marshmallow already enforced when the input was coerced; the JSON Schema pass keeps
-# only the constraints it adds (ranges, lengths, patterns, sizes...), which makes it cheap.
-COERCED_KEYWORDS = frozenset(
-    {"type", "enum", "required", "title", "description", "default", "readOnly", "$schema"}
-)
-COERCED_FORMATS = frozenset({"date", "date-time"})
-
-
-def _constraints(schema: Any) -> Any:
-    if isinstance(schema, Mapping):
-        pruned: dict[str, Any] = {}
-        for key, value in schema.items():
-            if key in COERCED_KEYWORDS or key.startswith("x-"):
-                continue
-            if key == "format" and value in COERCED_FORMATS:
-                continue
-            if key == "properties":
-                kept = {name: _constraints(sub) for name, sub in value.items()}
-                kept = {name: sub for name, sub in kept.items() if sub}
-                if kept:
-                    pruned[key] = kept
-            elif key == "items":
-                sub = _constraints(value)
-                if sub:
-                    pruned[key] = sub
-            else:
-                pruned[key] = value
-        return pruned
-    return schema
-
-
 @lru_cache(maxsize=256)
 def record_validator(module: Module) -> Draft202012Validator:
-    """The module's JSON Schema, reduced to what coercion did not already check, compiled once.
-
-    Rollups and `required` are left out (rollups are not stored; required is checked by name,
-    taking `show_if` and `required_if` into account).
-    """
-    schema = dict(_constraints(module.raw["schema"]))
-    for f in module.rollup_fields:
-        schema.get("properties", {}).pop(f.name, None)
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    """The validator of the module's record constraints (reduced by the compiler to what
+    coercion did not already check), built once per compiled module, that is per version."""
+    return Draft202012Validator(
+        module.record_schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def cast_formula_value(f: Field, value: Any) -> Any:
