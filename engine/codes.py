@@ -163,4 +163,24 @@ PACKS: dict[str, str] = {
     "aggregate_forbidden": "{text!r} must not aggregate ({functions}): it is computed per record",
 }
 
-MESSAGES: dict[str, str] = {**VALUES, **SCHEMA, **REFUSALS, **PACKS}
+# Why a webhook registration was refused.
+WEBHOOKS: dict[str, str] = {
+    "url_required": "the URL to deliver to is required",
+    "url_scheme": "a webhook URL starts with http:// or https://",
+    "url_no_host": "a webhook URL names a host",
+    "url_port": "the URL's port is not a number from 1 to 65535",
+    "url_too_long": "a webhook URL has at most {limit} characters",
+    "url_credentials": "a webhook URL carries no user name or password",
+    "host_unresolved": "the host {host!r} cannot be resolved ({detail})",
+    "private_address": (
+        "{host} is {address}, a loopback, private or link-local address; "
+        "register the webhook with allow_private to send there"
+    ),
+    "events_required": "name at least one of {events}",
+    "event_list_required": "a list of event names is required",
+    "unknown_event": "unknown event {event!r}; use {events}",
+    "module_or_null": "a module id, or null for every module",
+    "no_module": "no installed module {module!r}",
+}
+
+MESSAGES: dict[str, str] = {**VALUES, **SCHEMA, **REFUSALS, **PACKS, **WEBHOOKS}

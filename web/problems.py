@@ -212,7 +212,36 @@ PACKS: dict[str, Callable[[Params], str]] = {
     ),
 }
 
-TEXTS: dict[str, Callable[[Params], str]] = {**VALUES, **SCHEMA, **REFUSALS, **PACKS}
+WEBHOOKS: dict[str, Callable[[Params], str]] = {
+    "url_required": lambda p: _("Enter the URL to deliver to."),
+    "url_scheme": lambda p: _("A webhook URL starts with http:// or https://."),
+    "url_no_host": lambda p: _("A webhook URL names a host."),
+    "url_port": lambda p: _("The URL's port is not a number from 1 to 65535."),
+    "url_too_long": lambda p: _("A webhook URL has at most %(n)s characters.", n=p.get("limit")),
+    "url_credentials": lambda p: _("A webhook URL carries no user name or password."),
+    "host_unresolved": lambda p: _("The host %(host)s cannot be resolved.", host=p.get("host")),
+    "private_address": lambda p: _(
+        "%(host)s is %(address)s, a loopback, private or link-local address; "
+        "register the webhook with allow_private to send there.",
+        host=p.get("host"),
+        address=p.get("address"),
+    ),
+    "events_required": lambda p: _("Name at least one of %(events)s.", events=p.get("events")),
+    "event_list_required": lambda p: _("A list of event names is required."),
+    "unknown_event": lambda p: _(
+        "Unknown event %(event)s; use %(events)s.", event=p.get("event"), events=p.get("events")
+    ),
+    "module_or_null": lambda p: _("Give a module id, or null for every module."),
+    "no_module": lambda p: _("No module %(module)s is installed.", module=p.get("module")),
+}
+
+TEXTS: dict[str, Callable[[Params], str]] = {
+    **VALUES,
+    **SCHEMA,
+    **REFUSALS,
+    **PACKS,
+    **WEBHOOKS,
+}
 
 
 def problem_message(problem: Problem) -> str:

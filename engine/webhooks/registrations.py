@@ -37,16 +37,15 @@ def add_webhook(
     try:
         check_url(url, allow_private=allow_private)
     except UnsafeTarget as error:
-        problems.append(Problem("/url", str(error)))
+        problems.append(Problem("/url", error.code, error.params))
     if not events:
-        problems.append(Problem("/events", f"name at least one of {', '.join(EVENTS)}"))
+        problems.append(Problem("/events", "events_required", {"events": ", ".join(EVENTS)}))
     for index, event in enumerate(events):
         if event not in EVENTS:
-            problems.append(
-                Problem(f"/events/{index}", f"unknown event {event!r}; use {', '.join(EVENTS)}")
-            )
+            params = {"event": event, "events": ", ".join(EVENTS)}
+            problems.append(Problem(f"/events/{index}", "unknown_event", params))
     if module is not None and module not in load_catalog(session).modules:
-        problems.append(Problem("/module", f"no installed module {module!r}"))
+        problems.append(Problem("/module", "no_module", {"module": module}))
     if problems:
         raise ValidationFailed(problems)
     webhook = Webhook(

@@ -12,13 +12,24 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import Any
 from urllib.parse import urlsplit
+
+from engine.errors import render
 
 SCHEMES = ("http", "https")
 
 
 class UnsafeTarget(ValueError):
-    """A URL that may not receive deliveries: its reason is the message."""
+    """A URL that may not receive deliveries: its reason is a code of engine/codes.py.
+
+    The message is the code's English sentence; `code` and `params` make the Problem.
+    """
+
+    def __init__(self, code: str, **params: Any):
+        self.code = code
+        self.params = params
+        super().__init__(render(code, params))
 
 
 # IPv6 prefixes whose last 32 bits are an IPv4 address a packet may end up at: IPv4-
@@ -67,25 +78,22 @@ def resolve_target(url: str, *, allow_private: bool = False) -> list[tuple[str, 
     """
     parts = urlsplit(url)
     if parts.scheme not in SCHEMES:
-        raise UnsafeTarget("a webhook URL starts with http:// or https://")
+        raise UnsafeTarget("url_scheme")
     if not parts.hostname:
-        raise UnsafeTarget("a webhook URL names a host")
+        raise UnsafeTarget("url_no_host")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        raise UnsafeTarget("the URL's port is not a number from 1 to 65535") from None
+        raise UnsafeTarget("url_port") from None
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise UnsafeTarget(f"the host {parts.hostname!r} cannot be resolved ({error})") from None
+        raise UnsafeTarget("host_unresolved", host=parts.hostname, detail=str(error)) from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not allow_private:
         for text in addresses:
             if not _public(ipaddress.ip_address(text.split("%", 1)[0])):
-                raise UnsafeTarget(
-                    f"{parts.hostname} is {text}, a loopback, private or link-local address; "
-                    "register the webhook with allow_private to send there"
-                )
+                raise UnsafeTarget("private_address", host=parts.hostname, address=text)
     return [(address, port) for address in addresses]
 
 
@@ -96,12 +104,12 @@ def check_url(url: str, *, allow_private: bool = False) -> None:
     which checks again.
     """
     if len(url) > 2000:
-        raise UnsafeTarget("a webhook URL has at most 2000 characters")
+        raise UnsafeTarget("url_too_long", limit=2000)
     parts = urlsplit(url)
     if parts.username or parts.password:
-        raise UnsafeTarget("a webhook URL carries no user name or password")
+        raise UnsafeTarget("url_credentials")
     try:
         resolve_target(url, allow_private=allow_private)
     except UnsafeTarget as error:
-        if "cannot be resolved" not in str(error):
+        if error.code != "host_unresolved":
             raise

@@ -49,14 +49,14 @@ def add() -> ResponseReturnValue:
         body = json_object({"url", "events", "module", "allow_private"})
         problems = []
         if not isinstance(body.get("url"), str):
-            problems.append(Problem("/url", "the URL to deliver to is required"))
+            problems.append(Problem("/url", "url_required"))
         events = body.get("events")
         if not isinstance(events, list) or not all(isinstance(e, str) for e in events):
-            problems.append(Problem("/events", "a list of event names is required"))
+            problems.append(Problem("/events", "event_list_required"))
         if body.get("module") is not None and not isinstance(body["module"], str):
-            problems.append(Problem("/module", "a module id, or null for every module"))
+            problems.append(Problem("/module", "module_or_null"))
         if not isinstance(body.get("allow_private", False), bool):
-            problems.append(Problem("/allow_private", "true or false"))
+            problems.append(Problem("/allow_private", "not_a_boolean"))
         if problems:
             raise ValidationFailed(problems)
         webhook = webhooks.add_webhook(
@@ -86,7 +86,7 @@ def deliveries(webhook_id: int) -> ResponseReturnValue:
         require_admin(actor)
         limit = whole_number(request.args.get("limit", "50"))
         if limit is None or not 1 <= limit <= 500:
-            raise ValidationFailed([Problem("limit", "a whole number from 1 to 500")])
+            raise ValidationFailed([Problem("limit", "out_of_range", {"low": 1, "high": 500})])
         webhooks.get_webhook(session, webhook_id)
         items = [
             {
