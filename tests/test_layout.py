@@ -146,3 +146,23 @@ def test_engine_functions_stay_under_60_lines() -> None:
         and (size := (node.end_lineno or node.lineno) - node.lineno + 1) > MAX_FUNCTION_LINES
     ]
     assert long == []
+
+
+# Circles of web/ not yet undone, each to leave this list when it is: an upload's size text
+# that the problem messages borrow, the API package that imports its OpenAPI route back for
+# PREFIX, and the app factory that registers the command line whose `serve` builds the app.
+WEB_CIRCLES_LEFT = [
+    ["web.pages.uploads", "web.problems"],
+    ["web.api", "web.api.openapi"],
+    ["web", "web.cli", "web.cli_serve"],
+]
+
+
+def test_web_gains_no_import_circle() -> None:
+    """The error answers, the API helpers and the request contexts import one way (the
+    refusal body and the request transaction are modules of their own); no new circle."""
+    circles = _cycles(_graph("web", "web"))
+    assert [c for c in circles if c not in WEB_CIRCLES_LEFT] == []
+    tied = {name for circle in circles for name in circle}
+    freed = {"web.errors", "web.api.common", "web.api.body", "web.pages.errors"}
+    assert not tied & (freed | {"web.pages.context", "web.api.context"})

@@ -26,6 +26,7 @@ from engine.errors import (
     UpgradeRefused,
 )
 from web.problems import problem_dicts
+from web.refusals import ApiError, api_language, error_body
 
 API_PREFIX = "/api/"
 
@@ -50,10 +51,9 @@ def status_of(error: FormworkError) -> int:
 
 def api_locale() -> str:
     """The Babel locale of an API answer: `?lang=`, else Accept-Language, else English."""
-    from web.api.common import language
     from web.i18n import TAGS
 
-    return TAGS.get(language(), "en")
+    return TAGS.get(api_language(), "en")
 
 
 def problems_of(error: FormworkError, locale: str | None = None) -> list[dict[str, Any]]:
@@ -63,30 +63,6 @@ def problems_of(error: FormworkError, locale: str | None = None) -> list[dict[st
         shown = problem_dicts([p for _, p in error.items], locale)
         return [{"index": i, **d} for (i, _), d in zip(error.items, shown, strict=True)]
     return problem_dicts(error.problems, locale)
-
-
-def error_body(problems: list[dict[str, Any]] | str, path: str = "") -> dict[str, Any]:
-    """`{"errors": [...]}` from problems, or from one message about `path`."""
-    if isinstance(problems, str):
-        problems = [{"path": path, "code": "request", "message": problems}]
-    return {"errors": problems}
-
-
-class ApiError(Exception):
-    """An HTTP-level refusal that is not an engine rule: no credentials, a bad body, ..."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        path: str = "",
-        headers: dict[str, str] | None = None,
-        problems: list[dict[str, Any]] | None = None,
-    ):
-        super().__init__(message)
-        self.status = status
-        self.problems = problems or [{"path": path, "code": "request", "message": message}]
-        self.headers = headers or {}
 
 
 def _engine_error(error: FormworkError) -> ResponseReturnValue:

@@ -17,8 +17,8 @@ from flask import request
 
 from engine.errors import ValidationFailed
 from engine.numbers import NumberRefused, read_decimal, read_int
-from web.errors import ApiError
 from web.params import text_problems
+from web.refusals import ApiError
 
 MAX_DEPTH = 64
 

@@ -17,8 +17,7 @@ from engine.i18n import localize
 from engine.records.query import MAX_FILTERS
 from web.api.body import json_body
 from web.params import shown, whole_number
-
-LANGUAGES = ("en", "zh-CN")
+from web.refusals import api_language as language
 
 
 def readable_module(session: Session, actor: Actor, module_id: str) -> Module:
@@ -31,14 +30,6 @@ def readable_module(session: Session, actor: Actor, module_id: str) -> Module:
 def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
         raise PermissionDenied(code="admin_only")
-
-
-def language() -> str:
-    """`?lang=` when given (en or zh-CN), else the best match of Accept-Language, else en."""
-    asked = request.args.get("lang")
-    if asked in LANGUAGES:
-        return asked
-    return request.accept_languages.best_match(LANGUAGES) or "en"
 
 
 def text(value: Any) -> str:

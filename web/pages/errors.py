@@ -16,9 +16,9 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import FormworkError
-from web.errors import error_body
 from web.pages.context import is_htmx
 from web.problems import problem_message
+from web.refusals import error_body
 
 API_PREFIX = "/api/"
 
