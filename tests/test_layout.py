@@ -166,3 +166,12 @@ def test_web_gains_no_import_circle() -> None:
     tied = {name for circle in circles for name in circle}
     freed = {"web.errors", "web.api.common", "web.api.body", "web.pages.errors"}
     assert not tied & (freed | {"web.pages.context", "web.api.context"})
+
+
+def test_field_kinds_import_nothing_of_the_compiled_model_even_for_typing() -> None:
+    """The model asks its kind object; the kinds read a field through a protocol
+    (engine/kinds/fieldlike.py), so the two never import each other."""
+    for name, path in _sources("engine/kinds"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert not {m for m in imported if m and m.startswith("engine.definitions")}, name

@@ -17,7 +17,7 @@ from engine.kinds.rating import RATING
 from engine.kinds.standard import STANDARD
 
 if TYPE_CHECKING:
-    from engine.definitions.model import Field
+    from engine.kinds.fieldlike import FieldLike as Field
 
 # In the order of detection: a specific kind before the general kind it refines.
 REGISTERED: tuple[FieldKind, ...] = (RATING, *STANDARD)

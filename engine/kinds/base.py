@@ -22,7 +22,7 @@ from sqlalchemy.types import TypeEngine
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from engine.definitions.model import Field
+    from engine.kinds.fieldlike import FieldLike as Field
 
 # Filter operators, in the order the API documents them.
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "between")

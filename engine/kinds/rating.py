@@ -19,7 +19,7 @@ from engine.kinds.inputs import WholeNumber
 from engine.kinds.standard import whole_half_up
 
 if TYPE_CHECKING:
-    from engine.definitions.model import Field
+    from engine.kinds.fieldlike import FieldLike as Field
 
 DEFAULT_STARS = 5
 

@@ -58,7 +58,7 @@ from engine.sqltypes import ExactDecimal
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from engine.definitions.model import Field
+    from engine.kinds.fieldlike import FieldLike as Field
 
 Schema = Mapping[str, Any]
 
