@@ -95,7 +95,7 @@ def get_user(session: Session, name: str) -> User:
     """The user with this name, active or not; NotFound otherwise."""
     user = _find_user(session, name)
     if user is None:
-        raise NotFound(f"no user named {name!r}")
+        raise NotFound(code="unknown_user", name=name)
     return user
 
 
@@ -319,7 +319,7 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
     in_range = 0 < token_id < 2**31  # the column is a 32-bit integer on PostgreSQL
     row = session.get(ApiToken, token_id) if in_range else None
     if row is None:
-        raise NotFound(f"no API token with id {token_id}")
+        raise NotFound(code="unknown_token", id=token_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     return row

@@ -44,13 +44,13 @@ class Catalog:
         try:
             return self.modules[key]
         except KeyError:
-            raise NotFound(f"no module {key!r}") from None
+            raise NotFound(code="unknown_module", module=key) from None
 
     def report(self, report_id: str) -> Report:
         try:
             return self.reports[report_id]
         except KeyError:
-            raise NotFound(f"no report {report_id!r}") from None
+            raise NotFound(code="unknown_report", report=report_id) from None
 
     def tables_of(self, module_id: str) -> ModuleTables:
         return self.tables[self.module(module_id).id]

@@ -183,4 +183,21 @@ WEBHOOKS: dict[str, str] = {
     "no_module": "no installed module {module!r}",
 }
 
-MESSAGES: dict[str, str] = {**VALUES, **SCHEMA, **REFUSALS, **PACKS, **WEBHOOKS}
+# What was asked for and is not there (or not for this caller: the two are never told apart).
+NOT_FOUND: dict[str, str] = {
+    "unknown_module": "no module {module!r}",
+    "unknown_report": "no report {report!r}",
+    "unknown_pack": "no installed pack {pack!r}",
+    "unknown_user": "no user named {name!r}",
+    "unknown_token": "no API token with id {id}",
+    "unknown_webhook": "no webhook with id {id}",
+}
+
+MESSAGES: dict[str, str] = {
+    **VALUES,
+    **SCHEMA,
+    **REFUSALS,
+    **PACKS,
+    **WEBHOOKS,
+    **NOT_FOUND,
+}

@@ -235,12 +235,26 @@ WEBHOOKS: dict[str, Callable[[Params], str]] = {
     "no_module": lambda p: _("No module %(module)s is installed.", module=p.get("module")),
 }
 
+NOT_FOUND: dict[str, Callable[[Params], str]] = {
+    "unknown_module": lambda p: _(
+        "There is no module %(module)s, or you do not have access to it.", module=p.get("module")
+    ),
+    "unknown_report": lambda p: _(
+        "There is no report %(report)s, or you do not have access to it.", report=p.get("report")
+    ),
+    "unknown_pack": lambda p: _("No pack %(pack)s is installed.", pack=p.get("pack")),
+    "unknown_user": lambda p: _("There is no user named %(name)s.", name=p.get("name")),
+    "unknown_token": lambda p: _("There is no API token with id %(id)s.", id=p.get("id")),
+    "unknown_webhook": lambda p: _("There is no webhook with id %(id)s.", id=p.get("id")),
+}
+
 TEXTS: dict[str, Callable[[Params], str]] = {
     **VALUES,
     **SCHEMA,
     **REFUSALS,
     **PACKS,
     **WEBHOOKS,
+    **NOT_FOUND,
 }
 
 

@@ -29,7 +29,7 @@ def export_pack(session: Session, pack_id: str) -> dict[str, Any]:
     """The installed pack as JSON, exactly as it was imported (so it imports unchanged)."""
     pack = session.get(InstalledPack, pack_id)
     if pack is None:
-        raise NotFound(f"no installed pack {pack_id!r}")
+        raise NotFound(code="unknown_pack", pack=pack_id)
     return dict(pack.definition)
 
 

@@ -71,7 +71,7 @@ def get_webhook(session: Session, webhook_id: int) -> Webhook:
     """The webhook with this id; NotFound for any other number (too large ones included)."""
     webhook = session.get(Webhook, webhook_id) if 1 <= webhook_id <= MAX_ID else None
     if webhook is None:
-        raise NotFound(f"no webhook with id {webhook_id}")
+        raise NotFound(code="unknown_webhook", id=webhook_id)
     return webhook
 
 

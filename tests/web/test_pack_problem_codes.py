@@ -91,3 +91,17 @@ def test_expression_problems_in_a_pack_are_coded_and_translated(api: Api) -> Non
     }
     assert english["unknown_name"].startswith("in 'missing * 2': ")
     assert body(api.get("/packs")) == before
+
+
+def test_not_found_answers_its_code_in_chinese(api: Api) -> None:
+    for url, code in (
+        ("/packs/nosuch", "unknown_pack"),
+        ("/modules/nosuch", "unknown_module"),
+        ("/reports/nosuch", "unknown_report"),
+        ("/webhooks/999/deliveries", "unknown_webhook"),
+    ):
+        answer = api.get(url, headers=ZH)
+        assert answer.status_code == 404, url
+        assert [(e["path"], e["code"]) for e in errors(answer)] == [("", code)], url
+        assert "nosuch" in errors(answer)[0]["message"] or code == "unknown_webhook"
+        assert HAN.search(errors(answer)[0]["message"]), url

@@ -27,6 +27,7 @@ PARAMS = {
     "user": "ann", "op": "gte", "operators": "eq, gte", "kind": "a number", "low": 1, "high": 9, "kinds": "image/*",
     "header": "Idempotency-Key", "key": "x", "name": "ann", "table": "m_a__b", "text": "hours +", "functions": "sum",
     "host": "example.com", "address": "10.0.0.1", "event": "x", "events": "created",
+    "report": "hours", "pack": "construction", "id": 7,
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
 
