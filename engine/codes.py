@@ -161,6 +161,28 @@ PACKS: dict[str, str] = {
         "{text!r} must be an aggregate such as count(), sum(x), avg(x), min(x) or max(x)"
     ),
     "aggregate_forbidden": "{text!r} must not aggregate ({functions}): it is computed per record",
+    "module_taken": "module id {module!r} already belongs to pack {pack!r}",
+    "version_unchanged": "version {version} is installed with other content; raise the version",
+    "version_older": "version {version} is older than the installed {installed}",
+    "seed_key_undefined": "seed key {key!r} is used before it is defined",
+    "field_removed_with_values": (
+        "field {field!r} is removed but {count} records hold a value; "
+        "list it in migrate.drop to discard them"
+    ),
+    "field_change_with_values": (
+        "field {field!r} changes from {old} to {new} (scale {old_scale} → {new_scale}) "
+        "but {count} records hold a value"
+    ),
+    "choices_removed_in_use": "values {values} are removed but {count} records use them",
+    "required_without_default": (
+        "new required field {field!r} has no default but {count} records have no value; "
+        "give it a default or migrate.defaults"
+    ),
+    "state_removed_in_use": (
+        "state {state!r} is removed but {count} records are in it ({records}); "
+        "map it in migrate.states"
+    ),
+    "module_removed_with_records": "module {module!r} is removed but holds {count} records",
 }
 
 # Why a webhook registration was refused.

@@ -210,6 +210,55 @@ PACKS: dict[str, Callable[[Params], str]] = {
         text=p.get("text"),
         functions=p.get("functions"),
     ),
+    "module_taken": lambda p: _(
+        "Module id %(module)s already belongs to pack %(pack)s.",
+        module=p.get("module"),
+        pack=p.get("pack"),
+    ),
+    "version_unchanged": lambda p: _(
+        "Version %(version)s is installed with other content; raise the version.",
+        version=p.get("version"),
+    ),
+    "version_older": lambda p: _(
+        "Version %(version)s is older than the installed %(installed)s.",
+        version=p.get("version"),
+        installed=p.get("installed"),
+    ),
+    "seed_key_undefined": lambda p: _(
+        "Seed key %(key)s is used before it is defined.", key=p.get("key")
+    ),
+    "field_removed_with_values": lambda p: _(
+        "Field %(field)s is removed but %(count)s records hold a value; "
+        "list it in migrate.drop to discard them.",
+        field=p.get("field"),
+        count=p.get("count"),
+    ),
+    "field_change_with_values": lambda p: _(
+        "Field %(field)s changes its type but %(count)s records hold a value.",
+        field=p.get("field"),
+        count=p.get("count"),
+    ),
+    "choices_removed_in_use": lambda p: _(
+        "Values %(values)s are removed but %(count)s records use them.",
+        values=p.get("values"),
+        count=p.get("count"),
+    ),
+    "required_without_default": lambda p: _(
+        "New required field %(field)s has no default but %(count)s records have no value; "
+        "give it a default or migrate.defaults.",
+        field=p.get("field"),
+        count=p.get("count"),
+    ),
+    "state_removed_in_use": lambda p: _(
+        "State %(state)s is removed but %(count)s records are in it; map it in migrate.states.",
+        state=p.get("state"),
+        count=p.get("count"),
+    ),
+    "module_removed_with_records": lambda p: _(
+        "Module %(module)s is removed but holds %(count)s records.",
+        module=p.get("module"),
+        count=p.get("count"),
+    ),
 }
 
 WEBHOOKS: dict[str, Callable[[Params], str]] = {

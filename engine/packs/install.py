@@ -87,10 +87,7 @@ def _load_new(
     pack = load_pack(raw, installed_modules=other_modules)
     owners = {m.id: p.id for p in others.values() for m in _compiled(p).modules}
     clashes = [
-        Problem(
-            f"/modules/{i}/id",
-            f"module id {m.id!r} already belongs to pack {owners[m.id]!r}",
-        )
+        Problem(f"/modules/{i}/id", "module_taken", {"module": m.id, "pack": owners[m.id]})
         for i, m in enumerate(pack.modules)
         if m.id in owners
     ]
@@ -101,11 +98,11 @@ def _load_new(
 
 def _check_version(pack: Pack, current: InstalledPack) -> None:
     if current.version == pack.version:
-        message = f"version {pack.version} is installed with other content; raise the version"
-        raise DefinitionError([Problem("/version", message)])
+        params = {"version": pack.version}
+        raise DefinitionError([Problem("/version", "version_unchanged", params)])
     if _version_key(pack.version) < _version_key(current.version):
-        message = f"version {pack.version} is older than the installed {current.version}"
-        raise DefinitionError([Problem("/version", message)])
+        params = {"version": pack.version, "installed": current.version}
+        raise DefinitionError([Problem("/version", "version_older", params)])
 
 
 @dataclass
@@ -206,9 +203,7 @@ def _resolve_seed_links(value: Any, keys: Mapping[str, str]) -> Any:
         if set(value) == {"$seed"}:
             key = value["$seed"]
             if key not in keys:
-                raise DefinitionError(
-                    [Problem("/seed", f"seed key {key!r} is used before it is defined")]
-                )
+                raise DefinitionError([Problem("/seed", "seed_key_undefined", {"key": key})])
             return keys[key]
         return {k: _resolve_seed_links(v, keys) for k, v in value.items()}
     if isinstance(value, list):
@@ -236,7 +231,10 @@ def _seed(session: Session, pack: Pack) -> int:
                 )
             except BatchFailed as exc:
                 raise DefinitionError(
-                    [Problem(f"/seed/{module_id}/{index}{p.path}", p.message) for _, p in exc.items]
+                    [
+                        Problem(f"/seed/{module_id}/{index}{p.path}", p.code, p.params)
+                        for _, p in exc.items
+                    ]
                 ) from None
             if record.get("$state"):  # waiting records open the same inbox items as a transition
                 placed = get_record(session, module_id, created, SYSTEM)

@@ -110,8 +110,8 @@ def _field_refusals(check: _Check, old_field: Field) -> None:
             check.problems.append(
                 Problem(
                     f"{base}/schema/properties",
-                    f"field {old_field.name!r} is removed but {count} records hold a value; "
-                    f"list it in migrate.drop to discard them",
+                    "field_removed_with_values",
+                    {"field": old_field.name, "count": count},
                 )
             )
         return
@@ -125,8 +125,15 @@ def _field_refusals(check: _Check, old_field: Field) -> None:
             check.problems.append(
                 Problem(
                     f"{base}/schema/properties/{old_field.name}",
-                    f"field {old_field.name!r} changes from {old_field.kind} to {new_field.kind} "
-                    f"(scale {old_field.scale} → {new_field.scale}) but {count} records hold a value",
+                    "field_change_with_values",
+                    {
+                        "field": old_field.name,
+                        "old": old_field.kind,
+                        "new": new_field.kind,
+                        "old_scale": old_field.scale,
+                        "new_scale": new_field.scale,
+                        "count": count,
+                    },
                 )
             )
     elif new_field.kind_type.one_of and new_field.enum is not None and old_field.enum is not None:
@@ -136,7 +143,8 @@ def _field_refusals(check: _Check, old_field: Field) -> None:
             check.problems.append(
                 Problem(
                     f"{base}/schema/properties/{old_field.name}/enum",
-                    f"values {gone} are removed but {count} records use them",
+                    "choices_removed_in_use",
+                    {"values": gone, "count": count},
                 )
             )
 
@@ -157,8 +165,8 @@ def _required_refusals(check: _Check, new_field: Field, records: int) -> None:
         check.problems.append(
             Problem(
                 f"{check.base}/schema/required",
-                f"new required field {new_field.name!r} has no default but {count} records have no "
-                f"value; give it a default or migrate.defaults",
+                "required_without_default",
+                {"field": new_field.name, "count": count},
             )
         )
     elif count:
@@ -182,7 +190,8 @@ def _state_refusals(check: _Check) -> None:
             check.problems.append(
                 Problem(
                     f"{check.base}/workflow/states",
-                    f"state {state!r} is removed but {count} records are in it ({which}); map it in migrate.states",
+                    "state_removed_in_use",
+                    {"state": state, "count": count, "records": which},
                 )
             )
         else:
@@ -208,7 +217,9 @@ def upgrade_refusals(
             if count:
                 problems.append(
                     Problem(
-                        "/modules", f"module {old_module.id!r} is removed but holds {count} records"
+                        "/modules",
+                        "module_removed_with_records",
+                        {"module": old_module.id, "count": count},
                     )
                 )
             continue

@@ -105,3 +105,12 @@ def test_not_found_answers_its_code_in_chinese(api: Api) -> None:
         assert [(e["path"], e["code"]) for e in errors(answer)] == [("", code)], url
         assert "nosuch" in errors(answer)[0]["message"] or code == "unknown_webhook"
         assert HAN.search(errors(answer)[0]["message"]), url
+
+
+def test_an_upgrade_refusal_answers_its_code_in_chinese(api: Api) -> None:
+    installed = body(api.get("/packs/construction"))
+    older = api.post("/packs", json={**installed, "version": "0.0.1"}, headers=ZH)
+    assert older.status_code == 422
+    assert [(e["path"], e["code"]) for e in errors(older)] == [("/version", "version_older")]
+    assert "0.0.1" in errors(older)[0]["message"] and HAN.search(errors(older)[0]["message"])
+    assert body(api.get("/packs/construction")) == installed

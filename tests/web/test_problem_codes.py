@@ -27,7 +27,9 @@ PARAMS = {
     "user": "ann", "op": "gte", "operators": "eq, gte", "kind": "a number", "low": 1, "high": 9, "kinds": "image/*",
     "header": "Idempotency-Key", "key": "x", "name": "ann", "table": "m_a__b", "text": "hours +", "functions": "sum",
     "host": "example.com", "address": "10.0.0.1", "event": "x", "events": "created",
-    "report": "hours", "pack": "construction", "id": 7,
+    "report": "hours", "pack": "construction", "id": 7, "count": 3,
+    "installed": "1.0.2", "old": "text", "new": "integer", "old_scale": 0, "new_scale": 2,
+    "values": "a, b", "records": "LT-1",
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
 
