@@ -106,7 +106,7 @@ def user_names() -> dict[str, str]:
         with db() as session:
             cached = {name: (display or name) for name, display in user_labels(session)}
         g.formwork_user_names = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _number(field: Field, value: Any) -> str:
