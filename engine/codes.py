@@ -183,6 +183,16 @@ PACKS: dict[str, str] = {
         "map it in migrate.states"
     ),
     "module_removed_with_records": "module {module!r} is removed but holds {count} records",
+    "role_built_in": "role {role!r} is built in; do not declare it",
+    "role_declared_twice": "role id {role!r} is declared more than once",
+    "module_id_twice": "module id {module!r} is used twice (also at {other})",
+    "module_id_installed": (
+        "module id {module!r} already belongs to another installed pack; "
+        "module ids are unique across packs"
+    ),
+    "id_line_break": "{value!r} ends with a line break; ids are letters, digits and _ only",
+    "print_id_twice": "print id {print!r} is used more than once in {module}",
+    "template_unreadable": "the template cannot be read at line {line}: {detail}",
 }
 
 # Why a webhook registration was refused.

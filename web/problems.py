@@ -259,6 +259,31 @@ PACKS: dict[str, Callable[[Params], str]] = {
         module=p.get("module"),
         count=p.get("count"),
     ),
+    "role_built_in": lambda p: _(
+        "Role %(role)s is built in; do not declare it.", role=p.get("role")
+    ),
+    "role_declared_twice": lambda p: _(
+        "Role id %(role)s is declared more than once.", role=p.get("role")
+    ),
+    "module_id_twice": lambda p: _(
+        "Module id %(module)s is used twice (also at %(other)s).",
+        module=p.get("module"),
+        other=p.get("other"),
+    ),
+    "module_id_installed": lambda p: _(
+        "Module id %(module)s already belongs to another installed pack.", module=p.get("module")
+    ),
+    "id_line_break": lambda p: _("An id ends with a line break; use letters, digits and _ only."),
+    "print_id_twice": lambda p: _(
+        "Print id %(print)s is used more than once in %(module)s.",
+        print=p.get("print"),
+        module=p.get("module"),
+    ),
+    "template_unreadable": lambda p: _(
+        "The template cannot be read at line %(line)s: %(detail)s",
+        line=p.get("line"),
+        detail=p.get("detail"),
+    ),
 }
 
 WEBHOOKS: dict[str, Callable[[Params], str]] = {

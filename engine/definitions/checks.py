@@ -76,9 +76,9 @@ def _check_roles(ctx: PackContext) -> None:
     for index, role in enumerate(roles):
         rid = role["id"]
         if rid in BUILT_IN_ROLES:
-            ctx.add(("roles", index, "id"), f"role {rid!r} is built in; do not declare it")
+            ctx.add_problem(("roles", index, "id"), "role_built_in", {"role": rid})
         elif counts[rid] > 1 and rid in seen:
-            ctx.add(("roles", index, "id"), f"role id {rid!r} is declared more than once")
+            ctx.add_problem(("roles", index, "id"), "role_declared_twice", {"role": rid})
         seen.add(rid)
 
 
@@ -91,13 +91,9 @@ def _check_module_ids(
         path = ("modules", module.index, "id")
         if module.id in first:
             where = pointer(("modules", first[module.id]))
-            ctx.add(path, f"module id {module.id!r} is used twice (also at {where})")
+            ctx.add_problem(path, "module_id_twice", {"module": module.id, "other": where})
         elif module.id in installed:
-            ctx.add(
-                path,
-                f"module id {module.id!r} already belongs to another installed pack; "
-                "module ids are unique across packs",
-            )
+            ctx.add_problem(path, "module_id_installed", {"module": module.id})
         first.setdefault(module.id, module.index)
 
 
@@ -124,7 +120,7 @@ def _check_identifiers(ctx: PackContext, own: list[ModuleInfo]) -> None:
             places.append(((*base, "workflow", "transitions", i, "id"), transition.get("id")))
     for path, value in places:
         if isinstance(value, str) and value != value.rstrip("\r\n"):
-            ctx.add(path, f"{value!r} ends with a line break; ids are letters, digits and _ only")
+            ctx.add_problem(path, "id_line_break", {"value": value})
 
 
 _TEMPLATES = SandboxedEnvironment(autoescape=True)
@@ -138,12 +134,11 @@ def _check_prints(ctx: PackContext, module: ModuleInfo) -> None:
         path = ("modules", module.index, "prints", index)
         pid = template["id"]
         if pid in seen:
-            ctx.add((*path, "id"), f"print id {pid!r} is used more than once in {module.id}")
+            params = {"print": pid, "module": module.id}
+            ctx.add_problem((*path, "id"), "print_id_twice", params)
         seen.add(pid)
         try:
             _TEMPLATES.parse(template["template"])
         except TemplateSyntaxError as exc:
-            ctx.add(
-                (*path, "template"),
-                f"the template cannot be read at line {exc.lineno}: {exc.message}",
-            )
+            params = {"line": exc.lineno, "detail": exc.message}
+            ctx.add_problem((*path, "template"), "template_unreadable", params)

@@ -223,8 +223,9 @@ def test_a_module_id_used_twice() -> None:
     pack["modules"].append(copy.deepcopy(module(pack, "project")))
     problem = problems(pack)[0]
     assert problem == Problem(
-        "/modules/2/id", "module id 'project' is used twice (also at /modules/0)"
+        "/modules/2/id", "module_id_twice", {"module": "project", "other": "/modules/0"}
     )
+    assert problem.message == "module id 'project' is used twice (also at /modules/0)"
 
 
 def test_a_module_id_of_another_installed_pack() -> None:
@@ -240,9 +241,9 @@ def test_a_module_id_of_another_installed_pack() -> None:
 def test_a_role_declared_twice_and_admin_declared() -> None:
     pack = base()
     pack["roles"] += [{"id": "foreman", "title": "Again"}, {"id": "admin", "title": "Admin"}]
-    assert problems(pack) == [
-        Problem("/roles/3/id", "role id 'foreman' is declared more than once"),
-        Problem("/roles/4/id", "role 'admin' is built in; do not declare it"),
+    assert [(p.path, p.code, p.message) for p in problems(pack)] == [
+        ("/roles/3/id", "role_declared_twice", "role id 'foreman' is declared more than once"),
+        ("/roles/4/id", "role_built_in", "role 'admin' is built in; do not declare it"),
     ]
 
 
@@ -766,10 +767,7 @@ def test_an_id_ending_in_a_line_break() -> None:
     module(pack, "tally")["workflow"]["states"]["submitted"]["on_due"] = "escalate\n"
     found = problems(pack)
     assert (
-        Problem(
-            "/modules/1/workflow/transitions/2/id",
-            "'escalate\\n' ends with a line break; ids are letters, digits and _ only",
-        )
+        Problem("/modules/1/workflow/transitions/2/id", "id_line_break", {"value": "escalate\n"})
         in found
     )
 

@@ -114,3 +114,15 @@ def test_an_upgrade_refusal_answers_its_code_in_chinese(api: Api) -> None:
     assert [(e["path"], e["code"]) for e in errors(older)] == [("/version", "version_older")]
     assert "0.0.1" in errors(older)[0]["message"] and HAN.search(errors(older)[0]["message"])
     assert body(api.get("/packs/construction")) == installed
+
+
+def test_semantic_check_problems_are_coded(api: Api) -> None:
+    pack = _pack(_module(), roles=[{"id": "admin", "title": "A"}])
+    pack["modules"].append(_module())
+    answer = api.post("/packs", json=pack, headers=ZH)
+    assert answer.status_code == 422
+    assert {(e["path"], e["code"]) for e in errors(answer)} >= {
+        ("/roles/0/id", "role_built_in"),
+        ("/modules/1/id", "module_id_twice"),
+    }
+    assert all(HAN.search(e["message"]) for e in errors(answer)), errors(answer)
