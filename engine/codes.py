@@ -193,6 +193,20 @@ PACKS: dict[str, str] = {
     "id_line_break": "{value!r} ends with a line break; ids are letters, digits and _ only",
     "print_id_twice": "print id {print!r} is used more than once in {module}",
     "template_unreadable": "the template cannot be read at line {line}: {detail}",
+    "formula_cycle": "computed values depend on each other in a cycle: {cycle}",
+    "clock_in_database": (
+        "{what} uses today() or now(), which the database cannot compute; "
+        "compare with a stored date instead"
+    ),
+    "read_time_in_database": (
+        "{what} reads {name}, which is computed when read ({detail}), "
+        "so the database cannot filter, sort, total or group by it"
+    ),
+    "permission_unknown_field": "permission fields: {detail}",
+    "scope_unknown_field": "scope: {detail}",
+    "scope_not_a_link": (
+        "scope limits rows by a link field; {field!r} is {kind}; link fields of {module}: {fields}"
+    ),
 }
 
 # Why a webhook registration was refused.

@@ -284,6 +284,31 @@ PACKS: dict[str, Callable[[Params], str]] = {
         line=p.get("line"),
         detail=p.get("detail"),
     ),
+    "formula_cycle": lambda p: _(
+        "Computed values depend on each other in a cycle: %(cycle)s", cycle=p.get("cycle")
+    ),
+    "clock_in_database": lambda p: _(
+        "%(what)s uses today() or now(), which the database cannot compute; "
+        "compare with a stored date instead.",
+        what=p.get("what"),
+    ),
+    "read_time_in_database": lambda p: _(
+        "%(what)s reads %(name)s, which is computed when read, so the database cannot "
+        "filter, sort, total or group by it.",
+        what=p.get("what"),
+        name=p.get("name"),
+    ),
+    "permission_unknown_field": lambda p: _(
+        "The permission names an unknown field %(field)s.", field=p.get("field")
+    ),
+    "scope_unknown_field": lambda p: _(
+        "The scope names an unknown field %(field)s.", field=p.get("field")
+    ),
+    "scope_not_a_link": lambda p: _(
+        "A scope limits rows by a link field; %(field)s is not one (link fields: %(fields)s).",
+        field=p.get("field"),
+        fields=p.get("fields"),
+    ),
 }
 
 WEBHOOKS: dict[str, Callable[[Params], str]] = {

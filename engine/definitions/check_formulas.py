@@ -102,23 +102,13 @@ def check_formulas(ctx: PackContext) -> None:
         at = nodes.index(first)
         rotated = nodes[at:] + nodes[:at] + [first]
         text = " → ".join(label(n, first[0]) for n in rotated)
-        ctx.add(
-            ctx.computed[first].path,
-            f"computed values depend on each other in a cycle: {text}",
-        )
+        ctx.add_problem(ctx.computed[first].path, "formula_cycle", {"cycle": text})
     late = read_time_nodes(ctx.computed)
     for use in ctx.database_uses:
         if use.depends & looping:  # the cycle is the problem to fix first
             continue
         if use.uses_clock:
-            ctx.add(
-                use.path,
-                f"{use.what} uses today() or now(), which the database cannot compute; "
-                "compare with a stored date instead",
-            )
+            ctx.add_problem(use.path, "clock_in_database", {"what": use.what})
         for node in sorted(use.depends & late.keys()):
-            ctx.add(
-                use.path,
-                f"{use.what} reads {label(node, use.module)}, which is computed when read "
-                f"({late[node]}), so the database cannot filter, sort, total or group by it",
-            )
+            params = {"what": use.what, "name": label(node, use.module), "detail": late[node]}
+            ctx.add_problem(use.path, "read_time_in_database", params)

@@ -23,19 +23,20 @@ def check_permissions(ctx: PackContext, module: ModuleInfo) -> None:
         check_role(ctx, (*base, role), role, "permissions")
         for name in rules.get("fields") or {}:
             if name not in module.fields:
-                ctx.add(
-                    (*base, role, "fields", name),
-                    f"permission fields: {unknown_field(module, name)}",
-                )
+                params = {"field": name, "detail": unknown_field(module, name)}
+                ctx.add_problem((*base, role, "fields", name), "permission_unknown_field", params)
         links = [f.name for f in module.fields.values() if f.kind_type.links]
         for position, name in enumerate(rules.get("scope") or ()):
             info = module.fields.get(name)
             where = (*base, role, "scope", position)
             if info is None:
-                ctx.add(where, f"scope: {unknown_field(module, name)}")
+                params = {"field": name, "detail": unknown_field(module, name)}
+                ctx.add_problem(where, "scope_unknown_field", params)
             elif not info.kind_type.links:
-                ctx.add(
-                    where,
-                    f"scope limits rows by a link field; {name!r} is {info.kind_text}; "
-                    f"link fields of {module.id}: {listing(links)}",
-                )
+                params = {
+                    "field": name,
+                    "kind": info.kind_text,
+                    "module": module.id,
+                    "fields": listing(links),
+                }
+                ctx.add_problem(where, "scope_not_a_link", params)

@@ -126,3 +126,14 @@ def test_semantic_check_problems_are_coded(api: Api) -> None:
         ("/modules/1/id", "module_id_twice"),
     }
     assert all(HAN.search(e["message"]) for e in errors(answer)), errors(answer)
+
+
+def test_a_formula_cycle_answers_its_code_in_chinese(api: Api) -> None:
+    cycle = {
+        "a": {"type": "number", "x-formula": "b + 1"},
+        "b": {"type": "number", "x-formula": "a"},
+    }
+    answer = api.post("/packs", json=_pack(_module(**cycle)), headers=ZH)
+    assert answer.status_code == 422
+    found = [e for e in errors(answer) if e["code"] == "formula_cycle"]
+    assert found and "a → b → a" in found[0]["message"] and HAN.search(found[0]["message"])
