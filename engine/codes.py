@@ -204,6 +204,12 @@ PACKS: dict[str, str] = {
     ),
     "permission_unknown_field": "permission fields: {detail}",
     "scope_unknown_field": "scope: {detail}",
+    "report_id_twice": "report id {report!r} is used more than once",
+    "report_unknown_module": (
+        "report {report!r} reads module {module!r}, which is neither in this pack nor installed{hint}"
+    ),
+    "chart_not_grouped": "chart {key} {value!r} must be one of the report's group_by: {fields}",
+    "chart_not_a_measure": "chart y {value!r} must name a measure{hint}: {fields}",
     "scope_not_a_link": (
         "scope limits rows by a link field; {field!r} is {kind}; link fields of {module}: {fields}"
     ),

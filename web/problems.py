@@ -304,6 +304,22 @@ PACKS: dict[str, Callable[[Params], str]] = {
     "scope_unknown_field": lambda p: _(
         "The scope names an unknown field %(field)s.", field=p.get("field")
     ),
+    "report_id_twice": lambda p: _(
+        "Report id %(report)s is used more than once.", report=p.get("report")
+    ),
+    "report_unknown_module": lambda p: _(
+        "Report %(report)s reads module %(module)s, which is neither in this pack nor installed.",
+        report=p.get("report"),
+        module=p.get("module"),
+    ),
+    "chart_not_grouped": lambda p: _(
+        "The chart's %(key)s must be one of the report's group_by: %(fields)s",
+        key=p.get("key"),
+        fields=p.get("fields"),
+    ),
+    "chart_not_a_measure": lambda p: _(
+        "The chart's y must name a measure: %(fields)s", fields=p.get("fields")
+    ),
     "scope_not_a_link": lambda p: _(
         "A scope limits rows by a link field; %(field)s is not one (link fields: %(fields)s).",
         field=p.get("field"),

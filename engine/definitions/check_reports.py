@@ -25,15 +25,16 @@ def check_reports(ctx: PackContext) -> None:
         path: Path = ("reports", index)
         rid = report["id"]
         if counts[rid] > 1 and rid in seen:
-            ctx.add((*path, "id"), f"report id {rid!r} is used more than once")
+            ctx.add_problem((*path, "id"), "report_id_twice", {"report": rid})
         seen.add(rid)
         module = ctx.catalogue.get(report["module"])
         if module is None:
-            ctx.add(
-                (*path, "module"),
-                f"report {rid!r} reads module {report['module']!r}, which is neither in this "
-                f"pack nor installed{suggest(report['module'], ctx.catalogue)}",
-            )
+            params = {
+                "report": rid,
+                "module": report["module"],
+                "hint": suggest(report["module"], ctx.catalogue),
+            }
+            ctx.add_problem((*path, "module"), "report_unknown_module", params)
             continue
         _check_report(ctx, module, path, report)
 
@@ -71,13 +72,9 @@ def _check_report(
     for key in ("x", "series"):
         value = chart.get(key)
         if isinstance(value, str) and value not in group_by:
-            ctx.add(
-                (*path, "chart", key),
-                f"chart {key} {value!r} must be one of the report's group_by: {listing(group_by)}",
-            )
+            params = {"key": key, "value": value, "fields": listing(group_by)}
+            ctx.add_problem((*path, "chart", key), "chart_not_grouped", params)
     y = chart.get("y")
     if isinstance(y, str) and y not in measures:
-        ctx.add(
-            (*path, "chart", "y"),
-            f"chart y {y!r} must name a measure{suggest(y, measures)}: {listing(list(measures))}",
-        )
+        params = {"value": y, "hint": suggest(y, measures), "fields": listing(list(measures))}
+        ctx.add_problem((*path, "chart", "y"), "chart_not_a_measure", params)

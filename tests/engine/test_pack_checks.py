@@ -250,7 +250,9 @@ def test_a_role_declared_twice_and_admin_declared() -> None:
 def test_a_report_id_used_twice() -> None:
     pack = base()
     pack["reports"].append(copy.deepcopy(pack["reports"][0]))
-    assert only(pack) == Problem("/reports/1/id", "report id 'by_worker' is used more than once")
+    problem = only(pack)
+    assert (problem.path, problem.code) == ("/reports/1/id", "report_id_twice")
+    assert problem.message == "report id 'by_worker' is used more than once"
 
 
 def test_a_transition_id_used_twice() -> None:
