@@ -15,6 +15,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from engine.attachments import size_text
 from engine.errors import Problem
 
 Params = Mapping[str, Any]
@@ -32,8 +33,6 @@ def _words(params: Params) -> dict[str, str]:
 
 
 def _size(params: Params) -> str:
-    from web.pages.uploads import size_text
-
     return size_text(int(params.get("limit") or 0))
 
 

@@ -14,9 +14,9 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from web.api.common import PREFIX
 from web.errors import ApiError, error_body
 
-PREFIX = "/api/v1"
 MAX_BODY = 10 * 1024 * 1024  # API_MAX_BODY: bytes a request body may have
 # Bytes of path and query string (a filter of 200 record ids fits); gunicorn's own ceiling is 8190
 # for the whole request line (web/cli_serve.py), so past this the answer is still JSON.

@@ -19,6 +19,8 @@ from web.api.body import json_body
 from web.params import shown, whole_number
 from web.refusals import api_language as language
 
+PREFIX = "/api/v1"  # where every API route lives
+
 
 def readable_module(session: Session, actor: Actor, module_id: str) -> Module:
     """The module, if the caller may read it; NotFound otherwise (never revealing it exists)."""

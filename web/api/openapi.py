@@ -13,8 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from engine.actor import Actor
 from engine.catalog import load_catalog
-from web.api import PREFIX
-from web.api.common import language
+from web.api.common import PREFIX, language
 from web.api.context import optional_session
 from web.api.spec import build_spec
 
