@@ -10,20 +10,19 @@ declare them and the pack importer checks that the roles in use exist.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import ScalarResult, column, inspect, select, table
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from engine import sessions
 from engine.actor import Actor
 from engine.errors import NotFound, Problem, ValidationFailed
-from engine.models import ApiToken, Grant, User, UserRole, utcnow
+from engine.models import ApiToken, Grant, User, UserRole, aware, utcnow
 from engine.passwords import hash_password, needs_rehash, password_matches, spend_check_time
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,63}$")
@@ -273,7 +272,7 @@ def create_token(session: Session, user_name: str, name: str) -> str:
     if problems:
         raise ValidationFailed(problems)
     token = TOKEN_PREFIX + secrets.token_urlsafe(30)
-    session.add(ApiToken(user_id=user.id, name=name.strip(), token_hash=_token_hash(token)))
+    session.add(ApiToken(user_id=user.id, name=name.strip(), token_hash=sessions.token_hash(token)))
     session.flush()
     return token
 
@@ -285,23 +284,14 @@ def authenticate_token(session: Session, token: str) -> User | None:
     """
     if not token or not TOKEN_PATTERN.match(token):
         return None
-    found = (
-        session.execute(  # one statement: the token row, its user, roles and grants
-            select(ApiToken, User)
-            .outerjoin(User, User.id == ApiToken.user_id)
-            .options(joinedload(User.roles), joinedload(User.grants))
-            .where(ApiToken.token_hash == _token_hash(token))
-        )
-        .unique()
-        .first()
-    )
+    found = sessions.credential_with_user(session, ApiToken, sessions.token_hash(token))
     if found is None:
         return None
-    row, user = cast("tuple[ApiToken, User | None]", found)  # outer join: user may be gone
+    row, user = found
     if row.revoked_at is not None or user is None or not user.active:
         return None
     now = utcnow()
-    if row.last_used_at is None or now - _aware(row.last_used_at) >= LAST_USED_PRECISION:
+    if row.last_used_at is None or now - aware(row.last_used_at) >= LAST_USED_PRECISION:
         row.last_used_at = now
     return user
 
@@ -378,12 +368,3 @@ def _grant_problems(grants: list[tuple[str, str]], path: str = "/grants") -> lis
                     Problem(f"{where}/{key}", "too_many_characters", {"limit": MAX_ID_LENGTH})
                 )
     return problems
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time stored here is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -10,14 +10,14 @@ these functions into Flask-Limiter as a storage backend (web/ratelimit.py).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.models import RateLimitCounter, utcnow
+from engine.models import RateLimitCounter, aware, utcnow
 
 MAX_KEY_LENGTH = 255
 
@@ -51,7 +51,7 @@ def count(session: Session, key: str, now: datetime | None = None) -> int:
     """Hits on `key` in its current window (0 when the window has lapsed)."""
     now = now or utcnow()
     row = session.get(RateLimitCounter, key[:MAX_KEY_LENGTH])
-    if row is None or _aware(row.expires_at) <= now:
+    if row is None or aware(row.expires_at) <= now:
         return 0
     return row.count
 
@@ -60,7 +60,7 @@ def window_end(session: Session, key: str, now: datetime | None = None) -> datet
     """When the current window of `key` ends (now, when there is none)."""
     now = now or utcnow()
     row = session.get(RateLimitCounter, key[:MAX_KEY_LENGTH])
-    return max(_aware(row.expires_at), now) if row is not None else now
+    return max(aware(row.expires_at), now) if row is not None else now
 
 
 def clear(session: Session, key: str) -> None:
@@ -81,8 +81,3 @@ def healthy(session: Session) -> bool:
     """True when the counters table answers."""
     session.execute(select(RateLimitCounter.key).limit(1))
     return True
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time stored here is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from engine.models import User, UserSession, utcnow
+from engine.models import User, UserSession, aware, utcnow
 
 DEFAULT_LIFETIME = timedelta(hours=12)
 DEFAULT_IDLE_TIMEOUT = timedelta(hours=2)
@@ -48,7 +48,7 @@ def start_session(
     session.execute(delete(UserSession).where(UserSession.user_id == user.id, _over(policy, now)))
     token = secrets.token_urlsafe(32)
     session.add(
-        UserSession(user_id=user.id, token_hash=_hash(token), created_at=now, last_seen_at=now)
+        UserSession(user_id=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now)
     )
     session.flush()
     return token
@@ -60,31 +60,22 @@ def session_user(
     """The active user of a session that still holds, or None; touches `last_seen_at`."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    found = (
-        session.execute(  # one statement: the session row, its user, roles and grants
-            select(UserSession, User)
-            .outerjoin(User, User.id == UserSession.user_id)
-            .options(joinedload(User.roles), joinedload(User.grants))
-            .where(UserSession.token_hash == _hash(token))
-        )
-        .unique()
-        .first()
-    )
+    found = credential_with_user(session, UserSession, token_hash(token))
     if found is None:
         return None
-    row, user = cast("tuple[UserSession, User | None]", found)  # outer join: user may be gone
+    row, user = found
     if row.ended_at is not None:
         return None
     now = now or utcnow()
-    if _aware(row.created_at) + policy.lifetime <= now:
+    if aware(row.created_at) + policy.lifetime <= now:
         _end(row, "expired", now)
         return None
-    if _aware(row.last_seen_at) + policy.idle <= now:
+    if aware(row.last_seen_at) + policy.idle <= now:
         _end(row, "idle", now)
         return None
     if user is None or not user.active:
         return None
-    if now - _aware(row.last_seen_at) >= min(SEEN_PRECISION, policy.idle / 10):
+    if now - aware(row.last_seen_at) >= min(SEEN_PRECISION, policy.idle / 10):
         row.last_seen_at = now
     return user
 
@@ -95,7 +86,7 @@ def end_session(session: Session, token: str | None, reason: str = "signed_out")
         return False
     statement = (
         update(UserSession)
-        .where(UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None))
+        .where(UserSession.token_hash == token_hash(token), UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), ended_reason=reason)
     )
     result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
@@ -126,10 +117,26 @@ def _end(row: UserSession, reason: str, now: datetime) -> None:
     row.ended_at, row.ended_reason = now, reason
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What the database keeps of a session or API token: never the token itself."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time stored here is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def credential_with_user(
+    session: Session, model: Any, hashed: str
+) -> tuple[Any, User | None] | None:
+    """A session or token row by its hash, with its user, roles and grants, in one statement.
+
+    The user is None when it is gone (outer join); the row is None when nothing matches.
+    """
+    found = (
+        session.execute(
+            select(model, User)
+            .outerjoin(User, User.id == model.user_id)
+            .options(joinedload(User.roles), joinedload(User.grants))
+            .where(model.token_hash == hashed)
+        )
+        .unique()
+        .first()
+    )
+    return None if found is None else (found[0], found[1])
