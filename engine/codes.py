@@ -11,6 +11,8 @@ fails a test.
 
 from __future__ import annotations
 
+from engine import codes_fields, codes_workflow
+
 # Validation of record data, filters and queries.
 VALUES: dict[str, str] = {
     "invalid": "{detail}",
@@ -250,6 +252,8 @@ MESSAGES: dict[str, str] = {
     **SCHEMA,
     **REFUSALS,
     **PACKS,
+    **codes_fields.CHECKS,
+    **codes_workflow.CHECKS,
     **WEBHOOKS,
     **NOT_FOUND,
 }

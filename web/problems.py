@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from engine.attachments import size_text
 from engine.errors import Problem
+from web import problems_fields, problems_workflow
 
 Params = Mapping[str, Any]
 
@@ -367,6 +368,8 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **SCHEMA,
     **REFUSALS,
     **PACKS,
+    **problems_fields.CHECKS,
+    **problems_workflow.CHECKS,
     **WEBHOOKS,
     **NOT_FOUND,
 }
