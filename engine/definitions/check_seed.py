@@ -32,11 +32,12 @@ def check_seed(ctx: PackContext) -> None:
     for position, (module_id, records) in enumerate(seed.items()):
         module = own.get(module_id)
         if module is None:
-            ctx.add(
-                ("seed", module_id),
-                f"seed names {module_id!r}, which is not a module of this pack"
-                f"{suggest(module_id, own)}; modules: {listing(list(own))}",
-            )
+            params = {
+                "module": module_id,
+                "hint": suggest(module_id, own),
+                "modules": listing(list(own)),
+            }
+            ctx.add_problem(("seed", module_id), "seed_unknown_module", params)
             continue
         for index, record in enumerate(records):
             if isinstance(record, Mapping):
@@ -60,11 +61,8 @@ def _collect_keys(ctx: PackContext, seed: Mapping[str, Any]) -> dict[str, SeedKe
             if key is None:
                 continue
             if key in keys:
-                ctx.add(
-                    ("seed", module_id, index, "$key"),
-                    f"$key {key!r} is already used by a seed record of {keys[key].module}; "
-                    "keys are unique across the whole seed",
-                )
+                params = {"key": key, "module": keys[key].module}
+                ctx.add_problem(("seed", module_id, index, "$key"), "seed_key_twice", params)
                 continue
             keys[key] = SeedKey(module_id, (position, index))
     return keys
@@ -90,31 +88,35 @@ def _check_record(
     if state is not None:
         states = sorted(module.states or ())
         if module.states is None:
-            ctx.add(
-                (*path, "$state"), f"{module.id} has no workflow, so a seed record has no $state"
-            )
+            params = {"module": module.id}
+            ctx.add_problem((*path, "$state"), "seed_state_without_workflow", params)
         elif state not in module.states:
-            ctx.add(
-                (*path, "$state"),
-                f"$state {state!r} is not a state of {module.id}{suggest(state, states)}; "
-                f"states: {listing(states)}",
-            )
+            params = {
+                "state": state,
+                "module": module.id,
+                "hint": suggest(state, states),
+                "states": listing(states),
+            }
+            ctx.add_problem((*path, "$state"), "seed_unknown_state", params)
     for name, value in record.items():
         if name.startswith("$"):
             continue
         info = module.fields.get(name)
         if info is None:
-            ctx.add((*path, name), f"seed record: {unknown_field(module, name)}")
+            params = {"field": name, "detail": unknown_field(module, name)}
+            ctx.add_problem((*path, name), "seed_unknown_field", params)
         elif info.computed:
-            ctx.add((*path, name), f"{name!r} is computed; leave it out of seed records")
+            ctx.add_problem((*path, name), "seed_computed_field", {"field": name})
         else:
             written = _resolve_links(ctx, info, (*path, name), value, keys, place.order)
             for message in value_problems(info, written):
-                ctx.add((*path, name), f"{value!r} is not a valid value of {name!r}: {message}")
+                params = {"value": repr(value), "field": name, "detail": message}
+                ctx.add_problem((*path, name), "seed_value_invalid", params)
     for info in module.fields.values():
         missing = info.name not in record and "default" not in info.schema
         if info.required and not info.computed and missing:
-            ctx.add(path, f"seed record of {module.id} lacks the required field {info.name!r}")
+            params = {"module": module.id, "field": info.name}
+            ctx.add_problem(path, "seed_required_missing", params)
 
 
 def _resolve_links(
@@ -160,30 +162,24 @@ def _seed_link(
     if value is None:
         return None
     if not (isinstance(value, Mapping) and set(value) == {SEED_LINK}):
-        ctx.add(
-            path,
-            f'a link in seed data is written {{"$seed": "<key>"}} naming a seed record of '
-            f"{target}, not {value!r}",
-        )
+        params = {"module": target, "value": repr(value)}
+        ctx.add_problem(path, "seed_link_shape", params)
         return f"seed:{value!r}"
     key = value[SEED_LINK]
     found = keys.get(key)
     if found is None:
         known = sorted(k for k, v in keys.items() if v.module == target)
-        ctx.add(
-            (*path, SEED_LINK),
-            f"no seed record of {target} has $key {key!r}{suggest(str(key), known)}; "
-            f"keys: {listing(known)}",
-        )
+        params = {
+            "module": target,
+            "key": key,
+            "hint": suggest(str(key), known),
+            "keys": listing(known),
+        }
+        ctx.add_problem((*path, SEED_LINK), "seed_link_unknown_key", params)
     elif found.module != target:
-        ctx.add(
-            (*path, SEED_LINK),
-            f"$key {key!r} is a seed record of {found.module}, but {info.name!r} links to {target}",
-        )
+        params = {"key": key, "other": found.module, "field": info.name, "module": target}
+        ctx.add_problem((*path, SEED_LINK), "seed_link_wrong_module", params)
     elif found.order >= order:
-        ctx.add(
-            (*path, SEED_LINK),
-            f"$key {key!r} is created after this record; seed records are created in the order "
-            f"written, so put the {target} record first",
-        )
+        params = {"key": key, "module": target}
+        ctx.add_problem((*path, SEED_LINK), "seed_link_later", params)
     return f"seed:{key}"

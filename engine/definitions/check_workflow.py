@@ -26,11 +26,13 @@ def check_role(ctx: PackContext, path: Path, role: str, what: str) -> None:
     if role in ctx.roles:
         return
     declared = sorted(ctx.roles - BUILT_IN_ROLES)
-    ctx.add(
-        path,
-        f"{what} names role {role!r}, which the pack does not declare{suggest(role, declared)}; "
-        f"declared roles: {listing(declared)} (admin is built in)",
-    )
+    params = {
+        "what": what,
+        "role": role,
+        "hint": suggest(role, declared),
+        "roles": listing(declared),
+    }
+    ctx.add_problem(path, "role_undeclared", params)
 
 
 def check_recipients(
@@ -44,24 +46,31 @@ def check_recipients(
         info = module.fields.get(name)
         users = [f.name for f in module.fields.values() if f.kind_type.names_user]
         if info is None:
-            ctx.add((*path, "field"), f"{what}: {unknown_field(module, name)}")
+            params = {"what": what, "field": name, "detail": unknown_field(module, name)}
+            ctx.add_problem((*path, "field"), "recipient_unknown_field", params)
         elif not info.kind_type.names_user:
-            ctx.add(
-                (*path, "field"),
-                f'{what} must name a user field ("x-user": true); {name!r} is {info.kind_text}; '
-                f"user fields of {module.id}: {listing(users)}",
-            )
+            params = {
+                "what": what,
+                "field": name,
+                "kind": info.kind_text,
+                "module": module.id,
+                "fields": listing(users),
+            }
+            ctx.add_problem((*path, "field"), "recipient_not_a_user", params)
 
 
 def _state(ctx: PackContext, module: ModuleInfo, path: Path, name: str, what: str) -> bool:
     states = sorted(module.states or ())
     if name in states:
         return True
-    ctx.add(
-        path,
-        f"{what} {name!r} is not a state of {module.id}{suggest(name, states)}; "
-        f"states: {listing(states)}",
-    )
+    params = {
+        "what": what,
+        "state": name,
+        "module": module.id,
+        "hint": suggest(name, states),
+        "states": listing(states),
+    }
+    ctx.add_problem(path, "unknown_state", params)
     return False
 
 
@@ -82,7 +91,8 @@ def check_workflow(ctx: PackContext, module: ModuleInfo) -> None:
         path = (*base, "transitions", index)
         tid = transition["id"]
         if counts[tid] > 1 and tid in seen:
-            ctx.add((*path, "id"), f"transition id {tid!r} is used more than once in {module.id}")
+            params = {"transition": tid, "module": module.id}
+            ctx.add_problem((*path, "id"), "transition_id_twice", params)
         seen.add(tid)
         sources = transition["from"]
         for position, source in enumerate([sources] if isinstance(sources, str) else sources):
@@ -90,23 +100,22 @@ def check_workflow(ctx: PackContext, module: ModuleInfo) -> None:
             if _state(ctx, module, where, source, f"transition {tid!r} starts from") and (
                 states.get(source) or {}
             ).get("final"):
-                ctx.add(where, f"{source!r} is a final state: no transition may leave it")
+                ctx.add_problem(where, "transition_from_final", {"state": source})
         _state(ctx, module, (*path, "to"), transition["to"], f"transition {tid!r} goes to")
         for position, role in enumerate(transition.get("roles") or ()):
             check_role(ctx, (*path, "roles", position), role, f"transition {tid!r}")
         for position, name in enumerate(transition.get("requires") or ()):
             if name not in module.fields:
-                ctx.add(
-                    (*path, "requires", position),
-                    f"transition {tid!r} requires: {unknown_field(module, name)}",
-                )
+                params = {"transition": tid, "field": name, "detail": unknown_field(module, name)}
+                ctx.add_problem((*path, "requires", position), "requires_unknown_field", params)
         if isinstance(transition.get("when"), str):
             check_expression(ctx, (*path, "when"), transition["when"], scope, aggregation="any")
         approval = transition.get("approval")
         if isinstance(approval, Mapping):
             _check_approval(ctx, module, (*path, "approval"), approval, tid)
             if transition.get("withdraw"):
-                ctx.add((*path, "withdraw"), f"withdraw {tid!r} cannot also be a vote (approval)")
+                params = {"transition": tid}
+                ctx.add_problem((*path, "withdraw"), "withdraw_with_approval", params)
         if isinstance(transition.get("notify"), Mapping):
             check_recipients(ctx, module, (*path, "notify"), transition["notify"], "notify")
     for name, state in states.items():
@@ -122,13 +131,15 @@ def _check_editable(
     if not editable:
         return
     if not state.get("readonly"):
-        ctx.add((*path, "editable"), f"state {name!r} has editable fields but is not readonly")
+        ctx.add_problem((*path, "editable"), "editable_not_readonly", {"state": name})
     for position, field in enumerate(editable):
         info = module.fields.get(field)
+        where = (*path, "editable", position)
         if info is None:
-            ctx.add((*path, "editable", position), f"editable: {unknown_field(module, field)}")
+            params = {"field": field, "detail": unknown_field(module, field)}
+            ctx.add_problem(where, "editable_unknown_field", params)
         elif "x-formula" in info.schema or "x-rollup" in info.schema:
-            ctx.add((*path, "editable", position), f"editable: {field!r} is computed")
+            ctx.add_problem(where, "editable_computed", {"field": field})
 
 
 def _check_approval(
@@ -138,7 +149,7 @@ def _check_approval(
     if isinstance(quorum, str) and quorum.endswith("%"):
         share = int(quorum[:-1])
         if not 1 <= share <= 100:
-            ctx.add((*path, "quorum"), f"quorum {quorum!r} must be a share from 1% to 100%")
+            ctx.add_problem((*path, "quorum"), "quorum_out_of_range", {"value": quorum})
     check_recipients(ctx, module, (*path, "approvers"), approval["approvers"], "approvers")
 
 
@@ -154,22 +165,22 @@ def _check_due(
     if on_due is None:
         return
     if "due" not in state:
-        ctx.add((*path, "on_due"), f'state {name!r} has on_due but no due time (such as "P2D")')
+        ctx.add_problem((*path, "on_due"), "on_due_without_due", {"state": name})
     transition = transitions.get(on_due)
     if transition is None:
         ids = [str(t) for t in transitions]
-        ctx.add(
-            (*path, "on_due"),
-            f"on_due {on_due!r} is not a transition of {module.id}{suggest(on_due, ids)}; "
-            f"transitions: {listing(ids)}",
-        )
+        params = {
+            "transition": on_due,
+            "module": module.id,
+            "hint": suggest(on_due, ids),
+            "transitions": listing(ids),
+        }
+        ctx.add_problem((*path, "on_due"), "on_due_unknown_transition", params)
         return
     sources = transition["from"]
     if name not in ([sources] if isinstance(sources, str) else sources):
-        ctx.add(
-            (*path, "on_due"),
-            f"on_due {on_due!r} cannot fire from {name!r}: it starts from {sources!r}",
-        )
+        params = {"transition": on_due, "state": name, "sources": repr(sources)}
+        ctx.add_problem((*path, "on_due"), "on_due_wrong_state", params)
 
 
 def check_migrate(ctx: PackContext, module: ModuleInfo) -> None:
@@ -181,28 +192,24 @@ def check_migrate(ctx: PackContext, module: ModuleInfo) -> None:
     for old, new in (migrate.get("states") or {}).items():
         path = (*base, "states", old)
         if module.states is None:
-            ctx.add(path, f"{module.id} has no workflow, so there are no states to move records to")
+            ctx.add_problem(path, "migrate_without_workflow", {"module": module.id})
             continue
         if old in module.states:
-            ctx.add(
-                path,
-                f"{old!r} is still a state of {module.id}; migrate.states only moves "
-                "records out of removed states",
-            )
+            ctx.add_problem(path, "migrate_state_kept", {"state": old, "module": module.id})
         _state(ctx, module, path, new, f"records in {old!r} would move to")
     for name, value in (migrate.get("defaults") or {}).items():
         info = module.fields.get(name)
         path = (*base, "defaults", name)
         if info is None:
-            ctx.add(path, f"migrate.defaults: {unknown_field(module, name)}")
+            params = {"field": name, "detail": unknown_field(module, name)}
+            ctx.add_problem(path, "migrate_default_unknown_field", params)
         elif info.computed:
-            ctx.add(path, f"{name!r} is computed; it needs no default")
+            ctx.add_problem(path, "migrate_default_computed", {"field": name})
         else:
             for message in value_problems(info, value):
-                ctx.add(path, f"{value!r} is not a valid value of {name!r}: {message}")
+                params = {"value": repr(value), "field": name, "detail": message}
+                ctx.add_problem(path, "migrate_default_invalid", params)
     for position, name in enumerate(migrate.get("drop") or ()):
         if name in module.fields:
-            ctx.add(
-                (*base, "drop", position),
-                f"drop lists {name!r}, which is still a field of {module.id}",
-            )
+            params = {"field": name, "module": module.id}
+            ctx.add_problem((*base, "drop", position), "drop_still_a_field", params)

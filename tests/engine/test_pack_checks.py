@@ -259,10 +259,12 @@ def test_a_transition_id_used_twice() -> None:
     pack = base()
     transitions = module(pack, "tally")["workflow"]["transitions"]
     transitions.append({"id": "submit", "from": "draft", "to": "submitted"})
-    assert only(pack) == Problem(
+    problem = only(pack)
+    assert (problem.path, problem.code) == (
         "/modules/1/workflow/transitions/4/id",
-        "transition id 'submit' is used more than once in tally",
+        "transition_id_twice",
     )
+    assert problem.message == "transition id 'submit' is used more than once in tally"
 
 
 def test_a_print_id_used_twice() -> None:
@@ -291,10 +293,11 @@ def test_a_state_written_twice_is_found_in_the_text() -> None:
 def test_a_transition_to_an_unknown_state() -> None:
     pack = base()
     module(pack, "tally")["workflow"]["transitions"][1]["to"] = "aproved"
-    assert only(pack) == Problem(
-        "/modules/1/workflow/transitions/1/to",
+    problem = only(pack)
+    assert (problem.path, problem.code) == ("/modules/1/workflow/transitions/1/to", "unknown_state")
+    assert problem.message == (
         "transition 'approve' goes to 'aproved' is not a state of tally (did you mean "
-        "'approved'?); states: approved, draft, rejected, submitted",
+        "'approved'?); states: approved, draft, rejected, submitted"
     )
 
 
@@ -317,10 +320,12 @@ def test_leaving_a_final_state() -> None:
     module(pack, "tally")["workflow"]["transitions"].append(
         {"id": "reopen", "from": "approved", "to": "draft"}
     )
-    assert only(pack) == Problem(
+    problem = only(pack)
+    assert (problem.path, problem.code) == (
         "/modules/1/workflow/transitions/4/from",
-        "'approved' is a final state: no transition may leave it",
+        "transition_from_final",
     )
+    assert problem.message == "'approved' is a final state: no transition may leave it"
 
 
 def test_on_due_naming_an_unknown_transition() -> None:
@@ -380,10 +385,12 @@ def test_approvers_and_notify_fields_must_be_user_fields() -> None:
 def test_a_quorum_share_above_all() -> None:
     pack = base()
     module(pack, "tally")["workflow"]["transitions"][3]["approval"]["quorum"] = "120%"
-    assert only(pack) == Problem(
+    problem = only(pack)
+    assert (problem.path, problem.code) == (
         "/modules/1/workflow/transitions/3/approval/quorum",
-        "quorum '120%' must be a share from 1% to 100%",
+        "quorum_out_of_range",
     )
+    assert problem.message == "quorum '120%' must be a share from 1% to 100%"
 
 
 def test_requires_an_unknown_field() -> None:
@@ -797,6 +804,14 @@ def test_migrate_to_unknown_states_with_invalid_defaults() -> None:
         "/modules/1/migrate/defaults/crew": "migrate.defaults: 'crew' is not a field of tally",
         "/modules/1/migrate/drop/0": "drop lists 'worker', which is still a field of tally",
     }
+    assert sorted(p.code for p in problems(pack)) == [
+        "drop_still_a_field",
+        "migrate_default_computed",
+        "migrate_default_invalid",
+        "migrate_default_unknown_field",
+        "migrate_state_kept",
+        "unknown_state",
+    ]
 
 
 def test_seed_records_that_do_not_fit() -> None:
@@ -830,6 +845,12 @@ def test_seed_records_that_do_not_fit() -> None:
         "not a 'date'",
         "/seed/tally/2": "seed record of tally lacks the required field 'worker'",
     }
+    codes = {p.path: p.code for p in problems(pack)}
+    assert codes["/seed/crew"] == "seed_unknown_module"
+    assert codes["/seed/tally/0/project/$seed"] == "seed_link_unknown_key"
+    assert codes["/seed/tally/1/project"] == "seed_link_shape"
+    assert codes["/seed/tally/2"] == "seed_required_missing"
+    assert "invalid" not in codes.values()
 
 
 # -- everything at once ---------------------------------------------------------------------

@@ -137,3 +137,57 @@ def test_a_formula_cycle_answers_its_code_in_chinese(api: Api) -> None:
     assert answer.status_code == 422
     found = [e for e in errors(answer) if e["code"] == "formula_cycle"]
     assert found and "a → b → a" in found[0]["message"] and HAN.search(found[0]["message"])
+
+
+def test_workflow_and_seed_problems_answer_their_codes_in_chinese(api: Api) -> None:
+    before = body(api.get("/packs"))
+    workflow = {
+        "initial": "draft",
+        "states": {"draft": {"title": "D"}, "done": {"title": "F", "final": True}},
+        "transitions": [
+            {"id": "finish", "from": "draft", "to": "dnoe"},
+            {"id": "reopen", "from": "done", "to": "draft"},
+        ],
+    }
+    seed = {"odd": [{"note": "a", "$state": "gone"}, {"note": "b", "colour": "red"}]}
+    pack = _pack({**_module(), "workflow": workflow}, seed=seed)
+    answer = api.post("/packs", json=pack, headers=ZH)
+    assert answer.status_code == 422
+    assert _coded(answer) == {
+        "/modules/0/workflow/transitions/0/to": "unknown_state",
+        "/modules/0/workflow/transitions/1/from": "transition_from_final",
+        "/seed/odd/0/$state": "seed_unknown_state",
+        "/seed/odd/1/colour": "seed_unknown_field",
+    }
+    assert all(HAN.search(e["message"]) for e in errors(answer)), errors(answer)
+    chinese = {e["code"]: e["message"] for e in errors(answer)}
+    assert "dnoe" in chinese["unknown_state"] and "done, draft" in chinese["unknown_state"]
+    assert "colour" in chinese["seed_unknown_field"]
+    english = {e["code"]: e["message"] for e in errors(api.post("/packs", json=pack))}
+    assert english["unknown_state"].startswith("transition 'finish' goes to 'dnoe' is not a state")
+    assert english["seed_unknown_state"].startswith("$state 'gone' is not a state of odd")
+    assert body(api.get("/packs")) == before
+
+
+def test_field_and_ui_check_problems_answer_their_codes_in_chinese(api: Api) -> None:
+    before = body(api.get("/packs"))
+    module = _module(size={"type": "string", "x-scale": 2}, count={"type": "integer"})
+    module["ui"] = {"list": {"totals": ["note"]}, "widgets": {"count": "checkboxes"}}
+    pack = _pack(module)
+    answer = api.post("/packs", json=pack, headers=ZH)
+    assert answer.status_code == 422
+    base = "/modules/0/schema/properties"
+    assert _coded(answer) == {
+        f"{base}/size/x-scale": "scale_not_a_number",
+        "/modules/0/ui/list/totals/0": "totals_not_a_number",
+        "/modules/0/ui/widgets/count": "widget_mismatch",
+    }
+    chinese = {e["code"]: e["message"] for e in errors(answer)}
+    assert chinese["scale_not_a_number"] == "x-scale 只适用于数字；size 不是数字。"
+    assert chinese["totals_not_a_number"] == "合计只能对数字求和；note 不是数字。"
+    assert "checkboxes" in chinese["widget_mismatch"] and "count" in chinese["widget_mismatch"]
+    assert HAN.search(chinese["widget_mismatch"])
+    english = {e["code"]: e["message"] for e in errors(api.post("/packs", json=pack))}
+    assert english["scale_not_a_number"] == "x-scale applies to numbers; 'size' is a string"
+    assert english["totals_not_a_number"] == "totals add numbers; 'note' is a text field"
+    assert body(api.get("/packs")) == before
