@@ -12,11 +12,13 @@ from flask.typing import ResponseReturnValue
 from engine.audit import visible_history
 from web.api.common import readable_module
 from web.api.context import api_session
+from web.api.operations import operation
 
 bp = Blueprint("history", __name__)
 
 
 @bp.get("/modules/<module_id>/records/<record_id>/history")
+@operation("records.history")
 def history(module_id: str, record_id: str) -> ResponseReturnValue:
     with api_session() as (session, actor):
         module = readable_module(session, actor, module_id)

@@ -8,12 +8,14 @@ from flask.typing import ResponseReturnValue
 from engine.catalog import load_catalog
 from engine.workflow import inbox as engine_inbox
 from web.api.context import api_session
+from web.api.operations import operation
 from web.jsonio import record_json
 
 bp = Blueprint("inbox", __name__)
 
 
 @bp.get("/inbox")
+@operation("inbox")
 def inbox() -> ResponseReturnValue:
     with api_session() as (session, actor):
         catalog = load_catalog(session)

@@ -19,6 +19,7 @@ from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
 from web.api.common import readable_module, text
 from web.api.context import api_session
+from web.api.operations import operation
 
 bp = Blueprint("modules", __name__)
 
@@ -127,6 +128,7 @@ def definition(actor: Actor, module: Module) -> dict[str, Any]:
 
 
 @bp.get("/modules")
+@operation("modules.list")
 def modules() -> ResponseReturnValue:
     """The installed modules the caller may read."""
     with api_session() as (session, actor):
@@ -140,6 +142,7 @@ def modules() -> ResponseReturnValue:
 
 
 @bp.get("/modules/<module_id>")
+@operation("modules.read")
 def module(module_id: str) -> ResponseReturnValue:
     with api_session() as (session, actor):
         return jsonify(definition(actor, readable_module(session, actor, module_id)))

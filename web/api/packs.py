@@ -16,6 +16,7 @@ from engine.packs import export_pack, import_pack, list_packs
 from web.api.body import json_body
 from web.api.common import require_admin, text
 from web.api.context import api_session
+from web.api.operations import operation
 
 bp = Blueprint("packs", __name__)
 
@@ -24,6 +25,7 @@ FALSE = ("", "0", "false", "no")
 
 
 @bp.get("/packs")
+@operation("packs.list")
 def packs() -> ResponseReturnValue:
     with api_session() as (session, actor):
         require_admin(actor)
@@ -42,6 +44,7 @@ def packs() -> ResponseReturnValue:
 
 
 @bp.post("/packs")
+@operation("packs.import")
 def import_() -> ResponseReturnValue:
     """Install or upgrade the pack in the body; 201 when something was written."""
     with api_session() as (session, actor):
@@ -56,6 +59,7 @@ def import_() -> ResponseReturnValue:
 
 
 @bp.get("/packs/<pack_id>")
+@operation("packs.export")
 def export(pack_id: str) -> ResponseReturnValue:
     """The installed pack exactly as it was imported."""
     with api_session() as (session, actor):

@@ -28,6 +28,7 @@ from engine.records.model import RecordPage
 from engine.records.query import ListQuery
 from web.api.common import json_object, query_params, readable_module, version_of
 from web.api.context import api_session
+from web.api.operations import operation
 from web.jsonio import record_json
 from web.pages.uploads import default_limit, file_store
 
@@ -48,6 +49,7 @@ def page_json(module: Module, page: RecordPage) -> dict[str, Any]:
 
 
 @bp.get("/modules/<module_id>/records")
+@operation("records.list")
 def list_(module_id: str) -> ResponseReturnValue:
     """One page of records: `q`, `sort`, `page`, `per_page`, `filter[field][op]`."""
     with api_session() as (session, actor):
@@ -62,6 +64,7 @@ def _location(module_id: str, record_id: str) -> str:
 
 
 @bp.post("/modules/<module_id>/records")
+@operation("records.create")
 def create(module_id: str) -> ResponseReturnValue:
     """Create a record from `{"data": {...}}`: 201 with the record, 422 naming each problem."""
     with api_session() as (session, actor):
@@ -76,6 +79,7 @@ def create(module_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/modules/<module_id>/records/<record_id>")
+@operation("records.read")
 def read(module_id: str, record_id: str) -> ResponseReturnValue:
     with api_session() as (session, actor):
         module = readable_module(session, actor, module_id)
@@ -84,6 +88,7 @@ def read(module_id: str, record_id: str) -> ResponseReturnValue:
 
 
 @bp.patch("/modules/<module_id>/records/<record_id>")
+@operation("records.update")
 def change(module_id: str, record_id: str) -> ResponseReturnValue:
     """Change fields from `{"version": n, "data": {...}}`; 409 when `version` is stale."""
     with api_session() as (session, actor):
@@ -96,6 +101,7 @@ def change(module_id: str, record_id: str) -> ResponseReturnValue:
 
 
 @bp.delete("/modules/<module_id>/records/<record_id>")
+@operation("records.delete")
 def delete(module_id: str, record_id: str) -> ResponseReturnValue:
     """Delete a record (`?version=n` makes it conditional); 204, its history stays."""
     with api_session() as (session, actor):
@@ -106,6 +112,7 @@ def delete(module_id: str, record_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/modules/<module_id>/files/<field>")
+@operation("records.upload")
 def upload(module_id: str, field: str) -> ResponseReturnValue:
     """Upload a file for an attachment field (multipart part `file`): 201 with its reference.
 

@@ -19,6 +19,7 @@ from engine.records import parse_list_params
 from engine.reports import run_report
 from web.api.common import query_params, readable_module, text
 from web.api.context import api_session
+from web.api.operations import operation
 from web.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 
 bp = Blueprint("reports", __name__)
@@ -31,6 +32,7 @@ def _table(columns: list[str], rows: list[dict[str, Any]]) -> list[list[Any]]:
 
 
 @bp.get("/reports")
+@operation("reports.list")
 def reports() -> ResponseReturnValue:
     """The reports over modules the caller may read."""
     with api_session() as (session, actor):
@@ -49,6 +51,7 @@ def reports() -> ResponseReturnValue:
 
 
 @bp.get("/reports/<report_id>")
+@operation("reports.read")
 def report(report_id: str) -> ResponseReturnValue:
     """The rows of one report: `{"columns": [...], "rows": [{...}]}`, or a CSV/XLSX file."""
     wanted = request.args.get("format", "json")

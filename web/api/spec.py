@@ -1,57 +1,78 @@
-"""The OpenAPI 3.1 document of the API, generated from the installed modules for one caller.
+"""The OpenAPI 3.1 document of the API, generated from the API's routes and the installed
+modules for one caller.
+
+The routes are the source of the paths: each API view names its operation
+(`@operation("records.list")`, web/api/operations.py), and the document walks the API
+blueprint's rules, asking that operation's builder for the operation once per place the path
+takes — `/modules/<module_id>/records` once per module the caller may read,
+`.../transitions/<transition_id>` once per workflow transition they could take, `<field>` per
+attachment field, `<report_id>` per report — and writes each other variable as `{name}`.
 
 Each module the caller may read gets its schemas — the record, its data with every visible
 field's real type, format and enum, the create and change bodies with required fields and
 the pack's constraints, formula and rollup fields `readOnly` — and its operations: the list
 with the filter and sort parameters of its list view, create, read, change, delete,
-history, batch, and one operation per workflow transition. Operations the caller may not
-use (create without the right, packs and webhooks for a non-administrator) are left out.
+history, batch, uploads, and one operation per workflow transition. Operations the caller
+may not use (create without the right, packs and webhooks for a non-administrator) are
+left out.
 
-The parts are built in files of their own, each from one `SpecContext`: component schemas
+The builders live in files of their own, each from one `SpecContext`: component schemas
 (spec_schemas), record operations (spec_records) with their list parameters derived from
-the field kinds (spec_params), general operations (spec_general) and the administrators'
-(spec_admin), uploads (spec_files) and links between operations (spec_links).
+the field kinds (spec_params), workflow operations (spec_transitions), general operations
+(spec_general) and the administrators' (spec_admin), uploads (spec_files) and links between
+operations (spec_links).
 
-Without credentials the document describes every installed module as an administrator
-would see it and says so in `info.x-formwork-audience`: a description, not data.
+Without credentials the document describes the routes only, none of the modules, and says
+so in `info.x-formwork-audience`: a description, not data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from engine import permissions
 from engine.actor import Actor
 from engine.catalog import Catalog
-from web.api.spec_context import SpecContext
-from web.api.spec_general import general_paths
+from web.api.operations import ApiRoute
+from web.api.spec_admin import ADMIN_OPERATIONS
+from web.api.spec_context import Builder, SpecContext
+from web.api.spec_general import GENERAL_OPERATIONS
 from web.api.spec_links import add_links
-from web.api.spec_records import module_paths
+from web.api.spec_records import RECORD_OPERATIONS
 from web.api.spec_schemas import common_schemas, module_schemas
+from web.api.spec_transitions import TRANSITION_OPERATIONS
+
+OPERATIONS: dict[str, Builder] = {
+    **RECORD_OPERATIONS,
+    **TRANSITION_OPERATIONS,
+    **GENERAL_OPERATIONS,
+    **ADMIN_OPERATIONS,
+}
+# The document's names of the routes' path variables left as `{name}` (its links use `id`).
+NAMES = {"module_id": "module", "record_id": "id", "pack_id": "pack", "webhook_id": "webhook"}
 
 
 class SpecBuilder(SpecContext):
-    """Builds one document from its parts (schemas, records, general operations, links)."""
+    """Builds one document: schemas, then the routes' operations, then their links."""
 
-    def build(self, server: str) -> dict[str, Any]:
-        modules = sorted(
-            (
-                m
-                for m in self.catalog.modules.values()
-                if permissions.may_read_module(self.viewer, m)
-            ),
-            key=lambda m: m.id,
-        )
+    def add_routes(self, routes: Iterable[ApiRoute]) -> None:
+        """Each route's operation, at each path its builder places it (none: left out)."""
+        for route in routes:
+            build = OPERATIONS.get(route.operation or "")
+            for values, operation in build(self) if build is not None else ():
+                self.paths.setdefault(route.fill(values, NAMES), {})[route.method] = operation
+
+    def build(self, server: str, routes: Iterable[ApiRoute]) -> dict[str, Any]:
+        modules = self.modules
         common_schemas(self)
         for module in modules:
             module_schemas(self, module)
-            module_paths(self, module)
-        general_paths(self, modules)
+        self.add_routes(routes)
         add_links(self.paths)
         audience = (
             f"the modules user {self.actor.name!r} may read"
             if self.actor is not None
-            else "every installed module (no credentials were sent); records need an API token"
+            else "the routes only, no module (no credentials were sent): send an API token"
         )
         return {
             "openapi": "3.1.0",
@@ -80,7 +101,11 @@ class SpecBuilder(SpecContext):
 
 
 def build_spec(
-    catalog: Catalog, actor: Actor | None, server: str, language: str = "en"
+    catalog: Catalog,
+    actor: Actor | None,
+    server: str,
+    routes: Iterable[ApiRoute],
+    language: str = "en",
 ) -> dict[str, Any]:
-    """The OpenAPI document for `actor` (None: anonymous) with `server` as the API's base URL."""
-    return SpecBuilder(catalog, actor, language).build(server)
+    """The OpenAPI document of `routes` for `actor` (None: anonymous), `server` the API's URL."""
+    return SpecBuilder(catalog, actor, language).build(server, routes)

@@ -1,10 +1,12 @@
-"""The administrators' operations in the OpenAPI document: packs and webhooks."""
+"""The administrators' operations in the OpenAPI document: packs and webhooks, left out of
+every other caller's document."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from web.api.spec_context import SpecContext
+from web.api.spec_context import Builder, Placed, SpecContext
 from web.api.spec_parts import (
     json_content,
     operation,
@@ -41,13 +43,24 @@ NEW_WEBHOOK = {
 }
 
 
-def admin_paths(ctx: SpecContext) -> None:
-    """Packs and webhooks, shown to administrators only."""
-    pack_paths(ctx)
-    webhook_paths(ctx)
+WEBHOOK_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 
-def pack_paths(ctx: SpecContext) -> None:
+def _admins(build: Callable[[], dict[str, Any]]) -> Builder:
+    """A builder of an operation shown to administrators only."""
+
+    def placed(ctx: SpecContext) -> Iterator[Placed]:
+        if ctx.viewer.is_admin:
+            yield {}, build()
+
+    return placed
+
+
+def _packs() -> dict[str, Any]:
+    return operation("packs.list", "Installed packs", TAG, responses(200, ANY_OBJECT, (401, 403)))
+
+
+def _import() -> dict[str, Any]:
     imported = {
         **responses(201, ANY_OBJECT, (400, 401, 403, 409, 413, 415, 422)),
         "200": {
@@ -56,64 +69,71 @@ def pack_paths(ctx: SpecContext) -> None:
         },
     }
     dry_run = query_param("dry_run", {"type": "string", "enum": ["0", "1"]})
-    ctx.paths["/packs"] = {
-        "get": operation(
-            "packs.list", "Installed packs", TAG, responses(200, ANY_OBJECT, (401, 403))
-        ),
-        "post": operation(
-            "packs.import",
-            "Install or upgrade a pack (dry_run=1: only report the differences)",
-            TAG,
-            imported,
-            parameters=[dry_run],
-            body=request_body(ANY_OBJECT),
-        ),
-    }
-    ctx.paths["/packs/{pack}"] = {
-        "get": operation(
-            "packs.export",
-            "A pack exactly as it was imported",
-            TAG,
-            responses(200, ANY_OBJECT, (401, 403, 404)),
-            parameters=[path_param("pack", "a pack id")],
-        )
-    }
-
-
-def webhook_paths(ctx: SpecContext) -> None:
-    listing = {"type": "object", "properties": {"items": {"type": "array", "items": WEBHOOK}}}
-    ctx.paths["/webhooks"] = {
-        "get": operation(
-            "webhooks.list", "Registered webhooks", TAG, responses(200, listing, (401, 403))
-        ),
-        "post": operation(
-            "webhooks.add",
-            "Register a webhook; the answer holds its signing secret, shown once",
-            TAG,
-            responses(201, WEBHOOK, (400, 401, 403, 413, 415, 422)),
-            body=request_body(NEW_WEBHOOK),
-        ),
-    }
-    webhook_id = path_param(
-        "webhook", "a webhook id", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+    return operation(
+        "packs.import",
+        "Install or upgrade a pack (dry_run=1: only report the differences)",
+        TAG,
+        imported,
+        parameters=[dry_run],
+        body=request_body(ANY_OBJECT),
     )
-    ctx.paths["/webhooks/{webhook}"] = {
-        "delete": operation(
-            "webhooks.remove",
-            "Stop a webhook",
-            TAG,
-            responses(204, None, (401, 403, 404)),
-            parameters=[webhook_id],
-        )
-    }
+
+
+def _export() -> dict[str, Any]:
+    return operation(
+        "packs.export",
+        "A pack exactly as it was imported",
+        TAG,
+        responses(200, ANY_OBJECT, (401, 403, 404)),
+        parameters=[path_param("pack", "a pack id")],
+    )
+
+
+def _webhooks() -> dict[str, Any]:
+    listing = {"type": "object", "properties": {"items": {"type": "array", "items": WEBHOOK}}}
+    return operation(
+        "webhooks.list", "Registered webhooks", TAG, responses(200, listing, (401, 403))
+    )
+
+
+def _add() -> dict[str, Any]:
+    return operation(
+        "webhooks.add",
+        "Register a webhook; the answer holds its signing secret, shown once",
+        TAG,
+        responses(201, WEBHOOK, (400, 401, 403, 413, 415, 422)),
+        body=request_body(NEW_WEBHOOK),
+    )
+
+
+def _remove() -> dict[str, Any]:
+    return operation(
+        "webhooks.remove",
+        "Stop a webhook",
+        TAG,
+        responses(204, None, (401, 403, 404)),
+        parameters=[path_param("webhook", "a webhook id", WEBHOOK_ID)],
+    )
+
+
+def _deliveries() -> dict[str, Any]:
     deliveries = {"type": "object", "properties": {"items": {"type": "array"}}}
     limit = query_param("limit", {"type": "integer", "minimum": 1, "maximum": 500})
-    ctx.paths["/webhooks/{webhook}/deliveries"] = {
-        "get": operation(
-            "webhooks.deliveries",
-            "The latest delivery attempts of a webhook",
-            TAG,
-            responses(200, deliveries, (401, 403, 404, 422)),
-            parameters=[webhook_id, limit],
-        )
-    }
+    return operation(
+        "webhooks.deliveries",
+        "The latest delivery attempts of a webhook",
+        TAG,
+        responses(200, deliveries, (401, 403, 404, 422)),
+        parameters=[path_param("webhook", "a webhook id", WEBHOOK_ID), limit],
+    )
+
+
+ADMIN_OPERATIONS: dict[str, Builder] = {
+    "packs.list": _admins(_packs),
+    "packs.import": _admins(_import),
+    "packs.export": _admins(_export),
+    "webhooks.list": _admins(_webhooks),
+    "webhooks.add": _admins(_add),
+    "webhooks.remove": _admins(_remove),
+    "webhooks.deliveries": _admins(_deliveries),
+}

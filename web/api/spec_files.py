@@ -1,4 +1,4 @@
-"""OpenAPI paths of attachment uploads: one per file field the caller may write.
+"""OpenAPI operations of attachment uploads: one per file field the caller may write.
 
 A record's file field takes only a reference the caller uploaded for that field, so the
 document must show the upload route next to the record routes it serves.
@@ -6,6 +6,7 @@ document must show the upload route next to the record routes it serves.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from engine import attachments
@@ -29,6 +30,13 @@ REFERENCE = {
         "size": {"type": "integer", "minimum": 1},
     },
 }
+UPLOAD = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+    },
+}
 
 
 def file_keys(module: Module) -> list[str]:
@@ -39,9 +47,10 @@ def file_keys(module: Module) -> list[str]:
     return keys
 
 
-def upload_paths(module: Module, actor: Actor, tag: list[str]) -> dict[str, Any]:
-    """Path items of the upload routes of `module` that `actor` may use."""
-    paths: dict[str, Any] = {}
+def upload_operations(
+    module: Module, actor: Actor, tag: list[str]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(field key, upload operation) of each attachment field of `module` `actor` may write."""
     for key in file_keys(module):
         try:
             field = attachments.writable_field(module, key, actor)
@@ -49,8 +58,9 @@ def upload_paths(module: Module, actor: Actor, tag: list[str]) -> dict[str, Any]
             continue
         limit = field.max_bytes or attachments.DEFAULT_MAX_BYTES
         accept = ", ".join(field.accept) or "any kind"
-        paths[f"/modules/{module.id}/files/{key}"] = {
-            "post": {
+        yield (
+            key,
+            {
                 "operationId": f"{module.id}.upload.{key}",
                 "summary": f"Upload a file for {key!r}",
                 "description": (
@@ -61,22 +71,8 @@ def upload_paths(module: Module, actor: Actor, tag: list[str]) -> dict[str, Any]
                 "tags": tag,
                 "requestBody": {
                     "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["file"],
-                                "properties": {
-                                    "file": {
-                                        "type": "string",
-                                        "contentMediaType": "application/octet-stream",
-                                    }
-                                },
-                            }
-                        }
-                    },
+                    "content": {"multipart/form-data": {"schema": UPLOAD}},
                 },
                 "responses": responses(201, REFERENCE, (401, 403, 404, 413, 422)),
-            }
-        }
-    return paths
+            },
+        )

@@ -1,15 +1,14 @@
-"""The document's general operations: modules, inbox, reports and the document itself, and for
-administrators packs and webhooks (spec_admin.py). A module's own operations are in
+"""The document's general operations: modules, inbox, reports and the document itself (for
+administrators packs and webhooks: spec_admin.py). A module's own operations are in
 spec_records.py; a report takes the filters of its module's list (spec_params.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from engine import permissions
-from engine.definitions.model import Module, Report
-from web.api.spec_admin import admin_paths
-from web.api.spec_context import SpecContext
+from engine.definitions.model import Report
+from web.api.spec_context import Builder, Placed, SpecContext
 from web.api.spec_params import filter_parameters
 from web.api.spec_parts import (
     READ_ERRORS,
@@ -75,18 +74,48 @@ REPORT_FILES = {
 }
 
 
-def general_paths(ctx: SpecContext, modules: list[Module]) -> None:
-    """Modules, inbox, reports and this document; packs and webhooks for administrators."""
-    module_paths(ctx, [m.id for m in modules])
-    ctx.paths["/inbox"] = {
-        "get": operation(
+def _modules(ctx: SpecContext) -> Iterator[Placed]:
+    yield (
+        {},
+        operation(
+            "modules.list",
+            "The modules the caller may read",
+            GENERAL,
+            responses(200, items_of(MODULE_SUMMARY), (401,)),
+        ),
+    )
+
+
+def _module(ctx: SpecContext) -> Iterator[Placed]:
+    """One module's definition: one path for all, its id one of those the caller may read."""
+    ids = [m.id for m in ctx.modules]
+    module = path_param("module", "a module id", {"type": "string", "enum": ids} if ids else None)
+    definition = {"type": "object", "properties": {"fields": {"type": "array"}}}
+    yield (
+        {},
+        operation(
+            "modules.read",
+            "A module's definition as the caller may see it",
+            GENERAL,
+            responses(200, definition, (401, 404)),
+            parameters=[module, query_param("lang", {"type": "string", "enum": ["en", "zh-CN"]})],
+        ),
+    )
+
+
+def _inbox(ctx: SpecContext) -> Iterator[Placed]:
+    yield (
+        {},
+        operation(
             "inbox",
             "Records waiting for the caller's action, copied to them, overdue",
             GENERAL,
             responses(200, INBOX, (401,)),
-        )
-    }
-    report_paths(ctx, {m.id for m in modules})
+        ),
+    )
+
+
+def _document(ctx: SpecContext) -> Iterator[Placed]:
     document = operation(
         "openapi",
         "This document, generated for the caller",
@@ -94,54 +123,32 @@ def general_paths(ctx: SpecContext, modules: list[Module]) -> None:
         responses(200, {"type": "object"}, (401,)),
     )
     document["security"] = [{}, {"bearer": []}]
-    ctx.paths["/openapi.json"] = {"get": document}
-    if ctx.viewer.is_admin:
-        admin_paths(ctx)
+    yield {}, document
 
 
-def module_paths(ctx: SpecContext, module_ids: list[str]) -> None:
-    """The list of modules and one module's definition."""
-    ctx.paths["/modules"] = {
-        "get": operation(
-            "modules.list",
-            "The modules the caller may read",
-            GENERAL,
-            responses(200, items_of(MODULE_SUMMARY), (401,)),
-        )
-    }
-    module = path_param(
-        "module", "a module id", {"type": "string", "enum": module_ids} if module_ids else None
-    )
-    definition = {"type": "object", "properties": {"fields": {"type": "array"}}}
-    ctx.paths["/modules/{module}"] = {
-        "get": operation(
-            "modules.read",
-            "A module's definition as the caller may see it",
-            GENERAL,
-            responses(200, definition, (401, 404)),
-            parameters=[module, query_param("lang", {"type": "string", "enum": ["en", "zh-CN"]})],
-        )
-    }
-
-
-def report_paths(ctx: SpecContext, module_ids: set[str]) -> None:
-    """The list of reports and each report over a module the caller may read."""
-    ctx.paths["/reports"] = {
-        "get": operation(
+def _reports(ctx: SpecContext) -> Iterator[Placed]:
+    yield (
+        {},
+        operation(
             "reports.list",
             "The reports over modules the caller may read",
             REPORTS,
             responses(200, items_of(REPORT_SUMMARY), (401,)),
-        )
-    }
+        ),
+    )
+
+
+def _report(ctx: SpecContext) -> Iterator[Placed]:
+    """Each report over a module the caller may read, with the filters of its module's list."""
+    readable = {m.id for m in ctx.modules}
     for report in sorted(ctx.catalog.reports.values(), key=lambda r: r.id):
-        if report.module in module_ids:
-            ctx.paths[f"/reports/{report.id}"] = {"get": _report(ctx, report)}
+        if report.module in readable:
+            yield {"report_id": report.id}, _report_operation(ctx, report)
 
 
-def _report(ctx: SpecContext, report: Report) -> dict[str, Any]:
+def _report_operation(ctx: SpecContext, report: Report) -> dict[str, Any]:
     module = ctx.catalog.modules[report.module]
-    access = permissions.field_access(ctx.viewer, module)
+    access = ctx.fields(module)
     filters = [
         p for name in module.ui.list.filters for p in filter_parameters(ctx, module, name, access)
     ]
@@ -155,3 +162,13 @@ def _report(ctx: SpecContext, report: Report) -> dict[str, Any]:
         answers,
         parameters=[file_format, *filters],
     )
+
+
+GENERAL_OPERATIONS: dict[str, Builder] = {
+    "modules.list": _modules,
+    "modules.read": _module,
+    "inbox": _inbox,
+    "reports.list": _reports,
+    "reports.read": _report,
+    "openapi": _document,
+}

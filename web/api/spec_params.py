@@ -7,9 +7,9 @@ engine cannot disagree on what a filter accepts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from engine import permissions
 from engine.definitions.model import Module
 from engine.records.query import MAX_PER_PAGE, MAX_SEARCH, filter_kind
 from web.api.spec_context import SpecContext
@@ -34,7 +34,7 @@ TEXT_VALUED = {"in": {"type": "string"}, "between": {"type": "string"}}
 
 def list_parameters(ctx: SpecContext, module: Module) -> list[dict[str, Any]]:
     """`q`, `sort`, `page`, `per_page` and the declared filters' parameters."""
-    access = permissions.field_access(ctx.viewer, module)
+    access = ctx.fields(module)
     sortable = [*SYSTEM_SORT]
     sortable += [
         f.name
@@ -77,7 +77,7 @@ def _value_schema(ctx: SpecContext, module: Module, name: str) -> dict[str, Any]
 
 
 def filter_parameters(
-    ctx: SpecContext, module: Module, name: str, access: dict[str, str]
+    ctx: SpecContext, module: Module, name: str, access: Mapping[str, str]
 ) -> list[dict[str, Any]]:
     """One parameter per operator the field's kind takes (none for a hidden field)."""
     try:

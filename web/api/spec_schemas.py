@@ -6,7 +6,6 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from engine import permissions
 from engine.definitions.model import Module
 from web.api.spec_context import SpecContext
 from web.api.spec_fields import input_schema, nullable, output_schema
@@ -145,7 +144,7 @@ def record_schema(module: Module | None, data: dict[str, Any]) -> dict[str, Any]
 
 def module_schemas(ctx: SpecContext, module: Module) -> None:
     """A module's data as the reader sees it, its create and change bodies, its list page."""
-    access = permissions.field_access(ctx.viewer, module)
+    access = ctx.fields(module)
     visible = [f for f in module.fields if access[f.name] != "hidden"]
     writable = [
         f for f in visible if access[f.name] == "write" and not f.computed and not f.read_only

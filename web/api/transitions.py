@@ -24,6 +24,7 @@ from engine.workflow import (
 )
 from web.api.common import json_object, readable_module, text, version_of
 from web.api.context import api_session
+from web.api.operations import operation
 from web.jsonio import record_json
 
 bp = Blueprint("transitions", __name__)
@@ -56,6 +57,7 @@ def _user(body: dict[str, Any], key: str) -> str:
 
 
 @bp.get("/modules/<module_id>/records/<record_id>/transitions")
+@operation("transitions.options")
 def options(module_id: str, record_id: str) -> ResponseReturnValue:
     """Every transition of the module on this record: available to the caller, or why not."""
     with api_session() as (session, actor):
@@ -78,6 +80,7 @@ def options(module_id: str, record_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/modules/<module_id>/records/<record_id>/transitions/<transition_id>")
+@operation("transitions.fire")
 def fire(module_id: str, record_id: str, transition_id: str) -> ResponseReturnValue:
     """Take a transition (or vote on an approval): `{"comment": .., "version": n}`, both optional."""
     with api_session() as (session, actor):
@@ -105,6 +108,7 @@ def fire(module_id: str, record_id: str, transition_id: str) -> ResponseReturnVa
 
 
 @bp.post("/modules/<module_id>/records/<record_id>/transitions/<transition_id>/delegate")
+@operation("transitions.delegate")
 def delegate(module_id: str, record_id: str, transition_id: str) -> ResponseReturnValue:
     """转交: hand the caller's vote to another user, `{"to": name, "comment": ..}`."""
     with api_session() as (session, actor):
@@ -123,6 +127,7 @@ def delegate(module_id: str, record_id: str, transition_id: str) -> ResponseRetu
 
 
 @bp.post("/modules/<module_id>/records/<record_id>/transitions/<transition_id>/approvers")
+@operation("transitions.approvers")
 def approvers(module_id: str, record_id: str, transition_id: str) -> ResponseReturnValue:
     """加签: add one more approver to the open approval, `{"user": name, "comment": ..}`."""
     with api_session() as (session, actor):

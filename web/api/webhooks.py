@@ -16,6 +16,7 @@ from engine.errors import Problem, ValidationFailed
 from engine.models import Webhook
 from web.api.common import json_object, require_admin
 from web.api.context import api_session
+from web.api.operations import operation
 from web.params import whole_number
 
 bp = Blueprint("webhooks", __name__)
@@ -35,6 +36,7 @@ def webhook_json(webhook: Webhook) -> dict[str, Any]:
 
 
 @bp.get("/webhooks")
+@operation("webhooks.list")
 def list_() -> ResponseReturnValue:
     with api_session() as (session, actor):
         require_admin(actor)
@@ -42,6 +44,7 @@ def list_() -> ResponseReturnValue:
 
 
 @bp.post("/webhooks")
+@operation("webhooks.add")
 def add() -> ResponseReturnValue:
     """`{"url", "events": [..], "module"?, "allow_private"?}` → 201 with the secret, shown once."""
     with api_session() as (session, actor):
@@ -71,6 +74,7 @@ def add() -> ResponseReturnValue:
 
 
 @bp.delete("/webhooks/<int:webhook_id>")
+@operation("webhooks.remove")
 def remove(webhook_id: int) -> ResponseReturnValue:
     """Stop a webhook; its log stays readable."""
     with api_session() as (session, actor):
@@ -80,6 +84,7 @@ def remove(webhook_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/webhooks/<int:webhook_id>/deliveries")
+@operation("webhooks.deliveries")
 def deliveries(webhook_id: int) -> ResponseReturnValue:
     """The latest delivery attempts (`?limit=`, at most 500): status, time taken, error."""
     with api_session() as (session, actor):
