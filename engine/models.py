@@ -48,6 +48,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -149,6 +150,7 @@ class PackVersion(Base):
     version: Mapped[str] = mapped_column(String(64), primary_key=True)
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     installed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    installed_by: Mapped[str | None] = mapped_column(String(64))  # None: the command line
 
 
 class InstalledModule(Base):
@@ -351,3 +353,22 @@ class Upload(Base):
     type: Mapped[str] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AdminEvent(Base):
+    """One administrator's action (pack import, user, role, grant, token or webhook change):
+    who, when, on what, before and after. Never updated, never deleted (database triggers)."""
+
+    __tablename__ = "admin_events"
+    __table_args__ = (
+        Index("ix_admin_events_action", "action", "at"),
+        Index("ix_admin_events_actor", "actor", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str | None] = mapped_column(String(64))  # None: the command line
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(200))
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)

@@ -47,6 +47,7 @@ def start_session(
     now = now or utcnow()
     session.execute(delete(UserSession).where(UserSession.user_id == user.id, _over(policy, now)))
     token = secrets.token_urlsafe(32)
+    user.last_sign_in_at = now
     session.add(
         UserSession(user_id=user.id, token_hash=token_hash(token), created_at=now, last_seen_at=now)
     )

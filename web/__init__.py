@@ -65,6 +65,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.init_app(app)  # one handler of engine errors, by class: JSON under /api/, else a page
     pages.init_app(app)  # the end-user pages: sign-in, lists, forms, records, inbox
+    from web import admin
+
+    admin.init_app(app)  # the admin console: packs, users, roles, webhooks, audit trail
 
     from web import api
     from web.jsonio import ExactJSONProvider

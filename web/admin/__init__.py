@@ -1,0 +1,25 @@
+"""The admin console: packs, users, roles, webhooks and the audit trail in the browser.
+
+Every page here calls the same engine functions as the command line and the API, and each
+blueprint refuses anyone but an administrator before its view runs (web/admin/guard.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import KeysView
+
+from flask import Flask, current_app
+
+
+def admin_endpoints() -> KeysView[str]:
+    """The endpoints the app has, so the console's tabs show only sections that exist."""
+    return current_app.view_functions.keys()
+
+
+def init_app(app: Flask) -> None:
+    """Register the admin blueprints (one per file, named `bp` as in web/pages)."""
+    from web.admin import home
+
+    for page in (home,):
+        app.register_blueprint(page.bp)
+    app.jinja_env.globals["admin_endpoints"] = admin_endpoints
