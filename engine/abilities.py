@@ -1,15 +1,18 @@
 """One permission answer: what an actor may do with a module, or with one record of it.
 
 Built on the rules of engine/permissions.py (role levels, row scopes, field access and the
-state rule), so it holds what the services enforce. Pages, API, OpenAPI and inbox read this
-frozen object instead of re-deriving a rule beside each template; the workflow adds each
-step of a record with its reason (`engine.workflow.abilities.record_abilities`).
+state rule). The services enforce through this very object (`require_read`, `require_create`,
+`scope`, `require_state`, `visible`, `writable`), and pages, API, OpenAPI and inbox read it
+instead of re-deriving a rule beside each template, so a button shown is an action that
+succeeds. The workflow adds each step of a record with its reason
+(`engine.workflow.abilities.record_abilities`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +22,7 @@ from sqlalchemy.orm import Session
 from engine import permissions as rules
 from engine.actor import Actor
 from engine.definitions.model import Module
-from engine.errors import Problem
+from engine.errors import NotFound, PermissionDenied, Problem
 
 if TYPE_CHECKING:
     from engine.records.model import Record
@@ -64,9 +67,40 @@ class Abilities:
         """Whether an edit form has anything to change (update allowed, a field writable)."""
         return self.update and any(mode == "write" for mode in self.fields.values())
 
+    @cached_property
+    def visible(self) -> frozenset[str]:
+        """The fields this actor sees: what a list, a record, a report or a filter may show."""
+        return frozenset(name for name, mode in self.fields.items() if mode != "hidden")
+
+    @cached_property
+    def writable(self) -> frozenset[str]:
+        """The fields this actor may write (not computed, read-only or locked by the state)."""
+        return frozenset(name for name, mode in self.fields.items() if mode == "write")
+
+    def require_read(self) -> None:
+        """NotFound when no role reads the module: unreadable and unknown look alike."""
+        if not self.read:
+            raise NotFound(code="unknown_module", module=self.module.id)
+
+    def require_create(self) -> None:
+        if not self.create:
+            raise PermissionDenied(code="create_not_allowed", module=self.module.id)
+
     def scope(self, table: Any, action: str = "read") -> ColumnElement[bool]:
         """The rows of `table` this actor may `action`, as a SQL predicate."""
         return rules.row_predicate(self.actor, self.module, table, action)
+
+    def state_lock(
+        self, state_id: str | None, action: str, fields: Iterable[str] | None = None
+    ) -> Problem | None:
+        """Why a record in `state_id` refuses `action` (changing `fields`) to this actor."""
+        return rules.state_refusal(self.actor, self.module, state_id, action, fields)
+
+    def require_state(
+        self, state_id: str | None, action: str, fields: Iterable[str] | None = None
+    ) -> None:
+        """StateLocked (a 409 saying why) when the record's state refuses `action`."""
+        rules.require_state_allows(self.actor, self.module, state_id, action, fields)
 
     def step(self, transition_id: str) -> StepAbility | None:
         return next((s for s in self.transitions if s.id == transition_id), None)

@@ -25,10 +25,10 @@ import filetype
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.definitions.model import Field, Module
-from engine.errors import NotFound, Problem, ValidationFailed
+from engine.errors import NotFound, PermissionDenied, Problem, ValidationFailed
 from engine.models import Upload
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -199,18 +199,16 @@ def discard(session: Session, store: FileStore, references: Iterable[Reference])
 
 def writable_field(module: Module, key: str, actor: Actor) -> Field:
     """The attachment field `key` if `actor` may write it: NotFound or PermissionDenied else."""
-    permissions.require_readable(actor, module)
+    may = abilities(actor, module)
+    may.require_read()
     f = file_field(module, key)
     if f is None:
-        raise NotFound(f"module {module.id!r} has no attachment field {key!r}")
+        raise NotFound(code="no_attachment_field", module=module.id, field=key)
     if actor.user_id is None:
-        raise permissions.PermissionDenied(code="sign_in_to_upload")
-    level = permissions.field_access(actor, module).get(key.partition(".")[0])
-    writes = permissions.may_create(actor, module) or any(
-        p.update for p in permissions.role_permissions(actor, module)
-    )
-    if level != "write" or f.read_only or not (writes or actor.is_admin):
-        raise permissions.PermissionDenied(code="field_not_writable", field=key)
+        raise PermissionDenied(code="sign_in_to_upload")
+    writable = key.partition(".")[0] in may.writable
+    if not writable or f.read_only or not (may.create or may.update):
+        raise PermissionDenied(code="field_not_writable", field=key)
     return f
 
 

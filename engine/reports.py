@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, literal_column, select
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Report
@@ -63,9 +63,9 @@ def run_report(
     catalog = load_catalog(session)
     report = catalog.report(report_id)
     module = catalog.module(report.module)
-    permissions.require_readable(actor, module)
-    visible = permissions.visible_fields(actor, module)
-    hidden = {f.name for f in module.fields} - visible
+    may = abilities(actor, module)
+    may.require_read()
+    hidden = {f.name for f in module.fields} - may.visible
     table = catalog.tables[module.id].main
     resolve = resolver(table, module)
     taken: set[str] = set()
@@ -78,7 +78,7 @@ def run_report(
         if _visible(expression, hidden):
             taken.add(name)
             measures.append((name, expression.to_sql(resolve, aggregate=True)))
-    where = [permissions.row_predicate(actor, module, table, "read")]
+    where = [may.scope(table)]
     if report.where is not None:
         where.append(report.where.to_sql(resolve))
     where += filter_clauses(session, module, table, filters)

@@ -9,7 +9,7 @@ module's constraints (`further_problems`), so one answer names every problem of 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -84,7 +84,7 @@ def input_schema(module: Module) -> Schema:
     return schema
 
 
-def _refusals(module: Module, data: Mapping[str, Any], writable: set[str] | None) -> list[Problem]:
+def _refusals(module: Module, data: Mapping[str, Any], writable: Set[str] | None) -> list[Problem]:
     problems = []
     for key in data:
         f = module.field(key)
@@ -115,7 +115,7 @@ def _refusals(module: Module, data: Mapping[str, Any], writable: set[str] | None
     return problems
 
 
-def coerce_input(module: Module, data: Any, writable: set[str] | None = None) -> dict[str, Any]:
+def coerce_input(module: Module, data: Any, writable: Set[str] | None = None) -> dict[str, Any]:
     """Typed values for the fields present in `data`; ValidationFailed lists every problem."""
     if not isinstance(data, Mapping):
         raise ValidationFailed([Problem("", "not_an_object")])

@@ -9,7 +9,7 @@ accept exactly the same filters.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine.abilities import Abilities, abilities
 from engine.actor import Actor
 from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
@@ -100,7 +100,7 @@ def _split(raw: Any) -> list[Any]:
     return [raw]
 
 
-def build_filter(module: Module, name: str, op: str, raw: Any, visible: set[str]) -> Filter:
+def build_filter(module: Module, name: str, op: str, raw: Any, visible: Set[str]) -> Filter:
     """A typed filter, or ValidationFailed naming the bad field, operator or value."""
     where = f"filter[{name}]" + (f"[{op}]" if op != "eq" else "")
     if op not in OPERATORS:
@@ -162,7 +162,7 @@ def _int_param(params: Mapping[str, Any], key: str, default: int, low: int, high
 
 def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -> ListQuery:
     """A ListQuery from query-string parameters (`q`, `sort`, `page`, `per_page`, `filter[...]`)."""
-    visible = permissions.visible_fields(actor, module)
+    visible = abilities(actor, module).visible
     problems: list[Problem] = []
     filters: list[Filter] = []
     filter_keys = [k for k in params if k.startswith("filter")]
@@ -256,13 +256,14 @@ def filter_clauses(
 
 
 def _where(
-    session: Session, catalog: Catalog, module: Module, actor: Actor, query: ListQuery
+    session: Session, catalog: Catalog, may: Abilities, query: ListQuery
 ) -> list[ColumnElement[bool]]:
+    module = may.module
     table = catalog.tables[module.id].main
-    clauses = [permissions.row_predicate(actor, module, table, "read")]
+    clauses = [may.scope(table)]
     clauses += [_condition(session, module, table, f) for f in query.filters]
     if query.search:
-        visible = permissions.visible_fields(actor, module)
+        visible = may.visible
         pattern = f"%{_escape_like(query.search.lower())}%"
         columns = [table.c.number]
         for name in module.ui.list.search:
@@ -274,7 +275,7 @@ def _where(
 
 
 def _order_by(
-    module: Module, table: Any, statement: Any, keys: Sequence[str], visible: set[str]
+    module: Module, table: Any, statement: Any, keys: Sequence[str], visible: Set[str]
 ) -> list[Any]:
     """ORDER BY terms for sort keys; a link sorts by the title the reader sees, a rollup by
     its value as the reader sees it (withheld ones together), so order reveals nothing."""
@@ -304,10 +305,11 @@ def list_records(
     query = query or ListQuery()
     catalog = load_catalog(session)
     module = catalog.module(module_id)
-    permissions.require_readable(actor, module)
-    visible = permissions.visible_fields(actor, module)
+    may = abilities(actor, module)
+    may.require_read()
+    visible = may.visible
     table = catalog.tables[module.id].main
-    where = _where(session, catalog, module, actor, query)
+    where = _where(session, catalog, may, query)
     link_columns = [
         f.name
         for f in map(module.field, module.ui.list.columns)

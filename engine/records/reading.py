@@ -7,7 +7,7 @@ statements whatever the number of link or rollup columns.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -347,7 +347,7 @@ def _compute_on_read(
             data[field.name] = env[field.name] = None
 
 
-def mask(record: Record, visible: set[str]) -> Record:
+def mask(record: Record, visible: Set[str]) -> Record:
     """Drop fields the reader may not see, from data, link titles and the withheld alike."""
     record.data = {k: v for k, v in record.data.items() if k in visible}
     record.titles = {k: v for k, v in record.titles.items() if k in visible}

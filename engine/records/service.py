@@ -1,8 +1,9 @@
 """Create, read, update and delete records — the calls the pages and the API both make.
 
 Each function takes a session whose transaction the caller (or `engine.db.transaction`)
-owns, checks access through engine.permissions, and writes the history row in the same
-transaction: a write either happens whole, with its history, or not at all.
+owns, checks access through the actor's abilities (engine/abilities.py, the answer the pages
+read too), and writes the history row in the same transaction: a write either happens
+whole, with its history, or not at all.
 """
 
 from __future__ import annotations
@@ -16,12 +17,20 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine import permissions, webhooks
+from engine import webhooks
+from engine.abilities import Abilities, abilities
 from engine.actor import Actor
 from engine.audit import diff, history_value, record_change, record_changes
 from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import Module
-from engine.errors import BatchFailed, NotFound, Problem, StaleVersion, ValidationFailed
+from engine.errors import (
+    BatchFailed,
+    NotFound,
+    PermissionDenied,
+    Problem,
+    StaleVersion,
+    ValidationFailed,
+)
 from engine.records.checks import write_problems
 from engine.records.coercion import coerce_input, further_problems
 from engine.records.compute import prepare_values
@@ -79,28 +88,22 @@ def _fetch(
     catalog: Catalog,
     module: Module,
     record_id: str,
-    actor: Actor,
+    may: Abilities,
     action: str = "read",
 ) -> Record:
     main = catalog.tables[module.id].main
     links = [f.name for f in module.stored_fields if f.kind_type.links]
-    statement = record_select(catalog, module, reader=actor, titles=links)
-    statement = statement.where(
-        main.c.id == record_id, permissions.row_predicate(actor, module, main, "read")
-    )
+    statement = record_select(catalog, module, reader=may.actor, titles=links)
+    statement = statement.where(main.c.id == record_id, may.scope(main))
     row = session.execute(statement).mappings().first()
     if row is None:
-        raise NotFound(f"no {module.id} record {record_id!r}")
+        raise NotFound(code="unknown_record", module=module.id, record=record_id)
     if action != "read":
         allowed = session.execute(
-            select(main.c.id).where(
-                main.c.id == record_id, permissions.row_predicate(actor, module, main, action)
-            )
+            select(main.c.id).where(main.c.id == record_id, may.scope(main, action))
         ).first()
         if allowed is None:
-            raise permissions.PermissionDenied(
-                code="record_not_allowed", action=action, module=module.id
-            )
+            raise PermissionDenied(code="record_not_allowed", action=action, module=module.id)
     children = children_of(session, catalog, module, [record_id])[record_id]
     return row_to_record(module, row, children)
 
@@ -109,9 +112,9 @@ def get_record(session: Session, module_id: ModuleRef, record_id: str, actor: Ac
     """One record as `actor` may see it; NotFound when unknown or out of scope."""
     catalog = load_catalog(session)
     module = catalog.module(module_id)
-    permissions.require_readable(actor, module)
-    record = _fetch(session, catalog, module, record_id, actor)
-    return mask(record, permissions.visible_fields(actor, module))
+    may = abilities(actor, module)
+    may.require_read()
+    return mask(_fetch(session, catalog, module, record_id, may), may.visible)
 
 
 def create_record(
@@ -133,7 +136,7 @@ def create_record(
 def _coerce_items(
     module: Module,
     items: Sequence[Any],
-    writable: set[str],
+    writable: frozenset[str],
     problems: list[tuple[int, Problem]],
 ) -> list[tuple[int, dict[str, Any]]]:
     """Each valid item's typed values with the field defaults; problems of the rest, by index."""
@@ -236,19 +239,18 @@ def create_records(
     """
     catalog = load_catalog(session)
     module = catalog.module(module_id)
-    permissions.require_readable(actor, module)
-    permissions.require_create(actor, module)
-    access = permissions.field_access(actor, module)
-    writable = {name for name, level in access.items() if level == "write"}
+    may = abilities(actor, module)
+    may.require_read()
+    may.require_create()
     now = now or _now()
     problems: list[tuple[int, Problem]] = []
     if states is not None and not actor.is_system:
-        raise permissions.PermissionDenied("only the system places records directly in a state")
+        raise PermissionDenied(code="state_set_by_system")
     initial = [
         (states[i] if states is not None and states[i] else module.initial_state)
         for i in range(len(items))
     ]
-    coerced = _coerce_items(module, items, writable, problems)
+    coerced = _coerce_items(module, items, may.writable, problems)
     links = linked_values(session, catalog, module, [v for _, v in coerced])
     prepared: list[tuple[str, dict[str, Any]]] = []
     placed: list[str | None] = []
@@ -322,18 +324,17 @@ def update_record(
     """Change some fields of a record at `version`; Conflict when someone changed it first."""
     catalog = load_catalog(session)
     module = catalog.module(module_id)
-    permissions.require_readable(actor, module)
-    current = _fetch(session, catalog, module, record_id, actor, "update")
+    may = abilities(actor, module)
+    may.require_read()
+    current = _fetch(session, catalog, module, record_id, may, "update")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ValidationFailed([Problem("/version", "not_a_version", {"value": version})])
     if current.version != version:
         raise StaleVersion(record_id, current.version, version)
     changing = data if isinstance(data, Mapping) else {}
-    permissions.require_state_allows(actor, module, current.state, "update", changing)
-    access = permissions.field_access(actor, module)
-    writable = {name for name, level in access.items() if level == "write"}
+    may.require_state(current.state, "update", changing)
     try:
-        changes = coerce_input(module, data, writable)
+        changes = coerce_input(module, data, may.writable)
     except ValidationFailed as exc:
         raise ValidationFailed([*exc.problems, *further_problems(module, exc)]) from None
     rollups = {f.name for f in module.fields if f.rollup is not None}
@@ -366,11 +367,12 @@ def delete_record(
     """Delete a record and its child rows; its history stays."""
     catalog = load_catalog(session)
     module = catalog.module(module_id)
-    permissions.require_readable(actor, module)
-    current = _fetch(session, catalog, module, record_id, actor, "delete")
+    may = abilities(actor, module)
+    may.require_read()
+    current = _fetch(session, catalog, module, record_id, may, "delete")
     if version is not None and current.version != version:
         raise StaleVersion(record_id, current.version, version)
-    permissions.require_state_allows(actor, module, current.state, "delete")
+    may.require_state(current.state, "delete")
     main = catalog.tables[module.id].main
     for table in catalog.tables[module.id].children.values():
         session.execute(delete(table).where(table.c.parent_id == record_id))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import Catalog
 from engine.definitions.model import Approval, Module, Transition
@@ -63,11 +63,11 @@ def can_read(
     session: Session, catalog: Catalog, module: Module, record_id: str, who: Actor
 ) -> bool:
     table = catalog.tables[module.id].main
-    if not permissions.may_read_module(who, module):
+    may = abilities(who, module)
+    if not may.read:
         return False
-    predicate = permissions.row_predicate(who, module, table, "read")
     return (
-        session.execute(select(table.c.id).where(table.c.id == record_id, predicate)).first()
+        session.execute(select(table.c.id).where(table.c.id == record_id, may.scope(table))).first()
         is not None
     )
 

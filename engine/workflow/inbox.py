@@ -16,10 +16,9 @@ from typing import overload
 from sqlalchemy import ColumnElement, and_, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine.abilities import Abilities, abilities
 from engine.actor import Actor
 from engine.catalog import Catalog, load_catalog
-from engine.definitions.model import Module
 from engine.models import Task
 from engine.records.model import Record
 from engine.records.reading import (
@@ -85,21 +84,23 @@ def readable_tasks(session: Session, actor: Actor) -> list[Task]:
     catalog = load_catalog(session)
     places: list[ColumnElement[bool]] = []
     for module in catalog.modules.values():
-        if not permissions.may_read_module(actor, module):
+        may = abilities(actor, module)
+        if not may.read:
             continue
         main = catalog.tables[module.id].main
-        readable = select(main.c.id).where(permissions.row_predicate(actor, module, main, "read"))
+        readable = select(main.c.id).where(may.scope(main))
         places.append(and_(Task.module == module.id, Task.record_id.in_(readable)))
     return open_tasks(session, actor, where=or_(*places)) if places else []
 
 
-def _offered(actor: Actor, module: Module, record: Record, task_list: list[Task]) -> list[str]:
+def _offered(may: Abilities, record: Record, task_list: list[Task]) -> list[str]:
     """The steps an inbox row offers: those the transition rule allows the actor on this
     record (`rule_refusal`, as the workflow checks it), a vote only where one waits for them.
     Withdrawing is left to the record page."""
     offered: list[str] = []
-    for transition in module.workflow.transitions if module.workflow else ():
-        if transition.withdraw or rule_refusal(actor, module, record, transition) is not None:
+    workflow = may.module.workflow
+    for transition in workflow.transitions if workflow else ():
+        if transition.withdraw or rule_refusal(may, record, transition) is not None:
             continue
         voting = any(t.kind == "vote" and t.transition == transition.id for t in task_list)
         if voting or transition.approval is None:
@@ -107,21 +108,18 @@ def _offered(actor: Actor, module: Module, record: Record, task_list: list[Task]
     return offered
 
 
-def _readable(
-    session: Session, catalog: Catalog, module: Module, actor: Actor, ids: list[str]
-) -> list[Record]:
-    """The records among `ids` that `actor` may read, as `actor` may see them (masked)."""
+def _readable(session: Session, catalog: Catalog, may: Abilities, ids: list[str]) -> list[Record]:
+    """The records among `ids` that the actor may read, as they may see them (masked)."""
+    module = may.module
     main = catalog.tables[module.id].main
     statement = record_select(
         catalog,
         module,
-        reader=actor,
+        reader=may.actor,
         titles=[f.name for f in module.stored_fields if f.kind_type.links],
     )
-    rows = session.execute(
-        statement.where(main.c.id.in_(ids), permissions.row_predicate(actor, module, main, "read"))
-    ).mappings()
-    visible = permissions.visible_fields(actor, module)
+    rows = session.execute(statement.where(main.c.id.in_(ids), may.scope(main))).mappings()
+    visible = may.visible
     found = list(rows)
     if not found:
         return []
@@ -158,12 +156,13 @@ def _readable_keys(
     parts = []
     for module_id, ids in sorted(wanted.items()):
         module = catalog.modules.get(module_id)
-        if module is None or not permissions.may_read_module(actor, module):
+        may = abilities(actor, module) if module is not None else None
+        if may is None or not may.read:
             continue
-        main = catalog.tables[module.id].main
+        main = catalog.tables[may.module.id].main
         parts.append(
-            select(literal(module.id).label("module"), main.c.id.label("id")).where(
-                main.c.id.in_(ids), permissions.row_predicate(actor, module, main, "read")
+            select(literal(may.module.id).label("module"), main.c.id.label("id")).where(
+                main.c.id.in_(ids), may.scope(main)
             )
         )
     if not parts:
@@ -215,12 +214,15 @@ def inbox(
     catalog = load_catalog(session)
     by_record = _by_record(open_tasks(session, actor) if tasks is None else tasks)
     records: dict[tuple[str, str], Record] = {}
+    mays: dict[str, Abilities] = {}
     for module_id in {m for m, _ in by_record}:
         module = catalog.modules.get(module_id)
-        if module is None or not permissions.may_read_module(actor, module):
+        may = abilities(actor, module) if module is not None else None
+        if may is None or not may.read:
             continue
+        mays[module_id] = may
         ids = [r for m, r in by_record if m == module_id]
-        for readable in _readable(session, catalog, module, actor, ids):
+        for readable in _readable(session, catalog, may, ids):
             records[(module_id, readable.id)] = readable
     items: list[InboxItem] = []
     counts = {"vote": 0, "transition": 0, "copied": 0, "overdue": 0}
@@ -228,9 +230,8 @@ def inbox(
         record = records.get(key)
         if record is None:
             continue
-        module = catalog.modules[key[0]]
         reason, due, overdue = _standing(task_list, now)
-        transitions = _offered(actor, module, record, task_list)
+        transitions = _offered(mays[key[0]], record, task_list)
         items.append(
             InboxItem(record, reason, transitions, overdue, due, [t.id for t in task_list])
         )

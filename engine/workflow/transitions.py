@@ -20,7 +20,8 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import permissions, webhooks
+from engine import webhooks
+from engine.abilities import Abilities, abilities
 from engine.actor import SYSTEM, Actor
 from engine.audit import record_change
 from engine.catalog import Catalog, ModuleRef, load_catalog
@@ -106,15 +107,13 @@ def load_for_workflow(
     """
     main = catalog.tables[module.id].main
     statement = record_select(catalog, module, reader=SYSTEM)
-    statement = statement.where(
-        main.c.id == record_id, permissions.row_predicate(actor, module, main, "read")
-    )
+    statement = statement.where(main.c.id == record_id, abilities(actor, module).scope(main))
     if lock:
         locked = select(main.c.id).where(main.c.id == record_id).with_for_update()
         session.execute(locked)
     row = session.execute(statement).mappings().first()
     if row is None:
-        raise NotFound(f"no {module.id} record {record_id!r}")
+        raise NotFound(code="unknown_record", module=module.id, record=record_id)
     children = children_of(session, catalog, module, [record_id], fields)[record_id]
     return row_to_record(module, row, children)
 
@@ -132,16 +131,15 @@ def workflow_inputs(module: Module) -> set[str]:
     return read_inputs(module, names)
 
 
-def rule_refusal(
-    actor: Actor, module: Module, record: Record, transition: Transition
-) -> Problem | None:
+def rule_refusal(may: Abilities, record: Record, transition: Transition) -> Problem | None:
     """The part of the transition rule read from the definition alone, or None when it allows.
 
-    State lock, source state, roles (approvals check eligibility instead) and owner: what
-    the inbox offers as buttons without reading votes or linked records.
+    State lock (as `may`, the actor's abilities, answers it), source state, roles (approvals
+    check eligibility instead) and owner: what the inbox offers as buttons without reading
+    votes or linked records.
     """
-    tid, state = transition.id, record.state
-    locked = permissions.state_refusal(actor, module, record.state, "transition")
+    actor, tid, state = may.actor, transition.id, record.state
+    locked = may.state_lock(record.state, "transition")
     if locked is not None:
         return locked
     if record.state not in transition.sources:
@@ -157,16 +155,11 @@ def rule_refusal(
 
 
 def _refusal(
-    session: Session,
-    catalog: Catalog,
-    module: Module,
-    record: Record,
-    transition: Transition,
-    actor: Actor,
+    session: Session, catalog: Catalog, may: Abilities, record: Record, transition: Transition
 ) -> Problem | None:
-    """Why `actor` cannot take `transition` on `record` now, or None when they can."""
-    tid, state = transition.id, record.state
-    ruled = rule_refusal(actor, module, record, transition)
+    """Why the actor cannot take `transition` on `record` now, or None when they can."""
+    module, actor, tid, state = may.module, may.actor, transition.id, record.state
+    ruled = rule_refusal(may, record, transition)
     if ruled is not None:
         return ruled
     if transition.withdraw:
@@ -202,14 +195,15 @@ def available_transitions(
     """Every transition of the module for `actor` on the record: available or the reason not."""
     catalog = load_catalog(session)
     module = catalog.module(module_id)
-    permissions.require_readable(actor, module)
+    may = abilities(actor, module)
+    may.require_read()
     inputs = workflow_inputs(module)  # child rows no step reads are not loaded
     record = load_for_workflow(session, catalog, module, record_id, actor, fields=inputs)
     if module.workflow is None:
         return []
     options = []
     for transition in module.workflow.transitions:
-        reason = _refusal(session, catalog, module, record, transition, actor)
+        reason = _refusal(session, catalog, may, record, transition)
         progress = None
         if transition.approval is not None and record.state in transition.sources:
             progress = approvals.progress(session, catalog, module, record, transition)
@@ -353,7 +347,8 @@ def apply_transition(
     """Take a transition (or cast a vote on an approval); refusals leave the record untouched."""
     catalog = load_catalog(session)
     module = catalog.module(module_id)
-    permissions.require_readable(actor, module)
+    may = abilities(actor, module)
+    may.require_read()
     if module.workflow is None:
         raise NoWorkflow(transition_id, None, module=module.id)
     transition = module.workflow.transition(transition_id)
@@ -362,7 +357,7 @@ def apply_transition(
     record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
     if version is not None and version != record.version:
         raise StaleVersion(record_id, record.version, version)
-    reason = _refusal(session, catalog, module, record, transition, actor)
+    reason = _refusal(session, catalog, may, record, transition)
     if reason is not None:
         raise refused_as(reason, transition.id, record.state)
     comment = _check_comment(transition, comment)
