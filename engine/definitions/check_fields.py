@@ -38,14 +38,12 @@ def base_type(schema: Mapping[str, Any]) -> str | None:
     return declared if isinstance(declared, str) else None
 
 
-def widget_problem(info: Field, widget: str) -> str | None:
-    """Why `widget` cannot show the field `info`, or None when it can."""
+def widget_problem(info: Field, widget: str) -> dict[str, str] | None:
+    """The params of `widget_mismatch` when `widget` cannot show the field `info`, else None."""
     kinds = sorted(kind.name for kind in REGISTERED if widget in kind.widgets)
     if not kinds or widget in info.kind_type.widgets:
         return None
-    return f"widget {widget!r} does not fit {info.name!r}, {info.kind_text}; it fits " + (
-        ", ".join(kinds) + " fields"
-    )
+    return {"widget": widget, "field": info.name, "kind": info.kind_text, "fits": ", ".join(kinds)}
 
 
 def check_fields(ctx: PackContext, module: ModuleInfo) -> None:
@@ -68,16 +66,12 @@ def _check_required(
     for position, name in enumerate(schema.get("required") or ()):
         info = fields.get(name)
         if info is None:
-            ctx.add(
-                (*base, "required", position),
-                f"required lists {name!r}, which is not a field of {what}{suggest(name, fields)}",
-            )
+            params = {"field": name, "what": what, "hint": suggest(name, fields)}
+            ctx.add_problem((*base, "required", position), "required_not_a_field", params)
         elif info.computed:
-            kind = "formula" if info.formula_text is not None else "rollup"
-            ctx.add(
-                (*base, "required", position),
-                f"{name!r} is a {kind}: it is computed, so it cannot be required",
-            )
+            computed = "formula" if info.formula_text is not None else "rollup"
+            params = {"field": name, "computed": computed}
+            ctx.add_problem((*base, "required", position), "required_computed", params)
 
 
 def check_field(
@@ -86,24 +80,20 @@ def check_field(
     """Check one field, or one column of the child table `table`."""
     schema = info.schema
     if info.name in RESERVED_NAMES:
-        ctx.add(
-            path,
-            f"{info.name!r} is a reserved word of the expression language; choose another name",
-        )
+        ctx.add_problem(path, "reserved_word", {"field": info.name})
     _check_type(ctx, info, path)
     _check_keywords(ctx, module, info, path)
     _check_enum(ctx, info, path)
     _check_bounds(ctx, schema, path)
     if "default" in schema:
         for message in value_problems(info, schema["default"]):
-            ctx.add(
-                (*path, "default"), f"default {schema['default']!r} is not a valid value: {message}"
-            )
+            params = {"value": schema["default"], "detail": message}
+            ctx.add_problem((*path, "default"), "default_invalid", params)
     if info.formula_text is not None:
         _check_formula(ctx, module, info, path, table)
     if info.rollup_source is not None:
         if table is not None:
-            ctx.add((*path, "x-rollup"), "a column of a child table cannot be a rollup")
+            ctx.add_problem((*path, "x-rollup"), "rollup_in_child_table", {})
         else:
             _check_rollup(ctx, module, info, path)
     if info.kind_type.rows:
@@ -118,73 +108,70 @@ def _check_type(ctx: PackContext, info: Field, path: Path) -> None:
     declared = base_type(schema)
     if declared is None and "enum" not in schema and "x-rollup" not in schema:
         what = "a formula" if "x-formula" in schema else "a field"
-        ctx.add(
-            path,
-            f"{info.name!r} needs a type: {what} is stored in a typed column "
-            "(string, integer, number, boolean or array, or an enum of choices)",
-        )
+        ctx.add_problem(path, "type_missing", {"field": info.name, "what": what})
     if declared == "array" and not isinstance(schema.get("items"), Mapping):
-        ctx.add(
-            path,
-            f'{info.name!r} is an array without items: give items {{"enum": [...]}} for a '
-            'multi-choice or {"type": "object", "properties": {...}} for a child table',
-        )
+        ctx.add_problem(path, "array_without_items", {"field": info.name})
 
 
 def _check_keywords(ctx: PackContext, module: ModuleInfo, info: Field, path: Path) -> None:
     schema = info.schema
-    declared = base_type(schema)
-    if "x-scale" in schema and declared != "number":
-        ctx.add((*path, "x-scale"), f"x-scale applies to numbers; {info.name!r} is {_a(declared)}")
-    if schema.get("x-format") == "money" and declared != "number":
-        ctx.add((*path, "x-format"), f"money must be a number; {info.name!r} is {_a(declared)}")
-    if "x-rating" in schema and (declared != "integer" or "enum" in schema):
-        ctx.add(
-            (*path, "x-rating"),
-            f'x-rating needs "type": "integer" and no enum; {info.name!r} is {_a(declared)}',
-        )
-    specials = [key for key in SPECIAL_STRINGS if schema.get(key)]
-    if len(specials) > 1:
-        ctx.add(path, f"{info.name!r} cannot be {' and '.join(specials)} at once; choose one")
-    for key in specials:
-        if declared != "string":
-            ctx.add((*path, key), f'{key} needs "type": "string"; {info.name!r} is {_a(declared)}')
-        if "enum" in schema:
-            ctx.add((*path, key), f"{key} and enum do not go together on {info.name!r}")
-    for key in ("x-accept", "x-max-bytes"):
-        if key in schema and not schema.get("x-file"):
-            ctx.add((*path, key), f'{key} applies to attachments ("x-file": true) only')
-    if "format" in schema and declared != "string":
-        ctx.add((*path, "format"), f"format applies to text; {info.name!r} is {_a(declared)}")
+    _check_typed_keywords(ctx, info, path)
+    _check_special_strings(ctx, info, path)
+    named = {"field": info.name}
     if "x-formula" in schema and "x-rollup" in schema:
-        ctx.add(path, f"{info.name!r} cannot be a formula and a rollup at once; choose one")
+        ctx.add_problem(path, "formula_and_rollup", named)
     if "x-formula" in schema and info.kind_type.rows:
-        ctx.add(
-            (*path, "x-formula"), "a child table cannot be a formula; put formulas on its columns"
-        )
-    if "x-rollup" in schema and declared not in (None, "integer", "number"):
-        ctx.add(
-            (*path, "type"),
-            f'a rollup is a number; give "type": "number" or "integer", not {declared!r}',
-        )
+        ctx.add_problem((*path, "x-formula"), "child_table_formula", {})
     widget = schema.get("x-widget")
-    if isinstance(widget, str) and (message := widget_problem(info, widget)):
-        ctx.add((*path, "x-widget"), message)
+    if isinstance(widget, str) and (params := widget_problem(info, widget)):
+        ctx.add_problem((*path, "x-widget"), "widget_mismatch", params)
     pattern = schema.get("pattern")
     if isinstance(pattern, str):
         try:
             re.compile(pattern)
         except re.error as exc:
-            ctx.add(
-                (*path, "pattern"), f"pattern {pattern!r} is not a valid regular expression: {exc}"
-            )
+            params = {"value": pattern, "detail": str(exc)}
+            ctx.add_problem((*path, "pattern"), "pattern_invalid", params)
     ref = schema.get("x-ref")
     if isinstance(ref, str) and ref not in ctx.catalogue:
-        ctx.add(
-            (*path, "x-ref"),
-            f"{info.name!r} links to module {ref!r}, which is neither in this pack nor installed"
-            f"{suggest(ref, ctx.catalogue)}",
-        )
+        params = {"field": info.name, "module": ref, "hint": suggest(ref, ctx.catalogue)}
+        ctx.add_problem((*path, "x-ref"), "unknown_link_module", params)
+
+
+def _check_typed_keywords(ctx: PackContext, info: Field, path: Path) -> None:
+    """Keywords that only make sense on one JSON type: x-scale, money, x-rating, format."""
+    schema = info.schema
+    declared = base_type(schema)
+    params = {"field": info.name, "kind": _a(declared)}
+    if "x-scale" in schema and declared != "number":
+        ctx.add_problem((*path, "x-scale"), "scale_not_a_number", params)
+    if schema.get("x-format") == "money" and declared != "number":
+        ctx.add_problem((*path, "x-format"), "money_not_a_number", params)
+    if "x-rating" in schema and (declared != "integer" or "enum" in schema):
+        ctx.add_problem((*path, "x-rating"), "rating_not_an_integer", params)
+    if "format" in schema and declared != "string":
+        ctx.add_problem((*path, "format"), "format_not_text", params)
+    if "x-rollup" in schema and declared not in (None, "integer", "number"):
+        ctx.add_problem((*path, "type"), "rollup_not_a_number", {"value": declared})
+
+
+def _check_special_strings(ctx: PackContext, info: Field, path: Path) -> None:
+    """x-ref, x-user and x-file: one at most, on a string without an enum."""
+    schema = info.schema
+    declared = base_type(schema)
+    specials = [key for key in SPECIAL_STRINGS if schema.get(key)]
+    if len(specials) > 1:
+        params = {"field": info.name, "keywords": " and ".join(specials)}
+        ctx.add_problem(path, "special_kinds_at_once", params)
+    for key in specials:
+        params = {"key": key, "field": info.name, "kind": _a(declared)}
+        if declared != "string":
+            ctx.add_problem((*path, key), "special_not_text", params)
+        if "enum" in schema:
+            ctx.add_problem((*path, key), "special_with_enum", params)
+    for key in ("x-accept", "x-max-bytes"):
+        if key in schema and not schema.get("x-file"):
+            ctx.add_problem((*path, key), "file_keyword_without_file", {"key": key})
 
 
 def _a(declared: str | None) -> str:
@@ -201,41 +188,35 @@ def _check_enum(ctx: PackContext, info: Field, path: Path) -> None:
     values = holder.get("enum")
     titles = schema.get("x-enum-titles")
     if titles is not None and values is None:
-        ctx.add((*path, "x-enum-titles"), f"x-enum-titles needs an enum on {info.name!r}")
+        ctx.add_problem((*path, "x-enum-titles"), "titles_without_enum", {"field": info.name})
     if values is None:
         return
     texts = [str(v) for v in values]
     if isinstance(titles, Mapping):
         for key in titles:
             if key not in texts:
-                ctx.add(
-                    (*path, "x-enum-titles", key),
-                    f"{key!r} has a title but is not one of the choices ({listing(texts)})",
-                )
+                params = {"value": key, "choices": listing(texts)}
+                ctx.add_problem((*path, "x-enum-titles", key), "title_not_a_choice", params)
     declared = base_type(holder)
     strings = [v for v in values if isinstance(v, str)]
     integers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    where = (*holder_path, "enum")
     if declared in ("string",) and integers:
-        ctx.add(
-            (*holder_path, "enum"),
-            f"the choices of a text field must be texts, not {integers[0]!r}",
-        )
+        ctx.add_problem(where, "choice_not_text", {"value": integers[0]})
     elif declared in ("integer", "number") and strings:
-        ctx.add(
-            (*holder_path, "enum"),
-            f"the choices of a number field must be numbers, not {strings[0]!r}",
-        )
+        ctx.add_problem(where, "choice_not_a_number", {"value": strings[0]})
     elif declared in ("boolean",):
-        ctx.add((*holder_path, "enum"), "a boolean field cannot have choices")
+        ctx.add_problem(where, "boolean_with_choices", {})
     elif declared is None and strings and integers:
-        ctx.add((*holder_path, "enum"), "the choices mix texts and numbers; use one or the other")
+        ctx.add_problem(where, "choices_mixed", {})
 
 
 def _check_bounds(ctx: PackContext, schema: Mapping[str, Any], path: Path) -> None:
     for low, high in BOUNDS:
         lower, upper = schema.get(low), schema.get(high)
         if isinstance(lower, (int, float)) and isinstance(upper, (int, float)) and lower > upper:
-            ctx.add((*path, low), f"{low} {lower} is larger than {high} {upper}")
+            params = {"low_key": low, "low": lower, "high_key": high, "high": upper}
+            ctx.add_problem((*path, low), "bounds_reversed", params)
 
 
 def _check_formula(
@@ -260,27 +241,19 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path)
     source = ctx.catalogue.get(rollup.get("module", ""))
     if source is None:
         name = rollup.get("module", "")
-        ctx.add(
-            (*where, "module"),
-            f"rollup {info.name!r} reads module {name!r}, which is neither in this pack nor "
-            f"installed{suggest(name, ctx.catalogue)}",
-        )
+        params = {"field": info.name, "module": name, "hint": suggest(name, ctx.catalogue)}
+        ctx.add_problem((*where, "module"), "rollup_unknown_module", params)
         return
     back = [f.name for f in source.fields.values() if f.kind_type.links and f.ref == module.id]
     link_name = rollup.get("link", "")
     link = source.fields.get(link_name)
-    expected = f"a link field of {source.id} pointing at {module.id} ({listing(back)})"
+    expected = {"link": link_name, "module": source.id, "target": module.id}
+    expected["fields"] = listing(back)
     if link is None:
-        ctx.add(
-            (*where, "link"),
-            f"{link_name!r} is not a field of {source.id}; the rollup needs {expected}",
-        )
+        ctx.add_problem((*where, "link"), "rollup_link_unknown", expected)
     elif not link.kind_type.links or link.ref != module.id:
         actual = f"a link to {link.ref}" if link.kind_type.links else link.kind_text
-        ctx.add(
-            (*where, "link"),
-            f"{source.id}.{link_name} is {actual}; the rollup needs {expected}",
-        )
+        ctx.add_problem((*where, "link"), "rollup_link_wrong", {**expected, "kind": actual})
     scope = RecordScope(ctx.catalogue, source)
     depends: set[tuple[str, ...]] = set()
     uses_clock = False
@@ -326,4 +299,5 @@ def check_table_names(ctx: PackContext, own: list[ModuleInfo]) -> None:
             if name not in owners:
                 owners[name] = what
             elif module.own and owners[name] != what:
-                ctx.add(path, f"{what} would be named {name}, which is {owners[name]}")
+                params = {"what": what, "table": name, "other": owners[name]}
+                ctx.add_problem(path, "table_name_taken", params)

@@ -19,7 +19,7 @@ from engine.definitions.scope import (
     SYSTEM_TYPES,
     ModuleInfo,
     RecordScope,
-    unknown_field,
+    suggest,
 )
 from engine.kinds.base import FieldKind
 
@@ -31,7 +31,9 @@ def _field(ctx: PackContext, module: ModuleInfo, path: Path, name: str, what: st
     """The field `name`, or None after reporting that `what` names an unknown field."""
     info = module.fields.get(name)
     if info is None:
-        ctx.add(path, f"{what}: {unknown_field(module, name)}")
+        params = {"what": what, "field": name, "module": module.id}
+        params["hint"] = suggest(name, module.fields)
+        ctx.add_problem(path, "ui_unknown_field", params)
     return info
 
 
@@ -41,10 +43,12 @@ def _field_or_system(
     """A field, a system value name (`$state`), or None after reporting the problem."""
     if name.startswith("$"):
         if name not in SYSTEM_TYPES:
-            ctx.add(path, f"{what} names {name!r}; system values are {', '.join(SYSTEM_TYPES)}")
+            params = {"what": what, "value": name, "values": ", ".join(SYSTEM_TYPES)}
+            ctx.add_problem(path, "unknown_system_value", params)
             return None
         if name == "$state" and module.states is None:
-            ctx.add(path, f"{what} names $state, but {module.id} has no workflow")
+            params = {"what": what, "module": module.id}
+            ctx.add_problem(path, "state_without_workflow", params)
             return None
         return name
     return _field(ctx, module, path, name, what)
@@ -58,10 +62,8 @@ def check_ui(ctx: PackContext, module: ModuleInfo) -> None:
     if isinstance(title_field, str):
         info = _field(ctx, module, (*base, "title_field"), title_field, "title_field")
         if info is not None and not info.scalar:
-            ctx.add(
-                (*base, "title_field"),
-                f"title_field {title_field!r} must be a single value, not {info.kind_text}",
-            )
+            title_params = {"field": title_field, "kind": info.kind_text}
+            ctx.add_problem((*base, "title_field"), "title_not_single", title_params)
     ui = module.raw.get("ui")
     if not isinstance(ui, Mapping):
         return
@@ -69,14 +71,14 @@ def check_ui(ctx: PackContext, module: ModuleInfo) -> None:
     _check_layout(ctx, module, base, ui)
     for name, widget in (ui.get("widgets") or {}).items():
         info = _field(ctx, module, (*base, "widgets", name), name, "widgets")
-        if info is not None and (message := widget_problem(info, widget)):
-            ctx.add((*base, "widgets", name), message)
+        if info is not None and (params := widget_problem(info, widget)):
+            ctx.add_problem((*base, "widgets", name), "widget_mismatch", params)
     scope = RecordScope(ctx.catalogue, module)
     for key in ("show_if", "required_if"):
         for name, text in (ui.get(key) or {}).items():
             info = _field(ctx, module, (*base, key, name), name, key)
             if info is not None and key == "required_if" and info.computed:
-                ctx.add((*base, key, name), f"{name!r} is computed, so it cannot be required")
+                ctx.add_problem((*base, key, name), "required_if_computed", {"field": name})
             check_expression(ctx, (*base, key, name), text, scope)
     if isinstance(ui.get("list"), Mapping):
         _check_list(ctx, module, (*base, "list"), ui["list"])
@@ -93,7 +95,8 @@ def _check_layout(ctx: PackContext, module: ModuleInfo, base: Path, ui: Mapping[
             if _field(ctx, module, path, name, "layout") is None:
                 continue
             if name in placed and placed[name] != s_index:
-                ctx.add(path, f"{name!r} is already placed in layout section {placed[name]}")
+                params = {"field": name, "section": placed[name]}
+                ctx.add_problem(path, "placed_twice", params)
             placed.setdefault(name, s_index)
 
 
@@ -107,26 +110,29 @@ def _check_list(ctx: PackContext, module: ModuleInfo, base: Path, raw: Mapping[s
         found = _field_or_system(ctx, module, path, key.lstrip("-"), "sort")
         if isinstance(found, Field):
             if not found.scalar:
-                ctx.add(path, f"cannot sort by {found.name!r}, {found.kind_text}")
+                params = {"field": found.name, "kind": found.kind_text}
+                ctx.add_problem(path, "sort_not_single", params)
             _database_use(ctx, module, path, f"sort {key!r}", found)
     for index, name in enumerate(raw.get("filters") or ()):
         path = (*base, "filters", index)
         found = _field_or_system(ctx, module, path, name, "filters")
         if isinstance(found, Field):
             if found.kind_type.rows:
-                ctx.add(path, f"cannot filter by {name!r}, a child table")
+                ctx.add_problem(path, "filter_child_table", {"field": name})
             _database_use(ctx, module, path, f"filter {name!r}", found)
     for index, name in enumerate(raw.get("search") or ()):
         path = (*base, "search", index)
         info = _field(ctx, module, path, name, "search")
         if info is not None and not info.searchable:
-            ctx.add(path, f"search looks in text; {name!r} is {info.kind_text}")
+            params = {"field": name, "kind": info.kind_text}
+            ctx.add_problem(path, "search_not_text", params)
     for index, name in enumerate(raw.get("totals") or ()):
         path = (*base, "totals", index)
         info = _field(ctx, module, path, name, "totals")
         if info is not None:
             if not info.numeric:
-                ctx.add(path, f"totals add numbers; {name!r} is {info.kind_text}")
+                params = {"field": name, "kind": info.kind_text}
+                ctx.add_problem(path, "totals_not_a_number", params)
             _database_use(ctx, module, path, f"total {name!r}", info)
 
 
@@ -140,21 +146,19 @@ def _check_view(ctx: PackContext, module: ModuleInfo, base: Path, view: Mapping[
     if kind == "kanban":
         found = _field_or_system(ctx, module, (*base, "by"), view["by"], "kanban by")
         if isinstance(found, str) and found != "$state":
-            ctx.add((*base, "by"), f"a kanban groups by $state or a choice field, not {found}")
+            ctx.add_problem((*base, "by"), "kanban_by_system_value", {"value": found})
         if isinstance(found, Field) and not found.kind_type.one_of:
-            ctx.add(
-                (*base, "by"),
-                f"a kanban groups by $state or a choice field; {found.name!r} is {found.kind_text}",
-            )
+            params = {"field": found.name, "kind": found.kind_text}
+            ctx.add_problem((*base, "by"), "kanban_not_a_choice", params)
         return
     wanted: dict[str, tuple[Callable[[FieldKind], bool] | None, str]] = {}
     if kind == "calendar":
-        wanted = {"date": (DATED, "a date")}
+        wanted = {"date": (DATED, "date")}
     elif kind == "gantt":
         wanted = {
-            "start": (DATED, "a date"),
-            "end": (DATED, "a date"),
-            "progress": (NUMBER, "a number"),
+            "start": (DATED, "date"),
+            "end": (DATED, "date"),
+            "progress": (NUMBER, "number"),
             "depends_on": (None, ""),
         }
     for key, (fits, wording) in wanted.items():
@@ -163,7 +167,6 @@ def _check_view(ctx: PackContext, module: ModuleInfo, base: Path, view: Mapping[
             continue
         info = _field(ctx, module, (*base, key), name, f"{kind} {key}")
         if info is not None and fits is not None and not fits(info.kind_type):
-            ctx.add(
-                (*base, key),
-                f"{kind} {key} must be {wording} field; {name!r} is {info.kind_text}",
-            )
+            params = {"view": str(kind), "key": key, "wanted": wording, "field": name}
+            params["kind"] = info.kind_text
+            ctx.add_problem((*base, key), "view_field_kind", params)

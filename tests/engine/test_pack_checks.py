@@ -405,9 +405,13 @@ def test_requires_an_unknown_field() -> None:
 def test_a_link_to_an_unknown_module() -> None:
     pack = base()
     fields(pack, "tally")["crew"] = {"type": "string", "x-ref": "crews"}
-    assert only(pack) == Problem(
+    problem = only(pack)
+    assert (problem.path, problem.code) == (
         "/modules/1/schema/properties/crew/x-ref",
-        "'crew' links to module 'crews', which is neither in this pack nor installed",
+        "unknown_link_module",
+    )
+    assert problem.message == (
+        "'crew' links to module 'crews', which is neither in this pack nor installed"
     )
 
 
@@ -426,20 +430,28 @@ def test_a_link_to_a_module_of_an_installed_pack() -> None:
 def test_a_rollup_of_an_unknown_module() -> None:
     pack = base()
     fields(pack, "project")["spent"]["x-rollup"]["module"] = "talley"
-    assert only(pack) == Problem(
+    problem = only(pack)
+    assert (problem.path, problem.code) == (
         "/modules/0/schema/properties/spent/x-rollup/module",
+        "rollup_unknown_module",
+    )
+    assert problem.message == (
         "rollup 'spent' reads module 'talley', which is neither in this pack nor installed "
-        "(did you mean 'tally'?)",
+        "(did you mean 'tally'?)"
     )
 
 
 def test_a_rollup_link_that_does_not_point_back() -> None:
     pack = base()
     fields(pack, "project")["spent"]["x-rollup"]["link"] = "worker"
-    assert only(pack) == Problem(
+    problem = only(pack)
+    assert (problem.path, problem.code) == (
         "/modules/0/schema/properties/spent/x-rollup/link",
+        "rollup_link_wrong",
+    )
+    assert problem.message == (
         "tally.worker is a text field; the rollup needs a link field of tally pointing at "
-        "project (project)",
+        "project (project)"
     )
 
 
@@ -743,8 +755,11 @@ def test_state_in_a_module_without_workflow() -> None:
     pack = base()
     module(pack, "project")["ui"] = {"list": {"columns": ["name", "$state"]}}
     assert only(pack) == Problem(
-        "/modules/0/ui/list/columns/1", "list columns names $state, but project has no workflow"
+        "/modules/0/ui/list/columns/1",
+        "state_without_workflow",
+        {"what": "list columns", "module": "project"},
     )
+    assert only(pack).message == "list columns names $state, but project has no workflow"
 
 
 def test_permissions_naming_unknown_fields_and_scopes_that_are_not_links() -> None:

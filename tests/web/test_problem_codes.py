@@ -31,6 +31,8 @@ PARAMS = {
     "installed": "1.0.2", "old": "text", "new": "integer", "old_scale": 0, "new_scale": 2,
     "values": "a, b", "records": "LT-1", "role": "boss", "other": "/modules/0", "print": "p1", "line": 2,
     "cycle": "a → b → a", "what": "a filter", "hint": "",
+    "computed": "formula", "keywords": "x-user and x-file", "widget": "radio", "fits": "choice", "link": "project",
+    "target": "project", "low_key": "minLength", "high_key": "maxLength", "section": 0, "view": "gantt", "wanted": "date",
     "states": "draft, approved", "transitions": "submit, approve", "modules": "project", "keys": "p1",
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
