@@ -157,7 +157,7 @@ def visible_history(
     # admins may read what remains of deleted records
     readable = in_scope or _readable(session, catalog, module, record_id, actor)
     if not readable and not (actor.is_admin and entries):
-        raise NotFound(f"no {module.id} record {record_id!r}")
+        raise NotFound(code="unknown_record", module=module.id, record=record_id)
     hidden = {
         name for name, level in permissions.field_access(actor, module).items() if level == "hidden"
     }

@@ -4,6 +4,7 @@ Kept beside engine/codes.py (which merges them into MESSAGES) so each group of c
 its own table of English sentences: the workflow, the state migrations of an upgrade and
 the demo records (`seed`). `hint` is a " (did you mean 'x'?)" or nothing; `detail` is the
 sentence of a shared helper (an unknown field, a value the field's schema refuses).
+A few refusals of the record services, once bare sentences, sit here too.
 """
 
 from __future__ import annotations
@@ -81,4 +82,11 @@ SEED: dict[str, str] = {
     ),
 }
 
-CHECKS: dict[str, str] = {**WORKFLOW, **MIGRATE, **SEED}
+# Refusals of the record services that used to be bare sentences.
+RECORDS: dict[str, str] = {
+    "unknown_record": "no {module} record {record!r}",
+    "no_attachment_field": "module {module!r} has no attachment field {field!r}",
+    "state_set_by_system": "only the system places records directly in a state",
+}
+
+CHECKS: dict[str, str] = {**WORKFLOW, **MIGRATE, **SEED, **RECORDS}

@@ -135,7 +135,7 @@ def visible_fields(actor: Actor, module: Module) -> set[str]:
 
 def require_readable(actor: Actor, module: Module) -> None:
     if not may_read_module(actor, module):
-        raise NotFound(f"no module {module.id!r}")
+        raise NotFound(code="unknown_module", module=module.id)
 
 
 # -- writes: the scope of a written row and what a workflow state allows ------------------

@@ -176,4 +176,16 @@ SEED: dict[str, Callable[[Params], str]] = {
     ),
 }
 
-CHECKS: dict[str, Callable[[Params], str]] = {**WORKFLOW, **MIGRATE, **SEED}
+RECORDS: dict[str, Callable[[Params], str]] = {
+    "unknown_record": lambda p: _(
+        "There is no %(module)s record %(record)s.", module=p.get("module"), record=p.get("record")
+    ),
+    "no_attachment_field": lambda p: _(
+        "Module %(module)s has no attachment field %(field)s.",
+        module=p.get("module"),
+        field=p.get("field"),
+    ),
+    "state_set_by_system": lambda p: _("Only the system places records directly in a state."),
+}
+
+CHECKS: dict[str, Callable[[Params], str]] = {**WORKFLOW, **MIGRATE, **SEED, **RECORDS}

@@ -99,6 +99,9 @@ def test_not_found_answers_its_code_in_chinese(api: Api) -> None:
         ("/modules/nosuch", "unknown_module"),
         ("/reports/nosuch", "unknown_report"),
         ("/webhooks/999/deliveries", "unknown_webhook"),
+        ("/modules/labour_tally/records/nosuch", "unknown_record"),
+        ("/modules/labour_tally/records/nosuch/history", "unknown_record"),
+        ("/modules/labour_tally/records/nosuch/transitions", "unknown_record"),
     ):
         answer = api.get(url, headers=ZH)
         assert answer.status_code == 404, url
