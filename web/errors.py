@@ -26,7 +26,7 @@ from engine.errors import (
     UpgradeRefused,
 )
 from web.problems import problem_dicts
-from web.refusals import ApiError, api_language, error_body
+from web.refusals import ApiError, api_locale, error_body
 
 API_PREFIX = "/api/"
 
@@ -49,20 +49,17 @@ def status_of(error: FormworkError) -> int:
     return 422
 
 
-def api_locale() -> str:
-    """The Babel locale of an API answer: `?lang=`, else Accept-Language, else English."""
-    from web.i18n import TAGS
-
-    return TAGS.get(api_language(), "en")
-
-
 def problems_of(error: FormworkError, locale: str | None = None) -> list[dict[str, Any]]:
     """The `errors` list of the JSON body: path, code, message (and batch index)."""
     locale = locale or api_locale()
     if isinstance(error, BatchFailed):
-        shown = problem_dicts([p for _, p in error.items], locale)
-        return [{"index": i, **d} for (i, _), d in zip(error.items, shown, strict=True)]
+        return _indexed(error.items, locale)
     return problem_dicts(error.problems, locale)
+
+
+def _indexed(items: list[tuple[int, Problem]], locale: str) -> list[dict[str, Any]]:
+    shown = problem_dicts([p for _, p in items], locale)
+    return [{"index": i, **d} for (i, _), d in zip(items, shown, strict=True)]
 
 
 def _engine_error(error: FormworkError) -> ResponseReturnValue:
@@ -74,7 +71,9 @@ def _engine_error(error: FormworkError) -> ResponseReturnValue:
 
 
 def _api_error(error: ApiError) -> ResponseReturnValue:
-    return jsonify(error_body(error.problems)), error.status, error.headers
+    locale = api_locale()
+    shown = _indexed(error.items, locale) if error.items else error.dicts(locale)
+    return jsonify(error_body(shown)), error.status, error.headers
 
 
 def init_app(app: Flask) -> None:

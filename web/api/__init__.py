@@ -4,18 +4,19 @@
 (records, transitions, history, batch, modules, inbox, reports, packs, webhooks, openapi)
 nested under it, and `docs` serves Swagger UI at /api/docs. The parent owns what every
 route shares: the body-size limit and a JSON 404/405 for any path under /api/v1 that no
-route serves. Engine errors are answered by the app's one handler (web/errors.py).
+route serves, coded (web/http_codes.py) and worded in the caller's language. Engine errors
+are answered by the app's one handler (web/errors.py).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import RequestRedirect
 
 from web.api.common import PREFIX
-from web.errors import ApiError, error_body
+from web.refusals import ApiError, http_refusal, refusal_response
 
 MAX_BODY = 10 * 1024 * 1024  # API_MAX_BODY: bytes a request body may have
 # Bytes of path and query string (a filter of 200 record ids fits); gunicorn's own ceiling is 8190
@@ -29,29 +30,17 @@ api = Blueprint("api", __name__, url_prefix=PREFIX)
 def _limit_body() -> None:
     request.max_content_length = current_app.config.get("API_MAX_BODY", MAX_BODY)
     if len(request.path.encode()) + len(request.query_string) > MAX_REQUEST_LINE:
-        raise ApiError(
-            414,
-            f"the address with its query string is longer than {MAX_REQUEST_LINE} bytes; "
-            "send fewer or shorter filters",
-        )
+        raise ApiError(414, "request_line_too_long", {"limit": MAX_REQUEST_LINE})
 
 
 @api.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> ResponseReturnValue:
     if isinstance(error, RequestRedirect):
         return error.get_response()
-    status = error.code or 500
-    message = error.description or error.name
-    if status == 413:
-        limit = request.max_content_length
-        message = f"the request body is larger than the limit of {limit} bytes"
-    elif status >= 500:
-        message = "internal error: nothing was written; the error is in the server's log"
-    response = jsonify(error_body(message))
-    response.status_code = status
+    refusal = http_refusal(error)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
-        response.headers["Allow"] = ", ".join(error.valid_methods)
-    return response
+        refusal.headers["Allow"] = ", ".join(error.valid_methods)
+    return refusal_response(refusal)
 
 
 # Per status code as well: Flask prefers an app-wide handler registered for a code (the
@@ -74,7 +63,7 @@ def _no_route(rest: str) -> ResponseReturnValue:
             allowed.add(method)
     if allowed:
         raise MethodNotAllowed(valid_methods=sorted(allowed | {"OPTIONS"}))
-    raise NotFound(f"no API route {request.path}: see {PREFIX}/openapi.json")
+    raise ApiError(404, "no_route", {"path": request.path, "openapi": f"{PREFIX}/openapi.json"})
 
 
 def _register_children() -> None:

@@ -104,11 +104,8 @@ def _write(
         statuses = {status for _, _, status in errors}
         raise ApiError(
             statuses.pop() if len(statuses) == 1 else 422,
-            "the batch was refused; nothing was written",
-            problems=[
-                {"index": i, **p.as_dict()}
-                for i, p, _ in sorted(errors, key=lambda e: (e[0], e[1].path))
-            ],
+            "batch_refused",
+            items=sorted(((i, p) for i, p, _ in errors), key=lambda e: (e[0], e[1].path)),
         )
     return [ids[index] for index in range(len(items))]
 
@@ -134,7 +131,7 @@ def batch(module_id: str) -> ResponseReturnValue:
                 )
         items = json_object({"records"}).get("records")
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_ITEMS:
-            raise ApiError(422, f"`records` is a list of 1 to {MAX_ITEMS} items", path="/records")
+            raise ApiError(422, "batch_size", {"limit": MAX_ITEMS}, path="/records")
         problems = [p for index, item in enumerate(items) for p in _item_problems(index, item)]
         if problems:
             raise BatchFailed(problems)

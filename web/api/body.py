@@ -1,6 +1,6 @@
 """Reading a request's JSON body strictly: media type, size, encoding, syntax, exact numbers.
 
-Every refusal names its reason: 415 for a body that is not `application/json`, 413 past the
+Every refusal names its reason by a code of web/http_codes.py: 415 for a body that is not `application/json`, 413 past the
 size limit (the API blueprint sets it per request), 400 for text that is not UTF-8 or not
 JSON — with the line, column and character where parsing stopped — and for NaN, Infinity or
 a key written twice in one object; 422 naming each string that holds a NUL character or a
@@ -16,28 +16,26 @@ from typing import Any
 from flask import request
 
 from engine.errors import ValidationFailed
-from engine.numbers import NumberRefused, read_decimal, read_int
+from engine.numbers import MAX_EXPONENT, MAX_NUMBER_CHARS, NumberRefused, read_decimal, read_int
 from web.params import text_problems
 from web.refusals import ApiError
 
 MAX_DEPTH = 64
-
-
-class _Duplicate(ValueError):
-    pass
+# The limit each reason a number is refused for names (engine/numbers.py).
+_LIMITS = {"invalid": None, "too_long": MAX_NUMBER_CHARS, "range": MAX_EXPONENT}
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _Duplicate(f"the key {key!r} is written twice in one object")
+            raise ApiError(400, "json_duplicate_key", {"key": key})
         result[key] = value
     return result
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    raise ApiError(400, "json_constant", {"name": name})
 
 
 def _depth(text: str) -> int:
@@ -65,14 +63,13 @@ def _depth(text: str) -> int:
     return deepest
 
 
-def _place(text: str, number: str) -> str:
+def _place(text: str, number: str) -> dict[str, int | str]:
     """Where `number` first appears in `text`, as line and column (the hooks get no position)."""
     position = text.find(number.removesuffix("..."))
     if position < 0:
-        return "position unknown"
+        return {"line": "?", "column": "?"}
     line = text.count("\n", 0, position) + 1
-    column = position - text.rfind("\n", 0, position)
-    return f"line {line}, column {column}"
+    return {"line": line, "column": position - text.rfind("\n", 0, position)}
 
 
 def is_json_type() -> bool:
@@ -85,17 +82,18 @@ def json_body(*, required: bool = True) -> Any:
     raw = request.get_data(cache=True)  # 413 past the request's max_content_length
     if not raw.strip():
         if required:
-            raise ApiError(400, "a JSON body is required")
+            raise ApiError(400, "body_required")
         return None
+    if not request.mimetype:
+        raise ApiError(415, "content_type_missing")
     if not is_json_type():
-        given = request.mimetype or "no Content-Type"
-        raise ApiError(415, f"send the body as application/json (got {given})")
+        raise ApiError(415, "not_json_content_type", {"given": request.mimetype})
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ApiError(400, f"the body is not UTF-8 text (byte {error.start})") from None
+        raise ApiError(400, "body_not_utf8", {"byte": error.start}) from None
     if _depth(text) > MAX_DEPTH:
-        raise ApiError(400, f"the JSON nests deeper than {MAX_DEPTH} levels")
+        raise ApiError(400, "json_too_deep", {"limit": MAX_DEPTH})
     value = _parse(text)
     # A NUL or a lone surrogate can only arrive escaped (\u0000, \ud800): look only then.
     if "\\u" in text:
@@ -116,12 +114,10 @@ def _parse(text: str) -> Any:
             object_pairs_hook=_no_duplicates,
         )
     except NumberRefused as error:
-        raise ApiError(400, f"invalid JSON: {error} ({_place(text, error.text)})") from None
+        params = {"number": error.text, "limit": _LIMITS[error.code], **_place(text, error.text)}
+        raise ApiError(400, f"json_number_{error.code}", params) from None
     except json.JSONDecodeError as error:
-        raise ApiError(
-            400,
-            f"malformed JSON at line {error.lineno}, column {error.colno} "
-            f"(character {error.pos}): {error.msg}",
-        ) from None
-    except ValueError as error:  # NaN / Infinity, a repeated key, an over-long integer
-        raise ApiError(400, f"invalid JSON: {error}") from None
+        place = {"line": error.lineno, "column": error.colno, "position": error.pos}
+        raise ApiError(400, "json_invalid", {**place, "detail": error.msg}) from None
+    except ValueError as error:  # none is known; the hooks above name their own reasons
+        raise ApiError(400, "json_unreadable", {"detail": str(error)}) from None

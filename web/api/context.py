@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts import actor_of, authenticate_token
 from engine.actor import Actor
-from web.errors import ApiError
+from web.refusals import ApiError
 from web.transactions import request_transaction
 
 REALM = 'Bearer realm="formwork"'
@@ -32,16 +32,12 @@ def bearer_token(required: bool = True) -> str | None:
     if header is None:
         if not required:
             return None
-        raise ApiError(
-            401,
-            "this API needs an API token: send the header `Authorization: Bearer <token>`",
-            headers={"WWW-Authenticate": REALM},
-        )
+        raise ApiError(401, "token_missing", headers={"WWW-Authenticate": REALM})
     match = BEARER.match(header)
     if match is None:
         raise ApiError(
             401,
-            "the Authorization header must be `Bearer <token>`",
+            "authorization_not_bearer",
             headers={"WWW-Authenticate": f'{REALM}, error="invalid_request"'},
         )
     return match.group(1)
@@ -51,9 +47,7 @@ def _actor(session: Session, token: str) -> Actor:
     user = authenticate_token(session, token)
     if user is None:
         raise ApiError(
-            401,
-            "the API token is unknown or revoked, or its user is deactivated",
-            headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'},
+            401, "token_invalid", headers={"WWW-Authenticate": f'{REALM}, error="invalid_token"'}
         )
     return actor_of(user)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from engine.errors import FormworkError
 from web.pages.context import is_htmx
 from web.problems import problem_message
-from web.refusals import error_body
+from web.refusals import ApiError, http_refusal, refusal_response
 
 API_PREFIX = "/api/"
 
@@ -66,13 +66,13 @@ def engine_error_page(error: FormworkError, status: int) -> ResponseReturnValue:
 def _http_error(error: HTTPException) -> Any:
     status = error.code or 500
     if request.path.startswith(API_PREFIX):
-        return jsonify(error_body(error.description or error.name)), status
+        return refusal_response(http_refusal(error))
     return render_error(status)
 
 
 def _csrf_error(error: CSRFError) -> Any:
     if request.path.startswith(API_PREFIX):
-        return jsonify(error_body(error.description or "CSRF")), 400
+        return refusal_response(ApiError(400, "csrf_failed"))
     title = _("Your form expired")
     message = _(
         "The security token of the form is missing or out of date. Reload the page and try again."
