@@ -11,15 +11,18 @@ writing. What is installed is listed and exported from the catalog (`installed`)
 from __future__ import annotations
 
 from engine.packs.changes import describe_changes
+from engine.packs.diff import PackChange, pack_diff
 from engine.packs.install import ImportReport, import_pack
 from engine.packs.installed import PackSummary, export_pack, list_packs, pack_title
 
 __all__ = [
     "ImportReport",
+    "PackChange",
     "PackSummary",
     "describe_changes",
     "export_pack",
     "import_pack",
     "list_packs",
+    "pack_diff",
     "pack_title",
 ]
