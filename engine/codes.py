@@ -76,6 +76,11 @@ VALUES: dict[str, str] = {
         "starting with a letter or digit"
     ),
     "role_id_padded": "a role id cannot be empty or padded",
+    "unknown_role": "no installed pack declares the role {role!r}",
+    "wrong_password": "the current password is wrong",
+    "passwords_differ": "the two new passwords differ",
+    "own_account": "you cannot {action} your own account",
+    "scope_module": "no role is scoped by {module!r}: choose a module a role's scope links to",
     "version_required": "the record's version is required",
     "not_a_version": "{value} is not a record version (1, 2, ...)",
 }

@@ -94,12 +94,17 @@ def end_session(session: Session, token: str | None, reason: str = "signed_out")
     return bool(result.rowcount)
 
 
-def end_user_sessions(session: Session, user: User, reason: str) -> int:
-    """End every open session of a user (deactivation, new password); how many ended."""
+def end_user_sessions(session: Session, user: User, reason: str, *, keep: str | None = None) -> int:
+    """End every open session of a user (deactivation, new password); how many ended.
+
+    `keep` is the token of one session to leave open: a user who changes their own password
+    stays signed in where they did it, and every other device is signed out.
+    """
+    conditions = [UserSession.user_id == user.id, UserSession.ended_at.is_(None)]
+    if keep:
+        conditions.append(UserSession.token_hash != token_hash(keep))
     statement = (
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=utcnow(), ended_reason=reason)
+        update(UserSession).where(*conditions).values(ended_at=utcnow(), ended_reason=reason)
     )
     result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
     return int(result.rowcount or 0)

@@ -100,6 +100,13 @@ VALUES: dict[str, Callable[[Params], str]] = {
         "Use 2 to 64 lowercase letters, digits and . _ - @, starting with a letter or digit."
     ),
     "role_id_padded": lambda p: _("A role id cannot be empty or begin or end with spaces."),
+    "unknown_role": lambda p: _(
+        "No installed pack declares the role %(role)s.", role=p.get("role")
+    ),
+    "wrong_password": lambda p: _("The current password is wrong."),
+    "passwords_differ": lambda p: _("The two new passwords differ."),
+    "own_account": lambda p: _("You cannot do this to your own account."),
+    "scope_module": lambda p: _("No role is scoped by this module."),
     "version_required": lambda p: _("The record's version is required."),
     "not_a_version": lambda p: _("This is not a record version (1, 2, ...)."),
 }
