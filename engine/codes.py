@@ -247,6 +247,7 @@ NOT_FOUND: dict[str, str] = {
     "unknown_module": "no module {module!r}",
     "unknown_report": "no report {report!r}",
     "unknown_pack": "no installed pack {pack!r}",
+    "unknown_pack_version": "pack {pack!r} has never had version {version!r}",
     "unknown_user": "no user named {name!r}",
     "unknown_token": "no API token with id {id}",
     "unknown_webhook": "no webhook with id {id}",

@@ -365,6 +365,11 @@ NOT_FOUND: dict[str, Callable[[Params], str]] = {
         "There is no report %(report)s, or you do not have access to it.", report=p.get("report")
     ),
     "unknown_pack": lambda p: _("No pack %(pack)s is installed.", pack=p.get("pack")),
+    "unknown_pack_version": lambda p: _(
+        "Pack %(pack)s has never had version %(version)s.",
+        pack=p.get("pack"),
+        version=p.get("version"),
+    ),
     "unknown_user": lambda p: _("There is no user named %(name)s.", name=p.get("name")),
     "unknown_token": lambda p: _("There is no API token with id %(id)s.", id=p.get("id")),
     "unknown_webhook": lambda p: _("There is no webhook with id %(id)s.", id=p.get("id")),
