@@ -167,7 +167,7 @@ def webhooks_add(
 
     with command_session() as session:
         hook = add_webhook(
-            session, url, events, module=module, allow_private=allow_private, created_by=None
+            session, url, events, module=module, allow_private=allow_private, by=None
         )
         webhook_id, secret = hook.id, hook.secret
     click.echo(secret)
@@ -201,12 +201,12 @@ def webhooks_list() -> None:
                 h.url,
                 h.module or "*",
                 ",".join(h.events or ()),
-                ("active" if h.active else "stopped")
+                ("removed" if h.removed_at else "active" if h.active else "paused")
                 + (" (private ok)" if h.allow_private else ""),
                 f"{counts.get((h.id, 'delivered'), 0)}/{counts.get((h.id, 'pending'), 0)}/"
                 f"{counts.get((h.id, 'failed'), 0)}",
             )
-            for h in list_webhooks(session)
+            for h in list_webhooks(session) + list_webhooks(session, removed=True)
         ]
     if not rows:
         click.echo("No webhooks.")
@@ -253,5 +253,27 @@ def webhooks_remove(webhook_id: int) -> None:
     from engine.webhooks import remove_webhook
 
     with command_session() as session:
-        remove_webhook(session, webhook_id)
-    click.echo(f"Stopped webhook {webhook_id}.")
+        remove_webhook(session, webhook_id, by=None)
+    click.echo(f"Removed webhook {webhook_id}.")
+
+
+@webhooks.command("pause")
+@click.argument("webhook_id", type=int)
+def webhooks_pause(webhook_id: int) -> None:
+    """Hold a webhook's deliveries; its events keep being queued until it is resumed."""
+    from engine.webhooks import pause_webhook
+
+    with command_session() as session:
+        pause_webhook(session, webhook_id, by=None)
+    click.echo(f"Paused webhook {webhook_id}.")
+
+
+@webhooks.command("resume")
+@click.argument("webhook_id", type=int)
+def webhooks_resume(webhook_id: int) -> None:
+    """Deliver a paused webhook's events again, those held meanwhile first."""
+    from engine.webhooks import resume_webhook
+
+    with command_session() as session:
+        resume_webhook(session, webhook_id, by=None)
+    click.echo(f"Resumed webhook {webhook_id}.")

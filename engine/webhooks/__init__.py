@@ -6,7 +6,9 @@ An administrator registers a URL for events of a module (or of every module): `c
 `record_event` / `transition_event`, which write one outbox row per matching webhook *in
 the transaction of the change* (`outbox`). `deliver_due` (run by `formwork tick` and
 `formwork worker`) sends what is due, each attempt outside any database transaction, signed
-and logged (`delivery`), only to public addresses unless allowed (`targets`).
+and logged (`delivery`), only to public addresses unless allowed (`targets`). A webhook can
+be paused (its events wait) and resumed; an administrator reads the log a page at a time,
+sends one event again, or pings the receiver now (`log`).
 
 Callers import from here; the submodules are split by concept, not by caller.
 """
@@ -29,6 +31,7 @@ from engine.webhooks.delivery import (
     signature,
     verify_signature,
 )
+from engine.webhooks.log import LogPage, LogRow, PingResult, message_log, redeliver, send_ping
 from engine.webhooks.outbox import KEEP, purge, record_event, transition_event
 from engine.webhooks.registrations import (
     EVENTS,
@@ -36,7 +39,10 @@ from engine.webhooks.registrations import (
     add_webhook,
     get_webhook,
     list_webhooks,
+    live_webhook,
+    pause_webhook,
     remove_webhook,
+    resume_webhook,
 )
 
 __all__ = [
@@ -50,6 +56,9 @@ __all__ = [
     "TIMEOUT",
     "Answer",
     "DeliveryReport",
+    "LogPage",
+    "LogRow",
+    "PingResult",
     "Sender",
     "add_webhook",
     "backoff",
@@ -57,10 +66,16 @@ __all__ = [
     "get_webhook",
     "list_deliveries",
     "list_webhooks",
+    "live_webhook",
+    "message_log",
+    "pause_webhook",
     "purge",
     "record_event",
+    "redeliver",
     "remove_webhook",
+    "resume_webhook",
     "send",
+    "send_ping",
     "signature",
     "transition_event",
     "verify_signature",

@@ -4,8 +4,9 @@ Deliveries are signed with HMAC-SHA256 over `"<timestamp>.<body>"` with the webh
 (`X-Formwork-Signature: t=<unix seconds>,v1=<hex digest>`). Delivery is at least once: a
 worker that dies between sending and logging leaves the row to be sent again after its
 lease. A failed attempt is retried after BACKOFF seconds, doubling up to MAX_BACKOFF, and
-given up after MAX_ATTEMPTS. Each attempt connects to the very address that was checked (no
-DNS rebinding) and follows no redirect. On PostgreSQL, workers claim due rows with
+given up after MAX_ATTEMPTS. A paused webhook's rows wait, untouched, until it is resumed.
+Each attempt connects to the very address that was checked (no DNS rebinding) and follows
+no redirect. On PostgreSQL, workers claim due rows with
 `FOR UPDATE SKIP LOCKED`, so any number of them can run side by side.
 """
 
@@ -140,11 +141,20 @@ class DeliveryReport:
 def _claim(
     session_factory: sessionmaker[Session], now: dt.datetime, limit: int
 ) -> list[tuple[int, str, str, str, bool, int, str]]:
-    """Take due rows (leased for LEASE, so other workers skip them meanwhile)."""
+    """Take due rows (leased for LEASE, so other workers skip them meanwhile).
+
+    Rows of a paused webhook are left as they are, neither sent nor counted; rows of a
+    removed one are cancelled.
+    """
+    paused = select(Webhook.id).where(Webhook.active.is_(False), Webhook.removed_at.is_(None))
     with transaction(session_factory) as session:
         statement = (
             select(WebhookMessage)
-            .where(WebhookMessage.status == "pending", WebhookMessage.next_attempt_at <= now)
+            .where(
+                WebhookMessage.status == "pending",
+                WebhookMessage.next_attempt_at <= now,
+                WebhookMessage.webhook_id.not_in(paused),
+            )
             .order_by(WebhookMessage.next_attempt_at, WebhookMessage.id)
             .limit(limit)
         )
@@ -172,9 +182,10 @@ def _claim(
         return claimed
 
 
-def _headers(
+def request_headers(
     message_id: int, event: str, secret: str, body: bytes, timestamp: int
 ) -> dict[str, str]:
+    """The headers of one signed delivery (a ping's too): event, delivery id, signature."""
     return {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
@@ -240,7 +251,7 @@ def deliver_due(
         session_factory, now, limit
     ):
         body = payload.encode("utf-8")
-        headers = _headers(message_id, event, secret, body, int(clock()))
+        headers = request_headers(message_id, event, secret, body, int(clock()))
         started = time.monotonic()
         answer = sender(url, body, headers, allow_private)
         took = int((time.monotonic() - started) * 1000)

@@ -29,7 +29,9 @@ KEEP = dt.timedelta(days=30)  # delivered, failed and cancelled events and their
 def _subscribers(session: Session, module_id: str, event: str) -> list[Webhook]:
     rows = session.scalars(
         select(Webhook).where(
-            Webhook.active.is_(True), or_(Webhook.module == module_id, Webhook.module.is_(None))
+            # paused webhooks too: their rows wait for them (engine/webhooks/registrations.py)
+            Webhook.removed_at.is_(None),
+            or_(Webhook.module == module_id, Webhook.module.is_(None)),
         )
     )
     return [w for w in rows if event in (w.events or ())]

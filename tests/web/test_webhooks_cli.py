@@ -33,7 +33,7 @@ def test_an_admin_registers_lists_and_stops_a_webhook(api: Api) -> None:
     assert "created,updated" in listed.stdout and "labour_tally" in listed.stdout
     assert secret not in listed.stdout
     assert run(api, "webhooks", "remove", "1").exit_code == 0
-    assert "stopped" in run(api, "webhooks", "list").stdout
+    assert "removed" in run(api, "webhooks", "list").stdout
 
 
 def test_private_targets_are_refused_on_the_command_line_too(api: Api) -> None:

@@ -68,7 +68,7 @@ def add() -> ResponseReturnValue:
             events or [],
             module=body.get("module"),
             allow_private=body.get("allow_private", False),
-            created_by=actor.name,
+            by=actor.name,
         )
         return jsonify(webhook_json(webhook) | {"secret": webhook.secret}), 201
 
@@ -79,7 +79,7 @@ def remove(webhook_id: int) -> ResponseReturnValue:
     """Stop a webhook; its log stays readable."""
     with api_session() as (session, actor):
         require_admin(actor)
-        webhooks.remove_webhook(session, webhook_id)
+        webhooks.remove_webhook(session, webhook_id, by=actor.name)
         return "", 204
 
 
