@@ -1,13 +1,24 @@
-"""`formwork serve`: gunicorn run from code, or Flask's development server with --debug."""
+"""`formwork serve`: gunicorn run from code, or Flask's development server with --debug.
+
+The command is told where the app is, the way `flask run` is (`flask --app web serve`, or
+`web` for the `formwork` script), and never imports the app factory: the factory registers
+these commands on the app's cli, so an import back would tie the two in a circle.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import click
+from flask import Flask
+from flask.cli import ScriptInfo, locate_app
 from gunicorn.app.base import BaseApplication
 
 from web.cli_common import formwork_command
+
+APP_MODULE = "web"  # the package whose create_app() the `formwork` script serves
 
 
 @formwork_command("serve")
@@ -24,12 +35,11 @@ from web.cli_common import formwork_command
 @click.option("--debug", is_flag=True, help="Flask's development server with reloader.")
 def serve(host: str, port: int, workers: int, debug: bool) -> None:
     """Serve the web app: gunicorn, or Flask's development server with --debug."""
+    load = app_loader()
     if debug:
         from werkzeug.serving import run_simple
 
-        from web import create_app
-
-        app = create_app()
+        app = load()
         app.debug = True
         run_simple(host, port, app, use_reloader=True, use_debugger=True, threaded=True)
         return
@@ -44,14 +54,29 @@ def serve(host: str, port: int, workers: int, debug: bool) -> None:
         # No control socket in the home folder (gunicorn 25.1+): two servers would share it.
         "control_socket_disable": True,
     }
-    GunicornServer(options).run()
+    GunicornServer(options, load).run()
+
+
+def app_loader() -> Callable[[], Flask]:
+    """What builds the app to serve: the app `flask --app ...` names, else `web`'s factory."""
+    ctx = click.get_current_context(silent=True)
+    info = ctx.find_object(ScriptInfo) if ctx is not None else None
+    if info is None or (info.app_import_path is None and info.create_app is None):
+        return partial(locate_app, APP_MODULE, None)
+    return partial(_load_fresh, info.app_import_path, info.create_app)
+
+
+def _load_fresh(path: str | None, factory: Callable[..., Flask] | None) -> Flask:
+    """A new app as the ScriptInfo found it (its loaded app is not shared with workers)."""
+    return ScriptInfo(app_import_path=path, create_app=factory).load_app()
 
 
 class GunicornServer(BaseApplication):
-    """Gunicorn run from code, with the app built by create_app() in each worker."""
+    """Gunicorn run from code, with the app built by `load` in each worker."""
 
-    def __init__(self, options: dict[str, Any]):
+    def __init__(self, options: dict[str, Any], load: Callable[[], Flask]):
         self.options = options
+        self.load_app = load
         super().__init__()
 
     def load_config(self) -> None:
@@ -60,6 +85,4 @@ class GunicornServer(BaseApplication):
                 self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from web import create_app
-
-        return create_app()
+        return self.load_app()
