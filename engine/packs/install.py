@@ -96,11 +96,16 @@ def _load_new(
     return pack
 
 
-def _check_version(pack: Pack, current: InstalledPack) -> None:
-    if current.version == pack.version:
+def _check_version(
+    session: Session, pack: Pack, raw: dict[str, Any], current: InstalledPack, restoring: bool
+) -> None:
+    """A version number names one definition: a new one must be newer than the installed
+    one (a restore may go back), and one the pack had before must come with its content."""
+    stored = session.get(PackVersion, (pack.id, pack.version))
+    if current.version == pack.version or (stored is not None and stored.definition != raw):
         params = {"version": pack.version}
         raise DefinitionError([Problem("/version", "version_unchanged", params)])
-    if _version_key(pack.version) < _version_key(current.version):
+    if not restoring and _version_key(pack.version) < _version_key(current.version):
         params = {"version": pack.version, "installed": current.version}
         raise DefinitionError([Problem("/version", "version_older", params)])
 
@@ -160,9 +165,16 @@ def _record_version(
 
 
 def import_pack(
-    session: Session, source: str | bytes | Mapping[str, Any], *, dry_run: bool = False
+    session: Session,
+    source: str | bytes | Mapping[str, Any],
+    *,
+    dry_run: bool = False,
+    restoring: bool = False,
 ) -> ImportReport:
-    """Install or upgrade a pack (or only report what would change, with `dry_run`)."""
+    """Install or upgrade a pack (or only report what would change, with `dry_run`).
+
+    `restoring` (engine/packs/history.py only) lets an earlier stored version back in.
+    """
     raw = parse_pack_text(source)
     installed = {p.id: p for p in session.scalars(select(InstalledPack))}
     pack_id = raw.get("id") if isinstance(raw.get("id"), str) else None
@@ -175,7 +187,7 @@ def import_pack(
         if current.definition == raw:
             report.action = "unchanged"
             return report
-        _check_version(pack, current)
+        _check_version(session, pack, raw, current, restoring)
         report.action = "upgraded"
     old_pack = _compiled(current) if current is not None else None
     report.changes = describe_changes(old_pack, pack)
