@@ -63,10 +63,6 @@ class PackContext:
     computed: dict[Node, Computed] = field(default_factory=dict)
     database_uses: list[DatabaseUse] = field(default_factory=list)
 
-    def add(self, path: Path, message: str) -> None:
-        """Record one problem at `path`."""
-        self.problems.append(Problem(pointer(path), message))
-
     def add_problem(self, path: Path, code: str, params: Mapping[str, Any]) -> None:
         """Record one coded problem at `path` (a code of engine/codes.py)."""
         self.problems.append(Problem(pointer(path), code, params))
