@@ -1,79 +1,63 @@
-"""What an upgrade changes, read from the compiled packs (never from their JSON).
+"""What an upgrade changes, as the command line's lines: read from the structured diff.
 
 Each line names a role, module, field, state, transition, report or module part that is
-added (+), removed (-) or changed (~). Two compiled objects are the same when every declared
-attribute is; the raw JSON they came from and the version they carry do not count.
+added (+), removed (-) or changed (~), module by module: `+ module labour: field shift`,
+`~ module labour: ui`. A child table's changed column is its table field changed; a new or
+removed module is one line. `engine.packs.diff` holds the entries these lines come from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import fields, is_dataclass
-from typing import Any
+from engine.definitions.model import Pack
+from engine.packs.diff import PackChange, pack_diff
 
-from engine.definitions.model import Module, Pack
-
-IGNORED = frozenset({"raw", "version"})  # the version changes with every upgrade
-MODULE_PARTS = ("ui", "permissions", "prints", "numbering", "title", "title_field")
-
-
-def same(a: Any, b: Any) -> bool:
-    """Structural equality of compiled objects (Field and Module compare by identity)."""
-    if is_dataclass(a) and not isinstance(a, type):
-        if type(a) is not type(b):
-            return False
-        names = [f.name for f in fields(a) if f.name not in IGNORED]
-        return all(same(getattr(a, name), getattr(b, name)) for name in names)
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(same(a[key], b[key]) for key in a)
-    if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
-    return bool(a == b)
+SIGNS = {"added": "+", "removed": "-", "changed": "~"}
+ITEMS = {"fields": "field", "states": "state", "transitions": "transition"}
+# the module parts named as one line, whatever changed inside them
+PARTS = {"list": "ui", "ui": "ui", "views": "ui", "permissions": "permissions", "prints": "prints"}
+MODULE_ATTRIBUTES = ("numbering", "title", "title_field")
+# a module's lines: its fields, states and transitions, then its parts, then its own attributes
+ORDER = dict.fromkeys(("list", "ui", "views"), 3) | {
+    "fields": 0,
+    "states": 1,
+    "transitions": 2,
+    "permissions": 4,
+    "prints": 5,
+    "modules": 6,
+}
 
 
-def _diff_names(
-    kind: str, old: Mapping[str, Any], new: Mapping[str, Any], where: str = ""
-) -> list[str]:
-    prefix = f"{where} " if where else ""
-    lines = [f"+ {prefix}{kind} {name}" for name in new if name not in old]
-    lines += [f"- {prefix}{kind} {name}" for name in old if name not in new]
-    lines += [
-        f"~ {prefix}{kind} {name}" for name in new if name in old and not same(old[name], new[name])
-    ]
-    return lines
-
-
-def _module_changes(before: Module, after: Module) -> list[str]:
-    where = f"module {after.id}:"
-    lines = _diff_names("field", before.field_map, after.field_map, where)
-    old_wf, new_wf = before.workflow, after.workflow
-    lines += _diff_names(
-        "state", old_wf.states if old_wf else {}, new_wf.states if new_wf else {}, where
-    )
-    lines += _diff_names(
-        "transition",
-        {t.id: t for t in (old_wf.transitions if old_wf else ())},
-        {t.id: t for t in (new_wf.transitions if new_wf else ())},
-        where,
-    )
-    for part in MODULE_PARTS:
-        if not same(getattr(before, part), getattr(after, part)):
-            lines.append(f"~ {where} {part}")
-    return lines
+def _module_lines(change: PackChange) -> list[str]:
+    """The lines of one entry about a module present before and after."""
+    module = change.module or change.key
+    where = f"module {module}:"
+    if change.section == "modules":
+        return [f"~ {where} {name}" for name in MODULE_ATTRIBUTES if name in change.attributes]
+    if change.section in PARTS:
+        return [f"~ {where} {PARTS[change.section]}"]
+    name = change.key.removeprefix(f"{module}.")
+    if change.section == "fields" and "." in name:  # a column: its table field changed
+        return [f"~ {where} field {name.partition('.')[0]}"]
+    return [f"{SIGNS[change.change]} {where} {ITEMS[change.section]} {name}"]
 
 
 def describe_changes(old: Pack | None, new: Pack) -> list[str]:
     """Modules, fields, states, transitions, roles and reports added (+), removed (-), changed (~)."""
-    old_modules = old.module_map if old else {}
-    lines = _diff_names("role", old.roles if old else {}, new.roles)
-    lines += _diff_names("module", old_modules, new.module_map)
+    changes = pack_diff(old, new)
+    kept = {m.id for m in new.modules} & {m.id for m in (old.modules if old else ())}
+    by_module: dict[str, list[PackChange]] = {}
+    for change in changes:
+        if change.section not in ("roles", "reports") and (change.module or change.key) in kept:
+            by_module.setdefault(change.module or change.key, []).append(change)
+    lines = [f"{SIGNS[c.change]} role {c.key}" for c in changes if c.section == "roles"]
+    lines += [
+        f"{SIGNS[c.change]} module {c.key}"
+        for c in changes
+        if c.section == "modules" and c.change != "changed"
+    ]
+    lines += [f"~ module {m.id}" for m in new.modules if m.id in by_module]
     for module in new.modules:
-        before = old_modules.get(module.id)
-        if before is not None:
-            lines += _module_changes(before, module)
-    lines += _diff_names(
-        "report",
-        {r.id: r for r in (old.reports if old else ())},
-        {r.id: r for r in new.reports},
-    )
+        for change in sorted(by_module.get(module.id, ()), key=lambda c: ORDER[c.section]):
+            lines += [line for line in _module_lines(change) if line not in lines]
+    lines += [f"{SIGNS[c.change]} report {c.key}" for c in changes if c.section == "reports"]
     return lines

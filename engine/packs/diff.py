@@ -105,6 +105,7 @@ def _compare(
 def _field_item(field: Field) -> dict[str, Any]:
     """A field as the diff shows it: its attributes by their plain names, columns by name."""
     item = {FIELD_WORDS.get(k, k): v for k, v in plain(field).items() if k != "schema"}
+    item["description"] = plain(field.schema.get("description"))
     item["children"] = [c.name for c in field.children]
     return item
 
