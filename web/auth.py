@@ -1,4 +1,4 @@
-"""Signing in and out, the profile page with API tokens, and the language switch.
+"""Signing in and out, and the language switch (the profile page is web/profile.py).
 
 Flask-Login keeps the signed-in user's id in the signed session cookie, beside the token of
 a server-side session (`engine.sessions`); every request checks that session and loads the
@@ -38,15 +38,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
+from flask_login import LoginManager, UserMixin, current_user, login_user
 from flask_login import logout_user as _logout_user
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.wrappers import Response
 
 from engine import accounts, sessions
 from engine.actor import Actor
 from engine.db import transaction
-from engine.errors import NotFound, ValidationFailed
 from engine.models import User
 from web.i18n import SESSION_KEY, TAGS
 from web.pages.context import db as request_db
@@ -223,73 +221,6 @@ def switch_language() -> ResponseReturnValue:
         session[SESSION_KEY] = chosen
     back = safe_next(request.form.get("next")) or url_for("home.index")
     return redirect(back)
-
-
-# -- profile and API tokens --------------------------------------------------------------
-
-
-def _token_rows(db: Any, name: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": t.id,
-            "name": t.name,
-            "created_at": _aware(t.created_at),
-            "last_used_at": _aware(t.last_used_at),
-            "revoked_at": _aware(t.revoked_at),
-        }
-        for t in accounts.list_tokens(db, name)
-    ]
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment
-
-
-def _profile(status: int = 200, new_token: str | None = None, error: str | None = None) -> Response:
-    with transaction(_formwork().session_factory) as db:
-        tokens = _token_rows(db, current_user.name)
-        user = accounts.get_user(db, current_user.name)
-        roles = sorted(accounts.role_ids(user))
-    body = render_template(
-        "auth/profile.html", tokens=tokens, new_token=new_token, error=error, roles=roles
-    )
-    response = current_app.make_response((body, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.get("/profile")
-@login_required
-def profile() -> ResponseReturnValue:
-    return _profile()
-
-
-@bp.post("/profile/tokens")
-@login_required
-def create_token() -> ResponseReturnValue:
-    """Create an API token and show it this once."""
-    label = (request.form.get("name") or "").strip()
-    try:
-        with transaction(_formwork().session_factory) as db:
-            token = accounts.create_token(db, current_user.name, label)
-    except ValidationFailed:
-        return _profile(422, error=_("Give the token a name of at most 100 characters."))
-    return _profile(201, new_token=token)
-
-
-@bp.post("/profile/tokens/<int:token_id>/revoke")
-@login_required
-def revoke_token(token_id: int) -> ResponseReturnValue:
-    """Revoke one of the signed-in user's own tokens."""
-    with transaction(_formwork().session_factory) as db:
-        owned = {t.id for t in accounts.list_tokens(db, current_user.name)}
-        if token_id not in owned:
-            raise NotFound(f"no API token with id {token_id}")
-        accounts.revoke_token(db, token_id)
-    flash(_("The token was revoked: it no longer works."), "info")
-    return redirect(url_for("auth.profile"))
 
 
 # -- wiring ------------------------------------------------------------------------------

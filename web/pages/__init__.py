@@ -47,7 +47,7 @@ def _security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the pages and their extensions on `app`."""
-    from web import assets, auth, i18n
+    from web import assets, auth, i18n, profile
     from web.pages import (
         errors,
         exports,
@@ -63,6 +63,7 @@ def init_app(app: Flask) -> None:
 
     i18n.init_app(app)
     auth.init_app(app)
+    profile.init_app(app)  # the profile page: own API tokens and password
     assets.init_app(app)
     htmx.init_app(app)
     formatting.init_app(app)
