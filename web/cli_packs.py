@@ -1,4 +1,4 @@
-"""`formwork packs …`: import (with a dry run), export and list the installed packs."""
+"""`formwork packs …`: import (with a dry run), export, list, history and restore of packs."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def packs_import(file: Path, dry_run: bool) -> None:
     except UnicodeDecodeError as error:
         raise click.ClickException(f"{file}: not UTF-8 text ({error.reason})") from None
     with command_session() as session:
-        report = import_pack(session, text, dry_run=dry_run)
+        report = import_pack(session, text, dry_run=dry_run, by=None)  # None: the command line
         lines = report.lines()
     for line in lines:
         click.echo(line)
@@ -68,3 +68,37 @@ def packs_list() -> None:
         return
     rows = [(s.id, s.version, localize(s.title), ", ".join(s.modules) or "-") for s in summaries]
     print_table(("PACK", "VERSION", "TITLE", "MODULES"), rows)
+
+
+@packs.command("history")
+@click.argument("pack_id")
+def packs_history(pack_id: str) -> None:
+    """List every version PACK_ID has had and who installed it (newest first)."""
+    from engine.packs.history import pack_history
+
+    with command_session() as session:
+        past = pack_history(session, pack_id)
+    rows = [
+        (
+            v.version + (" *" if v.current else ""),
+            v.installed_by or "-",
+            v.installed_at.isoformat(timespec="seconds"),
+        )
+        for v in past.versions
+    ]
+    print_table(("VERSION", "INSTALLED BY", "FIRST INSTALLED"), rows)
+
+
+@packs.command("restore")
+@click.argument("pack_id")
+@click.argument("version")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+def packs_restore(pack_id: str, version: str, dry_run: bool) -> None:
+    """Install an earlier VERSION of PACK_ID again, through the same checks as an import."""
+    from engine.packs.history import restore_pack
+
+    with command_session() as session:
+        report = restore_pack(session, pack_id, version, by=None, dry_run=dry_run)
+        lines = report.lines()
+    for line in lines:
+        click.echo(line)

@@ -14,19 +14,45 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, func, select, true
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM
+from engine.admin_log import log_admin_action
 from engine.catalog import build_catalog, compiled_pack, load_catalog
 from engine.definitions import Pack, load_pack, parse_pack_text
 from engine.errors import DefinitionError, Problem, UpgradeRefused
 from engine.models import InstalledModule, InstalledPack, PackVersion
 from engine.packs.changes import describe_changes
-from engine.packs.upgrade import Fix, upgrade_refusals
+from engine.packs.diff import PackChange, pack_diff
+from engine.packs.upgrade import Fix, StateFix, upgrade_refusals
 from engine.storage import DdlStep, ModuleTables, apply_ddl, build_tables, plan_ddl
 
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
+AFFECTED_SHOWN = 50  # records of a data fix named one by one; the rest are counted
+
+
+def pack_target(pack_id: str) -> str:
+    """How the admin trail names a pack."""
+    return f"pack {pack_id}"
+
+
+@dataclass(frozen=True)
+class AffectedRecords:
+    """The records one data fix of an upgrade changes: the first of them and how many."""
+
+    module: str
+    fix: str  # what the fix does, as the dry run says it
+    records: tuple[tuple[str, str | None], ...]  # (id, number), oldest first
+    total: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "module": self.module,
+            "fix": self.fix,
+            "records": [{"id": i, "number": n} for i, n in self.records],
+            "total": self.total,
+        }
 
 
 @dataclass
@@ -37,8 +63,10 @@ class ImportReport:
     dry_run: bool = False
     previous_version: str | None = None
     changes: list[str] = field(default_factory=list)
+    diff: list[PackChange] = field(default_factory=list)
     ddl: list[str] = field(default_factory=list)
     migrated: list[str] = field(default_factory=list)
+    affected: list[AffectedRecords] = field(default_factory=list)
     seeded: int = 0
 
     def lines(self) -> list[str]:
@@ -66,6 +94,8 @@ class ImportReport:
             "changes": self.changes,
             "ddl": self.ddl,
             "migrated": self.migrated,
+            "affected": [a.as_dict() for a in self.affected],
+            "diff": [c.as_dict() for c in self.diff],
             "seeded": self.seeded,
         }
 
@@ -136,8 +166,32 @@ def _plan(others: list[Pack], old_pack: Pack | None, pack: Pack) -> _Plan:
     return _Plan(old_tables, new_tables, steps)
 
 
+def _affected(session: Session, fix: Fix, tables: Mapping[str, ModuleTables]) -> AffectedRecords:
+    """The records `fix` will change, read from the tables before the upgrade."""
+    table = tables[fix.module.id].main
+    if isinstance(fix, StateFix):
+        condition = table.c.state == fix.old
+    else:  # a newly required field: the records without a value (all of them, if it is new)
+        name = fix.field.name
+        condition = table.c[name].is_(None) if name in table.c else true()
+    total = session.scalar(select(func.count()).select_from(table).where(condition)) or 0
+    rows = session.execute(
+        select(table.c.id, table.c.number)
+        .where(condition)
+        .order_by(table.c.created_at, table.c.id)
+        .limit(AFFECTED_SHOWN)
+    )
+    return AffectedRecords(
+        fix.module.id, fix.planned(), tuple((r.id, r.number) for r in rows), total
+    )
+
+
 def _record_version(
-    session: Session, pack: Pack, raw: dict[str, Any], current: InstalledPack | None
+    session: Session,
+    pack: Pack,
+    raw: dict[str, Any],
+    current: InstalledPack | None,
+    by: str | None,
 ) -> None:
     """Write the installed version, its history row and which modules the pack owns."""
     now = dt.datetime.now(dt.UTC)
@@ -153,7 +207,13 @@ def _record_version(
         current.updated_at = now
     if session.get(PackVersion, (pack.id, pack.version)) is None:
         session.add(
-            PackVersion(pack_id=pack.id, version=pack.version, definition=raw, installed_at=now)
+            PackVersion(
+                pack_id=pack.id,
+                version=pack.version,
+                definition=raw,
+                installed_at=now,
+                installed_by=by,
+            )
         )
     for owned in session.scalars(select(InstalledModule).where(InstalledModule.pack_id == pack.id)):
         if owned.id not in pack.module_map:
@@ -164,16 +224,27 @@ def _record_version(
     session.flush()
 
 
+def _log_import(session: Session, report: ImportReport, by: str | None) -> None:
+    """The admin trail's row of an import: the version before and after, how many changes."""
+    before = {"version": report.previous_version} if report.previous_version else None
+    after = {"version": report.version, "changes": len(report.diff)}
+    target = pack_target(report.pack_id)
+    log_admin_action(session, by, "pack.import", target, before=before, after=after)
+
+
 def import_pack(
     session: Session,
     source: str | bytes | Mapping[str, Any],
     *,
     dry_run: bool = False,
+    by: str | None = None,
     restoring: bool = False,
 ) -> ImportReport:
     """Install or upgrade a pack (or only report what would change, with `dry_run`).
 
-    `restoring` (engine/packs/history.py only) lets an earlier stored version back in.
+    `by` is the acting user's name, kept with the version and in the admin trail (None: the
+    command line). `restoring` (engine/packs/history.py only) lets an earlier stored version
+    back in; the restore leaves its own row in the trail.
     """
     raw = parse_pack_text(source)
     installed = {p.id: p for p in session.scalars(select(InstalledPack))}
@@ -191,6 +262,7 @@ def import_pack(
         report.action = "upgraded"
     old_pack = _compiled(current) if current is not None else None
     report.changes = describe_changes(old_pack, pack)
+    report.diff = pack_diff(old_pack, pack)
     plan = _plan([_compiled(p) for p in others.values()], old_pack, pack)
     report.ddl = [s.describe() for s in plan.steps]
     fixes: list[Fix] = []
@@ -199,12 +271,15 @@ def import_pack(
         if problems:
             raise UpgradeRefused(problems)
         report.migrated = [fix.planned() for fix in fixes]
+        report.affected = [_affected(session, fix, plan.old_tables) for fix in fixes]
     if dry_run:
         return report
     apply_ddl(session.connection(), plan.steps)
     if fixes:
         report.migrated = [fix.apply(session, plan.new_tables) for fix in fixes]
-    _record_version(session, pack, raw, current)
+    _record_version(session, pack, raw, current, by)
+    if not restoring:
+        _log_import(session, report, by)
     if current is None and pack.seed:
         report.seeded = _seed(session, pack)
     return report

@@ -1,11 +1,19 @@
-"""The structured diff of two compiled packs: sections, keys, what changed, before and after."""
+"""The structured diff of two compiled packs (sections, keys, what changed, before and after),
+and what an import reports and records with it: who, the diff and the records it moves."""
 
 from __future__ import annotations
 
 import json
 
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from engine.actor import SYSTEM
 from engine.definitions import load_pack
+from engine.models import AdminEvent, PackVersion
+from engine.packs import import_pack
 from engine.packs.diff import PackChange, pack_diff
+from engine.records import create_record
 from tests.engine.sample_pack import module, sample_pack
 
 
@@ -97,3 +105,41 @@ def test_removed_module_lists_its_parts_and_entries_are_json() -> None:
     assert keyed[("fields", "labour.worker")].change == "removed"
     assert keyed[("reports", "labour_by_trade")].change == "removed"
     json.dumps([c.as_dict() for c in changes])  # every entry can be kept in the admin trail
+
+
+def test_an_import_keeps_its_diff_who_did_it_and_the_records_it_moves(session: Session) -> None:
+    import_pack(session, sample_pack(), by="admin")
+    project = create_record(session, "project", {"code": "P1", "name": "Tower"}, SYSTEM)
+    data = {"project": project.id, "date": "2026-11-01", "worker": "Lee"}
+    tallies = [create_record(session, "labour", data, SYSTEM) for _ in range(3)]
+    session.execute(text("update m_labour set state = 'submitted'"))
+    raw = sample_pack(version="1.1.0")
+    labour = module(raw, "labour")
+    del labour["workflow"]["states"]["submitted"]
+    labour["workflow"]["transitions"] = [
+        {"id": "approve", "from": "draft", "to": "approved", "roles": ["site_manager"]}
+    ]
+    labour["migrate"] = {"states": {"submitted": "draft"}}
+    dry = import_pack(session, raw, dry_run=True, by="admin")
+    (moved,) = dry.affected
+    assert (moved.module, moved.total) == ("labour", 3)
+    assert [r[0] for r in moved.records] == [t.id for t in tallies]
+    assert [r[1] for r in moved.records] == [t.number for t in tallies]
+    assert ("states", "labour.submitted", "removed") in {
+        (c.section, c.key, c.change) for c in dry.diff
+    }
+    assert session.scalar(select(func.count()).select_from(AdminEvent)) == 1  # the install
+
+    report = import_pack(session, raw, by="chen")
+    assert report.affected == dry.affected  # read before the records moved
+    versions = dict(session.execute(select(PackVersion.version, PackVersion.installed_by)).all())
+    assert versions == {"1.0.0": "admin", "1.1.0": "chen"}
+    events = session.scalars(select(AdminEvent).order_by(AdminEvent.id)).all()
+    assert [(e.actor, e.action, e.target) for e in events] == [
+        ("admin", "pack.import", "pack site"),
+        ("chen", "pack.import", "pack site"),
+    ]
+    assert events[1].before == {"version": "1.0.0"}
+    assert events[1].after == {"version": "1.1.0", "changes": len(report.diff)}
+    assert import_pack(session, raw, by="chen").action == "unchanged"
+    assert session.scalar(select(func.count()).select_from(AdminEvent)) == 2  # nothing to log

@@ -53,7 +53,8 @@ def import_() -> ResponseReturnValue:
         if flag not in TRUE + FALSE:
             raise ValidationFailed([Problem("dry_run", "use dry_run=1 or leave it out")])
         json_body()  # media type, size and syntax are checked like every other body
-        report = import_pack(session, request.get_data(as_text=True), dry_run=flag in TRUE)
+        body = request.get_data(as_text=True)
+        report = import_pack(session, body, dry_run=flag in TRUE, by=actor.name)
         wrote = not report.dry_run and report.action != "unchanged"
         return jsonify(report.as_dict()), 201 if wrote else 200
 
