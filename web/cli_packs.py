@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -43,11 +42,10 @@ def packs_import(file: Path, dry_run: bool) -> None:
 )
 def packs_export(pack_id: str, output: Path | None) -> None:
     """Write an installed pack as JSON."""
-    from engine.packs import export_pack
+    from engine.packs.installed import export_text
 
     with command_session() as session:
-        definition = export_pack(session, pack_id)
-    text = json.dumps(definition, ensure_ascii=False, indent=2) + "\n"
+        text = export_text(session, pack_id)
     if output is None:
         click.echo(text, nl=False)
     else:

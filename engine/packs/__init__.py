@@ -13,7 +13,13 @@ from __future__ import annotations
 from engine.packs.changes import describe_changes
 from engine.packs.diff import PackChange, pack_diff
 from engine.packs.install import ImportReport, import_pack
-from engine.packs.installed import PackSummary, export_pack, list_packs, pack_title
+from engine.packs.installed import (
+    PackSummary,
+    export_pack,
+    export_text,
+    list_packs,
+    pack_title,
+)
 
 __all__ = [
     "ImportReport",
@@ -21,6 +27,7 @@ __all__ = [
     "PackSummary",
     "describe_changes",
     "export_pack",
+    "export_text",
     "import_pack",
     "list_packs",
     "pack_diff",

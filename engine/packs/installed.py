@@ -1,18 +1,24 @@
-"""What is installed: the pack list (from the compiled catalog) and the export of one pack."""
+"""What is installed: the pack list (from the compiled catalog) and the export of one pack.
+
+The list says, for each pack, its version, its modules with how many records each holds
+(one COUNT a module table), when it was installed and last changed, and who installed the
+version in place (None: the command line).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.catalog import load_catalog
 from engine.errors import NotFound
 from engine.i18n import localize
-from engine.models import InstalledPack
+from engine.models import InstalledPack, PackVersion
 
 
 @dataclass
@@ -23,6 +29,12 @@ class PackSummary:
     modules: list[str]
     installed_at: dt.datetime
     updated_at: dt.datetime
+    installed_by: str | None = None  # of the version in place; None: the command line
+    records: dict[str, int] = field(default_factory=dict)  # module id → records
+
+    @property
+    def total_records(self) -> int:
+        return sum(self.records.values())
 
 
 def export_pack(session: Session, pack_id: str) -> dict[str, Any]:
@@ -33,17 +45,38 @@ def export_pack(session: Session, pack_id: str) -> dict[str, Any]:
     return dict(pack.definition)
 
 
-def list_packs(session: Session) -> list[PackSummary]:
-    """Installed packs by id; titles and modules from the compiled catalog, not the JSON."""
+def export_text(session: Session, pack_id: str) -> str:
+    """The export as the file `formwork packs export` writes (UTF-8, indented, a final newline)."""
+    return json.dumps(export_pack(session, pack_id), ensure_ascii=False, indent=2) + "\n"
+
+
+def list_packs(session: Session, *, counts: bool = False) -> list[PackSummary]:
+    """Installed packs by id; titles and modules from the compiled catalog, not the JSON.
+
+    With `counts`, how many records each module holds (the sign-in page does not ask).
+    """
     catalog = load_catalog(session)
     times = session.execute(
-        select(InstalledPack.id, InstalledPack.installed_at, InstalledPack.updated_at).order_by(
-            InstalledPack.id
+        select(
+            InstalledPack.id,
+            InstalledPack.installed_at,
+            InstalledPack.updated_at,
+            PackVersion.installed_by,
         )
+        .outerjoin(
+            PackVersion,
+            (PackVersion.pack_id == InstalledPack.id)
+            & (PackVersion.version == InstalledPack.version),
+        )
+        .order_by(InstalledPack.id)
     ).all()
     summaries = []
     for row in times:
         pack = catalog.packs[row.id]
+        records = {
+            m.id: session.scalar(select(func.count()).select_from(catalog.tables[m.id].main)) or 0
+            for m in (pack.modules if counts else ())
+        }
         summaries.append(
             PackSummary(
                 id=pack.id,
@@ -52,6 +85,8 @@ def list_packs(session: Session) -> list[PackSummary]:
                 modules=[m.id for m in pack.modules],
                 installed_at=row.installed_at,
                 updated_at=row.updated_at,
+                installed_by=row.installed_by,
+                records=records,
             )
         )
     return summaries
