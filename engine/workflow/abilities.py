@@ -1,6 +1,6 @@
 """A record's abilities with its workflow: the permission answer plus each step, and why not.
 
-`engine.permissions.abilities` answers from the rules alone; the steps need the database
+`engine.abilities.abilities` answers from the rules alone; the steps need the database
 (guards read linked records, approvals count votes), so the workflow adds them here. The
 record page reads this one object for its Edit, Delete, step, 转交 and 加签 buttons.
 """

@@ -8,7 +8,7 @@ from typing import Any
 from flask import request
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Module
@@ -25,7 +25,7 @@ PREFIX = "/api/v1"  # where every API route lives
 def readable_module(session: Session, actor: Actor, module_id: str) -> Module:
     """The module, if the caller may read it; NotFound otherwise (never revealing it exists)."""
     module = load_catalog(session).module(module_id)
-    permissions.require_readable(actor, module)
+    abilities(actor, module).require_read()
     return module
 
 

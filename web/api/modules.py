@@ -12,11 +12,9 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from engine import permissions
-from engine.abilities import abilities as engine_abilities
-from engine.actor import Actor
+from engine.abilities import Abilities, abilities
 from engine.catalog import load_catalog
-from engine.definitions.model import Field, Module
+from engine.definitions.model import Field
 from web.api.common import readable_module, text
 from web.api.context import api_session
 from web.api.operations import operation
@@ -24,9 +22,8 @@ from web.api.operations import operation
 bp = Blueprint("modules", __name__)
 
 
-def abilities(actor: Actor, module: Module) -> dict[str, bool]:
+def may_json(answer: Abilities) -> dict[str, bool]:
     """What the caller may do with the module's records: the engine's one answer, as JSON."""
-    answer = engine_abilities(actor, module)
     return {
         "read": answer.read,
         "create": answer.create,
@@ -37,13 +34,14 @@ def abilities(actor: Actor, module: Module) -> dict[str, bool]:
     }
 
 
-def summary(actor: Actor, module: Module) -> dict[str, Any]:
+def summary(answer: Abilities) -> dict[str, Any]:
+    module = answer.module
     return {
         "id": module.id,
         "title": text(module.title),
         "pack": module.pack_id,
         "version": module.version,
-        "may": abilities(actor, module),
+        "may": may_json(answer),
     }
 
 
@@ -74,9 +72,14 @@ def field_json(field: Field, access: str) -> dict[str, Any]:
     return kind
 
 
-def definition(actor: Actor, module: Module) -> dict[str, Any]:
-    access = permissions.field_access(actor, module)
-    fields = [field_json(f, access[f.name]) for f in module.fields if access[f.name] != "hidden"]
+def definition(answer: Abilities) -> dict[str, Any]:
+    """The module as the caller may see it: the fields their abilities do not hide."""
+    module, modes = answer.module, answer.fields
+    fields = [
+        field_json(f, "write" if modes[f.name] == "write" else "read")
+        for f in module.fields
+        if modes[f.name] != "hidden"
+    ]
     visible = {f["name"] for f in fields}
     listing = module.ui.list
     workflow = None
@@ -112,7 +115,7 @@ def definition(actor: Actor, module: Module) -> dict[str, Any]:
         """Names (sort keys keep their `-`) of system values and fields the caller sees."""
         return [n for n in names if n.lstrip("-+").startswith("$") or n.lstrip("-+") in visible]
 
-    return summary(actor, module) | {
+    return summary(answer) | {
         "description": text(module.description),
         "title_field": module.title_field if module.title_field in visible else None,
         "fields": fields,
@@ -133,11 +136,10 @@ def modules() -> ResponseReturnValue:
     """The installed modules the caller may read."""
     with api_session() as (session, actor):
         catalog = load_catalog(session)
-        items = [
-            summary(actor, module)
-            for module in sorted(catalog.modules.values(), key=lambda m: m.id)
-            if permissions.may_read_module(actor, module)
-        ]
+        answers = (
+            abilities(actor, m) for m in sorted(catalog.modules.values(), key=lambda m: m.id)
+        )
+        items = [summary(answer) for answer in answers if answer.read]
         return jsonify({"items": items})
 
 
@@ -145,4 +147,4 @@ def modules() -> ResponseReturnValue:
 @operation("modules.read")
 def module(module_id: str) -> ResponseReturnValue:
     with api_session() as (session, actor):
-        return jsonify(definition(actor, readable_module(session, actor, module_id)))
+        return jsonify(definition(abilities(actor, readable_module(session, actor, module_id))))

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from engine import permissions
+from engine.abilities import abilities
 from engine.catalog import load_catalog
 from engine.errors import Problem, ValidationFailed
 from engine.records import parse_list_params
@@ -45,7 +45,7 @@ def reports() -> ResponseReturnValue:
             }
             for report in sorted(catalog.reports.values(), key=lambda r: r.id)
             if report.module in catalog.modules
-            and permissions.may_read_module(actor, catalog.modules[report.module])
+            and abilities(actor, catalog.modules[report.module]).read
         ]
         return jsonify({"items": items})
 

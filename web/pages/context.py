@@ -17,7 +17,7 @@ from flask import g, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from engine import permissions
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import SNAPSHOT_KEY, Catalog, load_catalog
 from engine.definitions.model import Module
@@ -64,12 +64,7 @@ def actor() -> Actor:
 
 def readable_modules(catalog: Catalog, who: Actor) -> list[Module]:
     """The modules `who` may read, in pack order."""
-    return [
-        m
-        for pack in catalog.packs.values()
-        for m in pack.modules
-        if permissions.may_read_module(who, m)
-    ]
+    return [m for pack in catalog.packs.values() for m in pack.modules if abilities(who, m).read]
 
 
 @dataclass(frozen=True)

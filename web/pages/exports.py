@@ -17,7 +17,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
-from engine import permissions
 from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import load_catalog
@@ -94,10 +93,11 @@ def export(module_id: str) -> ResponseReturnValue:
     params = {k: v for k, v in list_params(request.args).items() if k not in ("page", "per_page")}
     with db() as session:
         module = load_catalog(session).module(module_id)
-        permissions.require_readable(who, module)
-        if not abilities(who, module).export:
+        answer = abilities(who, module)
+        answer.require_read()
+        if not answer.export:
             raise PermissionDenied(f"you may not export {module.id!r}")
-        columns = visible_columns(module, who)
+        columns = visible_columns(module, who, answer)
         headings = [field_title(module, c) for c in columns]
         try:
             rows = [

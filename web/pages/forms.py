@@ -21,12 +21,18 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
-from engine import permissions
-from engine.abilities import Abilities, abilities_in
+from engine.abilities import Abilities, abilities, abilities_in
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Module
-from engine.errors import Conflict, NotFound, Problem, StateLocked, ValidationFailed
+from engine.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Problem,
+    StateLocked,
+    ValidationFailed,
+)
 from engine.records import create_record, get_record, update_record
 from engine.records.model import Record
 from web.pages.context import actor, db
@@ -79,7 +85,7 @@ def render_form(session: Session, ctx: FormContext, status: int = 200) -> Respon
 
 def _load(session: Session, module_id: str, who: Actor) -> Module:
     module = load_catalog(session).module(module_id)
-    permissions.require_readable(who, module)
+    abilities(who, module).require_read()
     return module
 
 
@@ -152,11 +158,9 @@ def _allowed(session: Session, module: Module, who: Actor, record: Record | None
     """
     answer = abilities_in(session, who, module, record)
     if record is None:
-        permissions.require_create(who, module)
+        answer.require_create()
     elif not answer.update and answer.update_lock is None:
-        raise permissions.PermissionDenied(
-            code="record_not_allowed", action="update", module=module.id
-        )
+        raise PermissionDenied(code="record_not_allowed", action="update", module=module.id)
     return answer
 
 
@@ -232,7 +236,7 @@ def new(module_id: str) -> ResponseReturnValue:
     who = actor()
     with db() as session:
         module = _load(session, module_id, who)
-        permissions.require_create(who, module)
+        abilities(who, module).require_create()
         return render_form(session, form_context(session, module, who, None))
 
 

@@ -19,8 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
-from engine import permissions
-from engine.abilities import abilities
+from engine.abilities import Abilities, abilities
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
@@ -90,8 +89,9 @@ def url_with(module_id: str, params: Mapping[str, str], **changes: Any) -> str:
     return f"{base}?{query}" if query else base
 
 
-def visible_columns(module: Module, who: Actor) -> list[str]:
-    visible = permissions.visible_fields(who, module)
+def visible_columns(module: Module, who: Actor, answer: Abilities | None = None) -> list[str]:
+    """The list's columns that `who` sees (their `answer`, when it was read already)."""
+    visible = (answer or abilities(who, module)).visible
     columns = [
         c for c in module.ui.list.columns if c.startswith("$") or (c in visible and module.field(c))
     ]
@@ -103,7 +103,7 @@ def visible_columns(module: Module, who: Actor) -> list[str]:
 def _filter_widgets(
     session: Session, module: Module, who: Actor, params: Mapping[str, str]
 ) -> list[FilterWidget]:
-    visible = permissions.visible_fields(who, module)
+    visible = abilities(who, module).visible
     widgets: list[FilterWidget] = []
     for name in module.ui.list.filters:
         values = {
@@ -211,8 +211,8 @@ def records(module_id: str) -> ResponseReturnValue:
     with db() as session:
         catalog = load_catalog(session)
         module = catalog.module(module_id)
-        permissions.require_readable(who, module)
         answer = abilities(who, module)
+        answer.require_read()
         page, problems = run_list(session, module, who, params)
         widgets = _filter_widgets(session, module, who, params)
     sorted_by, descending = sort_state(module, params)
@@ -222,7 +222,7 @@ def records(module_id: str) -> ResponseReturnValue:
         "page": page,
         "problems": [problem_text(p, module) for p in problems],
         "params": params,
-        "columns": visible_columns(module, who),
+        "columns": visible_columns(module, who, answer),
         "widgets": widgets,
         "sorted_by": sorted_by,
         "descending": descending,

@@ -13,7 +13,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
-from engine import accounts, permissions
+from engine import accounts
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
@@ -50,7 +51,7 @@ def link_options(
     """
     catalog = load_catalog(session)
     target = catalog.modules.get(f.ref or "")
-    if target is None or not permissions.may_read_module(who, target):
+    if target is None or not abilities(who, target).read:
         return []
     if not browse:
         return _selected_option(session, target, who, selected) if selected else []
@@ -117,9 +118,10 @@ def options(module_id: str, name: str) -> ResponseReturnValue:
     )
     with db() as session:
         module = load_catalog(session).module(module_id)
-        permissions.require_readable(who, module)
+        answer = abilities(who, module)
+        answer.require_read()
         f = picker_field(module, name)
-        if f is None or name.partition(".")[0] not in permissions.visible_fields(who, module):
+        if f is None or name.partition(".")[0] not in answer.visible:
             abort(404)
         if f.kind_type.links:
             found = link_options(session, f, who, q, selected)
