@@ -23,7 +23,7 @@ from engine.definitions.loader import compile_trusted
 from engine.errors import NotFound
 from engine.models import AdminEvent, InstalledPack, PackVersion
 from engine.packs.diff import PackChange, pack_diff
-from engine.packs.install import ImportReport, import_pack
+from engine.packs.install import ImportReport, import_pack, pack_target
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,6 @@ def _version_of(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def pack_target(pack_id: str) -> str:
-    """How the admin trail names a pack."""
-    return f"pack {pack_id}"
-
-
 def pack_history(session: Session, pack_id: str) -> PackHistory:
     """Every version of an installed pack and every import and restore of it, newest first."""
     pack = _installed(session, pack_id)
@@ -134,7 +129,7 @@ def restore_pack(
     """
     previous = _installed(session, pack_id).version
     definition = version_definition(session, pack_id, version)
-    report = import_pack(session, definition, dry_run=dry_run, restoring=True)
+    report = import_pack(session, definition, dry_run=dry_run, by=by, restoring=True)
     if report.action == "unchanged":
         return report
     report.action = "restored"
