@@ -20,7 +20,8 @@ from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from engine import idempotency, permissions
+from engine import idempotency
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.definitions.model import Module
 from engine.errors import BatchFailed, FormworkError, Problem, ProblemsError
@@ -136,7 +137,7 @@ def batch(module_id: str) -> ResponseReturnValue:
         if problems:
             raise BatchFailed(problems)
         if any("id" not in item for item in items):
-            permissions.require_create(actor, module)  # 403 before any item is checked
+            abilities(actor, module).require_create()  # 403 before any item is checked
         ids = _write(session, module, actor, items)
         records = _read_back(session, module, actor, ids)
         body = {
