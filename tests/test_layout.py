@@ -169,3 +169,19 @@ def test_field_kinds_import_nothing_of_the_compiled_model_even_for_typing() -> N
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         assert not {m for m in imported if m and m.startswith("engine.definitions")}, name
+
+
+def test_web_and_the_services_read_permissions_only_through_abilities() -> None:
+    """One permission answer (engine/abilities.py): web/ never calls the rules beside it,
+    and the records service and the workflow enforce through the same object the pages read."""
+    known = dict(_sources("engine", "web"))
+    readers = [
+        (name, path)
+        for name, path in known.items()
+        if name.startswith("web.")
+        or name == "engine.records.service"
+        or name.startswith("engine.workflow.")
+    ]
+    assert len(readers) > 50 and "engine.workflow.transitions" in dict(readers)
+    offenders = sorted(n for n, p in readers if "engine.permissions" in _imports(n, p, known))
+    assert offenders == []
