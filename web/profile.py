@@ -2,7 +2,7 @@
 
 Changing the password asks for the current one (a stolen open session alone cannot lock the
 owner out), and every other session of the user ends while this one stays signed in. Wrong
-current passwords count against the same per-name limit as sign-in attempts.
+current passwords count against a per-name limit like the one on sign-in attempts.
 """
 
 from __future__ import annotations
