@@ -31,7 +31,16 @@ from engine.webhooks.delivery import (
     signature,
     verify_signature,
 )
-from engine.webhooks.log import LogPage, LogRow, PingResult, message_log, redeliver, send_ping
+from engine.webhooks.log import (
+    LogPage,
+    LogRow,
+    PingResult,
+    Standing,
+    message_log,
+    redeliver,
+    send_ping,
+    standings,
+)
 from engine.webhooks.outbox import KEEP, purge, record_event, transition_event
 from engine.webhooks.registrations import (
     EVENTS,
@@ -60,6 +69,7 @@ __all__ = [
     "LogRow",
     "PingResult",
     "Sender",
+    "Standing",
     "add_webhook",
     "backoff",
     "deliver_due",
@@ -77,6 +87,7 @@ __all__ = [
     "send",
     "send_ping",
     "signature",
+    "standings",
     "transition_event",
     "verify_signature",
 ]

@@ -186,3 +186,32 @@ def send_ping(
             )
         )
     return PingResult(message_id, answer, took)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How a webhook's deliveries stand: its latest attempt and the events still waiting."""
+
+    last: WebhookDelivery | None
+    waiting: int
+
+
+def standings(session: Session) -> dict[int, Standing]:
+    """Webhook id → its standing, for every webhook that has events: two statements."""
+    latest = select(func.max(WebhookDelivery.id)).group_by(WebhookDelivery.webhook_id)
+    last = {
+        d.webhook_id: d
+        for d in session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(latest)))
+    }
+    waiting: dict[int, int] = {
+        row[0]: row[1]
+        for row in session.execute(
+            select(WebhookMessage.webhook_id, func.count())
+            .where(WebhookMessage.status == "pending")
+            .group_by(WebhookMessage.webhook_id)
+        )
+    }
+    return {
+        hook_id: Standing(last.get(hook_id), waiting.get(hook_id, 0))
+        for hook_id in set(last) | set(waiting)
+    }

@@ -85,7 +85,7 @@ def test_roles_in_chinese(sign_in: Callable[[str], FlaskClient]) -> None:
     index = admin.get("/admin/roles/", headers=ZH).text
     assert "角色" in index and "项目经理" in index and "班组长" in index
     page = admin.get("/admin/roles/site_manager", headers=ZH).text
-    assert "项目经理" in page and "全部" in page and "按项目限定" in page
+    assert "项目经理" in page and "全部" in page and "按所属项目限定" in page
 
 
 def test_an_unknown_role_is_not_found(sign_in: Callable[[str], FlaskClient]) -> None:
@@ -96,8 +96,13 @@ def test_an_unknown_role_is_not_found(sign_in: Callable[[str], FlaskClient]) -> 
 def test_only_administrators_see_roles(app: Flask, url: str) -> None:
     foreman = app.test_client()
     assert sign_in_as(foreman, "foreman").status_code == 302
-    for response in (foreman.get(url), post(foreman, url)):
-        assert response.status_code == 403
-        assert "Hidden fields" not in response.text and "data-role" not in response.text
+    refused = foreman.get(url)
+    assert refused.status_code == 403
+    assert "Hidden fields" not in refused.text and "data-role" not in refused.text
+    # read-only pages: a POST is no route for anyone, administrators included
+    assert post(foreman, url).status_code == 405
+    admin = app.test_client()
+    assert sign_in_as(admin, "admin").status_code == 302
+    assert post(admin, url).status_code == 405
     visitor = app.test_client().get(url)
     assert visitor.status_code == 302 and "/sign-in" in visitor.headers["Location"]
