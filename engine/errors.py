@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 from engine.codes import MESSAGES
+from engine.codes_expressions import PACK_CODES
 
 
 class FormworkError(Exception):
@@ -137,22 +138,30 @@ class UpgradeRefused(ProblemsError):
 
 
 class ExpressionError(FormworkError):
-    """An expression that cannot be parsed, checked or evaluated."""
+    """An expression that cannot be parsed, checked or evaluated.
 
-    def __init__(
-        self,
-        message: str,
-        position: int | None = None,
-        *,
-        reason: str = "expression_unreadable",
-        **params: Any,
-    ):
-        self.message = message
+    `ExpressionError(code=..., position=..., **params)`: a code of engine/codes_expressions.py,
+    the params its sentence names and the character of the author's text it is about (None
+    until the evaluator or the SQL translator knows which part failed). `reason` is the code
+    a pack check reports it under.
+    """
+
+    def __init__(self, *, code: str, position: int | None = None, **params: Any):
         self.position = position
-        self.reason = reason  # the code a pack check reports it under (engine/codes.py)
         self.params = params
+        self.problem = Problem("", code, {**params, "position": position})
+        self.message = self.problem.message
+        self.reason = PACK_CODES.get(code, "expression_unreadable")
         where = f" (at character {position})" if position is not None else ""
-        super().__init__(f"{message}{where}")
+        super().__init__(f"{self.message}{where}")
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [self.problem]
+
+    def at(self, position: int) -> ExpressionError:
+        """The same error, placed at `position` of the author's text."""
+        return ExpressionError(code=self.problem.code, position=position, **self.params)
 
 
 class NotFound(FormworkError):

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from engine.attachments import size_text
 from engine.errors import Problem
-from web import problems_fields, problems_workflow
+from web import problems_expressions, problems_fields, problems_workflow
 
 Params = Mapping[str, Any]
 
@@ -194,7 +194,7 @@ PACKS: dict[str, Callable[[Params], str]] = {
     "expression_unreadable": lambda p: _(
         "The expression %(text)s cannot be read: %(detail)s",
         text=p.get("text"),
-        detail=p.get("detail"),
+        detail=problems_expressions.expression_detail(p),
     ),
     "unknown_function": lambda p: _(
         "%(text)s calls the unknown function %(name)s; the functions are %(functions)s.",
@@ -382,6 +382,7 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **PACKS,
     **problems_fields.CHECKS,
     **problems_workflow.CHECKS,
+    **problems_expressions.CHECKS,
     **WEBHOOKS,
     **NOT_FOUND,
 }

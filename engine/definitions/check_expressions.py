@@ -3,6 +3,12 @@
 Every expression of a pack (formulas, rollup values and conditions, show_if, required_if,
 transition guards, report filters, groups and measures) passes through `check_expression`,
 so they all get the same messages: the text, what is wrong in it and what would be right.
+
+An expression that cannot be read is reported under its pack-check code (`expression_unreadable`,
+`unknown_function`) with the text, the English `detail` and, beside them, the expression
+error's own code (`expression_code`, engine/codes_expressions.py) and params: the outer code
+stays the stable key of the pack check, and web/ renders the inner code in the reader's
+language after "in {text}:" — one sentence, translated all the way down.
 """
 
 from __future__ import annotations
@@ -39,7 +45,13 @@ def check_expression(
     try:
         expression = parse(text)
     except ExpressionError as exc:
-        params = {"text": text, "detail": str(exc), "position": exc.position, **exc.params}
+        params = {
+            **exc.params,
+            "text": text,
+            "detail": str(exc),
+            "position": exc.position,
+            "expression_code": exc.problem.code,
+        }
         ctx.add_problem(path, exc.reason, params)
         return None
     resolved: dict[tuple[str, ...], Resolution] = {}

@@ -1,7 +1,7 @@
 """The safe expression language of formulas, rollups, conditions, guards and reports.
 
     from engine.expressions import parse
-    expr = parse("hours * rate")          # cached; ExpressionError(message, position) if bad
+    expr = parse("hours * rate")          # cached; ExpressionError(code=, position=) if bad
     expr.references                       # frozenset({("hours",), ("rate",)})
     expr.evaluate({"hours": 8, "rate": Decimal("42.50")})   # Decimal('340.00')
     expr.to_sql(resolve)                   # a SQLAlchemy column expression

@@ -58,15 +58,17 @@ class _Run:
 def evaluate_tree(tree: Node, env: Mapping[str, Any], now: dt.datetime | None = None) -> Any:
     """The value of `tree` for `env`; raises ExpressionError on any failure."""
     if not isinstance(env, Mapping):
-        raise ExpressionError(f"values must be a mapping, got {type(env).__name__}", 0)
+        raise ExpressionError(code="expr_values_not_mapping", position=0, type=type(env).__name__)
     run = _Run(env, now)
     try:
         with decimal.localcontext(DECIMAL_CONTEXT):
             return _eval(tree, run)
     except RecursionError:
-        raise ExpressionError("the values are nested too deeply", tree.start) from None
+        raise ExpressionError(code="expr_values_too_deep", position=tree.start) from None
     except (ArithmeticError, ValueError) as exc:  # last line of defence; helpers say more
-        raise ExpressionError(f"cannot compute this: {exc}", tree.start) from None
+        raise ExpressionError(
+            code="expr_cannot_compute", position=tree.start, error=str(exc)
+        ) from None
 
 
 def _eval(node: Node, run: _Run) -> Any:
@@ -74,7 +76,7 @@ def _eval(node: Node, run: _Run) -> Any:
         return _EVALUATORS[type(node)](node, run)
     except ExpressionError as exc:
         if exc.position is None:
-            raise ExpressionError(exc.message, node.start) from None
+            raise exc.at(node.start) from None
         raise
 
 
@@ -85,7 +87,7 @@ def _literal(node: Literal, run: _Run) -> Any:
 def _name(node: Name, run: _Run) -> Any:
     head = node.path[0]
     if head not in run.env:
-        raise ExpressionError(f"unknown name '{head}'", node.start)
+        raise ExpressionError(code="expr_unknown_name", position=node.start, name=head)
     value = normalize(run.env[head])
     for index, key in enumerate(node.path[1:], start=1):
         value = _field(value, key, ".".join(node.path[:index]))
@@ -103,11 +105,11 @@ def _field(value: Any, key: str, where: str) -> Any:
         for row in value:
             if row is not None and not isinstance(row, Mapping):
                 raise ExpressionError(
-                    f"'{where}' holds {describe(row)}, not rows; it has no field '{key}'"
+                    code="expr_not_rows", where=where, value=describe(row), key=key
                 )
             column.append(None if row is None else normalize(row.get(key)))
         return column
-    raise ExpressionError(f"'{where}' is {describe(value)}; it has no field '{key}'")
+    raise ExpressionError(code="expr_no_field", where=where, value=describe(value), key=key)
 
 
 def _unary(node: Unary, run: _Run) -> Any:

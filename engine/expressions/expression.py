@@ -50,13 +50,13 @@ class Expression:
 
 
 def parse(source: str) -> Expression:
-    """Parse `source` (cached); raises ExpressionError(message, position) when it is invalid.
+    """Parse `source` (cached); raises a coded ExpressionError with its position if invalid.
 
     There are no parse modes: the same expression may be evaluated per record or translated
     with `to_sql(..., aggregate=True)`; whether aggregates fit is decided there.
     """
     if not isinstance(source, str):
-        raise ExpressionError(f"an expression must be text, got {type(source).__name__}", 0)
+        raise ExpressionError(code="expr_not_text", position=0, type=type(source).__name__)
     return _parse_cached(source)
 
 

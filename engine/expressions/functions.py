@@ -71,7 +71,9 @@ def _numbers(name: str, args: Sequence[Any]) -> list[Any]:
     values = _items(name, args)
     for value in values:
         if not is_number(value):
-            raise ExpressionError(f"{name}() needs numbers, got {describe(value)}")
+            raise ExpressionError(
+                code="expr_function_needs_numbers", name=name, value=describe(value)
+            )
     return values
 
 
@@ -95,7 +97,7 @@ def _avg(args: Sequence[Any], clock: Clock) -> Any:
 
 def _count(args: Sequence[Any], clock: Clock) -> Any:
     if not args:
-        raise ExpressionError("count() without an argument counts rows; use it in reports")
+        raise ExpressionError(code="expr_count_without_argument")
     return len(_items("count", args))
 
 
@@ -107,11 +109,11 @@ def _extreme(name: str, op: str) -> Apply:
         best = values[0]
         for value in values[1:]:
             if isinstance(value, bool | list | Mapping):
-                raise ExpressionError(f"{name}() cannot order {describe(value)}")
+                raise ExpressionError(code="expr_cannot_order", name=name, value=describe(value))
             if compare(op, value, best):
                 best = value
         if isinstance(best, bool | list | Mapping):
-            raise ExpressionError(f"{name}() cannot order {describe(best)}")
+            raise ExpressionError(code="expr_cannot_order", name=name, value=describe(best))
         return best
 
     return pick
@@ -123,12 +125,14 @@ def _round(args: Sequence[Any], clock: Clock) -> Any:
     if value is None:
         return None
     if not is_number(value):
-        raise ExpressionError(f"round() needs a number, got {describe(value)}")
+        raise ExpressionError(
+            code="expr_function_needs_number", name="round", value=describe(value)
+        )
     if not is_number(places) or places != int(places):
-        raise ExpressionError(f"round() needs a whole number of places, got {describe(places)}")
+        raise ExpressionError(code="expr_round_places", value=describe(places))
     places = int(places)
     if abs(places) > MAX_ROUND_PLACES:
-        raise ExpressionError(f"round() keeps at most {MAX_ROUND_PLACES} places")
+        raise ExpressionError(code="expr_round_too_many_places", limit=MAX_ROUND_PLACES)
     quantum = Decimal(1).scaleb(-places)
     context = DECIMAL_CONTEXT.copy()
     context.rounding = ROUND_HALF_UP
@@ -141,7 +145,7 @@ def _abs(args: Sequence[Any], clock: Clock) -> Any:
     if value is None:
         return None
     if not is_number(value):
-        raise ExpressionError(f"abs() needs a number, got {describe(value)}")
+        raise ExpressionError(code="expr_function_needs_number", name="abs", value=describe(value))
     return value.copy_abs() if isinstance(value, Decimal) else abs(value)
 
 
@@ -151,7 +155,7 @@ def _len(args: Sequence[Any], clock: Clock) -> Any:
         return None
     if isinstance(value, str | list):
         return len(value)
-    raise ExpressionError(f"len() needs a text or a list, got {describe(value)}")
+    raise ExpressionError(code="expr_len_argument", value=describe(value))
 
 
 def _coalesce(args: Sequence[Any], clock: Clock) -> Any:
@@ -165,7 +169,7 @@ def _concat(args: Sequence[Any], clock: Clock) -> Any:
         part = text_of(value)
         size += len(part)
         if size > MAX_TEXT_CHARS:
-            raise ExpressionError(f"a text result is longer than {MAX_TEXT_CHARS} characters")
+            raise ExpressionError(code="expr_text_too_long", limit=MAX_TEXT_CHARS)
         parts.append(part)
     return "".join(parts)
 

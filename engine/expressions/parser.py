@@ -47,7 +47,7 @@ from engine.expressions.source import (
     rewrite_system_names,
     start_of,
 )
-from engine.numbers import NumberRefused, read_decimal
+from engine.numbers import MAX_EXPONENT, MAX_NUMBER_CHARS, NumberRefused, read_decimal
 
 _LITERAL_NAMES = {"true": True, "false": False, "null": None}
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Mod: "%"}
@@ -92,20 +92,21 @@ _REFUSED = {
 
 
 def parse_tree(source: str) -> Node:
-    """Parse `source` into an expression tree, or raise ExpressionError(message, position)."""
+    """Parse `source` into an expression tree, or raise a coded ExpressionError."""
     if not isinstance(source, str):
-        raise ExpressionError(f"an expression must be text, got {type(source).__name__}", 0)
+        raise ExpressionError(code="expr_not_text", position=0, type=type(source).__name__)
     if len(source) > MAX_SOURCE_CHARS:
         raise ExpressionError(
-            f"an expression may have at most {MAX_SOURCE_CHARS} characters, "
-            f"this one has {len(source)}",
-            MAX_SOURCE_CHARS,
+            code="expr_too_long",
+            position=MAX_SOURCE_CHARS,
+            limit=MAX_SOURCE_CHARS,
+            length=len(source),
         )
     if not source.strip():
-        raise ExpressionError("the expression is empty", 0)
+        raise ExpressionError(code="expr_empty", position=0)
     for index, char in enumerate(source):
         if char == "\x00" or "\ud800" <= char <= "\udfff":
-            raise ExpressionError(f"the character {char!r} is not allowed", index)
+            raise ExpressionError(code="expr_bad_character", position=index, char=char)
     # Same length as the source: a position in `prepared` minus one is a position in `source`.
     text = source.replace("\r\n", " \n").replace("\r", "\n")
     prepared = rewrite_system_names("(" + text + "\n)", len(source))
@@ -116,11 +117,11 @@ def parse_tree(source: str) -> Node:
         position = None
         if exc.lineno is not None:
             position = places.of_chars(exc.lineno, max((exc.offset or 1) - 1, 0))
-        raise ExpressionError(f"syntax error: {exc.msg}", position) from None
+        raise ExpressionError(code="expr_syntax", position=position, error=exc.msg) from None
     except (RecursionError, MemoryError):
-        raise ExpressionError("the expression is nested too deeply", 0) from None
+        raise ExpressionError(code="expr_nested_too_deeply", position=0) from None
     except ValueError as exc:
-        raise ExpressionError(f"the expression cannot be read: {exc}", 0) from None
+        raise ExpressionError(code="expr_unreadable", position=0, error=str(exc)) from None
     check_size(tree.body, places)
     return _Converter(prepared, places).top(tree.body)
 
@@ -147,14 +148,14 @@ class _Converter:
 
     def top(self, body: ast.expr) -> Node:
         if isinstance(body, ast.Tuple) and body.col_offset == 0 and body.lineno == 1:
-            raise ExpressionError("write a list in brackets: [a, b]", self._span(body)[0])
+            raise ExpressionError(code="expr_bare_list", position=self._span(body)[0])
         return self.convert(body)
 
     def convert(self, node: ast.AST) -> Node:
         converter = self._convert.get(type(node))
         if converter is None:
             what = _REFUSED.get(type(node).__name__, f"'{type(node).__name__}' expressions")
-            raise ExpressionError(f"{what} are not allowed", self._span(node)[0])
+            raise ExpressionError(code="expr_not_allowed", position=self._span(node)[0], what=what)
         return converter(node)
 
     def _span(self, node: ast.AST) -> tuple[int, int]:
@@ -179,16 +180,17 @@ class _Converter:
         if isinstance(value, str) and any(
             char == "\x00" or "\ud800" <= char <= "\udfff" for char in value
         ):
-            raise ExpressionError("a text may not contain NUL or surrogate characters", start)
+            raise ExpressionError(code="expr_text_bad_character", position=start)
         if value is None or isinstance(value, bool | str):
             return Literal(start, end, value)
         if isinstance(value, int | float):
             return Literal(start, end, _number(self._text(node), start))
         if isinstance(value, complex):
-            raise ExpressionError("complex numbers are not allowed", start)
+            raise ExpressionError(code="expr_complex_number", position=start)
         if isinstance(value, bytes):
-            raise ExpressionError("bytes literals are not allowed", start)
-        raise ExpressionError(f"{self._text(node) or 'this literal'} is not allowed", start)
+            raise ExpressionError(code="expr_bytes_literal", position=start)
+        literal = self._text(node) or "this literal"
+        raise ExpressionError(code="expr_literal_not_allowed", position=start, literal=literal)
 
     def _name(self, node: ast.Name) -> Node:
         start, end = self._span(node)
@@ -206,13 +208,13 @@ class _Converter:
             parts.append(current.attr)
             current = current.value
         if not isinstance(current, ast.Name):
-            raise ExpressionError("fields can only be read from names, as in project.name", start)
+            raise ExpressionError(code="expr_field_of_non_name", position=start)
         base = self._name(current)
         if isinstance(base, Literal):
-            raise ExpressionError(f"{current.id} has no fields", start)
+            raise ExpressionError(code="expr_no_fields", position=start, name=current.id)
         assert isinstance(base, Name)
         if base.path[0].startswith("$"):
-            raise ExpressionError(f"{base.path[0]} has no fields", start)
+            raise ExpressionError(code="expr_no_fields", position=start, name=base.path[0])
         return Name(start, end, base.path + tuple(reversed(parts)))
 
     def _unary(self, node: ast.UnaryOp) -> Node:
@@ -221,7 +223,7 @@ class _Converter:
         if isinstance(node.op, ast.Not):
             return Unary(start, end, "not", operand)
         if isinstance(node.op, ast.Invert):
-            raise ExpressionError("'~' is not allowed", start)
+            raise ExpressionError(code="expr_operator_not_allowed", position=start, op="'~'")
         op = "-" if isinstance(node.op, ast.USub) else "+"
         if (
             isinstance(operand, Literal)
@@ -238,7 +240,8 @@ class _Converter:
         start, end = self._span(node)
         op = _BINARY.get(type(node.op))
         if op is None:
-            raise ExpressionError(f"{_REFUSED_BINARY[type(node.op)]} is not allowed", start)
+            refused = _REFUSED_BINARY[type(node.op)]
+            raise ExpressionError(code="expr_operator_not_allowed", position=start, op=refused)
         return Binary(start, end, op, self.convert(node.left), self.convert(node.right))
 
     def _logic(self, node: ast.BoolOp) -> Node:
@@ -251,7 +254,7 @@ class _Converter:
         ops: list[str] = []
         for op in node.ops:
             if type(op) not in _COMPARE:
-                raise ExpressionError("'is' is not allowed; write == null or != null", start)
+                raise ExpressionError(code="expr_is_operator", position=start)
             ops.append(_COMPARE[type(op)])
         operands = (self.convert(node.left), *(self.convert(c) for c in node.comparators))
         return Compare(start, end, tuple(ops), operands)
@@ -269,28 +272,29 @@ class _Converter:
     def _call(self, node: ast.Call) -> Node:
         start, end = self._span(node)
         if not isinstance(node.func, ast.Name) or node.func.id.startswith("_"):
-            raise ExpressionError("only the language's functions can be called, by name", start)
+            raise ExpressionError(code="expr_call_not_a_function", position=start)
         name = node.func.id
         function = FUNCTIONS.get(name)
         if function is None:
             known = ", ".join(FUNCTIONS)
             raise ExpressionError(
-                f"unknown function '{name}'; the functions are {known}",
-                start,
-                reason="unknown_function",
-                name=name,
-                functions=known,
+                code="expr_unknown_function", position=start, name=name, functions=known
             )
         if node.keywords:
-            raise ExpressionError(f"{name}() takes no keyword arguments", start)
+            raise ExpressionError(code="expr_keyword_arguments", position=start, name=name)
         args = tuple(self.convert(arg) for arg in node.args)
         too_few = len(args) < function.min_args
         too_many = function.max_args is not None and len(args) > function.max_args
         if too_few or too_many:
             raise ExpressionError(
-                f"{name}() takes {function.arity_text()} argument"
-                f"{'' if function.arity_text() == '1' else 's'}, got {len(args)}",
-                start,
+                code="expr_wrong_arity",
+                position=start,
+                name=name,
+                arity=function.arity_text(),
+                plural="" if function.arity_text() == "1" else "s",
+                given=len(args),
+                min_args=function.min_args,
+                max_args=function.max_args,
             )
         return Call(start, end, name, args)
 
@@ -299,13 +303,29 @@ def _number(text: str, position: int) -> int | Decimal:
     """A number literal from its source text: int when whole, else an exact Decimal."""
     cleaned = text.replace("_", "")
     if cleaned[:2].lower() in ("0x", "0o", "0b"):
-        raise ExpressionError(f"only decimal numbers are allowed, got {text}", position)
+        raise ExpressionError(code="expr_not_decimal", position=position, literal=text)
     try:
         value = read_decimal(cleaned)  # bounded: `1e200000` is refused, never converted
     except NumberRefused as refused:
-        raise ExpressionError(str(refused), position) from None
+        raise _refused(refused, position) from None
     if len(value.as_tuple().digits) > MAX_DIGITS:
-        raise ExpressionError(f"a number may have at most {MAX_DIGITS} digits", position)
+        raise ExpressionError(code="expr_too_many_digits", position=position, limit=MAX_DIGITS)
     if cleaned.isdigit():
         return int(cleaned)
     return value
+
+
+def _refused(refused: NumberRefused, position: int) -> ExpressionError:
+    """The expression error of a number literal that `read_decimal` refused."""
+    if refused.code == "too_long":
+        return ExpressionError(
+            code="expr_number_too_long",
+            position=position,
+            number=refused.text,
+            limit=MAX_NUMBER_CHARS,
+        )
+    if refused.code == "range":
+        return ExpressionError(
+            code="expr_number_range", position=position, number=refused.text, limit=MAX_EXPONENT
+        )
+    return ExpressionError(code="expr_number_invalid", position=position, number=refused.text)

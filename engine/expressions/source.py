@@ -74,18 +74,22 @@ def rewrite_system_names(wrapped: str, source_length: int) -> str:
     except tokenize.TokenError:
         if len(brackets) > 1:
             bracket, position = brackets[-1]
-            raise ExpressionError(f"'{bracket}' is never closed", position) from None
-        raise ExpressionError("unfinished text or line", source_length) from None
+            raise ExpressionError(
+                code="expr_unclosed", position=position, bracket=bracket
+            ) from None
+        raise ExpressionError(code="expr_unfinished", position=source_length) from None
     except SyntaxError as exc:  # IndentationError and friends from the tokenizer
-        raise ExpressionError(f"syntax error: {exc.msg}", 0) from None
+        raise ExpressionError(code="expr_syntax", position=0, error=exc.msg) from None
     for index, token in enumerate(tokens):
         position = places.of_chars(*token.start)
         if token.type == tokenize.NAME:
             if token.string.startswith("_"):
-                raise ExpressionError(f"names may not start with '_': {token.string!r}", position)
+                raise ExpressionError(
+                    code="expr_underscore_name", position=position, name=token.string
+                )
             if unicodedata.normalize("NFKC", token.string) != token.string:
                 raise ExpressionError(
-                    f"the name {token.string!r} is not written in normal form (NFKC)", position
+                    code="expr_name_not_nfkc", position=position, name=token.string
                 )
         elif token.string == "$":
             following = tokens[index + 1] if index + 1 < len(tokens) else None
@@ -100,12 +104,12 @@ def rewrite_system_names(wrapped: str, source_length: int) -> str:
                     and previous.end == token.start
                 )
             ):
-                raise ExpressionError("'$' must start a system value such as $state", position)
+                raise ExpressionError(code="expr_lone_dollar", position=position)
             name = "$" + following.string
             if name not in SYSTEM_NAMES:
                 known = ", ".join(sorted(SYSTEM_NAMES))
                 raise ExpressionError(
-                    f"unknown system value {name}; the system values are {known}", position
+                    code="expr_unknown_system_value", position=position, name=name, names=known
                 )
             chars[position + 1] = "_"
     return "".join(chars)
@@ -123,11 +127,12 @@ def _track_brackets(
         is_last = places.wrapped(*token.start) == size - 1
         if is_last and len(brackets) > 1:
             bracket, position = brackets[-1]
-            raise ExpressionError(f"'{bracket}' is never closed", position)
+            raise ExpressionError(code="expr_unclosed", position=position, bracket=bracket)
         if brackets:
             brackets.pop()
         if not brackets and not is_last:
-            raise ExpressionError(f"unmatched '{token.string}'", places.of_chars(*token.start))
+            position = places.of_chars(*token.start)
+            raise ExpressionError(code="expr_unmatched", position=position, bracket=token.string)
 
 
 def check_size(body: ast.AST, places: Places) -> None:
@@ -141,11 +146,9 @@ def check_size(body: ast.AST, places: Places) -> None:
         count += 1
         position = start_of(node, places)
         if count > MAX_NODES:
-            raise ExpressionError(f"the expression has more than {MAX_NODES} parts", position)
+            raise ExpressionError(code="expr_too_many_parts", position=position, limit=MAX_NODES)
         if depth > MAX_DEPTH:
-            raise ExpressionError(
-                f"the expression is nested more than {MAX_DEPTH} levels deep", position
-            )
+            raise ExpressionError(code="expr_too_deep", position=position, limit=MAX_DEPTH)
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 

@@ -114,7 +114,7 @@ class _Translator:
             return self._table[type(node)](node)
         except ExpressionError as exc:
             if exc.position is None:
-                raise ExpressionError(exc.message, node.start) from None
+                raise exc.at(node.start) from None
             raise
 
     def _literal(self, node: Literal) -> Sql:
@@ -123,9 +123,7 @@ class _Translator:
     def _name(self, node: Name) -> Sql:
         if self._aggregate and not self._inside_aggregate:
             shown = ".".join(node.path)
-            raise ExpressionError(
-                f"'{shown}' must be inside an aggregate such as sum({shown}) or max({shown})"
-            )
+            raise ExpressionError(code="expr_outside_aggregate", name=shown)
         return self._resolve(node.path)
 
     def _unary(self, node: Unary) -> Sql:
@@ -145,7 +143,7 @@ class _Translator:
             return null()
         if node.op == "+" and "text" in (_kind(left), _kind(right)):
             if not {_kind(left), _kind(right)} <= {"text", "unknown"}:
-                raise ExpressionError("'+' needs two numbers or two texts")
+                raise ExpressionError(code="expr_plus_kinds")
             return _bind(left, String()).concat(_bind(right, String()))
         _require_number(node.op, left)
         _require_number(node.op, right)
@@ -189,7 +187,9 @@ class _Translator:
             if op in ("==", "!="):
                 return _Lit(op == "!=")
             shown = right.value if isinstance(right, _Lit) else right
-            raise ExpressionError(f"cannot compare a {_kind(left)} with {_shown(shown)}")
+            raise ExpressionError(
+                code="expr_cannot_compare", left=f"a {_kind(left)}", right=_shown(shown)
+            )
         left, right = pair
         if op == "==":
             if isinstance(right, _Lit):
@@ -198,14 +198,18 @@ class _Translator:
         if op == "!=":
             return left.is_distinct_from(_value(right))
         if isinstance(_value(right), bool):  # SQL has no order of true and false
-            raise ExpressionError(f"cannot order a {_kind(left)} against {_shown(_value(right))}")
+            raise ExpressionError(
+                code="expr_cannot_order_against",
+                left=f"a {_kind(left)}",
+                right=_shown(_value(right)),
+            )
         return _OPERATORS[op](left, _value(right))
 
     def _membership(self, op: str, left: Sql, right: Sql) -> Sql:
         if isinstance(right, BindParameter) and isinstance(right.value, list | tuple):
             right = _Lit(list(right.value))
         if not (isinstance(right, _Lit) and isinstance(right.value, list)):
-            raise ExpressionError("in SQL, 'in' needs a list written out, like ['a', 'b']")
+            raise ExpressionError(code="expr_sql_in_list")
         if isinstance(left, _Lit):
             found = contains(right.value, left.value)
             return _Lit(found if op == "in" else not found)
@@ -244,20 +248,18 @@ class _Translator:
         values = [self.sql(item) for item in node.items]
         known = [value.value for value in values if isinstance(value, _Lit)]
         if len(known) != len(values):
-            raise ExpressionError("in SQL, a list may hold only written-out values")
+            raise ExpressionError(code="expr_sql_list_values")
         return _Lit(known)
 
     def _call(self, node: Call) -> Sql:
         translate_call = _CALLS.get(node.name)
         if translate_call is None:
-            raise ExpressionError(f"{node.name}() cannot be computed in SQL")
+            raise ExpressionError(code="expr_sql_no_function", name=node.name)
         if node.name in _AGGREGATE_CALLS:
             if not self._aggregate:
-                raise ExpressionError(
-                    f"{node.name}() over rows is available in report measures and rollups only"
-                )
+                raise ExpressionError(code="expr_aggregate_not_here", name=node.name)
             if self._inside_aggregate:
-                raise ExpressionError(f"{node.name}() cannot be inside another aggregate")
+                raise ExpressionError(code="expr_nested_aggregate", name=node.name)
             self._inside_aggregate = True
             try:
                 args = [self.sql(arg) for arg in node.args]

@@ -51,7 +51,7 @@ class SqlNumber(TypeDecorator[Decimal]):
         try:
             return numbers.checked(value if isinstance(value, Decimal) else Decimal(repr(value)))
         except numbers.NumberRefused:
-            raise ExpressionError("a computed number is out of range") from None
+            raise ExpressionError(code="expr_computed_out_of_range") from None
 
     def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
         return self

@@ -68,16 +68,16 @@ def _count(args: list[Sql]) -> ColumnElement[Any]:
 
 def _aggregate_args(name: str, args: list[Sql]) -> list[Sql]:
     if len(args) != 1:
-        raise ExpressionError(f"in SQL, {name}() takes one value, got {len(args)}")
+        raise ExpressionError(code="expr_sql_aggregate_arity", name=name, given=len(args))
     if isinstance(args[0], _Lit) and isinstance(args[0].value, list):
-        raise ExpressionError(f"in SQL, {name}() runs over rows, not over a written-out list")
+        raise ExpressionError(code="expr_sql_aggregate_list", name=name)
     return args
 
 
 def _round(args: list[Sql]) -> ColumnElement[Any]:
     value, places = args[0], args[1] if len(args) > 1 else _Lit(0)
     if not (isinstance(places, _Lit) and _is_num(places.value) and places.value % 1 == 0):
-        raise ExpressionError("in SQL, round() needs its places written out, like round(x, 2)")
+        raise ExpressionError(code="expr_sql_round_places")
     _require_number("round", value)
     plain = _bind(_plain(value))
     return func.round(cast(plain, Numeric()), int(places.value), type_=SqlNumber())
@@ -92,7 +92,7 @@ def _abs(args: list[Sql]) -> ColumnElement[Any]:
 def _len(args: list[Sql]) -> ColumnElement[Any]:
     (value,) = args
     if _kind(value) not in ("text", "unknown"):
-        raise ExpressionError("in SQL, len() works on texts only")
+        raise ExpressionError(code="expr_sql_len_text")
     return func.length(_bind(value, String()), type_=Integer())
 
 
@@ -124,7 +124,7 @@ def _dated(value: Sql) -> ColumnElement[Any]:
     if isinstance(value, _Lit) and isinstance(value.value, str):
         return _bind(_Lit(parse_iso(value.value)))
     if _kind(value) not in ("date", "datetime", "text", "unknown"):
-        raise ExpressionError(f"expected a date, got a {_kind(value)}")
+        raise ExpressionError(code="expr_expected_date", value=f"a {_kind(value)}")
     return _bind(value)
 
 

@@ -107,7 +107,7 @@ def _bind(value: Sql, type_: TypeEngine[Any] | None = None) -> ColumnElement[Any
     if isinstance(raw, bool):
         return true() if raw else false()
     if isinstance(raw, list):
-        raise ExpressionError("a list has no SQL form except after 'in'")
+        raise ExpressionError(code="expr_sql_list")
     if isinstance(type_, Date | DateTime) and isinstance(raw, str):
         raw = parse_iso(raw)
     if type_ is not None and not isinstance(type_, ExactDecimal | TypeDecorator):
@@ -188,7 +188,7 @@ def _shown(value: Any) -> str:
 def _require_number(what: str, value: Sql) -> None:
     kind = _kind(value)
     if kind not in ("integer", "number", "null", "unknown"):
-        raise ExpressionError(f"'{what}' needs a number, got a {kind}")
+        raise ExpressionError(code="expr_needs_number", op=what, value=f"a {kind}")
 
 
 def _unify(values: list[Sql]) -> list[ColumnElement[Any]]:

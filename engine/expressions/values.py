@@ -82,12 +82,12 @@ def normalize(value: Any) -> Any:
     if isinstance(value, int):
         if -MAX_INTEGER <= value <= MAX_INTEGER:
             return value
-        raise ExpressionError(f"a number has more than {MAX_DIGITS} digits")
+        raise ExpressionError(code="expr_number_too_large", limit=MAX_DIGITS)
     if isinstance(value, Decimal):
         return _checked_decimal(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ExpressionError("a number is not finite")
+            raise ExpressionError(code="expr_not_finite")
         return _checked_decimal(Decimal(repr(value)))
     if isinstance(value, dt.datetime):
         return to_utc(value)
@@ -97,14 +97,14 @@ def normalize(value: Any) -> Any:
         return [normalize(item) for item in value]
     if isinstance(value, Mapping):
         return value
-    raise ExpressionError(f"values of type {type(value).__name__} are not supported")
+    raise ExpressionError(code="expr_unsupported_value", type=type(value).__name__)
 
 
 def _checked_decimal(value: Decimal) -> Decimal:
     if not value.is_finite():
-        raise ExpressionError("a number is not finite")
+        raise ExpressionError(code="expr_not_finite")
     if value and abs(value.adjusted()) > MAX_EXPONENT:
-        raise ExpressionError("a number is out of range")
+        raise ExpressionError(code="expr_out_of_range")
     return value
 
 
@@ -115,7 +115,7 @@ def to_utc(value: dt.datetime) -> dt.datetime:
     try:
         return value.astimezone(dt.UTC)
     except OverflowError:
-        raise ExpressionError(f"datetime {value.isoformat()} is out of range") from None
+        raise ExpressionError(code="expr_datetime_out_of_range", value=value.isoformat()) from None
 
 
 def parse_iso(text: str) -> dt.date | dt.datetime:
@@ -129,7 +129,7 @@ def parse_iso(text: str) -> dt.date | dt.datetime:
             return to_utc(dt.datetime.fromisoformat(text))
         except ValueError:
             pass
-    raise ExpressionError(f"{describe(text)} is not a date (write YYYY-MM-DD)")
+    raise ExpressionError(code="expr_not_a_date", value=describe(text))
 
 
 def to_day(value: Any) -> dt.date:
@@ -140,7 +140,7 @@ def to_day(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    raise ExpressionError(f"expected a date, got {describe(value)}")
+    raise ExpressionError(code="expr_expected_date", value=describe(value))
 
 
 def to_moment(value: Any) -> dt.date | dt.datetime:
@@ -149,7 +149,7 @@ def to_moment(value: Any) -> dt.date | dt.datetime:
         return parse_iso(value)
     if isinstance(value, dt.date):
         return value
-    raise ExpressionError(f"expected a date, got {describe(value)}")
+    raise ExpressionError(code="expr_expected_date", value=describe(value))
 
 
 def truthy(value: Any) -> bool:
@@ -195,7 +195,7 @@ def equal(a: Any, b: Any) -> bool:
     if is_number(a) or is_number(b):
         return is_number(a) and is_number(b) and a == b
     if isinstance(a, Mapping) or isinstance(b, Mapping):
-        raise ExpressionError("records cannot be compared; compare one of their fields")
+        raise ExpressionError(code="expr_record_compared")
     if isinstance(a, list) or isinstance(b, list):
         return (
             isinstance(a, list)
@@ -232,7 +232,7 @@ def compare(op: str, a: Any, b: Any) -> bool:
         return _ORDER[op](a, b)
     pair = _date_pair(a, b) if not (isinstance(a, bool) or isinstance(b, bool)) else None
     if pair is None:
-        raise ExpressionError(f"cannot compare {describe(a)} with {describe(b)}")
+        raise ExpressionError(code="expr_cannot_compare", left=describe(a), right=describe(b))
     return _ORDER[op](*pair)
 
 
@@ -247,8 +247,8 @@ def contains(container: Any, item: Any) -> bool:
             return False
         if isinstance(item, str):
             return item in container
-        raise ExpressionError(f"cannot look for {describe(item)} in a text")
-    raise ExpressionError(f"'in' needs a list or a text on its right, got {describe(container)}")
+        raise ExpressionError(code="expr_search_in_text", value=describe(item))
+    raise ExpressionError(code="expr_in_needs_list", value=describe(container))
 
 
 def number_text(value: Number) -> str:
@@ -272,13 +272,13 @@ def text_of(value: Any) -> str:
         return number_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
-    raise ExpressionError(f"cannot turn {describe(value)} into text")
+    raise ExpressionError(code="expr_not_textual", value=describe(value))
 
 
 def checked_text(value: str) -> str:
     """A text the expression built, refused when longer than the limit."""
     if len(value) > MAX_TEXT_CHARS:
-        raise ExpressionError(f"a text result is longer than {MAX_TEXT_CHARS} characters")
+        raise ExpressionError(code="expr_text_too_long", limit=MAX_TEXT_CHARS)
     return value
 
 
@@ -308,10 +308,15 @@ def arithmetic(op: str, a: Any, b: Any) -> Any:
     if not (is_number(a) and is_number(b)):
         needs = "two numbers or two texts" if op == "+" else "two numbers"
         raise ExpressionError(
-            f"cannot {_VERBS[op]} {describe(a)} and {describe(b)}: '{op}' needs {needs}"
+            code="expr_arithmetic_kinds",
+            verb=_VERBS[op],
+            left=describe(a),
+            right=describe(b),
+            op=op,
+            needs=needs,
         )
     if op in ("/", "%") and b == 0:
-        raise ExpressionError("division by zero")
+        raise ExpressionError(code="expr_division_by_zero")
     result = calculate(_ARITHMETIC[op], Decimal(a), Decimal(b))
     return number_result(result, op != "/" and isinstance(a, int) and isinstance(b, int))
 
@@ -321,11 +326,11 @@ def calculate(operation: Any, *operands: Decimal) -> Decimal:
     try:
         return operation(*operands)
     except decimal.DivisionByZero:
-        raise ExpressionError("division by zero") from None
+        raise ExpressionError(code="expr_division_by_zero") from None
     except decimal.Overflow:
-        raise ExpressionError("a number is out of range") from None
+        raise ExpressionError(code="expr_out_of_range") from None
     except decimal.InvalidOperation:
-        raise ExpressionError(f"a result does not fit in {MAX_DIGITS} digits") from None
+        raise ExpressionError(code="expr_result_too_long", limit=MAX_DIGITS) from None
 
 
 def negate(value: Any) -> Any:
@@ -333,7 +338,7 @@ def negate(value: Any) -> Any:
     if value is None:
         return None
     if not is_number(value):
-        raise ExpressionError(f"cannot negate {describe(value)}")
+        raise ExpressionError(code="expr_cannot_negate", value=describe(value))
     return value.copy_negate() if isinstance(value, Decimal) else -value
 
 
@@ -341,4 +346,4 @@ def positive(value: Any) -> Any:
     """Unary plus: checks the value is a number."""
     if value is None or is_number(value):
         return value
-    raise ExpressionError(f"'+' needs a number, got {describe(value)}")
+    raise ExpressionError(code="expr_needs_number", op="+", value=describe(value))

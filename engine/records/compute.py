@@ -73,7 +73,7 @@ def cast_formula_value(f: Field, value: Any) -> Any:
         return f.kind_type.cast(f, value)  # each kind says how (engine/kinds)
     except (ArithmeticError, ValueError) as exc:
         raise ExpressionError(
-            f"formula result {value!r} does not fit a {f.kind} field: {exc}"
+            code="expr_formula_result", value=value, kind=f.kind, error=str(exc)
         ) from None
 
 

@@ -44,14 +44,14 @@ def resolver(table: FromClause, module: Module) -> Resolve:
 
     def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
         if len(path) != 1:
-            raise ExpressionError(f"{'.'.join(path)!r} cannot be computed in the database")
+            raise ExpressionError(code="expr_not_in_database", name=".".join(path))
         name = path[0]
         column = SYSTEM_COLUMNS.get(name, name)
         field = module.field(name)
         stored = name.startswith("$") or (field is not None and field.stored)
         if stored and column in table.c:
             return table.c[column]
-        raise ExpressionError(f"{name!r} is not a stored field of {module.id!r}")
+        raise ExpressionError(code="expr_not_stored", name=name, module=module.id)
 
     return resolve
 

@@ -193,7 +193,7 @@ TABLE = Table(
 def _resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
     name = "state" if path[0].startswith("$") else path[0]
     if len(path) > 1 or name not in TABLE.c:
-        raise ExpressionError(f"'{'.'.join(path)}' cannot be used in a query")
+        raise ExpressionError(code="expr_not_in_database", name=".".join(path))
     return TABLE.c[name]
 
 

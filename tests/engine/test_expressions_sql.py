@@ -89,7 +89,7 @@ def resolver(table: Table) -> Any:
             return bindparam("user_roles", ["pm", "foreman"])
         if len(path) == 1 and path[0] in table.c:
             return table.c[path[0]]
-        raise ExpressionError(f"'{'.'.join(path)}' cannot be used in a query")
+        raise ExpressionError(code="expr_not_in_database", name=".".join(path))
 
     return resolve
 
@@ -319,7 +319,7 @@ def test_year_and_month_compile_per_dialect() -> None:
     [
         ("today() > d", False, "today() cannot be computed in SQL", 0),
         ("n > 1 and now() > d", False, "now() cannot be computed in SQL", 10),
-        ("items.amount > 1", False, "'items.amount' cannot be used in a query", 0),
+        ("items.amount > 1", False, "'items.amount' cannot be computed in the database", 0),
         ("sum(a)", False, "report measures and rollups only", 0),
         ("a + 1", True, "'a' must be inside an aggregate", 0),
         ("sum(max(a))", True, "cannot be inside another aggregate", 4),

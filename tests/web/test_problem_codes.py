@@ -34,6 +34,10 @@ PARAMS = {
     "computed": "formula", "keywords": "x-user and x-file", "widget": "radio", "fits": "choice", "link": "project",
     "target": "project", "low_key": "minLength", "high_key": "maxLength", "section": 0, "view": "gantt", "wanted": "date",
     "states": "draft, approved", "transitions": "submit, approve", "modules": "project", "keys": "p1",
+    "type": "float", "length": 5000, "char": "\x00", "error": "invalid syntax", "bracket": "(",
+    "names": "$id, $state", "literal": "0x1", "number": "1e999", "arity": "1 or 2", "plural": "s",
+    "min_args": 1, "max_args": 2, "where": "items", "left": "text 'a'", "right": "number 1",
+    "verb": "add", "needs": "two numbers",
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
 
