@@ -18,8 +18,8 @@ def admin_endpoints() -> KeysView[str]:
 
 def init_app(app: Flask) -> None:
     """Register the admin blueprints (one per file, named `bp` as in web/pages)."""
-    from web.admin import audit, home, users
+    from web.admin import audit, home, roles, users, webhooks
 
-    for page in (home, audit, users):
+    for page in (home, roles, webhooks, audit, users):
         app.register_blueprint(page.bp)
     app.jinja_env.globals["admin_endpoints"] = admin_endpoints
