@@ -230,13 +230,18 @@ def _csrf_protect() -> None:
     """Every state-changing page request needs the CSRF token (form field or header).
 
     The body limit is set first (reading the token parses the body): a form with
-    attachments may carry them, any other page request at most PAGE_BODY_LIMIT.
+    attachments may carry them, a view marked with a `body_limit` (a pack import) that many
+    bytes, also as one form field, any other page request at most PAGE_BODY_LIMIT.
     """
     if request.method in SAFE_METHODS or request.path.startswith(API_PREFIX):
         return
     from web.pages.forms import upload_limit
 
-    request.max_content_length = upload_limit() or PAGE_BODY_LIMIT
+    view = current_app.view_functions.get(request.endpoint or "")
+    if limit := getattr(view, "body_limit", None):
+        request.max_content_length = request.max_form_memory_size = limit
+    else:
+        request.max_content_length = upload_limit() or PAGE_BODY_LIMIT
     csrf.protect()
 
 

@@ -18,8 +18,8 @@ def admin_endpoints() -> KeysView[str]:
 
 def init_app(app: Flask) -> None:
     """Register the admin blueprints (one per file, named `bp` as in web/pages)."""
-    from web.admin import audit, home, roles, users, webhooks
+    from web.admin import audit, home, pack_history, packs, roles, users, webhooks
 
-    for page in (home, roles, webhooks, audit, users):
+    for page in (home, packs, roles, webhooks, pack_history, audit, users):
         app.register_blueprint(page.bp)
     app.jinja_env.globals["admin_endpoints"] = admin_endpoints
