@@ -20,7 +20,7 @@ from engine.models import AdminEvent
 from tests.web.helpers import post, project_id, sign_in_as
 
 ZH = {"Accept-Language": "zh-CN"}
-ROW = re.compile(r"<tr>\s*<td class=\"nowrap\">.*?</tr>", re.S)
+ROW = re.compile(r"<tr class=\"audit-event\">.*?</tr>", re.S)
 
 
 def rows(html: str) -> list[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -83,6 +83,7 @@ def key_labels() -> dict[str, str]:
         "sessions_ended": _("Sessions ended"),
         "tokens_revoked": _("Tokens revoked"),
         "version": _("Version"),
+        "changes": _("Changes"),
         "url": _("Address"),
         "module": _("Module"),
         "record_id": _("Record"),
@@ -234,8 +235,14 @@ def _run(filters: Filters) -> tuple[TrailPage | None, list[str]]:
 
 @bp.get("/")
 def index() -> ResponseReturnValue:
-    """The trail, filtered by the query string, a page at a time."""
+    """The trail, filtered by the query string, a page at a time.
+
+    The form sends its empty fields too; they are dropped with a redirect, so the address
+    to share names only the filters in use.
+    """
     filters = read_filters(request.args)
+    if any(not value.strip() for value in request.args.values()):
+        return redirect(trail_url(filters.values))
     trail, actors = _run(filters)
     context = {
         "filters": filters,
