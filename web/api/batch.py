@@ -31,6 +31,7 @@ from engine.records.query import MAX_PER_PAGE
 from engine.records.service import create_records
 from web.api.common import json_object, readable_module, version_of
 from web.api.context import api_session
+from web.api.operations import operation
 from web.errors import ApiError, status_of
 from web.jsonio import record_json
 
@@ -112,6 +113,7 @@ def _write(
 
 
 @bp.post("/modules/<module_id>/records:batch")
+@operation("records.batch")
 def batch(module_id: str) -> ResponseReturnValue:
     """Create or change up to 1,000 records at once: 201 `{"items": [record, ...]}`."""
     with api_session() as (session, actor):
