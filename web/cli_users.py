@@ -94,6 +94,15 @@ def users_deactivate(name: str) -> None:
     click.echo(f"Deactivated user {name}; {len(before)} API token(s) revoked.")
 
 
+@users.command("reactivate")
+@click.argument("name")
+def users_reactivate(name: str) -> None:
+    """Let deactivated user NAME sign in again; old sessions and API tokens stay ended."""
+    with command_session() as session:
+        accounts.reactivate_user(session, name)
+    click.echo(f"Reactivated user {name}; they sign in again with their password.")
+
+
 @users.command("list")
 def users_list() -> None:
     """List every user with state and roles."""

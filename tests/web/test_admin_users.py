@@ -7,13 +7,15 @@ import re
 from collections.abc import Callable
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import accounts
 from engine.admin_log import TrailQuery, admin_events
-from engine.db import transaction
+from engine.db import make_engine, make_session_factory, transaction
 from tests.web.helpers import PASSWORD, post, project_id, sign_in_as
+from web.cli import cli
 
 SHOWN_PASSWORD = re.compile(r'id="new-password" class="token" readonly value="([^"]+)"')
 
@@ -267,3 +269,28 @@ def test_the_users_pages_speak_chinese(app: Flask) -> None:
     assert "停用" in confirm
     refused = post(admin, "/admin/users/new", {"name": "foreman", "password": PASSWORD}, headers=zh)
     assert refused.status_code == 422 and "已存在" in refused.text
+
+
+def test_the_command_line_deactivates_and_reactivates_leaving_events_without_an_actor(
+    database_url: str,
+) -> None:
+    runner = CliRunner(env={"DATABASE_URL": database_url})
+    created = runner.invoke(
+        cli, ["users", "create", "ann", "--password-stdin"], input="password-1\n"
+    )
+    assert created.exit_code == 0, created.output
+    for command in ("deactivate", "reactivate"):
+        result = runner.invoke(cli, ["users", command, "ann"])
+        assert result.exit_code == 0, result.output
+    engine = make_engine(database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            assert accounts.get_user(session, "ann").active
+            page = admin_events(session, TrailQuery(target="user ann"))
+            assert [(e.actor, e.action) for e in reversed(page.events)] == [
+                (None, "user.create"),
+                (None, "user.deactivate"),
+                (None, "user.reactivate"),
+            ]
+    finally:
+        engine.dispose()
