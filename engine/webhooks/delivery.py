@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.db import is_sqlite, transaction
+from engine.errors import Problem
 from engine.models import Webhook, WebhookDelivery, WebhookMessage, utcnow
 from engine.webhooks.targets import UnsafeTarget, resolve_target
 
@@ -65,11 +66,13 @@ def verify_signature(
 
 @dataclass(frozen=True)
 class Answer:
-    """What a receiver answered, or why there was no answer."""
+    """What a receiver answered, or why there was no answer (`refusal`: the address guard's
+    coded reason, for a reader in another language)."""
 
     status: int | None
     body: str = ""
     error: str | None = None
+    refusal: Problem | None = None
 
     @property
     def ok(self) -> bool:
@@ -108,7 +111,9 @@ def send(url: str, body: bytes, headers: dict[str, str], allow_private: bool) ->
     try:
         addresses = resolve_target(url, allow_private=allow_private)
     except UnsafeTarget as error:
-        return Answer(None, error=f"refused: {error}")
+        return Answer(
+            None, error=f"refused: {error}", refusal=Problem("/url", error.code, error.params)
+        )
     parts = urlsplit(url)
     path = parts.path or "/"
     if parts.query:

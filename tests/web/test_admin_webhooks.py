@@ -221,3 +221,16 @@ def test_forms_without_the_csrf_token_are_refused(
     admin = sign_in("admin")
     forged = admin.post("/admin/webhooks/new", data={"url": "https://a.example.com/"})
     assert forged.status_code == 400 and stored(app) == []
+
+
+def test_a_ping_the_address_guard_stops_says_why_in_chinese(
+    app: Flask, sign_in: Callable[[str], FlaskClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = sign_in("admin")
+    register(admin, "https://erp.example.com/in", "created")
+    (hook,) = stored(app)
+    # the name now resolves to a private address: the ping must not go there
+    monkeypatch.setattr("socket.getaddrinfo", lambda *a, **k: [(2, 1, 6, "", ("10.0.0.7", 443))])
+    page = post(admin, f"/admin/webhooks/{hook.id}/test", headers=ZH, follow_redirects=True)
+    assert "没有响应" in page.text and "私有" in page.text and "10.0.0.7" in page.text
+    assert 'data-status="failed"' in page.text

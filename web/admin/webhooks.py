@@ -189,7 +189,8 @@ def test(webhook_id: int) -> ResponseReturnValue:
     elif answer.status is not None:
         flash(_("The receiver answered %(code)s, not a success.", code=answer.status), "error")
     else:
-        flash(_("No answer: %(error)s", error=answer.error or ""), "error")
+        reason = problem_message(answer.refusal) if answer.refusal else answer.error
+        flash(_("No answer: %(error)s", error=reason or ""), "error")
     return redirect(url_for(".show", webhook_id=webhook_id), code=303)
 
 
