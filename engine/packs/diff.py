@@ -156,8 +156,7 @@ def _keyed(module: Module | None, part: str) -> dict[str, dict[str, Any]]:
 def _module_item(module: Module) -> dict[str, Any]:
     item = {name: plain(getattr(module, name)) for name in MODULE_ATTRIBUTES}
     item["initial_state"] = module.initial_state
-    item["fields"] = [f.name for f in module.fields]
-    return item
+    return item  # its fields are entries of their own
 
 
 def _module_changes(before: Module | None, after: Module | None) -> Iterator[PackChange]:
