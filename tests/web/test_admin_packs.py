@@ -116,6 +116,9 @@ def test_an_upload_is_reviewed_first_then_imported_by_the_admin(
     with db(app) as session:
         assert imports(session) == 0
 
+    forged = {k: v for k, v in confirm_form(page).items() if k != "csrf_token"}
+    assert client.post("/admin/packs/import/confirm", data=forged).status_code == 400
+    assert installed_version(app) == "1.1.0"
     done = post(client, "/admin/packs/import/confirm", confirm_form(page))
     assert done.status_code == 302 and done.location.endswith("/admin/packs/")
     assert "upgraded from 1.1.0 to 1.2.0" in client.get("/admin/packs/").text
@@ -224,6 +227,12 @@ def test_text_that_is_not_json_shows_where_it_breaks(app: Flask, sign_in: SignIn
     assert zh.status_code == 422 and "该模块包无法导入" in zh.text and "第 " in zh.text
     empty = post(client, "/admin/packs/import", {"pack_text": "  "})
     assert empty.status_code == 422
+    data = {
+        "csrf_token": csrf_token(client, "/admin/packs/import"),
+        "pack_file": (io.BytesIO(b'{"id": "\xff"}'), "latin1.json"),
+    }
+    not_utf8 = client.post("/admin/packs/import", data=data)
+    assert not_utf8.status_code == 422 and "<code>not_utf8</code>" in not_utf8.text
     assert installed_version(app) == "1.1.0"
 
 
