@@ -10,7 +10,9 @@ points at (web/admin/pack_lines.py), with a 4xx status and nothing changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -34,9 +36,13 @@ bp = admin_blueprint("admin_packs", __name__, url_prefix="/admin/packs")
 BODY_LIMIT = 2 * MAX_PACK_BYTES + 64 * 1024
 
 
-def body_limit(view: object) -> None:
-    """Let a view's form carry a whole pack (read before the CSRF check, web/auth.py)."""
-    view.body_limit = BODY_LIMIT  # type: ignore[attr-defined]  # read with getattr
+View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
+
+
+def carries_a_pack(view: View) -> View:
+    """Let a view's form carry a whole pack (web/auth.py reads it before the CSRF check)."""
+    view.body_limit = BODY_LIMIT  # type: ignore[attr-defined]  # a mark, read with getattr
+    return view
 
 
 class ChangedMeanwhile(Exception):
@@ -87,6 +93,7 @@ def _refused(text: str | bytes, error: DefinitionError | UpgradeRefused) -> Revi
 
 
 @bp.post("/import")
+@carries_a_pack
 def review() -> ResponseReturnValue:
     """The dry run of the sent pack: its diff and the confirmation, or why it is refused."""
     source = _source()
@@ -104,6 +111,7 @@ def review() -> ResponseReturnValue:
 
 
 @bp.post("/import/confirm")
+@carries_a_pack
 def confirm() -> ResponseReturnValue:
     """Import the reviewed pack, unless the installed version changed since the review."""
     text = request.form.get("pack_text", "")
@@ -155,7 +163,3 @@ def export(pack_id: str) -> ResponseReturnValue:
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-for _view in (review, confirm):
-    body_limit(_view)
