@@ -52,6 +52,7 @@ def test_an_admin_reads_what_changed_newest_first(
     assert "<del>1.1.0</del>" in page.text and "<ins>1.0.0</ins>" in page.text
     assert "Grant added" in shown[1] and "admin" in shown[1] and "user viewer" in shown[1]
     assert "Module: project" in shown[1] and '"record_id"' not in page.text
+    assert f'<a href="/m/project/r/{project}">{project}</a>' in page.text  # the granted record
     assert "User roles changed" in shown[2] and "user planner" in shown[2]
     assert "<ins>viewer</ins>" in page.text  # the role added, the one kept stays plain
     assert any("User created" in row and "user foreman" in row for row in shown)

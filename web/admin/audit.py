@@ -170,6 +170,7 @@ class Change:
     removed: list[str]
     added: list[str]
     kept: list[str]
+    link: str | None = None  # the record a grant names
 
 
 def value_text(value: Any) -> str:
@@ -202,6 +203,14 @@ def _change(label: str | None, before: Any, after: Any) -> Change | None:
     return Change(label, removed, added, [])
 
 
+def _record_link(value: Mapping[str, Any]) -> str | None:
+    """The record page of a grant's `{"module", "record_id"}`, if the value is one."""
+    module, record_id = value.get("module"), value.get("record_id")
+    if isinstance(module, str) and isinstance(record_id, str) and module and record_id:
+        return url_for("record.show", module_id=module, record_id=record_id)
+    return None
+
+
 def event_changes(before: Any, after: Any) -> list[Change]:
     """The lines of an event's before → after: key by key for objects, item by item for
     lists (removed struck through, added highlighted), else the old value and the new."""
@@ -210,8 +219,13 @@ def event_changes(before: Any, after: Any) -> list[Change]:
         new = after if isinstance(after, dict) else {}
         labels = key_labels()
         keys = list(dict.fromkeys([*old, *new]))
-        lines = [_change(labels.get(k, k), old.get(k, MISSING), new.get(k, MISSING)) for k in keys]
-        return [line for line in lines if line is not None]
+        lines = {
+            k: _change(labels.get(k, k), old.get(k, MISSING), new.get(k, MISSING)) for k in keys
+        }
+        record, line = _record_link({**old, **new}), lines.get("record_id")
+        if record is not None and line is not None:
+            lines["record_id"] = replace(line, link=record)
+        return [line for line in lines.values() if line is not None]
     if before is None and after is None:
         return []
     line = _change(None, [] if before is None and isinstance(after, list) else before, after)
