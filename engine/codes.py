@@ -114,6 +114,8 @@ REFUSALS: dict[str, str] = {
     "record_not_allowed": "you may not {action} this {module} record",
     "create_not_allowed": "you may not create records in {module!r}",
     "admin_only": "only an administrator may do this",
+    "export_not_allowed": "you may not export {module!r}",
+    "idempotency_key_unclaimed": "the {header} {key!r} was not claimed",
     "idempotency_key_running": (
         "another request with this {header} is running: retry shortly to get its answer"
     ),
@@ -251,6 +253,8 @@ NOT_FOUND: dict[str, str] = {
     "unknown_user": "no user named {name!r}",
     "unknown_token": "no API token with id {id}",
     "unknown_webhook": "no webhook with id {id}",
+    "unknown_webhook_event": "webhook {id} has no event {event}",
+    "unknown_id": "no such id",
 }
 
 MESSAGES: dict[str, str] = {

@@ -97,7 +97,7 @@ def remember(session: Session, user_id: int, key: str, status: int, body: str) -
         select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
     )
     if row is None:  # pragma: no cover - claim() always ran first in this transaction
-        raise Conflict(f"the {HEADER} {key!r} was not claimed")
+        raise Conflict(code="idempotency_key_unclaimed", header=HEADER, key=key)
     row.status = status
     row.response = body
     session.flush()

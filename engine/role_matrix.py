@@ -132,7 +132,7 @@ def get_role(session: Session, role_id: str) -> Role:
     """One role of `list_roles`; NotFound for a role neither declared nor held."""
     role = next((r for r in list_roles(session) if r.id == role_id), None)
     if role is None:
-        raise NotFound(f"no role {role_id!r}")
+        raise NotFound(code="unknown_role", role=role_id)
     return role
 
 

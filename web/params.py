@@ -104,7 +104,7 @@ def refuse_unstorable_text() -> None:
     if request.routing_exception is not None:
         return  # no route: the 404 or 405 answers it
     if any(isinstance(v, str) and "\x00" in v for v in (request.view_args or {}).values()):
-        raise NotFound("no such id")
+        raise NotFound(code="unknown_id")
     problems = nul_problems(request.args)
     if problems and "api" in request.blueprints:
         raise ValidationFailed(problems)

@@ -140,6 +140,8 @@ REFUSALS: dict[str, Callable[[Params], str]] = {
     "record_not_allowed": lambda p: _("Your role does not allow this."),
     "create_not_allowed": lambda p: _("Your role does not allow this."),
     "admin_only": lambda p: _("Only an administrator may do this."),
+    "export_not_allowed": lambda p: _("Your role does not allow exporting this module."),
+    "idempotency_key_unclaimed": lambda p: _("This Idempotency-Key was not claimed."),
     "idempotency_key_running": lambda p: _(
         "A request with this Idempotency-Key is still running; retry shortly."
     ),
@@ -373,6 +375,12 @@ NOT_FOUND: dict[str, Callable[[Params], str]] = {
     "unknown_user": lambda p: _("There is no user named %(name)s.", name=p.get("name")),
     "unknown_token": lambda p: _("There is no API token with id %(id)s.", id=p.get("id")),
     "unknown_webhook": lambda p: _("There is no webhook with id %(id)s.", id=p.get("id")),
+    "unknown_webhook_event": lambda p: _(
+        "Webhook %(id)s has no event %(event)s.", id=p.get("id"), event=p.get("event")
+    ),
+    "unknown_id": lambda p: _(
+        "This page or record does not exist, or you do not have access to it."
+    ),
 }
 
 TEXTS: dict[str, Callable[[Params], str]] = {

@@ -93,7 +93,7 @@ def redeliver(
     webhook = live_webhook(session, webhook_id)
     message = session.get(WebhookMessage, message_id)
     if message is None or message.webhook_id != webhook.id:
-        raise NotFound(f"webhook {webhook_id} has no event {message_id}")
+        raise NotFound(code="unknown_webhook_event", id=webhook_id, event=message_id)
     if message.status not in REDELIVERABLE:
         return message
     before = {"message": message.id, "status": message.status, "attempts": message.attempts}

@@ -59,7 +59,9 @@ def report(report_id: str) -> ResponseReturnValue:
         definition = load_catalog(session).report(report_id)
         module = readable_module(session, actor, definition.module)
         if wanted not in FORMATS:
-            raise ValidationFailed([Problem("format", f"use one of {', '.join(FORMATS)}")])
+            raise ValidationFailed(
+                [Problem("format", "not_a_choice", {"value": wanted, "choices": FORMATS})]
+            )
         params = {k: v for k, v in query_params().items() if k.startswith("filter")}
         filters = parse_list_params(module, params, actor).filters
         result = run_report(session, report_id, actor, filters=filters)

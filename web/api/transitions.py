@@ -45,14 +45,14 @@ def progress_json(progress: Progress | None) -> dict[str, Any] | None:
 def _comment(body: dict[str, Any]) -> str | None:
     comment = body.get("comment")
     if comment is not None and not isinstance(comment, str):
-        raise ValidationFailed([Problem("/comment", "a comment is text")])
+        raise ValidationFailed([Problem("/comment", "not_text")])
     return comment
 
 
 def _user(body: dict[str, Any], key: str) -> str:
     value = body.get(key)
     if not isinstance(value, str) or not value:
-        raise ValidationFailed([Problem(f"/{key}", "the name of an active user is required")])
+        raise ValidationFailed([Problem(f"/{key}", "required", {"field": key})])
     return value
 
 

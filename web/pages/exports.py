@@ -96,7 +96,7 @@ def export(module_id: str) -> ResponseReturnValue:
         answer = abilities(who, module)
         answer.require_read()
         if not answer.export:
-            raise PermissionDenied(f"you may not export {module.id!r}")
+            raise PermissionDenied(code="export_not_allowed", module=module.id)
         columns = visible_columns(module, who, answer)
         headings = [field_title(module, c) for c in columns]
         try:
