@@ -1,0 +1,48 @@
+"""A formula with a mistake is refused in the admin's language, down to what is wrong in it.
+
+The pack check names the formula's text under its own code (`expression_unreadable`); the
+expression error inside keeps its code and params, so a Chinese reader gets the whole
+sentence in Chinese and an English reader the engine's sentence with its position.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.web.helpers import Api, body, errors
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+BASE = "/modules/0/schema/properties"
+
+
+def _pack(**formulas: str) -> dict[str, Any]:
+    properties: dict[str, Any] = {"note": {"type": "string"}, "hours": {"type": "number"}}
+    properties |= {name: {"type": "number", "x-formula": f} for name, f in formulas.items()}
+    module = {"id": "odd", "title": "M", "schema": {"type": "object", "properties": properties}}
+    return {"format": "formwork.pack/1", "id": "odd", "version": "1.0.0", "title": "T",
+            "modules": [module]}  # fmt: skip
+
+
+def test_a_broken_formula_answers_the_expressions_own_sentence_in_chinese(api: Api) -> None:
+    before = body(api.get("/packs"))
+    pack = _pack(a="hours * (2 + 1", b="round(hours, 2, 3)", c="hours ** 2")
+    answer = api.post("/packs", json=pack, headers={"Accept-Language": "zh-CN"})
+    assert answer.status_code == 422
+    found = {e["path"]: e for e in errors(answer)}
+    assert {found[f"{BASE}/{n}/x-formula"]["code"] for n in "abc"} == {"expression_unreadable"}
+    unclosed = found[f"{BASE}/a/x-formula"]["message"]
+    assert "hours * (2 + 1" in unclosed and "( 没有闭合" in unclosed and "第 8 个字符" in unclosed
+    arity = found[f"{BASE}/b/x-formula"]["message"]
+    assert "round() 需要 1 到 2 个参数，而不是 3 个" in arity
+    power = found[f"{BASE}/c/x-formula"]["message"]
+    assert "不允许使用运算符 '**' (power)" in power
+    assert not any(w in e["message"] for e in errors(answer) for w in ("never", "takes", "allowed"))
+    english = {e["path"]: e["message"] for e in errors(api.post("/packs", json=pack))}
+    assert english[f"{BASE}/a/x-formula"] == (
+        "cannot read 'hours * (2 + 1': '(' is never closed (at character 8)"
+    )
+    assert english[f"{BASE}/b/x-formula"].endswith(
+        "round() takes 1 or 2 arguments, got 3 (at character 0)"
+    )
+    assert body(api.get("/packs")) == before
