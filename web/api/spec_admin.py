@@ -89,6 +89,34 @@ def _export() -> dict[str, Any]:
     )
 
 
+def _history() -> dict[str, Any]:
+    return operation(
+        "packs.history",
+        "Every version a pack has had, and its imports and restores",
+        TAG,
+        responses(200, ANY_OBJECT, (401, 403, 404)),
+        parameters=[path_param("pack", "a pack id")],
+    )
+
+
+def _restore() -> dict[str, Any]:
+    version = {
+        "type": "object",
+        "required": ["version"],
+        "properties": {"version": {"type": "string", "minLength": 1}},
+        "additionalProperties": False,
+    }
+    dry_run = query_param("dry_run", {"type": "string", "enum": ["0", "1"]})
+    return operation(
+        "packs.restore",
+        "Install an earlier version of a pack again (dry_run=1: only report the differences)",
+        TAG,
+        responses(200, ANY_OBJECT, (400, 401, 403, 404, 409, 415, 422)),
+        parameters=[path_param("pack", "a pack id"), dry_run],
+        body=request_body(version),
+    )
+
+
 def _webhooks() -> dict[str, Any]:
     listing = {"type": "object", "properties": {"items": {"type": "array", "items": WEBHOOK}}}
     return operation(
@@ -132,6 +160,8 @@ ADMIN_OPERATIONS: dict[str, Builder] = {
     "packs.list": _admins(_packs),
     "packs.import": _admins(_import),
     "packs.export": _admins(_export),
+    "packs.history": _admins(_history),
+    "packs.restore": _admins(_restore),
     "webhooks.list": _admins(_webhooks),
     "webhooks.add": _admins(_add),
     "webhooks.remove": _admins(_remove),
