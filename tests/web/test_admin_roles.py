@@ -85,7 +85,7 @@ def test_roles_in_chinese(sign_in: Callable[[str], FlaskClient]) -> None:
     index = admin.get("/admin/roles/", headers=ZH).text
     assert "角色" in index and "项目经理" in index and "班组长" in index
     page = admin.get("/admin/roles/site_manager", headers=ZH).text
-    assert "项目经理" in page and "全部" in page and "按所属项目限定" in page
+    assert "项目经理" in page and "全部" in page and "本人，按所属项目限定" in page
 
 
 def test_an_unknown_role_is_not_found(sign_in: Callable[[str], FlaskClient]) -> None:
