@@ -169,3 +169,34 @@ def test_the_log_comes_a_page_at_a_time_newest_first(session_factory, hook_id):
     assert (first.total, first.pages, len(first.rows), len(last.rows)) == (5, 3, 2, 1)
     assert first.rows[0].message.id > first.rows[1].message.id > last.rows[0].message.id
     assert first.rows[0].last is None  # not tried yet
+
+
+def test_webhooks_stopped_before_pausing_existed_count_as_removed(tmp_path):
+    """Before revision 0007 an inactive webhook was a removed one; the upgrade says so."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from engine.db import make_engine
+    from engine.migrate import alembic_config, upgrade_database
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+        for url, active in (("https://a.example.com/", True), ("https://b.example.com/", False)):
+            connection.execute(
+                text(
+                    "INSERT INTO webhooks (url, events, secret, allow_private, active, created_at)"
+                    " VALUES (:url, '[\"created\"]', 's', false, :active, '2026-01-02 03:04:05')"
+                ),
+                {"url": url, "active": active},
+            )
+    upgrade_database(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT url, removed_at FROM webhooks ORDER BY id")).all()
+    engine.dispose()
+    assert [(url, removed is not None) for url, removed in rows] == [
+        ("https://a.example.com/", False),
+        ("https://b.example.com/", True),
+    ]
