@@ -62,12 +62,30 @@ class SpecBuilder(SpecContext):
             for values, operation in build(self) if build is not None else ():
                 self.paths.setdefault(route.fill(values, NAMES), {})[route.method] = operation
 
+    def hoist_path_parameters(self) -> None:
+        """A path parameter every operation of a path takes is said once, on the path item."""
+        for item in self.paths.values():
+            operations = list(item.values())
+            shared = [
+                p
+                for p in operations[0].get("parameters", [])
+                if p["in"] == "path" and all(p in o.get("parameters", []) for o in operations)
+            ]
+            if not shared:
+                continue
+            for operation in operations:
+                operation["parameters"] = [p for p in operation["parameters"] if p not in shared]
+                if not operation["parameters"]:
+                    del operation["parameters"]
+            item["parameters"] = shared
+
     def build(self, server: str, routes: Iterable[ApiRoute]) -> dict[str, Any]:
         modules = self.modules
         common_schemas(self)
         for module in modules:
             module_schemas(self, module)
         self.add_routes(routes)
+        self.hoist_path_parameters()
         add_links(self.paths)
         audience = (
             f"the modules user {self.actor.name!r} may read"
