@@ -78,6 +78,7 @@ class TrailQuery:
     until: dt.date | None = None
     page: int = 1
     per_page: int = PER_PAGE
+    zone: dt.tzinfo = dt.UTC  # where the dates' days begin and end (the firm's time zone)
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,11 @@ def admin_events(session: Session, query: TrailQuery) -> TrailPage:
         escaped = query.target.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(AdminEvent.target.ilike(f"%{escaped}%", escape="\\"))
     if query.since:
-        start = dt.datetime.combine(query.since, dt.time(), dt.UTC)
+        start = dt.datetime.combine(query.since, dt.time(), query.zone).astimezone(dt.UTC)
         conditions.append(AdminEvent.at >= start)
     if query.until:
-        end = dt.datetime.combine(query.until + dt.timedelta(days=1), dt.time(), dt.UTC)
+        next_day = query.until + dt.timedelta(days=1)
+        end = dt.datetime.combine(next_day, dt.time(), query.zone).astimezone(dt.UTC)
         conditions.append(AdminEvent.at < end)
     total = session.scalar(select(func.count()).select_from(AdminEvent).where(*conditions)) or 0
     page = max(1, query.page)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,7 +18,7 @@ from engine import accounts, grants
 from engine.admin_log import TrailQuery, admin_events, log_admin_action
 from engine.db import transaction
 from engine.models import AdminEvent
-from tests.web.helpers import post, project_id, sign_in_as
+from tests.web.helpers import make_app, post, project_id, sign_in_as
 
 ZH = {"Accept-Language": "zh-CN"}
 ROW = re.compile(r"<tr class=\"audit-event\">.*?</tr>", re.S)
@@ -86,6 +87,19 @@ def test_filters_narrow_the_trail_and_stay_in_the_url(
     assert len(rows(admin.get("/admin/audit/?to=2025-05-31").text)) == 0
     none = admin.get("/admin/audit/?actor=nobody")
     assert "No admin actions match these filters." in none.text
+
+
+def test_dates_are_days_of_the_firms_time_zone(database_url: str, tmp_path: Path) -> None:
+    app = make_app(database_url, tmp_path / "uploads", BABEL_DEFAULT_TIMEZONE="Asia/Shanghai")
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        late = dt.datetime(2025, 6, 1, 20, 30, tzinfo=dt.UTC)  # 2 June, 04:30 in Shanghai
+        session.add(AdminEvent(at=late, actor="admin", action="user.update", target="user ann"))
+    admin = app.test_client()
+    assert sign_in_as(admin, "admin").status_code == 302
+    found = rows(admin.get("/admin/audit/?from=2025-06-02&to=2025-06-02").text)
+    assert len(found) == 1 and "2025-06-02 04:30" in found[0]
+    assert rows(admin.get("/admin/audit/?from=2025-06-01&to=2025-06-01").text) == []
+    app.extensions["formwork"].engine.dispose()
 
 
 def test_the_trail_is_paged(app: Flask, sign_in: Callable[[str], FlaskClient]) -> None:

@@ -25,6 +25,7 @@ from engine.errors import Problem
 from web.admin.guard import admin_blueprint
 from web.pages.context import db
 from web.pages.formatting import moment_text
+from web.pages.formdata import timezone
 from web.pages.lists import page_numbers
 from web.params import text_problem, whole_number
 from web.problems import problem_message
@@ -143,6 +144,7 @@ def read_filters(args: Mapping[str, str]) -> Filters:
         since=dates.get("from"),
         until=dates.get("to"),
         page=page or 1,
+        zone=timezone(),
     )
     errors = {name: problem_message(p) for name, p in problems.items()}
     return Filters(values, query, errors)
