@@ -159,6 +159,20 @@ class ExpressionError(FormworkError):
     def problems(self) -> list[Problem]:
         return [self.problem]
 
+    def wrapped(self, **outer: Any) -> dict[str, Any]:
+        """Params of a problem that reports this error inside its own sentence.
+
+        The English `detail`, the position and the error's own code (`expression_code`) with
+        its params, so a reader in another language gets the inner sentence translated too.
+        """
+        return {
+            **self.params,
+            **outer,
+            "detail": str(self),
+            "position": self.position,
+            "expression_code": self.problem.code,
+        }
+
     def at(self, position: int) -> ExpressionError:
         """The same error, placed at `position` of the author's text."""
         return ExpressionError(code=self.problem.code, position=position, **self.params)

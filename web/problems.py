@@ -63,7 +63,14 @@ VALUES: dict[str, Callable[[Params], str]] = {
     "not_granted": lambda p: _("Choose one of the records granted to you."),
     "not_uploaded": lambda p: _("Upload the file for this field first."),
     "upload_changed": lambda p: _("Upload the file for this field first."),
-    "cannot_compute": lambda p: _("This value cannot be computed."),
+    "cannot_compute": lambda p: (
+        _(
+            "This value cannot be computed: %(detail)s",
+            detail=problems_expressions.expression_detail(p),
+        )
+        if "expression_code" in p
+        else _("This value cannot be computed.")
+    ),
     "too_many_characters": lambda p: _("Use at most %(n)s characters.", n=p.get("limit")),
     "unknown_operator": lambda p: _("This way of filtering is unknown."),
     "not_filterable": lambda p: _("This field cannot be filtered."),

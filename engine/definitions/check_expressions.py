@@ -8,7 +8,7 @@ An expression that cannot be read is reported under its pack-check code (`expres
 `unknown_function`) with the text, the English `detail` and, beside them, the expression
 error's own code (`expression_code`, engine/codes_expressions.py) and params: the outer code
 stays the stable key of the pack check, and web/ renders the inner code in the reader's
-language after "in {text}:" — one sentence, translated all the way down.
+language as the detail of the outer sentence: translated all the way down.
 """
 
 from __future__ import annotations
@@ -45,14 +45,7 @@ def check_expression(
     try:
         expression = parse(text)
     except ExpressionError as exc:
-        params = {
-            **exc.params,
-            "text": text,
-            "detail": str(exc),
-            "position": exc.position,
-            "expression_code": exc.problem.code,
-        }
-        ctx.add_problem(path, exc.reason, params)
+        ctx.add_problem(path, exc.reason, exc.wrapped(text=text))
         return None
     resolved: dict[tuple[str, ...], Resolution] = {}
     depends: set[Node] = set()

@@ -106,13 +106,8 @@ def apply_formulas(
                 try:
                     row[f.name] = cast_formula_value(f, f.formula.evaluate(env))  # type: ignore[union-attr]  # formula fields only
                 except ExpressionError as exc:
-                    problems.append(
-                        Problem(
-                            f"/{table.name}/{index}/{f.name}",
-                            "cannot_compute",
-                            {"detail": str(exc)},
-                        )
-                    )
+                    where = f"/{table.name}/{index}/{f.name}"
+                    problems.append(Problem(where, "cannot_compute", exc.wrapped()))
                     row[f.name] = None
     env = base_env(values, system, actor)
     for f in record_order:
@@ -123,7 +118,7 @@ def apply_formulas(
         try:
             values[f.name] = env[f.name] = cast_formula_value(f, f.formula.evaluate(env))
         except ExpressionError as exc:
-            problems.append(Problem(f"/{f.name}", "cannot_compute", {"detail": str(exc)}))
+            problems.append(Problem(f"/{f.name}", "cannot_compute", exc.wrapped()))
             values[f.name] = env[f.name] = None
     return problems
 

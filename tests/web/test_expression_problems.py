@@ -46,3 +46,16 @@ def test_a_broken_formula_answers_the_expressions_own_sentence_in_chinese(api: A
         "round() takes 1 or 2 arguments, got 3 (at character 0)"
     )
     assert body(api.get("/packs")) == before
+
+
+def test_a_formula_that_fails_on_a_record_says_why_in_chinese(api: Api) -> None:
+    installed = api.post("/packs", json=_pack(per_hour="100 / hours"))
+    assert installed.status_code == 201, installed.text
+    zh = {"Accept-Language": "zh-CN"}
+    answer = api.post("/modules/odd/records", json={"data": {"hours": 0}}, headers=zh)
+    assert answer.status_code == 422
+    assert [(e["path"], e["code"]) for e in errors(answer)] == [("/per_hour", "cannot_compute")]
+    assert errors(answer)[0]["message"] == "无法计算此值：除数为零。（第 0 个字符处）"
+    english = api.post("/modules/odd/records", json={"data": {"hours": 0}})
+    assert errors(english)[0]["message"] == "cannot compute: division by zero (at character 0)"
+    assert api.get("/modules/odd/records").json["total"] == 0
