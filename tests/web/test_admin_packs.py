@@ -136,6 +136,8 @@ def test_an_upload_is_reviewed_first_then_imported_by_the_admin(
     row = listed[listed.index('id="pack-construction"') :]
     assert "1.2.0" in row and "admin" in row
 
+    twice = post(client, "/admin/packs/import/confirm", confirm_form(page), follow_redirects=True)
+    assert "already installed: nothing to do" in twice.text  # a second click of Confirm
     again = upload(client, upgrade())
     assert again.status_code == 200 and "already installed: nothing to do" in again.text
     assert 'class="confirm-import"' not in again.text

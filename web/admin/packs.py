@@ -119,7 +119,8 @@ def confirm() -> ResponseReturnValue:
     try:
         with db() as session:
             report = import_pack(session, text, by=actor().name)
-            if (report.previous_version or "") != reviewed:
+            changed = (report.previous_version or "") != reviewed
+            if changed and report.action != "unchanged":  # a second click finds it installed
                 raise ChangedMeanwhile()  # rolled back: review it again
     except (DefinitionError, UpgradeRefused) as refused:
         outcome = _refused(text, refused)
