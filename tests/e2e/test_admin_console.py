@@ -209,14 +209,16 @@ def test_an_admin_creates_a_scoped_user_then_deactivates_them(
     for n in range(2):
         expect(rows.nth(n)).to_contain_text("Innovation")
     expect(user.locator("table.data tbody")).not_to_contain_text("Riverside")
-    user.screenshot(path=str(screenshots / f"admin-scoped-user-{language}.png"), full_page=True)
+    shoot(user, screenshots, "scoped-user", language)
 
     # (e) deactivated, after a confirmation: the user's open page stops on the next click
     admin.click("a[href='/admin/users/li.wei/deactivate']")
+    shoot(admin, screenshots, "user-deactivate", language)
     admin.click("form[action='/admin/users/li.wei/deactivate'] button[type=submit]")
     expect(admin.locator("a[href='/admin/users/li.wei/deactivate']")).to_have_count(0)
     user.click("table.data tbody tr a >> nth=0")
     expect(user.locator("#sign-in-name")).to_be_visible()
+    shoot(user, screenshots, "deactivated-user", language)
     user.goto(live_server.url + "/m/labour_tally")
     expect(user.locator("#sign-in-name")).to_be_visible()
 
