@@ -31,7 +31,9 @@ FALSE = ("", "0", "false", "no")
 def _dry_run() -> bool:
     flag = request.args.get("dry_run", "").lower()
     if flag not in TRUE + FALSE:
-        raise ValidationFailed([Problem("dry_run", "use dry_run=1 or leave it out")])
+        raise ValidationFailed(
+            [Problem("dry_run", "not_a_choice", {"value": flag, "choices": [*TRUE, *FALSE[1:]]})]
+        )
     return flag in TRUE
 
 
