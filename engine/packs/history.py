@@ -58,6 +58,11 @@ class PackHistory:
     def version_names(self) -> list[str]:
         return [v.version for v in self.versions]
 
+    @property
+    def other_version(self) -> str:
+        """The newest version that is not installed (the installed one if it is the only)."""
+        return next((v.version for v in self.versions if not v.current), self.current)
+
 
 def _installed(session: Session, pack_id: str) -> InstalledPack:
     pack = session.get(InstalledPack, pack_id)

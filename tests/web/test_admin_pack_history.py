@@ -23,11 +23,13 @@ RESTORE = "/admin/packs/construction/restore/1.1.0"
 
 
 def version_two() -> dict[str, Any]:
-    """construction 1.2.0: labour tallies get a weather field and a checked state."""
+    """construction 1.2.0: labour tallies get a weather field and a checked state, and their
+    worker field another English label."""
     pack = json.loads((ROOT / "modules" / "construction.json").read_text("utf-8"))
     pack["version"] = "1.2.0"
     labour = next(m for m in pack["modules"] if m["id"] == "labour_tally")
     labour["schema"]["properties"]["weather"] = {"enum": ["sunny", "rain"]}
+    labour["schema"]["properties"]["worker"]["title"]["en"] = "Worker's name"
     labour["workflow"]["states"]["checked"] = {"title": {"en": "Checked", "zh-CN": "已复核"}}
     labour["workflow"]["transitions"].append(
         {"id": "check", "from": "submitted", "to": "checked", "roles": ["site_manager"]}
@@ -79,6 +81,7 @@ def test_diff_between_two_versions_names_the_field_and_the_state(admin: FlaskCli
     assert page.status_code == 200
     assert "labour_tally.weather" in page.text and "labour_tally.checked" in page.text
     assert "added" in page.text
+    assert "label.en: Worker → Worker&#39;s name" in page.text  # what changed, not all of it
     back = admin.get("/admin/packs/construction/diff?from=1.2.0&to=1.1.0")
     assert "labour_tally.weather" in back.text and "removed" in back.text
     assert admin.get("/admin/packs/construction/diff?from=0.1.0&to=1.2.0").status_code == 404

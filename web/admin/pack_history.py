@@ -32,6 +32,7 @@ from web.problems import problem_message
 bp = admin_blueprint("admin_pack_history", __name__, url_prefix="/admin/packs")
 
 VALUE_TEXT = 80  # characters of a before/after value shown in a diff row
+DETAILS_SHOWN = 8  # differences listed for one changed item
 
 
 def _sections() -> dict[str, str]:
@@ -75,6 +76,31 @@ def _short(value: Any) -> str:
     return shown if len(shown) <= VALUE_TEXT else shown[: VALUE_TEXT - 1] + "…"
 
 
+def _differences(before: Any, after: Any, path: str = "") -> list[str]:
+    """`where: old → new` for each innermost value that differs (a list item, an attribute),
+    so a long layout shows the one section that changed, not its common beginning."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = [*before, *(k for k in after if k not in before)]
+        return [
+            line
+            for key in keys
+            if before.get(key) != after.get(key)
+            for line in _differences(before.get(key), after.get(key), f"{path}.{key}".strip("."))
+        ]
+    if isinstance(before, list) and isinstance(after, list):
+        common = min(len(before), len(after))
+        lines = [
+            line
+            for i, (old, new) in enumerate(zip(before[:common], after[:common], strict=True))
+            if old != new
+            for line in _differences(old, new, f"{path}[{i}]")
+        ]
+        lines += [f"{path}[{i}]: + {_short(v)}" for i, v in enumerate(after[common:], common)]
+        lines += [f"{path}[{i}]: − {_short(v)}" for i, v in enumerate(before[common:], common)]
+        return lines
+    return [f"{path}: {_short(before)} → {_short(after)}"]
+
+
 def diff_rows(changes: list[PackChange]) -> list[DiffRow]:
     """The diff's entries in the reader's language; a changed one says what changed."""
     sections, words = _sections(), _changes()
@@ -82,10 +108,9 @@ def diff_rows(changes: list[PackChange]) -> list[DiffRow]:
     for change in changes:
         details = []
         if change.before is not None and change.after is not None:
-            details = [
-                f"{name}: {_short(change.before.get(name))} → {_short(change.after.get(name))}"
-                for name in change.attributes
-            ]
+            details = _differences(dict(change.before), dict(change.after))
+            if len(details) > DETAILS_SHOWN:
+                details = [*details[: DETAILS_SHOWN - 1], "…"]
         word, colour = words[change.change]
         rows.append(
             DiffRow(sections.get(change.section, change.section), change.key, word, colour, details)
@@ -109,12 +134,10 @@ def history(pack_id: str) -> ResponseReturnValue:
 
 @bp.get("/<pack_id>/diff")
 def diff(pack_id: str) -> ResponseReturnValue:
-    """The changes from one stored version to another (by default: previous → installed)."""
+    """The changes from one stored version to another (by default: another → installed)."""
     with db() as session:
         past = pack_history(session, pack_id)
-        names = past.version_names
-        default_from = names[1] if len(names) > 1 else past.current
-        old = request.args.get("from") or default_from
+        old = request.args.get("from") or past.other_version
         new = request.args.get("to") or past.current
         rows = diff_rows(version_diff(session, pack_id, old, new))
         return render_template(
