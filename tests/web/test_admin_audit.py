@@ -115,6 +115,8 @@ def test_the_trail_is_paged(app: Flask, sign_in: Callable[[str], FlaskClient]) -
     assert [r.split("webhook ")[-1].split()[0] for r in second] == ["2", "1", "0"]
     past = rows(admin.get("/admin/audit/?action=webhook&page=9").text)
     assert past == second  # past the last page: the last page
+    far = admin.get(f"/admin/audit/?action=webhook&page={2**62}")
+    assert far.status_code == 200 and rows(far.text) == second
 
 
 def test_the_trail_speaks_chinese(app: Flask, sign_in: Callable[[str], FlaskClient]) -> None:
