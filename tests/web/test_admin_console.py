@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from engine.admin_log import TrailQuery, admin_events, log_admin_action
 from engine.db import transaction
-from tests.web.helpers import sign_in_as
+from tests.web.helpers import csrf_token, post, sign_in_as
 
 
 def test_only_an_administrator_sees_the_admin_entry_and_pages(app: Flask) -> None:
@@ -67,3 +67,12 @@ def test_an_unknown_action_is_not_written(app: Flask) -> None:
     factory = app.extensions["formwork"].session_factory
     with pytest.raises(ValueError), transaction(factory) as session:
         log_admin_action(session, "admin", "user.explode", "user ann")
+
+
+def test_a_non_administrator_gets_403_whatever_the_method_or_path(app: Flask) -> None:
+    client = app.test_client()
+    assert sign_in_as(client, "foreman").status_code == 302
+    assert post(client, "/admin/").status_code == 403  # a GET-only page: 403, not 405
+    assert client.get("/admin/no-such-page").status_code == 403  # not 404
+    token = csrf_token(client)
+    assert client.delete("/admin/users/", headers={"X-CSRFToken": token}).status_code == 403

@@ -7,7 +7,7 @@ that does not say what is behind it.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -19,6 +19,14 @@ def _require_admin() -> ResponseReturnValue | None:
         return login_manager.unauthorized()
     if not current_user.actor.is_admin:
         abort(403)
+    return None
+
+
+def guard_admin_paths() -> ResponseReturnValue | None:
+    """The same check for every path under /admin/, matched or not, so that a method or a
+    page that does not exist answers a non-administrator 403 too (never 405 or 404)."""
+    if request.path == "/admin" or request.path.startswith("/admin/"):
+        return _require_admin()
     return None
 
 
