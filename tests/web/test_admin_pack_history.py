@@ -85,6 +85,8 @@ def test_diff_between_two_versions_names_the_field_and_the_state(admin: FlaskCli
     back = admin.get("/admin/packs/construction/diff?from=1.2.0&to=1.1.0")
     assert "labour_tally.weather" in back.text and "removed" in back.text
     assert admin.get("/admin/packs/construction/diff?from=0.1.0&to=1.2.0").status_code == 404
+    assert admin.get("/admin/packs/construction/restore/0.1.0").status_code == 404
+    assert admin.get("/admin/packs/nowhere/history").status_code == 404
 
 
 def test_restore_asks_first_then_goes_back_and_records_stay(
