@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from engine.attachments import size_text
 from engine.errors import Problem
-from web import problems_expressions, problems_fields, problems_workflow
+from web import problems_expressions, problems_fields, problems_types, problems_workflow
 
 Params = Mapping[str, Any]
 
@@ -215,7 +215,9 @@ PACKS: dict[str, Callable[[Params], str]] = {
         "%(text)s names %(name)s, which is not known here.", text=p.get("text"), name=p.get("name")
     ),
     "type_clash": lambda p: _(
-        "The types in %(text)s do not agree: %(detail)s", text=p.get("text"), detail=p.get("detail")
+        "The types in %(text)s do not agree: %(detail)s",
+        text=p.get("text"),
+        detail=problems_types.type_clash_detail(p),
     ),
     "aggregate_required": lambda p: _(
         "%(text)s must be an aggregate such as count(), sum(x), avg(x), min(x) or max(x).",

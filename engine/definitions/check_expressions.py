@@ -19,7 +19,7 @@ from typing import Literal
 from engine.definitions.context import PackContext, Path
 from engine.definitions.scope import Node, Resolution, Scope
 from engine.errors import ExpressionError
-from engine.expressions import AGGREGATES, Expression, check_types, parse
+from engine.expressions import AGGREGATES, Expression, parse, type_clashes
 
 Aggregation = Literal["required", "forbidden", "any"]
 
@@ -71,6 +71,7 @@ def check_expression(
         return None if resolution.error else resolution.type
 
     if known:  # with an unknown name, its fix comes first; its type would only add noise
-        for message in check_types(expression, type_of):
-            ctx.add_problem(path, "type_clash", {"text": text, "detail": message})
+        for clash in type_clashes(expression, type_of):
+            params = {**clash.params, "text": text, "detail": clash.message}
+            ctx.add_problem(path, "type_clash", params)
     return Checked(expression, frozenset(depends), known)

@@ -6,6 +6,7 @@
     expr.evaluate({"hours": 8, "rate": Decimal("42.50")})   # Decimal('340.00')
     expr.to_sql(resolve)                   # a SQLAlchemy column expression
     check_types(expr, type_of)             # ["'hours' is a number; cannot compare ..."]
+    type_clashes(expr, type_of)            # the same, each with its reason and parts as params
     infer_type(expr, type_of)              # "number" (or None when not known)
     truthy(value)                          # the language's truthiness, for conditions
 
@@ -55,7 +56,7 @@ from __future__ import annotations
 from engine.expressions.expression import Expression, parse
 from engine.expressions.functions import AGGREGATES, FUNCTIONS, Function
 from engine.expressions.source import SYSTEM_NAMES
-from engine.expressions.typecheck import check_types, infer_type
+from engine.expressions.typecheck import check_types, infer_type, type_clashes
 from engine.expressions.values import truthy
 
 __all__ = [
@@ -68,4 +69,5 @@ __all__ = [
     "infer_type",
     "parse",
     "truthy",
+    "type_clashes",
 ]

@@ -8,10 +8,10 @@ that may each be the result (a `choose`, a list, `coalesce`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from engine.errors import ExpressionError
 from engine.expressions.nodes import Call, Literal
@@ -32,13 +32,32 @@ class ValueType:
 
 UNKNOWN = ValueType(None)
 
+#: What a function wants of an argument, by key (`require(..., wanted)`), in English.
+WANTED = {
+    "number": "a number",
+    "places": "a whole number of places",
+    "text_or_list": "a text or a list",
+    "plain": "plain values, not lists or records",
+    "date": "a date",
+}
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One certain type clash: its English sentence, and its reason (`params["clash"]`) with
+    the parts it names (`subject_*`, `other_*`, `op`, `function`, `wanted`...), from which
+    web/ says it in the reader's language."""
+
+    message: str
+    params: Mapping[str, Any]
+
 
 class Checker(Protocol):
     """What a rule asks of the checker (engine/expressions/typecheck.py): the source text,
     the problems found so far, and `require` to report an argument of the wrong kind."""
 
     source: str
-    problems: list[str]
+    problems: list[Clash]
 
     def require(
         self, node: Call, index: int, arg: ValueType, allowed: frozenset[str], wanted: str
@@ -90,11 +109,11 @@ def _aggregate_numbers(checker: Checker, node: Call, args: list[ValueType]) -> l
             position = 0 if len(args) == 1 else index
             if args[position].kind == "list":
                 shown = checker.source[node.args[0].start : node.args[0].end]
-                checker.problems.append(
-                    f"'{shown}' holds {plural(value.kind)}; {node.name}() needs numbers"
-                )
+                message = f"'{shown}' holds {plural(value.kind)}; {node.name}() needs numbers"
+                params = {"clash": "holds", "subject_part": shown, "subject_kind": value.kind}
+                checker.problems.append(Clash(message, {**params, "function": node.name}))
             else:
-                checker.require(node, position, value, NUMERIC, "a number")
+                checker.require(node, position, value, NUMERIC, "number")
     return values
 
 
@@ -118,9 +137,9 @@ def _count(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
 
 
 def _round(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
-    checker.require(node, 0, args[0], NUMERIC, "a number")
+    checker.require(node, 0, args[0], NUMERIC, "number")
     if len(args) > 1:
-        checker.require(node, 1, args[1], NUMERIC, "a whole number of places")
+        checker.require(node, 1, args[1], NUMERIC, "places")
     places = node.args[1] if len(node.args) > 1 else None
     whole = isinstance(places, Literal) and _is_number(places.value) and places.value <= 0
     if places is None or whole:
@@ -129,11 +148,11 @@ def _round(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
 
 
 def _abs(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
-    return args[0] if checker.require(node, 0, args[0], NUMERIC, "a number") else UNKNOWN
+    return args[0] if checker.require(node, 0, args[0], NUMERIC, "number") else UNKNOWN
 
 
 def _len(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
-    checker.require(node, 0, args[0], frozenset({"text", "list"}), "a text or a list")
+    checker.require(node, 0, args[0], frozenset({"text", "list"}), "text_or_list")
     return ValueType("integer")
 
 
@@ -144,14 +163,14 @@ def _coalesce(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
 def _concat(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
     scalar = frozenset({"number", "integer", "text", "boolean", "date", "datetime"})
     for index, arg in enumerate(args):
-        checker.require(node, index, arg, scalar, "plain values, not lists or records")
+        checker.require(node, index, arg, scalar, "plain")
     return ValueType("text")
 
 
 def _dated(result: str) -> Callable[[Checker, Call, list[ValueType]], ValueType]:
     def check(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
         for index, arg in enumerate(args):
-            checker.require(node, index, arg, DATES, "a date")
+            checker.require(node, index, arg, DATES, "date")
         return ValueType(result)
 
     return check

@@ -36,6 +36,8 @@ from engine.expressions.typecalls import (
     DATES,
     NUMERIC,
     UNKNOWN,
+    WANTED,
+    Clash,
     ValueType,
     is_iso,
     plural,
@@ -51,9 +53,14 @@ _KNOWN = frozenset({"number", "integer", "text", "boolean", "date", "datetime", 
 
 def check_types(expr: Expression, type_of: TypeOf) -> list[str]:
     """Messages for the type clashes of `expr` that are certain, in source order."""
+    return [clash.message for clash in type_clashes(expr, type_of)]
+
+
+def type_clashes(expr: Expression, type_of: TypeOf) -> list[Clash]:
+    """The type clashes of `expr` that are certain, each once, in source order."""
     checker = Checker(expr.source, type_of)
     checker.infer(expr.tree)
-    return list(dict.fromkeys(checker.problems))
+    return list({clash.message: clash for clash in checker.problems}.values())
 
 
 def infer_type(expr: Expression, type_of: TypeOf) -> str | None:
@@ -69,7 +76,7 @@ class Checker:
     def __init__(self, source: str, type_of: TypeOf):
         self.source = source
         self._type_of = type_of
-        self.problems: list[str] = []
+        self.problems: list[Clash] = []
         self._table: dict[type[Node], Callable[[Any], ValueType]] = {
             Literal: self._literal,
             Name: self._name,
@@ -104,11 +111,22 @@ class Checker:
             return f"'{'.'.join(node.path)}' ({kind})"
         return f"'{self.source[node.start : node.end]}' ({kind})"
 
-    def _clash(self, subject: Node, kind: str, message: str) -> None:
+    def _parts(self, node: Node, kind: str, role: str) -> dict[str, Any]:
+        """The params naming `node` as the clash's subject or other side, for translations."""
+        shown = self.source[node.start : node.end]
+        if isinstance(node, Literal):
+            return {f"{role}_literal": shown}
+        if isinstance(node, Name):
+            return {f"{role}_name": ".".join(node.path), f"{role}_kind": kind}
+        return {f"{role}_part": shown, f"{role}_kind": kind}
+
+    def _clash(self, subject: Node, kind: str, message: str, clash: str, **params: Any) -> None:
         if isinstance(subject, Literal):
-            self.problems.append(f"{describe(subject.value)}: {message}")
+            message = f"{describe(subject.value)}: {message}"
         else:
-            self.problems.append(f"{self._subject(subject, kind)}; {message}")
+            message = f"{self._subject(subject, kind)}; {message}"
+        parts = {"clash": clash, **self._parts(subject, kind, "subject"), **params}
+        self.problems.append(Clash(message, parts))
 
     # --- nodes -----------------------------------------------------------------------------
 
@@ -145,7 +163,8 @@ class Checker:
         if node.op == "not":
             return ValueType("boolean")
         if operand.kind is not None and operand.kind not in NUMERIC | {"null"}:
-            self._clash(node.operand, operand.kind, f"'{node.op}' needs a number")
+            message = f"'{node.op}' needs a number"
+            self._clash(node.operand, operand.kind, message, "needs_number", op=node.op)
             return UNKNOWN
         return operand
 
@@ -164,16 +183,17 @@ class Checker:
             text_side, other = (node.left, right) if left.kind == "text" else (node.right, left)
             other_node = node.right if text_side is node.left else node.left
             assert other.kind is not None
-            self._clash(
-                other_node, other.kind, f"cannot add it to {self._object(text_side, 'text')}"
-            )
+            message = f"cannot add it to {self._object(text_side, 'text')}"
+            other_parts = self._parts(text_side, "text", "other")
+            self._clash(other_node, other.kind, message, "cannot_add", **other_parts)
             return UNKNOWN
         for side, kind in ((node.left, left.kind), (node.right, right.kind)):
             if kind not in NUMERIC | {"null"}:
                 assert kind is not None
                 hint = " (use days_between(a, b) for days)" if kind in DATES else ""
                 needs = "two numbers or two texts" if node.op == "+" else "numbers"
-                self._clash(side, kind, f"'{node.op}' needs {needs}{hint}")
+                message = f"'{node.op}' needs {needs}{hint}"
+                self._clash(side, kind, message, "operator_needs", op=node.op, dates=bool(hint))
                 break
         return UNKNOWN
 
@@ -193,16 +213,15 @@ class Checker:
             if isinstance(left, Literal) and not isinstance(right, Literal):
                 subject, subject_kind, other, other_kind = right, rt.kind, left, lt.kind
             assert subject_kind is not None and other_kind is not None
-            self._clash(
-                subject,
-                subject_kind,
-                f"cannot compare it with {self._object(other, other_kind)}",
-            )
+            message = f"cannot compare it with {self._object(other, other_kind)}"
+            other_parts = self._parts(other, other_kind, "other")
+            self._clash(subject, subject_kind, message, "cannot_compare", **other_parts)
             return
         if op not in ("==", "!="):
             for side, kind in ((left, lt.kind), (right, rt.kind)):
                 if kind in ("boolean", "list", "object"):
-                    self._clash(side, kind, f"'{op}' cannot order {plural(kind)}")
+                    message = f"'{op}' cannot order {plural(kind)}"
+                    self._clash(side, kind, message, "cannot_order", op=op)
                     return
 
     def _comparable(self, left: Node, a: str | None, right: Node, b: str | None) -> bool:
@@ -220,28 +239,29 @@ class Checker:
             return
         if rt.kind == "text":
             if lt.kind not in (None, "null", "text"):
-                self._clash(left, lt.kind, f"cannot be looked for in {self._object(right, 'text')}")
+                message = f"cannot be looked for in {self._object(right, 'text')}"
+                other_parts = self._parts(right, "text", "other")
+                self._clash(left, lt.kind, message, "not_in_text", **other_parts)
             return
         if rt.kind != "list":
-            self._clash(right, rt.kind, "'in' needs a list or a text on its right")
+            message = "'in' needs a list or a text on its right"
+            self._clash(right, rt.kind, message, "in_needs_list")
             return
         if isinstance(right, ListOf):
             for item in right.items:
                 if not self._comparable(left, lt.kind, item, self.infer(item).kind):
                     assert lt.kind is not None
-                    self._clash(
-                        left,
-                        lt.kind,
-                        f"cannot compare it with {self._object(item, self.infer(item).kind or '')}",
-                    )
+                    item_kind = self.infer(item).kind or ""
+                    message = f"cannot compare it with {self._object(item, item_kind)}"
+                    other_parts = self._parts(item, item_kind, "other")
+                    self._clash(left, lt.kind, message, "cannot_compare", **other_parts)
                     return
         elif not self._comparable(left, lt.kind, right, rt.element):
             assert lt.kind is not None and rt.element is not None
-            self._clash(
-                left,
-                lt.kind,
-                f"cannot be found in {self._object(right, 'list of ' + rt.element)}",
-            )
+            listed = "list of " + rt.element
+            message = f"cannot be found in {self._object(right, listed)}"
+            other_parts = self._parts(right, listed, "other")
+            self._clash(left, lt.kind, message, "not_in_list", **other_parts)
 
     def _choose(self, node: Choose) -> ValueType:
         self.infer(node.test)
@@ -268,5 +288,6 @@ class Checker:
         iso_text = not isinstance(arg_node, Literal) or is_iso(arg_node.value)
         if kind == "text" and allowed & DATES and iso_text:
             return True
-        self._clash(arg_node, kind, f"{node.name}() needs {wanted}")
+        message = f"{node.name}() needs {WANTED[wanted]}"
+        self._clash(arg_node, kind, message, "function_needs", function=node.name, wanted=wanted)
         return False
