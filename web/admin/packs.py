@@ -25,7 +25,7 @@ from engine.packs import ImportReport, export_text, import_pack, list_packs
 from engine.packs.installed import export_pack
 from web import errors
 from web.admin.guard import admin_blueprint
-from web.admin.pack_history import DiffRow, diff_rows
+from web.admin.pack_changes import ChangeSection, change_sections
 from web.admin.pack_lines import Annotated, annotate
 from web.pages.context import actor, db
 
@@ -55,7 +55,7 @@ class Review:
 
     text: str
     report: ImportReport | None = None
-    rows: list[DiffRow] = field(default_factory=list)
+    sections: list[ChangeSection] = field(default_factory=list)
     refusal: Annotated | None = None
     status: int = 200
 
@@ -104,7 +104,7 @@ def review() -> ResponseReturnValue:
         with db() as session:
             report = import_pack(session, source, dry_run=True, by=actor().name)
             outcome = Review(source if isinstance(source, str) else "", report)
-            outcome.rows = diff_rows(report.diff)
+            outcome.sections = change_sections(report.diff)
     except (DefinitionError, UpgradeRefused) as refused:
         outcome = _refused(source, refused)
     return render_template("admin/packs/review.html", review=outcome), outcome.status
