@@ -244,6 +244,13 @@ def transition_summary(item: Item) -> list[Detail]:
     return lines
 
 
+def _reach(value: str) -> str:
+    """Which records an action reaches: all, or the user's own."""
+    if value == "all":
+        return pgettext("pack diff", "all records")
+    return pgettext("pack diff", "own records") if value == "own" else value
+
+
 def permission_summary(item: Item) -> list[Detail]:
     """What a role may do in a module: `create, read (all), update (own)`, its scope."""
     facts = []
@@ -252,7 +259,7 @@ def permission_summary(item: Item) -> list[Detail]:
         if value is True:
             facts.append(attribute_word(action))
         elif isinstance(value, str) and value:
-            facts.append(f"{attribute_word(action)} ({words(value)})")
+            facts.append(f"{attribute_word(action)} ({_reach(value)})")
     lines = [detail(", ".join(facts) if facts else pgettext("pack diff", "nothing"))]
     if item.get("scope"):
         lines.append(detail(f"{attribute_word('scope')} {words(item['scope'])}"))
