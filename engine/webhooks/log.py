@@ -53,14 +53,15 @@ class LogPage:
 def message_log(
     session: Session, webhook_id: int, *, page: int = 1, per_page: int = PER_PAGE
 ) -> LogPage:
-    """One page of a webhook's events, newest first, each with its latest attempt.
+    """One page of a webhook's events, newest first, each with its latest attempt (a page
+    past the last one is the last one).
 
     Two statements whatever the page holds: the rows, then their latest attempts.
     """
     webhook = get_webhook(session, webhook_id)
     condition = WebhookMessage.webhook_id == webhook.id
-    total = session.scalar(select(func.count()).select_from(WebhookMessage).where(condition))
-    page = max(1, page)
+    total = session.scalar(select(func.count()).select_from(WebhookMessage).where(condition)) or 0
+    page = min(max(1, page), max(1, -(-total // per_page)))  # past the last page: the last
     messages = list(
         session.scalars(
             select(WebhookMessage)
@@ -80,7 +81,7 @@ def message_log(
         for d in session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(latest)))
     }
     rows = [LogRow(m, attempts.get(m.id)) for m in messages]
-    return LogPage(rows, total or 0, page, per_page)
+    return LogPage(rows, total, page, per_page)
 
 
 def redeliver(
@@ -91,7 +92,8 @@ def redeliver(
     A row still waiting (or being sent) is left as it is: it is going out anyway.
     """
     webhook = live_webhook(session, webhook_id)
-    message = session.get(WebhookMessage, message_id)
+    # event ids are 64-bit on every backend; a larger number is simply not one of them
+    message = session.get(WebhookMessage, message_id) if 1 <= message_id < 2**63 else None
     if message is None or message.webhook_id != webhook.id:
         raise NotFound(code="unknown_webhook_event", id=webhook_id, event=message_id)
     if message.status not in REDELIVERABLE:

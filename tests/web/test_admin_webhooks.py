@@ -179,6 +179,11 @@ def test_paging_the_log(app: Flask, sign_in: Callable[[str], FlaskClient]) -> No
     assert first.count("data-message=") == 25 and second.count("data-message=") == 2
     assert 'rel="next"' in first and 'rel="prev"' in second
     assert admin.get(f"/admin/webhooks/{hook.id}?page=x").status_code == 200
+    beyond = admin.get(f"/admin/webhooks/{hook.id}?page={2**63 - 1}")
+    assert beyond.status_code == 200 and beyond.text.count("data-message=") == 2
+    assert admin.get(f"/admin/webhooks/{hook.id}/events/{10**30}/redeliver").status_code == 405
+    huge = post(admin, f"/admin/webhooks/{hook.id}/events/{10**30}/redeliver")
+    assert huge.status_code == 404
 
 
 ROUTES = [

@@ -17,7 +17,13 @@ from web.api.common import PREFIX
 from web.api.operations import CATCH_ALL, api_routes
 
 # A value for each path variable the document leaves open, so its path can be matched.
-SAMPLES = {"{id}": "0" * 32, "{module}": "fund", "{pack}": "construction", "{webhook}": "1"}
+SAMPLES = {
+    "{id}": "0" * 32,
+    "{module}": "fund",
+    "{pack}": "construction",
+    "{webhook}": "1",
+    "{event_id}": "1",
+}
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 

@@ -44,6 +44,7 @@ NEW_WEBHOOK = {
 
 
 WEBHOOK_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+EVENT_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 
 
 def _admins(build: Callable[[], dict[str, Any]]) -> Builder:
@@ -144,6 +145,33 @@ def _remove() -> dict[str, Any]:
     )
 
 
+def _hold(name: str, summary: str) -> Callable[[], dict[str, Any]]:
+    def build() -> dict[str, Any]:
+        return operation(
+            name,
+            summary,
+            TAG,
+            responses(200, WEBHOOK, (401, 403, 404)),
+            parameters=[path_param("webhook", "a webhook id", WEBHOOK_ID)],
+        )
+
+    return build
+
+
+def _redeliver() -> dict[str, Any]:
+    event = {"type": "object", "properties": {"id": {"type": "integer"}, "state": {}}}
+    return operation(
+        "webhooks.redeliver",
+        "Send a delivered or failed event of a webhook again",
+        TAG,
+        responses(200, event, (401, 403, 404)),
+        parameters=[
+            path_param("webhook", "a webhook id", WEBHOOK_ID),
+            path_param("event_id", "an event of its delivery log", EVENT_ID),
+        ],
+    )
+
+
 def _deliveries() -> dict[str, Any]:
     deliveries = {"type": "object", "properties": {"items": {"type": "array"}}}
     limit = query_param("limit", {"type": "integer", "minimum": 1, "maximum": 500})
@@ -165,5 +193,8 @@ ADMIN_OPERATIONS: dict[str, Builder] = {
     "webhooks.list": _admins(_webhooks),
     "webhooks.add": _admins(_add),
     "webhooks.remove": _admins(_remove),
+    "webhooks.pause": _admins(_hold("webhooks.pause", "Hold a webhook's deliveries")),
+    "webhooks.resume": _admins(_hold("webhooks.resume", "Deliver a paused webhook's events")),
+    "webhooks.redeliver": _admins(_redeliver),
     "webhooks.deliveries": _admins(_deliveries),
 }

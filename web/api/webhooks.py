@@ -1,4 +1,5 @@
-"""Webhooks through the API (administrators only): register, list, stop, read the delivery log.
+"""Webhooks through the API (administrators only): register, list, pause, resume, remove,
+read the delivery log and send one event again.
 
 The secret that signs deliveries is returned once, when the webhook is registered, like an
 API token; the list shows whether each webhook is active and where its deliveries stand.
@@ -81,6 +82,33 @@ def remove(webhook_id: int) -> ResponseReturnValue:
         require_admin(actor)
         webhooks.remove_webhook(session, webhook_id, by=actor.name)
         return "", 204
+
+
+@bp.post("/webhooks/<int:webhook_id>/pause")
+@operation("webhooks.pause")
+def pause(webhook_id: int) -> ResponseReturnValue:
+    """Hold deliveries; events keep being queued and go out once it is resumed."""
+    with api_session() as (session, actor):
+        require_admin(actor)
+        return jsonify(webhook_json(webhooks.pause_webhook(session, webhook_id, by=actor.name)))
+
+
+@bp.post("/webhooks/<int:webhook_id>/resume")
+@operation("webhooks.resume")
+def resume(webhook_id: int) -> ResponseReturnValue:
+    with api_session() as (session, actor):
+        require_admin(actor)
+        return jsonify(webhook_json(webhooks.resume_webhook(session, webhook_id, by=actor.name)))
+
+
+@bp.post("/webhooks/<int:webhook_id>/events/<int:event_id>/redeliver")
+@operation("webhooks.redeliver")
+def redeliver(webhook_id: int, event_id: int) -> ResponseReturnValue:
+    """Send a delivered or failed event again (one still waiting is left as it is)."""
+    with api_session() as (session, actor):
+        require_admin(actor)
+        message = webhooks.redeliver(session, webhook_id, event_id, by=actor.name)
+        return jsonify({"id": message.id, "state": message.status, "attempts": message.attempts})
 
 
 @bp.get("/webhooks/<int:webhook_id>/deliveries")
