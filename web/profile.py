@@ -1,5 +1,8 @@
 """The profile page: a user's own API tokens and their own password.
 
+Revoking a token asks first, on a page of its own (a GET that changes nothing), as the
+admin console does for a user's tokens.
+
 Changing the password asks for the current one (a stolen open session alone cannot lock the
 owner out), and every other session of the user ends while this one stays signed in. Wrong
 current passwords count against a per-name limit like the one on sign-in attempts.
@@ -94,14 +97,29 @@ def create_token() -> ResponseReturnValue:
     return _page(201, new_token=token)
 
 
+def _own_token(session: Session, token_id: int) -> dict[str, Any]:
+    """The signed-in user's token of that id; NotFound when it is not theirs."""
+    for token in token_rows(session, current_user.name):
+        if token["id"] == token_id:
+            return token
+    raise NotFound(code="unknown_token", id=token_id)
+
+
+@bp.get("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def confirm_revoke_token(token_id: int) -> ResponseReturnValue:
+    """What revoking one's own token means, and the button that does it."""
+    with db() as session:
+        token = _own_token(session, token_id)
+    return render_template("auth/revoke_token.html", token=token)
+
+
 @bp.post("/profile/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke one of the signed-in user's own tokens."""
     with db() as session:
-        owned = {t.id for t in accounts.list_tokens(session, current_user.name)}
-        if token_id not in owned:
-            raise NotFound(code="unknown_token", id=token_id)
+        _own_token(session, token_id)
         accounts.revoke_token(session, token_id, by=current_user.name)
     flash(_("The token was revoked: it no longer works."), "info")
     return redirect(url_for("profile.index"))

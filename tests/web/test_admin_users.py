@@ -29,9 +29,11 @@ ROUTES = [
     ("GET", "/admin/users/viewer/deactivate"),
     ("POST", "/admin/users/viewer/deactivate"),
     ("POST", "/admin/users/viewer/reactivate"),
+    ("GET", "/admin/users/viewer/tokens/1/revoke"),
     ("POST", "/admin/users/viewer/tokens/1/revoke"),
     ("POST", "/admin/users/viewer/grants"),
-    ("POST", "/admin/users/viewer/grants/remove"),
+    ("GET", "/admin/users/manager/grants/remove?module=project&record_id=1"),
+    ("POST", "/admin/users/manager/grants/remove"),
 ]
 
 
@@ -73,6 +75,7 @@ def test_a_foreman_is_refused_every_users_page_and_action(
     assert response.status_code == 403
     assert "Reset password" not in response.text and "New user" not in response.text
     assert _user(app, "viewer") == (True, ["viewer"], "Viewer", [])
+    assert len(_user(app, "manager")[3]) == 3
     with transaction(_factory(app)) as session:
         assert accounts.get_user(session, "foreman").active
         assert "mallory" not in {u.name for u in accounts.list_users(session)}
@@ -231,15 +234,42 @@ def test_deactivation_is_confirmed_and_stops_session_and_token_at_once(app: Flas
     assert _events(app, "user.reactivate")[0][:2] == ("admin", "user viewer")
 
 
-def test_tokens_are_revoked_and_grants_removed_from_the_users_page(app: Flask) -> None:
+def test_the_deactivation_page_speaks_of_tokens_only_when_there_are_some(app: Flask) -> None:
+    admin = _admin(app)
+    none = admin.get("/admin/users/planner/deactivate").text
+    assert "Deactivate Planner?" in none
+    said = none.split("<h1>")[1].split("</form>")[0]
+    assert "API token" not in said and "revoked for good" not in said
+    crumbs = none.split('class="breadcrumb small">')[1].split("</nav>")[0]
+    assert 'href="/admin/users/"' in crumbs and 'href="/admin/users/planner"' in crumbs
+    with transaction(_factory(app)) as session:
+        accounts.create_token(session, "planner", "gantt")
+        accounts.create_token(session, "planner", "erp")
+    two = admin.get("/admin/users/planner/deactivate").text
+    assert "2 API tokens are revoked for good." in two
+    zh = admin.get("/admin/users/planner/deactivate", headers={"Accept-Language": "zh-CN"}).text
+    assert "2 个 API 令牌将被永久吊销。" in zh
+    assert _user(app, "planner")[0] is True
+
+
+def test_revoking_a_token_is_confirmed_first(app: Flask) -> None:
     with transaction(_factory(app)) as session:
         token = accounts.create_token(session, "manager", "bi")
         (row,) = accounts.list_tokens(session, "manager")
+    bearer = {"Authorization": f"Bearer {token}"}
     admin = _admin(app)
     page = admin.get("/admin/users/manager").text
-    assert "bi" in page and "Riverside Garden Phase II" in page
+    assert f'href="/admin/users/manager/tokens/{row.id}/revoke"' in page
+    assert f'action="/admin/users/manager/tokens/{row.id}/revoke"' not in page  # no one-click
+
+    confirm = admin.get(f"/admin/users/manager/tokens/{row.id}/revoke")
+    assert confirm.status_code == 200
+    assert "Revoke the API token “bi” of Site manager?" in confirm.text
+    assert f'action="/admin/users/manager/tokens/{row.id}/revoke"' in confirm.text
+    assert admin.get("/api/v1/modules", headers=bearer).status_code == 200  # asking is not doing
+    assert _events(app, "token.revoke") == []
+
     assert post(admin, f"/admin/users/manager/tokens/{row.id}/revoke").status_code == 302
-    bearer = {"Authorization": f"Bearer {token}"}
     assert admin.get("/api/v1/modules", headers=bearer).status_code == 401
     assert _events(app, "token.revoke")[0] == (
         "admin",
@@ -247,8 +277,26 @@ def test_tokens_are_revoked_and_grants_removed_from_the_users_page(app: Flask) -
         {"id": row.id, "name": "bi"},
         None,
     )
+    assert f"/tokens/{row.id}/revoke" not in admin.get("/admin/users/manager").text
+    assert admin.get(f"/admin/users/viewer/tokens/{row.id}/revoke").status_code == 404
     assert post(admin, f"/admin/users/viewer/tokens/{row.id}/revoke").status_code == 404
+
+
+def test_removing_a_grant_is_confirmed_first(app: Flask) -> None:
     riverside = project_id(app)
+    admin = _admin(app)
+    page = admin.get("/admin/users/manager").text
+    asked = f"/admin/users/manager/grants/remove?module=project&amp;record_id={riverside}"
+    assert f'href="{asked}"' in page
+    assert 'action="/admin/users/manager/grants/remove"' not in page  # no one-click
+
+    confirm = admin.get(asked.replace("&amp;", "&"))
+    assert confirm.status_code == 200
+    assert "Riverside Garden Phase II from Site manager?" in confirm.text
+    assert f'name="record_id" value="{riverside}"' in confirm.text
+    assert ("project", riverside) in _user(app, "manager")[3]  # asking is not doing
+    assert _events(app, "grant.remove") == []
+
     removed = post(
         admin, "/admin/users/manager/grants/remove", {"module": "project", "record_id": riverside}
     )
@@ -256,6 +304,8 @@ def test_tokens_are_revoked_and_grants_removed_from_the_users_page(app: Flask) -
     assert ("project", riverside) not in _user(app, "manager")[3]
     assert len(_user(app, "manager")[3]) == 2
     assert _events(app, "grant.remove")[0][2] == {"module": "project", "record_id": riverside}
+    gone = admin.get(asked.replace("&amp;", "&"))
+    assert gone.status_code == 404  # nothing left to confirm
 
 
 def test_the_users_pages_speak_chinese(app: Flask) -> None:
@@ -267,6 +317,15 @@ def test_the_users_pages_speak_chinese(app: Flask) -> None:
     assert "重置密码" in page and "授权" in page and "项目经理" in page
     confirm = admin.get("/admin/users/viewer/deactivate", headers=zh).text
     assert "停用" in confirm
+    riverside = project_id(app)
+    asked = f"/admin/users/manager/grants/remove?module=project&record_id={riverside}"
+    removal = admin.get(asked, headers=zh).text
+    assert "移除授权" in removal and "之后可以重新授权" in removal
+    with transaction(_factory(app)) as session:
+        accounts.create_token(session, "manager", "bi")
+        token_id = accounts.list_tokens(session, "manager")[0].id
+    revoking = admin.get(f"/admin/users/manager/tokens/{token_id}/revoke", headers=zh).text
+    assert "吊销 Site manager 的 API 令牌“bi”？" in revoking and "吊销令牌" in revoking
     refused = post(admin, "/admin/users/new", {"name": "foreman", "password": PASSWORD}, headers=zh)
     assert refused.status_code == 422 and "已存在" in refused.text
 

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from engine import accounts
 from engine.admin_log import TrailQuery, admin_events
 from engine.db import transaction
 from tests.web.helpers import PASSWORD, post, sign_in_as
@@ -84,3 +85,31 @@ def test_the_password_form_speaks_chinese(app: Flask) -> None:
 def test_a_visitor_cannot_change_a_password(client: FlaskClient) -> None:
     response = post(client, "/profile/password", {"current_password": PASSWORD, "password": NEW})
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_revoking_ones_own_token_is_confirmed_first(app: Flask) -> None:
+    factory = app.extensions["formwork"].session_factory
+    with transaction(factory) as session:
+        token = accounts.create_token(session, "foreman", "erp")
+        (row,) = accounts.list_tokens(session, "foreman")
+        accounts.create_token(session, "accountant", "theirs")
+        theirs = accounts.list_tokens(session, "accountant")[0].id
+    bearer = {"Authorization": f"Bearer {token}"}
+    client = _signed_in(app)
+    page = client.get("/profile").text
+    assert f'href="/profile/tokens/{row.id}/revoke"' in page
+    assert f'action="/profile/tokens/{row.id}/revoke"' not in page  # no one-click revoke
+
+    confirm = client.get(f"/profile/tokens/{row.id}/revoke")
+    assert confirm.status_code == 200 and "Revoke your API token “erp”?" in confirm.text
+    assert f'action="/profile/tokens/{row.id}/revoke"' in confirm.text
+    zh = client.get(f"/profile/tokens/{row.id}/revoke", headers={"Accept-Language": "zh-CN"})
+    assert "吊销你的 API 令牌“erp”？" in zh.text and "吊销令牌" in zh.text
+    assert client.get("/api/v1/modules", headers=bearer).status_code == 200  # asked, not done
+
+    assert post(client, f"/profile/tokens/{row.id}/revoke").status_code == 302
+    assert client.get("/api/v1/modules", headers=bearer).status_code == 401
+    assert f"/profile/tokens/{row.id}/revoke" not in client.get("/profile").text
+    assert client.get(f"/profile/tokens/{theirs}/revoke").status_code == 404  # not theirs
+    with transaction(factory) as session:
+        assert accounts.list_tokens(session, "accountant")[0].revoked_at is None

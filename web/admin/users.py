@@ -4,8 +4,9 @@ API tokens and grants.
 Every action calls the engine function the command line calls, passing the administrator's
 name, so the admin trail says who did it. A generated password is shown once, on a page
 that is not cached. A refusal re-renders the form with each problem beside its input and a
-422, and the request's transaction rolls back: nothing is half applied. Deactivation asks
-for confirmation on a page of its own (no script needed).
+422, and the request's transaction rolls back: nothing is half applied. Deactivation,
+revoking a token and removing a grant ask for confirmation on a page of their own (a GET
+that changes nothing, then the posted button; no script needed).
 """
 
 from __future__ import annotations
@@ -216,12 +217,27 @@ def reactivate(name: str) -> ResponseReturnValue:
     return redirect(url_for("admin_users.show", name=name))
 
 
+def _owned_token(session: Session, name: str, token_id: int) -> dict[str, Any]:
+    """The user's token of that id as pages show it; NotFound when it is not theirs."""
+    for token in token_rows(session, name):
+        if token["id"] == token_id:
+            return token
+    raise NotFound(code="unknown_token", id=token_id)
+
+
+@bp.get("/<name>/tokens/<int:token_id>/revoke")
+def confirm_revoke_token(name: str, token_id: int) -> ResponseReturnValue:
+    """What revoking the token means, and the button that does it."""
+    with db() as session:
+        user = accounts.get_user(session, name)
+        token = _owned_token(session, user.name, token_id)
+        return render_template("admin/users/revoke_token.html", user=user, token=token)
+
+
 @bp.post("/<name>/tokens/<int:token_id>/revoke")
 def revoke_token(name: str, token_id: int) -> ResponseReturnValue:
     with db() as session:
-        owned = {t.id for t in accounts.list_tokens(session, name)}
-        if token_id not in owned:
-            raise NotFound(code="unknown_token", id=token_id)
+        _owned_token(session, name, token_id)
         accounts.revoke_token(session, token_id, by=_by())
     flash(_("The token was revoked: it no longer works."), "info")
     return redirect(url_for("admin_users.show", name=name))
@@ -240,6 +256,23 @@ def add_grant(name: str) -> ResponseReturnValue:
         return _user_page(name, 422, {target: problem_message(refused.problems[0])})
     flash(_("The grant was added."), "success")
     return redirect(url_for("admin_users.show", name=name) + "#grants")
+
+
+@bp.get("/<name>/grants/remove")
+def confirm_remove_grant(name: str) -> ResponseReturnValue:
+    """The grant to be removed, with its record, and the button that removes it."""
+    module, record_id = request.args.get("module") or "", request.args.get("record_id") or ""
+    with db() as session:
+        user = accounts.get_user(session, name)
+        held = [
+            g
+            for g in accounts.list_grants(session, user)
+            if (g.module, g.record_id) == (module, record_id)
+        ]
+        if not held:
+            raise NotFound(code="unknown_id")  # no such grant: nothing to confirm
+        (grant,) = grant_rows(session, held, actor())
+        return render_template("admin/users/remove_grant.html", user=user, grant=grant)
 
 
 @bp.post("/<name>/grants/remove")
