@@ -56,6 +56,16 @@ class ChangeSection:
     rows: list[ChangeRow]
 
 
+def _comma() -> str:
+    """Between the items of a list: ", " in English, "、" in Chinese."""
+    return pgettext("pack diff", ", ")
+
+
+def _semicolon() -> str:
+    """Between the parts of a line: "; " in English, "；" in Chinese."""
+    return pgettext("pack diff", "; ")
+
+
 def _localized(value: Any) -> bool:
     return isinstance(value, dict) and bool(value) and set(value) <= LANGUAGES
 
@@ -69,10 +79,10 @@ def words(value: Any) -> str:
     if _localized(value):
         return text(value)
     if isinstance(value, list):
-        return ", ".join(words(v) for v in value)
+        return _comma().join(words(v) for v in value)
     if isinstance(value, dict):
         shown = {k: v for k, v in value.items() if v not in (None, "", [], {})}
-        return "; ".join(f"{attribute_word(str(k))} {words(v)}" for k, v in shown.items())
+        return _semicolon().join(f"{attribute_word(str(k))} {words(v)}" for k, v in shown.items())
     return str(value)
 
 
@@ -103,10 +113,10 @@ def _list_change(name: str, old: list[Any], new: list[Any]) -> Detail:
     removed = [words(v) for v in old if v not in new]
     if not added and not removed:
         return _from_to(name, words(old), words(new))  # the same, reordered
-    parts = ([f"+ {', '.join(added)}"] if added else []) + (
-        [f"− {', '.join(removed)}"] if removed else []
+    parts = ([f"+ {_comma().join(added)}"] if added else []) + (
+        [f"− {_comma().join(removed)}"] if removed else []
     )
-    return detail(f"{name} {'; '.join(parts)}")
+    return detail(f"{name} {_semicolon().join(parts)}")
 
 
 def _differences(where: str, old: Any, new: Any) -> list[Detail]:
@@ -179,14 +189,14 @@ def field_summary(item: Item) -> list[Detail]:
         facts.append(pgettext("pack diff", "scale %(scale)s", scale=item["scale"]))
     if item.get("read_only") and not item.get("formula"):
         facts.append(pgettext("pack diff", "read-only"))
-    lines = [detail(", ".join(facts))]
+    lines = [detail(_comma().join(facts))]
     if item.get("ref"):
         lines.append(detail(pgettext("pack diff", "links to %(module)s", module=item["ref"])))
     for name in ("children", "formula", "rollup", "default", "description"):
         if item.get(name) not in (None, "", [], {}):
             lines.append(detail(f"{attribute_word(name)}: {words(item[name])}"))
     if item.get("choices"):
-        lines.append(detail(f"{attribute_word('choices')}: {', '.join(_choice_words(item))}"))
+        lines.append(detail(f"{attribute_word('choices')}: {_comma().join(_choice_words(item))}"))
     lines += [
         detail(f"{attribute_word(k)} {words(v)}")
         for k, v in (item.get("constraints") or {}).items()
@@ -205,7 +215,7 @@ def state_summary(item: Item) -> list[Detail]:
     ]
     if item.get("due"):
         facts.append(pgettext("pack diff", "due after %(due)s", due=item["due"]))
-    lines = [detail(", ".join(facts))] if facts else []
+    lines = [detail(_comma().join(facts))] if facts else []
     if item.get("editable"):
         lines.append(detail(f"{attribute_word('editable')}: {words(item['editable'])}"))
     return lines
@@ -237,7 +247,7 @@ def transition_summary(item: Item) -> list[Detail]:
         if present
     ]
     if facts:
-        lines.append(detail(", ".join(facts)))
+        lines.append(detail(_comma().join(facts)))
     for name in ("when", "requires"):
         if item.get(name):
             lines.append(detail(f"{attribute_word(name)}: {words(item[name])}"))
@@ -260,7 +270,7 @@ def permission_summary(item: Item) -> list[Detail]:
             facts.append(attribute_word(action))
         elif isinstance(value, str) and value:
             facts.append(f"{attribute_word(action)} ({_reach(value)})")
-    lines = [detail(", ".join(facts) if facts else pgettext("pack diff", "nothing"))]
+    lines = [detail(_comma().join(facts) if facts else pgettext("pack diff", "nothing"))]
     if item.get("scope"):
         lines.append(detail(f"{attribute_word('scope')} {words(item['scope'])}"))
     return lines
