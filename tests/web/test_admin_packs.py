@@ -152,6 +152,81 @@ def test_pasted_json_and_the_review_in_chinese(app: Flask, sign_in: SignIn) -> N
     assert installed_version(app) == "1.1.0"
 
 
+def readable_upgrade() -> dict[str, Any]:
+    """A new decimal field, a relabelled and a longer one, a new choice, state and transition."""
+    raw = pack()
+    module = labour(raw)
+    props = module["schema"]["properties"]
+    props["overtime_hours"] = {
+        "type": "number",
+        "x-scale": 2,
+        "title": {"en": "Overtime hours", "zh-CN": "加班工时"},
+    }
+    props["crew"].update(title={"en": "Gang", "zh-CN": "作业班组"}, maxLength=60)
+    props["trade"]["enum"].append("glazing")
+    props["trade"]["x-enum-titles"]["glazing"] = {"en": "Glazier", "zh-CN": "玻璃工"}
+    module["workflow"]["states"]["archived"] = {
+        "title": {"en": "Archived", "zh-CN": "已归档"},
+        "final": True,
+    }
+    module["workflow"]["transitions"].append(
+        {"id": "archive", "from": "rejected", "to": "archived", "roles": ["site_manager"]}
+    )
+    return raw
+
+
+def change_cell(page: str, key: str) -> str:
+    """The words of one row of the review's change table, tags and spacing removed."""
+    row = page[page.index(f"<code>{key}</code>") :]
+    row = row[: row.index("</tr>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+
+def test_the_review_says_each_change_in_words(app: Flask, sign_in: SignIn) -> None:
+    client = sign_in("admin")
+    page = upload(client, readable_upgrade()).text
+    added = change_cell(page, "labour_tally.overtime_hours")
+    assert added == "labour_tally.overtime_hours Overtime hours added decimal number, scale 2"
+    assert change_cell(page, "labour_tally.crew") == (
+        "labour_tally.crew Gang changed label Crew → Gang max length 40 → 60"
+    )
+    assert change_cell(page, "labour_tally.trade").endswith("changed choices + Glazier")
+    assert change_cell(page, "labour_tally.archived").endswith("Archived added final")
+    assert change_cell(page, "labour_tally.archive").endswith(
+        "added from rejected to archived roles site_manager"
+    )
+    table = page[page.index('class="data pack-diff') : page.index("</table>")]
+    assert "&#34;" not in table and "{" not in table  # no raw JSON left in the changes
+
+    zh = upload(client, readable_upgrade(), headers=ZH).text
+    assert change_cell(zh, "labour_tally.overtime_hours").endswith("加班工时 新增 小数、小数位 2")
+    assert change_cell(zh, "labour_tally.crew").endswith(
+        "作业班组 修改 标签 班组 → 作业班组 最大长度 40 → 60"
+    )
+    assert change_cell(zh, "labour_tally.archived").endswith("已归档 新增 终结")
+    assert change_cell(zh, "labour_tally.archive").endswith(
+        "从 rejected 到 archived 角色 site_manager"
+    )
+    assert installed_version(app) == "1.1.0"
+
+
+def test_a_long_change_is_shortened_and_unfolds_to_its_whole_text(
+    app: Flask, sign_in: SignIn
+) -> None:
+    raw = pack()
+    long_title = ("Casual labour recorded day by day on site, " * 4).strip()
+    labour(raw)["schema"]["properties"]["notes"]["title"] = {"en": long_title, "zh-CN": "备注"}
+    page = upload(sign_in("admin"), raw).text
+    cell = page[page.index("<code>labour_tally.notes</code>") :]
+    cell = cell[: cell.index("</tr>")]
+    summary = re.search(r"<summary>([^<]*)</summary><p>([^<]*)</p>", cell)
+    assert summary is not None
+    assert summary.group(1).startswith("label Notes → Casual labour")
+    assert summary.group(1).endswith("…") and len(summary.group(1)) <= 70
+    assert summary.group(2) == f"label Notes → {long_title}"  # the whole line, unfolded
+    assert installed_version(app) == "1.1.0"
+
+
 def test_a_state_mapped_upgrade_links_the_records_it_moves(app: Flask, sign_in: SignIn) -> None:
     with db(app) as session:
         session.execute(text("update m_labour_tally set state = 'rejected'"))
