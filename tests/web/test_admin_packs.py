@@ -165,6 +165,7 @@ def readable_upgrade() -> dict[str, Any]:
     props["crew"].update(title={"en": "Gang", "zh-CN": "作业班组"}, maxLength=60)
     props["trade"]["enum"].append("glazing")
     props["trade"]["x-enum-titles"]["glazing"] = {"en": "Glazier", "zh-CN": "玻璃工"}
+    props["trade"]["x-enum-titles"]["welding"] = {"en": "Welder (certified)", "zh-CN": "持证电焊工"}
     module["workflow"]["states"]["archived"] = {
         "title": {"en": "Archived", "zh-CN": "已归档"},
         "final": True,
@@ -190,7 +191,9 @@ def test_the_review_says_each_change_in_words(app: Flask, sign_in: SignIn) -> No
     assert change_cell(page, "labour_tally.crew") == (
         "labour_tally.crew Gang changed label Crew → Gang max length 40 → 60"
     )
-    assert change_cell(page, "labour_tally.trade").endswith("changed choices + Glazier")
+    assert change_cell(page, "labour_tally.trade").endswith(
+        "changed choices + Glazier choice label Welder → Welder (certified)"
+    )
     assert change_cell(page, "labour_tally.archived").endswith("Archived added final")
     assert change_cell(page, "labour_tally.archive").endswith(
         "added from rejected to archived roles site_manager"
@@ -202,6 +205,9 @@ def test_the_review_says_each_change_in_words(app: Flask, sign_in: SignIn) -> No
     assert change_cell(zh, "labour_tally.overtime_hours").endswith("加班工时 新增 小数、小数位 2")
     assert change_cell(zh, "labour_tally.crew").endswith(
         "作业班组 修改 标签 班组 → 作业班组 最大长度 40 → 60"
+    )
+    assert change_cell(zh, "labour_tally.trade").endswith(
+        "选项 + 玻璃工 选项名称 电焊工 → 持证电焊工"
     )
     assert change_cell(zh, "labour_tally.archived").endswith("已归档 新增 终结")
     assert change_cell(zh, "labour_tally.archive").endswith(

@@ -22,6 +22,7 @@ from web.admin.pack_words import attribute_word, change_words, kind_word, sectio
 from web.i18n import text
 
 SHORT = 70  # characters of one detail line shown before it is folded
+LABEL = 48  # characters of an item's title shown under its key
 SIDE = 32  # characters of each side of "old → new" in a folded line
 LANGUAGES = frozenset({"en", "zh-CN"})
 FLATTENED = frozenset({"constraints", "settings"})  # their keys read alone: "max length 40"
@@ -39,8 +40,11 @@ class Detail:
 
 @dataclass(frozen=True)
 class ChangeRow:
+    """One item of the diff; `label_full` is its whole title when `label` is shortened."""
+
     key: str
     label: str
+    label_full: str
     change: str
     word: str
     colour: str
@@ -102,15 +106,42 @@ def _from_to(name: str, old: str, new: str) -> Detail:
     return Detail(f"{name} {_cut(old, SIDE)} → {_cut(new, SIDE)}", line)
 
 
-def _choice_words(item: Item) -> list[str]:
+def _choice_word(item: Item, value: Any) -> str:
     labels = item.get("choice_labels") or {}
-    return [text(labels[c]) if c in labels else str(c) for c in item.get("choices") or []]
+    return text(labels[value]) if value in labels else str(value)
 
 
-def _list_change(name: str, old: list[Any], new: list[Any]) -> Detail:
-    """`name + a, b; − c` for lists whose order matters less than what is in them."""
-    added = [words(v) for v in new if v not in old]
-    removed = [words(v) for v in old if v not in new]
+def _choice_words(item: Item) -> list[str]:
+    return [_choice_word(item, c) for c in item.get("choices") or []]
+
+
+def _choice_changes(before: Item, after: Item) -> list[Detail]:
+    """Choices added and removed (by value, shown by label), then relabelled ones."""
+    old, new = before.get("choices") or [], after.get("choices") or []
+    lines = []
+    if set(map(str, old)) != set(map(str, new)):
+        lines.append(_list_change(attribute_word("choices"), old, new, before, after))
+    elif old != new:
+        lines.append(
+            _from_to(
+                attribute_word("choices"),
+                *map(_comma().join, (_choice_words(before), _choice_words(after))),
+            )
+        )
+    for value in (v for v in new if v in old):
+        was, now = _choice_word(before, value), _choice_word(after, value)
+        if was != now:
+            lines.append(_from_to(pgettext("pack diff", "choice label"), was, now))
+    return lines
+
+
+def _list_change(
+    name: str, old: list[Any], new: list[Any], before: Item | None = None, after: Item | None = None
+) -> Detail:
+    """`name + a, b; − c` for lists whose order matters less than what is in them; choices
+    are compared by value and shown by the label `before`/`after` give them."""
+    added = [_choice_word(after, v) if after else words(v) for v in new if v not in old]
+    removed = [_choice_word(before, v) if before else words(v) for v in old if v not in new]
     if not added and not removed:
         return _from_to(name, words(old), words(new))  # the same, reordered
     parts = ([f"+ {_comma().join(added)}"] if added else []) + (
@@ -165,11 +196,10 @@ def changed_details(before: Item, after: Item) -> list[Detail]:
     lines: list[Detail] = []
     for name in names:
         old, new = before.get(name), after.get(name)
-        if old == new or name == "choice_labels" and before.get("choices") != after.get("choices"):
-            continue
+        if old == new or name == "choice_labels":
+            continue  # with the choices
         if name == "choices":
-            choices = _choice_words(before), _choice_words(after)
-            lines.append(_list_change(attribute_word(name), *choices))
+            lines += _choice_changes(before, after)
         elif name == "kind":
             lines.append(_from_to(attribute_word(name), kind_word(old), kind_word(new)))
         else:
@@ -308,7 +338,17 @@ def change_row(change: PackChange) -> ChangeRow:
         lines = changed_details(change.before, change.after)
     else:
         lines = SUMMARIES.get(change.section, other_summary)(item)
-    return ChangeRow(change.key, _label(item), change.change, word, colour, tuple(lines))
+    label = _label(item)
+    short = _cut(label, LABEL)
+    return ChangeRow(
+        change.key,
+        short,
+        label if short != label else "",
+        change.change,
+        word,
+        colour,
+        tuple(lines),
+    )
 
 
 def change_sections(changes: list[PackChange]) -> list[ChangeSection]:
