@@ -81,7 +81,7 @@ def test_diff_between_two_versions_names_the_field_and_the_state(admin: FlaskCli
     assert page.status_code == 200
     assert "labour_tally.weather" in page.text and "labour_tally.checked" in page.text
     assert "added" in page.text
-    assert "label.en: Worker → Worker&#39;s name" in page.text  # what changed, not all of it
+    assert "<li>label Worker → Worker&#39;s name</li>" in page.text  # what changed, not all of it
     back = admin.get("/admin/packs/construction/diff?from=1.2.0&to=1.1.0")
     assert "labour_tally.weather" in back.text and "removed" in back.text
     assert admin.get("/admin/packs/construction/diff?from=0.1.0&to=1.2.0").status_code == 404
