@@ -373,3 +373,19 @@ class AdminEvent(Base):
     target: Mapped[str] = mapped_column(String(200))
     before: Mapped[Any] = mapped_column(JSON, nullable=True)
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class BuilderDraft(Base):
+    """An administrator's unpublished work in the module builder: the whole pack definition
+    it edits, saved on every edit even while invalid, so nothing is lost before publishing."""
+
+    __tablename__ = "builder_drafts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    pack_id: Mapped[str] = mapped_column(String(64))
+    module_id: Mapped[str] = mapped_column(String(64))  # the module the editor opens on
+    base_version: Mapped[str | None] = mapped_column(String(64))  # None: a new pack
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
