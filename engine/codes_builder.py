@@ -1,0 +1,48 @@
+"""Problem codes of the module builder's edits (engine/builder/), with their English sentences.
+
+Merged into engine/codes.MESSAGES like the other groups; web/problems_builder.py says them in
+the reader's language. The pack checks' own codes (an invalid pattern, an unknown module)
+keep their codes when the builder meets them first.
+"""
+
+from __future__ import annotations
+
+EDITS: dict[str, str] = {
+    "builder_id_invalid": (
+        "{value!r} is not a valid id: lower-case letters, digits and _, starting with a "
+        "letter, at most {limit} characters"
+    ),
+    "builder_pack_id_invalid": (
+        "{value!r} is not a valid pack id: lower-case letters, digits, _ and -, starting "
+        "with a letter, 2 to 63 characters"
+    ),
+    "builder_pack_taken": "a pack {value!r} is installed already: add the module to it instead",
+    "builder_module_taken": "there is a module {value!r} already: choose another id",
+    "builder_field_taken": "{value!r} is already a field here: choose another id",
+    "builder_unknown_field": "there is no field {value!r} here",
+    "builder_unknown_module": "the draft has no module {value!r}",
+    "builder_unknown_kind": "there is no field kind {value!r}",
+    "builder_unknown_pack": "no pack {value!r} is installed",
+    "builder_unknown_template": "no installed module {value!r} to copy",
+    "builder_not_a_table": "{value!r} is not a child table",
+    "builder_nested_table": "a child table cannot hold another child table",
+    "builder_title_missing": "give a title in at least one language",
+    "builder_text_too_long": "at most {limit} characters",
+    "builder_not_a_number": "{value!r} is not a number",
+    "builder_not_a_whole_number": "{value!r} is not a whole number",
+    "builder_number_too_large": "{value} is too large: at most {limit}",
+    "builder_bounds_reversed": "the minimum {low} is above the maximum {high}",
+    "builder_pattern_invalid": "{value!r} is not a valid pattern: {detail}",
+    "builder_choice_line": (
+        "line {line}: write a choice as value | English | 中文, the value in lower-case "
+        "letters, digits and _"
+    ),
+    "builder_choice_twice": "the choice {value!r} is given twice",
+    "builder_file_type": "{value!r} is not a file type: write .pdf or image/* or image/png",
+    "builder_order_mismatch": "the new order must name every field once",
+    "builder_draft_behind": (
+        "pack {pack} is at version {installed} now, and this draft started from {base}: "
+        "someone published in between. Start a new draft from the installed version"
+    ),
+    "builder_draft_gone": "pack {pack} is no longer installed; this draft cannot be published",
+}
