@@ -20,6 +20,7 @@ PACKAGES = {
     "@picocss/pico": "css",
     "chart.js": "dist",
     "swagger-ui-dist": "",
+    "sortablejs": "",
 }
 MAX_AGE = 7 * 24 * 3600
 
