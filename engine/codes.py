@@ -11,7 +11,13 @@ fails a test.
 
 from __future__ import annotations
 
-from engine import codes_builder, codes_expressions, codes_fields, codes_workflow
+from engine import (
+    codes_builder,
+    codes_builder_expr,
+    codes_expressions,
+    codes_fields,
+    codes_workflow,
+)
 
 # Validation of record data, filters and queries.
 VALUES: dict[str, str] = {
@@ -265,6 +271,7 @@ MESSAGES: dict[str, str] = {
     **codes_fields.CHECKS,
     **codes_workflow.CHECKS,
     **codes_expressions.CHECKS,
+    **codes_builder_expr.CHECKS,
     **codes_builder.EDITS,
     **WEBHOOKS,
     **NOT_FOUND,

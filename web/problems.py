@@ -17,7 +17,13 @@ from flask_babel import gettext as _
 
 from engine.attachments import size_text
 from engine.errors import Problem
-from web import problems_expressions, problems_fields, problems_types, problems_workflow
+from web import (
+    problems_builder_expr,
+    problems_expressions,
+    problems_fields,
+    problems_types,
+    problems_workflow,
+)
 
 Params = Mapping[str, Any]
 
@@ -400,6 +406,7 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_fields.CHECKS,
     **problems_workflow.CHECKS,
     **problems_expressions.CHECKS,
+    **problems_builder_expr.CHECKS,
     **WEBHOOKS,
     **NOT_FOUND,
 }

@@ -18,9 +18,19 @@ def admin_endpoints() -> KeysView[str]:
 
 def init_app(app: Flask) -> None:
     """Register the admin blueprints (one per file, named `bp` as in web/pages)."""
-    from web.admin import audit, guard, home, pack_history, packs, roles, users, webhooks
+    from web.admin import (
+        audit,
+        builder_expressions,
+        guard,
+        home,
+        pack_history,
+        packs,
+        roles,
+        users,
+        webhooks,
+    )
 
-    for page in (home, packs, roles, webhooks, pack_history, audit, users):
+    for page in (home, packs, roles, webhooks, pack_history, audit, users, builder_expressions):
         app.register_blueprint(page.bp)
     app.before_request(guard.guard_admin_paths)  # before routing errors (405, 404) too
     app.jinja_env.globals["admin_endpoints"] = admin_endpoints
