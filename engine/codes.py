@@ -14,6 +14,7 @@ from __future__ import annotations
 from engine import (
     codes_builder,
     codes_builder_expr,
+    codes_diagram,
     codes_expressions,
     codes_fields,
     codes_workflow,
@@ -271,6 +272,7 @@ MESSAGES: dict[str, str] = {
     **codes_fields.CHECKS,
     **codes_workflow.CHECKS,
     **codes_expressions.CHECKS,
+    **codes_diagram.CHECKS,
     **codes_builder_expr.CHECKS,
     **codes_builder.EDITS,
     **WEBHOOKS,

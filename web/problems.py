@@ -19,6 +19,7 @@ from engine.attachments import size_text
 from engine.errors import Problem
 from web import (
     problems_builder_expr,
+    problems_diagram,
     problems_expressions,
     problems_fields,
     problems_types,
@@ -406,6 +407,7 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_fields.CHECKS,
     **problems_workflow.CHECKS,
     **problems_expressions.CHECKS,
+    **problems_diagram.CHECKS,
     **problems_builder_expr.CHECKS,
     **WEBHOOKS,
     **NOT_FOUND,

@@ -28,9 +28,20 @@ def init_app(app: Flask) -> None:
         roles,
         users,
         webhooks,
+        workflow_diagram,
     )
 
-    for page in (home, packs, roles, webhooks, pack_history, audit, users, builder_expressions):
+    for page in (
+        home,
+        packs,
+        roles,
+        webhooks,
+        pack_history,
+        audit,
+        users,
+        builder_expressions,
+        workflow_diagram,
+    ):
         app.register_blueprint(page.bp)
     app.before_request(guard.guard_admin_paths)  # before routing errors (405, 404) too
     app.jinja_env.globals["admin_endpoints"] = admin_endpoints
