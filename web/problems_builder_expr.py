@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 Params = Mapping[str, Any]
 
@@ -14,14 +15,14 @@ Params = Mapping[str, Any]
 def type_word(kind: str | None) -> str:
     """The type of an expression's result in the reader's language."""
     words = {
-        "number": _("number"),
-        "integer": _("whole number"),
-        "text": _("text"),
+        "number": pgettext("value kind", "number"),
+        "integer": pgettext("value kind", "integer"),
+        "text": pgettext("value kind", "text"),
         "boolean": _("true or false"),
-        "date": _("date"),
-        "datetime": _("date and time"),
-        "list": _("list"),
-        "object": _("record"),
+        "date": pgettext("value kind", "date"),
+        "datetime": pgettext("value kind", "date and time"),
+        "list": pgettext("value kind", "list"),
+        "object": pgettext("value kind", "record"),
         "null": _("empty (null)"),
     }
     return words.get(kind or "", _("not known until it runs"))
