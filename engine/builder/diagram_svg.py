@@ -49,13 +49,14 @@ def draw_box(box: Box, marks: str, badges: list[int], ident: str) -> str:
     if s.readonly:
         parts.append(_lock(box.x + box.w - 20, box.y + 9))
     cx = box.x + box.w / 2
-    title_y = box.y + (box.h / 2 - 7 if marks else box.h / 2)
-    room = box.w - 34 if s.readonly else box.w - 16
-    size = TITLE_SIZE if text_width(s.title, TITLE_SIZE) <= room else TITLE_SIZE - 2
-    title = clip(s.title, size, room)
-    parts.append(
-        f"<text{_attrs(x=cx, y=title_y, font_size=size, text_anchor='middle', dominant_baseline='central', class_='wf-state-title')}>{escape(title)}</text>"
-    )
+    size, lines = title_lines(s.title, (box.w - 34 if s.readonly else box.w - 16) / 1.1)
+    height = len(lines) * (size + 2) + (15 if marks else 0)  # bold titles: estimate + 10 %
+    first = box.y + (box.h - height) / 2 + (size + 2) / 2
+    for i, line in enumerate(lines):
+        at = _attrs(x=cx, y=first + i * (size + 2), font_size=size, text_anchor="middle",
+                    dominant_baseline="central", class_="wf-state-title")  # fmt: skip
+        parts.append(f"<text{at}>{escape(line)}</text>")
+    title_y = first + (len(lines) - 1) * (size + 2) - 2
     if marks:
         line = clip(marks, MARK_SIZE, box.w - 16)
         parts.append(
@@ -66,6 +67,20 @@ def draw_box(box: Box, marks: str, badges: list[int], ident: str) -> str:
     for i, number in enumerate(badges):
         parts.append(_badge(box.x + 2 + i * 20, box.y + 2, number))
     return _g(cls, "".join(parts), data_state=s.id)
+
+
+def title_lines(title: str, room: float) -> tuple[float, list[str]]:
+    """A state's title on one line, or on two at a smaller size, clipped if still too long."""
+    if text_width(title, TITLE_SIZE) <= room:
+        return TITLE_SIZE, [title]
+    size = TITLE_SIZE - 2
+    words = title.split(" ")
+    if len(words) > 1:
+        cuts = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    else:
+        cuts = [(title[:i], title[i:]) for i in range(1, len(title))]
+    head, tail = min(cuts, key=lambda c: max(text_width(c[0], size), text_width(c[1], size)))
+    return size, [clip(head, size, room), clip(tail, size, room)]
 
 
 def _lock(x: float, y: float) -> str:

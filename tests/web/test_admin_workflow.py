@@ -49,7 +49,9 @@ def test_admin_sees_the_labour_tally_flow_with_its_roles_and_votes(
     page = admin.get("/admin/workflow/labour_tally")
     assert page.status_code == 200
     assert set(states_of(page.text)) == {"draft", "submitted", "approved", "rejected"}
-    assert re.search(r'data-transition="approve" data-from="submitted" data-to="approved"', page.text)
+    assert re.search(
+        r'data-transition="approve" data-from="submitted" data-to="approved"', page.text
+    )
     assert "any one of Site manager" in page.text
     assert "comment required" in page.text and "owner only" in page.text
     assert "due in 2 d" in page.text
