@@ -41,7 +41,7 @@ EDITS: dict[str, str] = {
     "builder_file_type": "{value!r} is not a file type: write .pdf or image/* or image/png",
     "builder_order_mismatch": "the new order must name every field once",
     "builder_draft_behind": (
-        "pack {pack} is at version {installed} now, and this draft started from {base}: "
+        "pack {pack} is at version {installed} now, and this draft started from {version}: "
         "someone published in between. Start a new draft from the installed version"
     ),
     "builder_draft_gone": "pack {pack} is no longer installed; this draft cannot be published",

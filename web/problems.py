@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from engine.attachments import size_text
 from engine.errors import Problem
 from web import (
+    problems_builder,
     problems_builder_expr,
     problems_diagram,
     problems_expressions,
@@ -409,6 +410,7 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_expressions.CHECKS,
     **problems_diagram.CHECKS,
     **problems_builder_expr.CHECKS,
+    **problems_builder.EDITS,
     **WEBHOOKS,
     **NOT_FOUND,
 }

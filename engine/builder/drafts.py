@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from engine.builder import edits
 from engine.errors import NotFound, Problem, ValidationFailed
@@ -38,8 +39,10 @@ def get_draft(session: Session, owner: str, draft_id: str) -> BuilderDraft:
 def save_draft(
     session: Session, draft: BuilderDraft, definition: Mapping[str, Any], module_id: str = ""
 ) -> BuilderDraft:
-    """Keep the edited definition (a fresh dict, so the JSON column sees the change)."""
+    """Keep the edited definition. Marked as changed outright: the JSON column compares
+    dicts with ==, which does not see a new order of the same keys (a reorder)."""
     draft.definition = copy.deepcopy(dict(definition))
+    flag_modified(draft, "definition")
     if module_id:
         draft.module_id = module_id
     draft.updated_at = dt.datetime.now(dt.UTC)

@@ -59,9 +59,9 @@ def module_of(pack: Pack, module_id: str) -> dict[str, Any]:
     return module
 
 
-def holder(module: Mapping[str, Any], table: str | None = None) -> dict[str, Any]:
+def holder(module: dict[str, Any], table: str | None = None) -> dict[str, Any]:
     """The object schema holding the fields: the module's, or a child table's row."""
-    schema: dict[str, Any] = module.setdefault("schema", {"type": "object"})  # type: ignore[attr-defined]
+    schema: dict[str, Any] = module.setdefault("schema", {"type": "object"})
     schema.setdefault("properties", {})
     if table is None:
         return schema

@@ -87,7 +87,7 @@ def _check_base(session: Session, draft: BuilderDraft) -> None:
         raise Conflict(code="builder_draft_gone", pack=draft.pack_id)
     base = draft.base_version or "-"
     raise DraftBehind(
-        code="builder_draft_behind", pack=draft.pack_id, installed=installed, base=base
+        code="builder_draft_behind", pack=draft.pack_id, installed=installed, version=base
     )
 
 

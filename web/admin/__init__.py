@@ -20,7 +20,11 @@ def init_app(app: Flask) -> None:
     """Register the admin blueprints (one per file, named `bp` as in web/pages)."""
     from web.admin import (
         audit,
+        builder,
         builder_expressions,
+        builder_fields,
+        builder_preview,
+        builder_publish,
         guard,
         home,
         pack_history,
@@ -39,6 +43,10 @@ def init_app(app: Flask) -> None:
         pack_history,
         audit,
         users,
+        builder,
+        builder_fields,
+        builder_preview,
+        builder_publish,
         builder_expressions,
         workflow_diagram,
     ):
