@@ -3,13 +3,16 @@ language with the place of each mistake, the names to complete and the sample's 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Callable
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from engine.db import transaction
 from tests.web.helpers import csrf_token, post
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -147,3 +150,21 @@ def test_only_administrators_and_only_with_the_csrf_token(
     assert post(admin, CHECK, {**data, "text": "x" * 30_000}).status_code == 413
     long = post(admin, CHECK, {**data, "text": "x" * 10_000})
     assert long.status_code == 200 and 'data-code="expression_unreadable"' in long.text
+
+
+def test_an_admins_draft_is_checked_and_no_one_elses(app: Flask, admin: FlaskClient) -> None:
+    from engine.builder.drafts import edit_installed, get_draft, save_draft
+
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        draft = edit_installed(session, "admin", "construction", "labour_tally")
+        definition = copy.deepcopy(draft.definition)
+        tally = next(m for m in definition["modules"] if m["id"] == "labour_tally")
+        tally["schema"]["properties"]["bonus"] = {"type": "number", "title": "Bonus"}
+        save_draft(session, get_draft(session, "admin", draft.id), definition)
+        theirs = edit_installed(session, "someone_else", "construction", "labour_tally").id
+        mine = draft.id
+    data = {"module": "labour_tally", "where": "formula", "text": "amount + bonus"}
+    page = post(admin, CHECK, {**data, "draft": mine})
+    assert page.status_code == 200 and 'data-expression-state="ok"' in page.text
+    assert post(admin, CHECK, {**data, "pack": "construction"}).text.count("unknown_name") == 1
+    assert post(admin, CHECK, {**data, "draft": theirs}).status_code == 404

@@ -6,8 +6,8 @@ a sample record, or each problem in the admin's language with a caret under the 
 is about, and the names that complete the word being typed. The checking itself is the
 engine's (engine/builder/expressions.py); this file only reads the request and renders.
 
-The pack comes from an installed pack (`pack`) or a draft pack posted whole (`definition`,
-JSON); the builder's editor sends its own the same way. `/try` is a small page to try the
+The pack comes from the admin's builder draft (`draft`), an installed pack (`pack`) or a
+pack posted whole (`definition`, JSON). `/try` is a small page to try the
 editor on an installed module.
 """
 
@@ -21,6 +21,7 @@ from flask import abort, get_template_attribute, jsonify, render_template, reque
 from flask.typing import ResponseReturnValue
 
 from engine import exactjson
+from engine.builder.drafts import get_draft
 from engine.builder.expression_samples import made_up_record, made_up_row
 from engine.builder.expressions import (
     WHERES,
@@ -42,7 +43,7 @@ from web.admin.builder_expression_words import (
 )
 from web.admin.guard import admin_blueprint
 from web.admin.packs import carries_a_pack
-from web.pages.context import db
+from web.pages.context import actor, db
 from web.problems import problem_message
 from web.problems_expressions import CHECKS as EXPRESSION_TEXTS
 
@@ -67,7 +68,8 @@ def _field(name: str) -> str:
 
 
 def _definition() -> Mapping[str, Any]:
-    """The pack the expression belongs to: a posted draft, or an installed pack."""
+    """The pack the expression belongs to: one posted whole, the admin's draft (`draft`, an
+    id of engine/builder/drafts.py) or an installed pack."""
     raw = _field("definition")
     if raw:
         try:
@@ -77,10 +79,12 @@ def _definition() -> Mapping[str, Any]:
         if not isinstance(definition, Mapping):
             abort(400)
         return definition
-    pack = _field("pack")
-    if not pack:
+    draft, pack = _field("draft"), _field("pack")
+    if not draft and not pack:
         abort(400)
     with db() as session:
+        if draft:  # the admin's own draft only: another admin's is not found
+            return dict(get_draft(session, actor().name or "", draft).definition)
         return export_pack(session, pack)
 
 
