@@ -15,6 +15,7 @@ from html import escape
 from engine.builder.diagram_layout import LINE, Box, Layout, Route, clip, text_width
 
 TITLE_SIZE, MARK_SIZE, LABEL_SIZE = 13.5, 10.5, 11
+SCALE_LIMIT = 1760  # wider drawings would shrink below ~70 % on a desk screen: they scroll
 
 
 def _attrs(**values: object) -> str:
@@ -177,7 +178,8 @@ def to_svg(layout: Layout, marks: dict[str, str], badges: dict[str, list[int]], 
            ident: str) -> str:  # fmt: skip
     """The whole drawing: arrows under states, labels over both."""
     width, height = f"{layout.width:g}", f"{layout.height:g}"
-    head = _attrs(xmlns="http://www.w3.org/2000/svg", class_="wf-svg", viewBox=f"0 0 {width} {height}",
+    wide = " wf-svg-wide" if layout.width > SCALE_LIMIT else ""  # scrolls rather than shrinks
+    head = _attrs(xmlns="http://www.w3.org/2000/svg", class_="wf-svg" + wide, viewBox=f"0 0 {width} {height}",
                   width=width, height=height, role="img", aria_labelledby=f"{ident}-title")  # fmt: skip
     edges = "".join(draw_route(r, ident) for r in layout.routes)
     states = "".join(

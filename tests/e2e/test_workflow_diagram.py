@@ -54,4 +54,11 @@ def test_admin_reads_the_funds_flow_and_tries_a_change(
     expect(page.locator("[data-refused='true']")).to_contain_text(
         re.compile("not valid JSON|不是有效的 JSON")
     )
+    page.goto(live_server.url + "/admin/workflow/labour_tally")
+    expect(page.locator("svg.wf-svg g.wf-state")).to_have_count(4)
+    fits_phone(page)
+    page.screenshot(path=str(screenshots / f"workflow-tally-{language}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+    expect(page.locator(".wf-scroll-hint")).to_be_visible()
+    page.screenshot(path=str(screenshots / f"workflow-tally-{language}-phone.png"), full_page=True)
     watch.check()

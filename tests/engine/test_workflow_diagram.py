@@ -159,6 +159,10 @@ def test_fifteen_states_stay_readable_and_a_loop_draws() -> None:
     drawing = draw_workflow({"initial": "s0", "states": chain, "transitions": transitions})
     assert drawing.problems == () and len(states(drawing.svg)) == 15
     assert 'class="wf-edge wf-edge-loop"' in drawing.svg
+    assert (
+        'class="wf-svg wf-svg-wide"' in drawing.svg
+    )  # scrolls in its frame, never shrinks to specks
+    assert 'class="wf-svg"' in draw_workflow(FLOWS["labour_tally"]).svg
 
 
 @pytest.mark.parametrize(
