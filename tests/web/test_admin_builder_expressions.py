@@ -168,3 +168,10 @@ def test_an_admins_draft_is_checked_and_no_one_elses(app: Flask, admin: FlaskCli
     assert page.status_code == 200 and 'data-expression-state="ok"' in page.text
     assert post(admin, CHECK, {**data, "pack": "construction"}).text.count("unknown_name") == 1
     assert post(admin, CHECK, {**data, "draft": theirs}).status_code == 404
+
+
+def test_a_posted_draft_that_is_not_a_pack_is_refused_in_words(admin: FlaskClient) -> None:
+    data = {"module": "m", "where": "formula", "text": "1"}
+    for bad in ("[" * 50_000, "{", "[1, 2]"):
+        answer = post(admin, CHECK, {**data, "definition": bad})
+        assert 400 <= answer.status_code < 500, answer.status_code

@@ -30,6 +30,7 @@ from engine.builder.expressions import (
     check_expression,
     read_catalogue,
 )
+from engine.definitions.loader import parse_pack_text
 from engine.errors import Problem
 from engine.numbers import NumberRefused
 from engine.packs.installed import export_pack
@@ -71,14 +72,8 @@ def _definition() -> Mapping[str, Any]:
     """The pack the expression belongs to: one posted whole, the admin's draft (`draft`, an
     id of engine/builder/drafts.py) or an installed pack."""
     raw = _field("definition")
-    if raw:
-        try:
-            definition = exactjson.loads(raw)
-        except (ValueError, NumberRefused):
-            abort(400)
-        if not isinstance(definition, Mapping):
-            abort(400)
-        return definition
+    if raw:  # read as an import reads a pack: bounded, numbers exact, refusals coded
+        return parse_pack_text(raw)
     draft, pack = _field("draft"), _field("pack")
     if not draft and not pack:
         abort(400)
@@ -94,8 +89,8 @@ def _sample() -> Mapping[str, Any] | None:
         return None
     try:
         sample = exactjson.loads(raw)
-    except (ValueError, NumberRefused):
-        return None
+    except (ValueError, NumberRefused, RecursionError):
+        return None  # the made-up values stand in until it reads
     return sample if isinstance(sample, Mapping) else None
 
 
