@@ -30,6 +30,8 @@ __all__ = [
     "Words",
     "build_graph",
     "draw_workflow",
+    "read_roles",
+    "read_titles",
     "read_workflow_text",
 ]
 
@@ -108,3 +110,14 @@ def read_roles(raw: Any) -> dict[str, Any]:
     ):
         return {r["id"]: r.get("title", r["id"]) for r in raw}
     raise DefinitionError([Problem("/roles", "diagram_shape", {"what": "roles", "kind": "a list"})])
+
+
+def read_titles(raw: Any) -> dict[str, Any]:
+    """Field titles by name from an object of name → localized title (None: no titles)."""
+    if raw is None:
+        return {}
+    if isinstance(raw, Mapping):
+        return {str(k): v for k, v in raw.items()}
+    raise DefinitionError(
+        [Problem("/fields", "diagram_shape", {"what": "fields", "kind": "an object"})]
+    )

@@ -110,6 +110,28 @@ def test_draw_answers_the_drawing_and_flags_what_to_fix(
     assert status == 200 and "会签：工地主管" in page and "无法从初始状态到达" in page
 
 
+def test_draw_names_field_approvers_and_keeps_hostile_titles_as_text(
+    sign_in: Callable[[str], FlaskClient],
+) -> None:
+    admin = sign_in("admin")
+    hostile = {**TWO_STATES, "transitions": [
+        {"id": "finish", "title": "<script>alert(1)</script>", "from": "draft", "to": "done",
+         "approval": {"quorum": "50%", "approvers": {"field": "checker"}}},
+        {"id": "drop", "from": "draft", "to": "lost"},
+    ]}  # fmt: skip
+    fields = json.dumps({"checker": {"en": "Checker <b>", "zh-CN": "复核人"}})
+    response = admin.post(
+        "/admin/workflow/draw",
+        data={"workflow": json.dumps(hostile), "fields": fields},
+        headers={"X-CSRFToken": csrf_token(admin, "/admin/")},
+    )
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text and "<b>" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    assert "50% of user in Checker &lt;b&gt;" in response.text
+    assert re.search(r'data-code="diagram_dead_end" data-state="lost"', response.text)
+
+
 def test_draw_refuses_what_it_cannot_read_in_the_admins_language(
     sign_in: Callable[[str], FlaskClient],
 ) -> None:

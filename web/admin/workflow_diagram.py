@@ -2,7 +2,8 @@
 
 GET /admin/workflow/<module> draws an installed module's workflow with its flaws listed
 below and a legend; POST /admin/workflow/draw takes a workflow as JSON text (the form field
-`workflow`, with the pack's `roles` for their titles) and answers the drawing as an HTML
+`workflow`; optional `roles`, the pack's roles list, and `fields`, an object of field name →
+title, give the labels their titles) and answers the drawing as an HTML
 fragment, which the builder swaps in with htmx as the admin edits. A draft it cannot read
 answers a fragment naming the problem in the admin's language, with a 4xx status. The
 drawing itself is engine/builder/diagram.py; this file only picks the reader's words.
@@ -24,6 +25,7 @@ from engine.builder.diagram import (
     Words,
     draw_workflow,
     read_roles,
+    read_titles,
     read_workflow_text,
 )
 from engine.catalog import load_catalog
@@ -125,14 +127,20 @@ def _source(module: Module) -> str:
     return dumps(_thawed(workflow), indent=2) if workflow is not None else ""
 
 
+def _optional_json(name: str) -> Any:
+    """An optional JSON form field (None when absent)."""
+    value = request.form.get(name, "").strip()
+    return read_workflow_text(value) if value else None
+
+
 @bp.post("/draw")
 def draw() -> ResponseReturnValue:
     """The drawing of the posted workflow, as a fragment for htmx (or its refusal, 4xx)."""
     try:
         raw = read_workflow_text(request.form.get("workflow", ""))
-        roles_text = request.form.get("roles", "").strip()
-        roles = read_roles(read_workflow_text(roles_text)) if roles_text else {}
-        drawing = _draw(raw, roles, {}, _("State machine"))
+        roles = read_roles(_optional_json("roles"))
+        fields = read_titles(_optional_json("fields"))
+        drawing = _draw(raw, roles, fields, _("State machine"))
     except DefinitionError as error:
         too_large = any(p.code == "diagram_too_large" and not p.path for p in error.problems)
         page = render_template("admin/workflow/_refused.html", problems=_messages(error.problems))
