@@ -11,9 +11,10 @@ in the reader's language.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from engine.errors import DefinitionError, Problem
@@ -44,7 +45,6 @@ class Words:
     comment_required: str = "comment required"
     no_self_approval: str = "not the owner"
     withdraw: str = "withdraw"
-    start: str = "start"
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,6 @@ def _check_transition(index: int, item: Any) -> list[Problem]:
 
 def duration_text(value: Any, words: Words) -> str:
     """`P2D` → "2 d", `PT4H` → "4 h"; anything else is shown as written."""
-    import re
-
     match = re.fullmatch(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?", str(value))
     if not match or not any(match.groups()):
         return str(value)
@@ -296,17 +294,10 @@ def analyse(graph: Graph) -> Graph:
             graph.problems.append(Problem(f"/states/{key}", "diagram_unreachable", {"state": key}))
         if dead_end:
             graph.problems.append(Problem(f"/states/{key}", "diagram_dead_end", {"state": key}))
-        states[key] = _replace(state, key == root and known_initial, unreachable, dead_end,
-                               layers[key], rows[key])  # fmt: skip
+        initial = known_initial and key == root
+        states[key] = replace(state, initial=initial, unreachable=unreachable,
+                              dead_end=dead_end, layer=layers[key], row=rows[key])  # fmt: skip
     return graph
-
-
-def _replace(state: State, initial: bool, unreachable: bool, dead_end: bool, layer: int,
-             row: int) -> State:  # fmt: skip
-    from dataclasses import replace
-
-    return replace(state, initial=initial, unreachable=unreachable, dead_end=dead_end,
-                   layer=layer, row=row)  # fmt: skip
 
 
 def _rows(order: list[str], layers: dict[str, int], arrows: list[Arrow],

@@ -60,7 +60,6 @@ def words() -> Words:
         comment_required=_("comment required"),
         no_self_approval=_("not the owner"),
         withdraw=_("withdraw"),
-        start=_("start"),
     )
 
 
