@@ -50,6 +50,7 @@
         handle: ".drag-handle",
         draggable: "li",
         animation: 150,
+        forceFallback: true,
         onEnd: function (event) {
           if (event.oldIndex !== event.newIndex) { saveOrder(list); }
         }
