@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -60,7 +59,7 @@ def save(client: FlaskClient, url: str, name: str, **form: str) -> Any:
 def build_visit(client: FlaskClient) -> str:
     url = start_blank(client)
     add(client, url, "text", "Inspector")
-    add(client, url, "number" if False else "integer", "Visitors")
+    add(client, url, "integer", "Visitors")
     trade = add(client, url, "choice", "Trade")
     assert (
         save(client, url, trade, label_en="Trade", choices="civil | Civil | 土建\nmep").status_code
@@ -183,3 +182,38 @@ def test_the_builder_speaks_chinese(sign_in: SignIn):
     assert "子表" in page and "金额" in page
     taken = post(client, f"{url}/fields", {"kind": "nope", "label_en": "x"}, headers=ZH)
     assert taken.status_code == 422
+
+
+def test_the_preview_computes_formulas_for_sample_values(sign_in: SignIn):
+    client = sign_in("admin")
+    url = build_visit(client)
+    answer = post(
+        client,
+        f"{url}/preview",
+        {"d.inspector": "Li", "d.items.0.qty": "2", "d.items.0.price": "3.50"},
+    )
+    assert answer.status_code == 200
+    assert re.search(r'id="calc-items-0-line"[^>]*>7\.00<', answer.text), answer.text
+
+
+def test_an_invalid_draft_is_kept_and_its_problems_point_at_the_field(sign_in: SignIn):
+    client = sign_in("admin")
+    url = start_blank(client)
+    add(client, url, "link", "Project")  # no module to link to yet: not a valid pack
+    page = client.get(url, headers=ZH)
+    assert page.status_code == 200
+    assert "builder-problems" in page.text and "<code>project</code>" in page.text
+    assert "/admin/builder/d/" in client.get("/admin/builder/").text  # listed to resume
+    assert post(client, f"{url}/publish").status_code == 422
+
+
+def test_publishing_over_a_newer_version_is_refused_with_409(sign_in: SignIn):
+    client = sign_in("admin")
+    first = draft_url(post(client, "/admin/builder/packs/construction", {"module": "project"}))
+    second = draft_url(post(client, "/admin/builder/packs/construction", {"module": "project"}))
+    add(client, second, "date", "Handover")
+    assert post(client, f"{second}/publish/confirm").status_code == 303
+    add(client, first, "text", "Client ref")
+    refused = post(client, f"{first}/publish")
+    assert refused.status_code == 409
+    assert "1.2.0" in refused.text and "1.1.0" in refused.text
