@@ -146,7 +146,7 @@ def place(graph: Graph) -> Layout:
         for lane, arrow in enumerate(ordered):
             offset = (lane + 1) * LANE + 4
             level = edge - offset if side == "top" else edge + offset
-            layout.routes.append(_lane(arrow, side, level, boxes, ports))
+            layout.routes.append(_lane(arrow, side, level, boxes, ports, lane))
     return layout
 
 
@@ -231,22 +231,57 @@ def _within(arrow: Arrow, kind: str, boxes: dict[str, Box]) -> Route:
     return Route(arrow, kind, d, lines, x + shift / 2, top, anchor, BOX_W / 2 + GAP_X / 2 - 20)
 
 
-def _lane(arrow: Arrow, side: str, level: float, boxes: dict[str, Box], ports: Ports) -> Route:
+def _lane(arrow: Arrow, side: str, level: float, boxes: dict[str, Box], ports: Ports,
+          lane: int) -> Route:  # fmt: skip
+    """Round the drawing: up (or down) from the source, along the lane, into the target.
+
+    An end whose column has another state in the way leaves (or enters) by the gap beside
+    its column instead, so the arrow never runs through a state.
+    """
     source, target = boxes[arrow.source], boxes[arrow.target]
-    sx = source.x + ports[(arrow.source, side, id(arrow))]
-    tx = target.x + ports[(arrow.target, side, id(arrow))]
-    sy = source.y if side == "top" else source.y + source.h
-    ty = target.y - 2 if side == "top" else target.y + target.h + 2
-    bend = 8 if side == "top" else -8
-    d = (
-        f"M{_fmt(sx, sy)} L{_fmt(sx, level + bend)} Q{_fmt(sx, level)} "
-        f"{_fmt(sx + (8 if tx > sx else -8), level)} L{_fmt(tx + (-8 if tx > sx else 8), level)} "
-        f"Q{_fmt(tx, level)} {_fmt(tx, level + bend)} L{_fmt(tx, ty)}"
-    )
+    top = side == "top"
+    shift = (12 if top else 34) + 6 * (lane % 3)  # top and bottom lanes apart in a gap
+    if _crossed(source, side, boxes):
+        y = source.y + (12 if top else source.h - 12)
+        gap = source.x + source.w + shift
+        start = [(source.x + source.w, y), (gap, y), (gap, level)]
+    else:
+        x = source.x + ports[(arrow.source, side, id(arrow))]
+        start = [(x, source.y if top else source.y + source.h), (x, level)]
+    if _crossed(target, side, boxes):
+        y = target.y + (12 if top else target.h - 12)
+        gap = target.x - shift
+        end = [(gap, level), (gap, y), (target.x - 2, y)]
+    else:
+        x = target.x + ports[(arrow.target, side, id(arrow))]
+        end = [(x, level), (x, target.y - 2 if top else target.y + target.h + 2)]
+    d = _rounded([*start, *end])
+    sx, tx = start[-1][0], end[0][0]
     width = max(abs(tx - sx) - 24, BOX_W)
     return Route(
         arrow, "lane", d, label_lines(arrow), (sx + tx) / 2, level, width=width, one_line=True
     )
+
+
+def _rounded(points: list[tuple[float, float]], radius: float = 8) -> str:
+    """An SVG path through `points` in straight runs, each corner rounded."""
+    d = [f"M{_fmt(*points[0])}"]
+    for before, corner, after in zip(points, points[1:], points[2:], strict=False):
+        cut_in = _towards(corner, before, radius)
+        cut_out = _towards(corner, after, radius)
+        d.append(f"L{_fmt(*cut_in)} Q{_fmt(*corner)} {_fmt(*cut_out)}")
+    d.append(f"L{_fmt(*points[-1])}")
+    return " ".join(d)
+
+
+def _towards(
+    here: tuple[float, float], there: tuple[float, float], step: float
+) -> tuple[float, float]:
+    """The point `step` from `here` on the way to `there` (at most half way)."""
+    dx, dy = there[0] - here[0], there[1] - here[1]
+    length = (dx * dx + dy * dy) ** 0.5 or 1
+    step = min(step, length / 2)
+    return here[0] + dx / length * step, here[1] + dy / length * step
 
 
 def _loop(arrow: Arrow, box: Box) -> Route:
