@@ -133,6 +133,13 @@ def test_the_try_page_draws_the_editor(admin: FlaskClient) -> None:
         "/admin/builder/expression/try?pack=construction&module=labour_tally", headers=ZH
     )
     assert "表达式" in zh.text
+    rows = admin.get(
+        "/admin/builder/expression/try?pack=construction&module=labour_tally&table=items"
+    )
+    assert 'name="expr_table" value="items"' in rows.text and "hours&#34;: 8.5" in rows.text
+    assert (
+        admin.get("/admin/builder/expression/try?pack=construction&module=nope").status_code == 404
+    )
 
 
 def test_only_administrators_and_only_with_the_csrf_token(
@@ -148,6 +155,8 @@ def test_only_administrators_and_only_with_the_csrf_token(
     assert post(admin, CHECK, {**data, "where": "eval"}).status_code == 400
     assert post(admin, CHECK, {**data, "pack": "nope"}).status_code == 404
     assert post(admin, CHECK, {**data, "text": "x" * 30_000}).status_code == 413
+    blank = post(admin, CHECK, {**data, "text": "  "})
+    assert blank.status_code == 200 and blank.text == ""
     long = post(admin, CHECK, {**data, "text": "x" * 10_000})
     assert long.status_code == 200 and 'data-code="expression_unreadable"' in long.text
 

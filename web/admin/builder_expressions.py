@@ -124,6 +124,8 @@ def _text() -> str:
 def check() -> ResponseReturnValue:
     """The editor's verdict on the expression, as an HTML fragment."""
     text, where = _text(), _where()
+    if not text.strip():
+        return ""  # nothing typed yet (an optional show_if, say): nothing to say
     found = check_expression(
         _definition(),
         _field("module"),
