@@ -195,3 +195,40 @@ def test_text_that_is_not_json_is_refused() -> None:
     assert refused.value.problems[0].code == "diagram_not_json"
     with pytest.raises(DefinitionError):
         read_workflow_text("[" * 50_000 + "]" * 50_000)
+
+
+def test_arrows_round_the_drawing_never_run_through_a_state() -> None:
+    steps: dict[str, dict[str, Any]] = {f"s{i}": {"title": f"Step {i}"} for i in range(9)}
+    steps["s8"]["final"] = True
+    transitions: list[dict[str, Any]] = [
+        {"id": f"t{i}", "from": f"s{i}", "to": f"s{i + 1}"} for i in range(8)
+    ]
+    transitions += [
+        {"id": "fast", "from": "s1", "to": "s5"},  # s5 stands under s2 in the same column
+        {"id": "back", "from": "s6", "to": "s5"},  # so going back into s5 from above crosses s2
+        {"id": "again", "from": "s7", "to": "s2"},
+    ]
+    drawing = draw_workflow({"initial": "s0", "states": steps, "transitions": transitions})
+    boxes = {
+        key: tuple(map(float, found))
+        for key, *found in re.findall(
+            r'data-state="([^"]+)"><title>.*?</title><rect x="([\d.]+)" y="([\d.]+)" '
+            r'width="([\d.]+)" height="([\d.]+)"',
+            drawing.svg,
+        )
+    }
+    lanes = re.findall(
+        r'class="wf-edge wf-edge-lane" data-transition="[^"]+" data-from="([^"]+)" '
+        r'data-to="([^"]+)"><title>.*?</title><path d="([^"]+)"',
+        drawing.svg,
+    )
+    assert len(lanes) >= 2
+    for source, target, d in lanes:
+        points = [tuple(map(float, p)) for p in re.findall(r"([\d.]+) ([\d.]+)", d)]
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+            for t in (i / 20 for i in range(21)):
+                x, y = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
+                for key, (bx, by, bw, bh) in boxes.items():
+                    if key not in (source, target):
+                        inside = bx + 1 < x < bx + bw - 1 and by + 1 < y < by + bh - 1
+                        assert not inside, f"{source}→{target} runs through {key}"
