@@ -84,6 +84,21 @@ def test_an_admin_composes_reorders_and_publishes_a_module(
     expect(admin.locator("#builder-preview input[name='d.inspector']")).to_be_visible()
     assert preview_order(admin) == ["inspector", "amount", "visit_date"]
 
+    # a bad setting is refused beside the field, in the admin's language; nothing is lost
+    draft = admin.url.split("?")[0].split("#")[0].removeprefix(live_server.url)
+    watch.expected_statuses.add((f"{draft}/fields/inspector", 422))
+    admin.click(".builder-field-list li[data-name=inspector] > a")
+    admin.fill("#f-pattern", "([a-")
+    admin.fill("#f-label-zh", "检查人")
+    admin.click("form.builder-field-form button[type=submit]")
+    expect(admin.locator(".builder-problems")).to_contain_text("([a-")
+    expect(admin.locator("#f-label-zh")).to_have_value("检查人")
+    shoot(admin, screenshots, "field-refused", language)
+    admin.fill("#f-pattern", "^[A-Z]")
+    admin.click("form.builder-field-form button[type=submit]")
+    expect(admin.locator(".builder-problems")).to_have_count(0)
+    expect(admin.locator("#builder-preview")).to_contain_text(re.compile("Inspector|检查人"))
+
     # drag the last field above the first: the order is saved and the preview follows
     top = admin.locator(".builder-field-list[data-table=''] > li").first.locator(".drag-handle")
     last = admin.locator(".builder-field-list[data-table=''] > li").last.locator(".drag-handle")

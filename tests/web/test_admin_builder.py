@@ -127,8 +127,13 @@ def test_bad_input_is_refused_in_the_admins_language_and_nothing_is_lost(sign_in
     hint = client.get(f"{url}/check-id", query_string={"id": name}).text
     assert "already a field here" in hint
     assert "b_code_b_2" in client.get(f"{url}/check-id", query_string={"label_en": "B code b"}).text
-    bad = save(client, url, name, label_en="Code", pattern="([a-", max_length="1e400")
+    shown = client.get(f"{url}?field={name}").text
+    assert 'value="&lt;b&gt;Code&lt;/b&gt;"' in shown  # the settings form holds the label
+    bad = save(
+        client, url, name, label_en="Code", label_zh="编号", pattern="([a-", max_length="1e400"
+    )
     assert bad.status_code == 422
+    assert 'value="编号"' in bad.text and 'value="([a-"' in bad.text  # what was typed is kept
     assert "is not a valid pattern" in bad.text and "([a-" in bad.text
     huge = post(client, f"{url}/fields/{name}", {"label_en": "Code", "max_length": "99999999999"})
     assert huge.status_code == 422 and "is too large" in huge.text

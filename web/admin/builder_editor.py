@@ -167,7 +167,7 @@ def _selected(
         "name": name,
         "table": table or "",
         "kind": kind_title(detect(schema), schema),
-        "values": dict(posted) if posted is not None else form_values(schema, required),
+        "inputs": dict(posted) if posted is not None else form_values(schema, required),
         "shown": applicable(detect(schema), schema),
         "held": held,
         "rows": detect(schema).rows,

@@ -58,6 +58,10 @@
     });
   }
 
+  /* The page's policy refuses style attributes, so htmx must not carry them across a swap
+   * (SortableJS leaves empty ones behind); classes and sizes still settle. */
+  if (window.htmx) { window.htmx.config.attributesToSettle = ["class", "width", "height"]; }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.xhr.status === 422 && document.getElementById("builder-main")) {
       event.detail.shouldSwap = true;
