@@ -44,5 +44,6 @@ EDITS: dict[str, str] = {
         "pack {pack} is at version {installed} now, and this draft started from {version}: "
         "someone published in between. Start a new draft from the installed version"
     ),
+    "builder_draft_changed": "the draft changed after your review: review it again",
     "builder_draft_gone": "pack {pack} is no longer installed; this draft cannot be published",
 }

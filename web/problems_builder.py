@@ -76,6 +76,9 @@ EDITS: dict[str, Callable[[Params], str]] = {
         installed=p.get("installed"),
         version=p.get("version"),
     ),
+    "builder_draft_changed": lambda p: _(
+        "The draft changed after your review: review it again before publishing."
+    ),
     "builder_draft_gone": lambda p: _(
         "Pack %(pack)s is no longer installed; this draft cannot be published.",
         pack=p.get("pack"),

@@ -18,7 +18,7 @@ from engine.builder.drafts import get_draft
 from engine.catalog import load_catalog
 from engine.definitions import Pack, load_pack
 from engine.errors import Conflict, DefinitionError, Problem
-from engine.models import BuilderDraft, InstalledModule, InstalledPack, PackVersion
+from engine.models import BuilderDraft, InstalledModule, InstalledPack, PackVersion, aware
 from engine.packs import ImportReport, import_pack
 from engine.packs.install import SEMVER
 
@@ -91,13 +91,23 @@ def _check_base(session: Session, draft: BuilderDraft) -> None:
     )
 
 
-def publish_draft(session: Session, owner: str, draft_id: str, *, dry_run: bool) -> ImportReport:
+def draft_stamp(draft: BuilderDraft) -> str:
+    """When the draft was last edited, as the review page carries it to the confirmation."""
+    return aware(draft.updated_at).isoformat()
+
+
+def publish_draft(
+    session: Session, owner: str, draft_id: str, *, dry_run: bool, reviewed: str | None = None
+) -> ImportReport:
     """Import the draft as its pack's next version (`dry_run`: only say what would change).
 
     Refused with Conflict when the installed pack moved on since the draft started, and with
-    the import's own DefinitionError or UpgradeRefused otherwise. A publish removes the draft.
+    the import's own DefinitionError or UpgradeRefused otherwise; `reviewed` (the draft's
+    stamp when its dry run was shown) refuses a draft edited since. A publish removes it.
     """
     draft = get_draft(session, owner, draft_id)
+    if reviewed is not None and reviewed != draft_stamp(draft):
+        raise Conflict(code="builder_draft_changed")
     _check_base(session, draft)
     definition = copy.deepcopy(draft.definition)
     definition["version"] = next_version(session, draft.pack_id, draft.base_version)

@@ -222,3 +222,15 @@ def test_publishing_over_a_newer_version_is_refused_with_409(sign_in: SignIn):
     refused = post(client, f"{first}/publish")
     assert refused.status_code == 409
     assert "1.2.0" in refused.text and "1.1.0" in refused.text
+
+
+def test_a_draft_edited_after_its_review_is_not_published_unseen(sign_in: SignIn):
+    client = sign_in("admin")
+    url = start_blank(client)
+    add(client, url, "text", "Place")
+    review = post(client, f"{url}/publish")
+    stamp = re.search(r'name="reviewed" value="([^"]+)"', review.text).group(1)
+    add(client, url, "text", "Weather")  # edited in another tab after the review
+    refused = post(client, f"{url}/publish/confirm", {"reviewed": stamp})
+    assert refused.status_code == 409 and "review it again" in refused.text
+    assert client.get("/m/visit").status_code == 404

@@ -10,11 +10,11 @@ older installed version is refused with 409 instead of overwriting a newer one.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from engine.builder.publish import publish_draft
+from engine.builder.publish import draft_stamp, publish_draft
 from engine.errors import Conflict, DefinitionError, UpgradeRefused
 from engine.packs import ImportReport
 from web import errors
@@ -52,6 +52,7 @@ def review(draft_id: str) -> ResponseReturnValue:
                 report=report,
                 problems=[],
                 sections=change_sections(report.diff),
+                reviewed=draft_stamp(draft),
             )
     except (DefinitionError, UpgradeRefused, Conflict) as refused:
         return _refused(draft_id, refused)
@@ -62,7 +63,8 @@ def confirm(draft_id: str) -> ResponseReturnValue:
     """Publish: import the draft at its next version; the draft is then gone."""
     try:
         with db() as session:
-            report = publish_draft(session, owner(), draft_id, dry_run=False)
+            reviewed = request.form.get("reviewed") or None
+            report = publish_draft(session, owner(), draft_id, dry_run=False, reviewed=reviewed)
     except (DefinitionError, UpgradeRefused, Conflict) as refused:
         return _refused(draft_id, refused)
     flash(_published(report), "success")
