@@ -80,6 +80,13 @@ def test_an_admin_composes_reorders_and_publishes_a_module(
     add.locator("input[name=id]").fill("")
     add_field(admin, "table", "Items")
     add_field(admin, "decimal", "Qty", form="#builder-field form.builder-add")
+    admin.click(".builder-field-list li[data-name=items] > a")
+    add_field(admin, "formula", "Double", form="#builder-field form.builder-add")
+    editor = admin.locator("[data-expression-editor] textarea")
+    editor.fill("qty * 2")
+    expect(admin.locator(".expression-ok")).to_be_visible()
+    admin.click("form.builder-field-form button[type=submit]")
+    expect(admin.locator("#builder-preview")).to_contain_text("Double")
     add_field(admin, "date", "Visit date")
     expect(admin.locator("#builder-preview input[name='d.inspector']")).to_be_visible()
     assert preview_order(admin) == ["inspector", "amount", "visit_date"]

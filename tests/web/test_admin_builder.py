@@ -4,6 +4,7 @@ it through the import's dry run; an installed pack is changed and published as 1
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
@@ -234,3 +235,27 @@ def test_a_draft_edited_after_its_review_is_not_published_unseen(sign_in: SignIn
     refused = post(client, f"{url}/publish/confirm", {"reviewed": stamp})
     assert refused.status_code == 409 and "review it again" in refused.text
     assert client.get("/m/visit").status_code == 404
+
+
+def test_a_formula_is_edited_with_the_expression_editor_checking_the_draft(sign_in: SignIn):
+    client = sign_in("admin")
+    url = build_visit(client)
+    page = client.get(f"{url}?field=line&table=items").text
+    assert "data-expression-editor" in page and 'name="expr_definition"' in page
+    assert 'name="formula"' in page and "qty * price" in page
+    checked = post(
+        client,
+        "/admin/builder/expression/check",
+        {
+            "formula": "qty * nope",
+            "expr_input": "formula",
+            "expr_where": "formula",
+            "expr_module": "visit",
+            "expr_table": "items",
+            "expr_field": "line",
+            "expr_definition": html.unescape(
+                re.search(r'name="expr_definition" value="([^"]*)"', page).group(1)
+            ),
+        },
+    )
+    assert checked.status_code == 200 and "nope" in checked.text

@@ -8,6 +8,7 @@ shows the same page with its problems, a 4xx status and the draft as it was.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -200,6 +201,7 @@ def render_editor(
         edit_problems=draft_problems(definition, problems or []),
         preview=preview_of(session, draft),
         targets=link_targets(session, definition),
+        pack_json=json.dumps(definition, ensure_ascii=False),
         field_url=lambda name, tbl="": url_for(
             "admin_builder.editor", draft_id=draft.id, field=name, table=tbl or None
         ),
