@@ -87,6 +87,9 @@ def test_an_admin_composes_reorders_and_publishes_a_module(
     expect(admin.locator(".expression-ok")).to_be_visible()
     admin.click("form.builder-field-form button[type=submit]")
     expect(admin.locator("#builder-preview")).to_contain_text("Double")
+    # sample values in the preview work the formula out, nothing stored
+    admin.locator("#builder-preview [name='d.items.0.qty']").fill("3")
+    expect(admin.locator("#calc-items-0-double")).to_have_text("6.00")
     add_field(admin, "date", "Visit date")
     expect(admin.locator("#builder-preview input[name='d.inspector']")).to_be_visible()
     assert preview_order(admin) == ["inspector", "amount", "visit_date"]

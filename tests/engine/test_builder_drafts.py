@@ -9,7 +9,7 @@ from engine.actor import SYSTEM
 from engine.builder import drafts, edits
 from engine.builder.publish import DraftBehind, compile_draft, publish_draft, value_count
 from engine.builder.settings import set_field
-from engine.errors import DefinitionError, NotFound, UpgradeRefused
+from engine.errors import DefinitionError, NotFound, UpgradeRefused, ValidationFailed
 from engine.models import PackVersion
 from engine.packs import export_pack, import_pack
 from engine.records import create_record, get_record
@@ -107,3 +107,26 @@ def test_a_draft_behind_the_installed_version_is_refused(session):
     with pytest.raises(DraftBehind) as behind:
         publish_draft(session, "ann", first.id, dry_run=True)
     assert behind.value.problems[0].params["installed"] == "1.1.0"
+
+
+def test_a_module_starts_as_a_copy_of_an_installed_one_in_the_installed_pack(session):
+    import_pack(session, sample_pack())
+    draft = drafts.start_module(
+        session,
+        "ann",
+        module_id="labour_night",
+        title={"en": "Night labour", "zh-CN": "夜间点工"},
+        pack_id="site",
+        template="labour",
+    )
+    copied = draft.definition["modules"][-1]
+    assert (copied["id"], copied["title"]["zh-CN"]) == ("labour_night", "夜间点工")
+    assert "items" in copied["schema"]["properties"]
+    assert draft.base_version == "1.0.0"
+    report = publish_draft(session, "ann", draft.id, dry_run=False)
+    assert (report.version, report.action) == ("1.1.0", "upgraded")
+    with pytest.raises(ValidationFailed) as taken:
+        drafts.start_module(
+            session, "ann", module_id="labour", title={"en": "Again"}, pack_id="site"
+        )
+    assert taken.value.problems[0].code == "builder_module_taken"
