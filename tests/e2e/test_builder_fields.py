@@ -68,6 +68,7 @@ def test_an_admin_composes_reorders_and_publishes_a_module(
     admin.fill("#b-module-id", "visit")
     admin.fill("#b-title-en", "Site visit")
     admin.fill("#b-title-zh", "现场巡检")
+    shoot(admin, screenshots, "start", language)
     admin.click("form.builder-start button[type=submit]")
     expect(admin.locator("#builder-preview")).to_be_visible()
 
