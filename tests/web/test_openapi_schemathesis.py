@@ -195,3 +195,23 @@ def _start_at_collections(machine: Any) -> None:
         setattr(machine, name, None)  # hides the rule: Hypothesis collects callables only
     machine._root_labels = kept
     machine.root_rules = frozenset(normalize_name(f"RANDOM -> {label}") for label in kept)
+
+
+def test_a_restored_snapshot_undoes_what_a_scenario_did(fuzzed_api: Api) -> None:
+    """What every scenario relies on: records created, changed or moved on are undone."""
+    project = fuzzed_api.first("project", as_="admin")["id"]
+    kept = body(fuzzed_api.post(TALLY, as_="foreman", json={"data": labour_data(project)}))
+    with database_snapshot(fuzzed_api.app.extensions["formwork"].engine) as snapshot:
+        for _scenario in range(2):
+            fuzzed_api.post(TALLY, as_="foreman", json={"data": labour_data(project)})
+            changed = fuzzed_api.patch(
+                f"{TALLY}/{kept['id']}",
+                as_="foreman",
+                json={"version": kept["version"], "data": {"worker": "Li Lei"}},
+            )
+            assert changed.status_code == 200, changed.text
+            snapshot.restore()
+            listed = body(fuzzed_api.get(TALLY, as_="foreman"))
+            assert [r["id"] for r in listed["items"]] == [kept["id"]]
+            assert listed["items"][0]["data"]["worker"] == "Wang Wei"
+            assert listed["items"][0]["version"] == kept["version"]
