@@ -46,4 +46,32 @@ EDITS: dict[str, str] = {
     ),
     "builder_draft_changed": "the draft changed after your review: review it again",
     "builder_draft_gone": "pack {pack} is no longer installed; this draft cannot be published",
+    "builder_no_workflow": "this module has no workflow yet: add one first",
+    "builder_workflow_exists": "this module has a workflow already",
+    "builder_state_taken": "{value!r} is already a state here: choose another id",
+    "builder_unknown_state": "there is no state {value!r} here",
+    "builder_state_in_use": (
+        "the state {value!r} is used by the transitions {used}: change or remove them first"
+    ),
+    "builder_state_initial": (
+        "new records start in {value!r}: make another state the initial one first"
+    ),
+    "builder_unknown_transition": "there is no transition {value!r} here",
+    "builder_transition_from_missing": "choose at least one state the transition leaves from",
+    "builder_comment_rule": "{value!r} is not a comment rule: none, optional or required",
+    "builder_quorum_invalid": (
+        "{value!r} is not a quorum: any, all, a number of votes or a share such as 60%"
+    ),
+    "builder_approvers_invalid": "approvers are chosen by role or by a user field, not {value!r}",
 }
+
+PERMISSIONS: dict[str, str] = {
+    "builder_unknown_role": "the pack declares no role {value!r}: add it first",
+    "builder_role_taken": "there is a role {value!r} already: choose another id",
+    "builder_permission_level": "{action} can be none, own or all, not {value!r}",
+    "builder_field_rule": "a field rule is hidden or read, not {value!r}",
+    "builder_scope_not_link": (
+        "{value!r} is not a link field of this module: only a link can scope rows"
+    ),
+}
+EDITS.update(PERMISSIONS)  # one group for engine/codes.MESSAGES

@@ -83,4 +83,57 @@ EDITS: dict[str, Callable[[Params], str]] = {
         "Pack %(pack)s is no longer installed; this draft cannot be published.",
         pack=p.get("pack"),
     ),
+    "builder_no_workflow": lambda p: _("This module has no workflow yet: add one first."),
+    "builder_workflow_exists": lambda p: _("This module has a workflow already."),
+    "builder_state_taken": lambda p: _(
+        "%(value)s is already a state here: choose another id.", value=p.get("value")
+    ),
+    "builder_unknown_state": lambda p: _("There is no state %(value)s here.", value=p.get("value")),
+    "builder_state_in_use": lambda p: _(
+        "The state %(value)s is used by the transitions %(used)s: change or remove them first.",
+        value=p.get("value"),
+        used=p.get("used"),
+    ),
+    "builder_state_initial": lambda p: _(
+        "New records start in %(value)s: make another state the initial one first.",
+        value=p.get("value"),
+    ),
+    "builder_unknown_transition": lambda p: _(
+        "There is no transition %(value)s here.", value=p.get("value")
+    ),
+    "builder_transition_from_missing": lambda p: _(
+        "Choose at least one state the transition leaves from."
+    ),
+    "builder_comment_rule": lambda p: _(
+        "%(value)s is not a comment rule: none, optional or required.", value=p.get("value")
+    ),
+    "builder_quorum_invalid": lambda p: _(
+        "%(value)s is not a quorum: any, all, a number of votes or a share such as 60%%.",
+        value=p.get("value"),
+    ),
+    "builder_approvers_invalid": lambda p: _(
+        "Approvers are chosen by role or by a user field, not %(value)s.", value=p.get("value")
+    ),
 }
+
+PERMISSIONS: dict[str, Callable[[Params], str]] = {
+    "builder_unknown_role": lambda p: _(
+        "The pack declares no role %(value)s: add it first.", value=p.get("value")
+    ),
+    "builder_role_taken": lambda p: _(
+        "There is a role %(value)s already: choose another id.", value=p.get("value")
+    ),
+    "builder_permission_level": lambda p: _(
+        "%(action)s can be none, own or all, not %(value)s.",
+        action=p.get("action"),
+        value=p.get("value"),
+    ),
+    "builder_field_rule": lambda p: _(
+        "A field rule is hidden or read-only, not %(value)s.", value=p.get("value")
+    ),
+    "builder_scope_not_link": lambda p: _(
+        "%(value)s is not a link field of this module: only a link can scope rows.",
+        value=p.get("value"),
+    ),
+}
+EDITS.update(PERMISSIONS)  # said with the other builder codes
