@@ -23,8 +23,10 @@ def init_app(app: Flask) -> None:
         builder,
         builder_expressions,
         builder_fields,
+        builder_permissions,
         builder_preview,
         builder_publish,
+        builder_workflow,
         guard,
         home,
         pack_history,
@@ -45,9 +47,11 @@ def init_app(app: Flask) -> None:
         users,
         builder,
         builder_fields,
+        builder_permissions,
         builder_preview,
         builder_publish,
         builder_expressions,
+        builder_workflow,
         workflow_diagram,
     ):
         app.register_blueprint(page.bp)

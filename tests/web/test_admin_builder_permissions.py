@@ -1,0 +1,97 @@
+"""The builder's permissions in the browser's place: an admin sets a role's rights and field
+rules in the matrix, sees the form as that role would, and the dry run of publishing lists
+the change; a foreman cannot reach the page; the page speaks Chinese."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.web.helpers import post
+from tests.web.test_admin_builder import draft_url
+
+SignIn = Callable[[str], FlaskClient]
+ZH = {"Accept-Language": "zh-CN"}
+
+
+def project_draft(client: FlaskClient) -> str:
+    response = post(client, "/admin/builder/packs/construction", {"module": "project"})
+    return draft_url(response)
+
+
+def matrix(client: FlaskClient, url: str) -> dict[str, Any]:
+    """The form as the page shows it: each select's chosen option, each checked box."""
+    page = client.get(f"{url}/permissions").text
+    form: dict[str, Any] = {}
+    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', body)
+        form[name] = chosen.group(1) if chosen else ""
+    boxes = r'<input type="checkbox" name="([^"]+)" value="([^"]+)"[^>]* checked'
+    for name, value in re.findall(boxes, page):
+        if name.endswith(".scope"):
+            form.setdefault(name, []).append(value)
+        else:
+            form[name] = value
+    return form
+
+
+def pack_of(client: FlaskClient, url: str) -> dict[str, Any]:
+    return json.loads(client.get(f"{url}/download").data)
+
+
+def test_an_admin_grants_a_role_and_hides_a_field_and_views_the_form_as_the_role(
+    sign_in: SignIn,
+):
+    client = sign_in("admin")
+    url = project_draft(client)
+    assert "/permissions" in client.get(url).text  # reached from the editor
+    form = matrix(client, url)
+    assert form["foreman.f.budget"] == "hidden" and form["site_manager.create"] == "1"
+    form.update({"planner.create": "1", "planner.read": "own", "planner.update": "own"})
+    form.update({"planner.f.name": "read", "viewer.f.client": "hidden"})
+    saved = post(client, f"{url}/permissions", {**form, "as": "planner"})
+    assert saved.status_code == 303 and "as=planner" in saved.headers["Location"]
+    project = next(m for m in pack_of(client, url)["modules"] if m["id"] == "project")
+    assert project["permissions"]["planner"] == {
+        "create": True,
+        "read": "own",
+        "update": "own",
+        "fields": {"name": "read"},
+    }
+    assert project["permissions"]["viewer"]["fields"]["client"] == "hidden"
+    assert project["permissions"]["foreman"]["fields"]["budget"] == "hidden"  # kept as it was
+    # view as role: the planner sees the name as text, the viewer does not see the client
+    planner = client.get(f"{url}/permissions?as=planner").text
+    preview = planner[planner.index('id="view-as-title"') :]
+    assert 'name="d.code"' in preview and 'name="d.name"' not in preview
+    viewer = client.get(f"{url}/permissions?as=viewer").text
+    preview = viewer[viewer.index('id="view-as-title"') :]
+    assert 'name="d.client"' not in preview and "d.budget" not in preview
+    assert 'name="d.client"' in planner[planner.index('id="view-as-title"') :]
+    # publishing's dry run lists the permission change
+    review = post(client, f"{url}/publish")
+    assert review.status_code == 200 and "planner" in review.text
+
+
+def test_an_impossible_choice_is_refused_and_nothing_is_saved(sign_in: SignIn):
+    client = sign_in("admin")
+    url = project_draft(client)
+    form = {**matrix(client, url), "planner.read": "mine", "viewer.scope": "name"}
+    refused = post(client, f"{url}/permissions", form)
+    assert refused.status_code == 422 and "none, own or all" in refused.text
+    project = next(m for m in pack_of(client, url)["modules"] if m["id"] == "project")
+    assert project["permissions"]["planner"] == {"read": "all"}
+    zh = post(client, f"{url}/permissions", form, headers=ZH)
+    assert zh.status_code == 422 and "谁可以做什么" in zh.text
+
+
+def test_a_foreman_cannot_reach_the_permissions(sign_in: SignIn):
+    admin = sign_in("admin")
+    url = project_draft(admin)
+    foreman = sign_in("foreman")
+    assert foreman.get(f"{url}/permissions").status_code == 403
+    assert post(foreman, f"{url}/permissions", {"planner.read": "all"}).status_code == 403
