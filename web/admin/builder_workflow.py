@@ -1,0 +1,166 @@
+"""The builder's workflow section: a draft module's states and transitions edited in forms,
+with the drawing of the state machine beside them, redrawn after every edit.
+
+Each edit is an engine function on the draft's pack (engine/builder/workflow_edits.py) and
+the draft is saved after every accepted one; a refused edit answers 422 with the section,
+the reason in the admin's language and the draft unchanged. The drawing is
+engine/builder/diagram.py, called here directly, with the admin console's words for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from engine.builder import drafts
+from engine.builder import workflow_edits as wf
+from engine.builder.diagram import draw_workflow, read_roles
+from engine.builder.edits import module_of, titles
+from engine.errors import DefinitionError, Problem, ValidationFailed
+from engine.kinds import detect
+from engine.models import BuilderDraft
+from web.admin.builder_editor import draft_of
+from web.admin.guard import admin_blueprint
+from web.admin.workflow_diagram import words
+from web.i18n import language
+from web.pages.context import db
+from web.problems import problem_message
+
+bp = admin_blueprint("admin_builder_workflow", __name__, url_prefix="/admin/builder")
+
+
+def _posted(name: str) -> str:
+    return request.form.get(name, "").strip()
+
+
+def _drawing(workflow: Any, roles: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The SVG and its problems in the admin's language (or why it cannot be drawn)."""
+    try:
+        drawing = draw_workflow(
+            workflow, roles=roles, fields=fields, language=language(), words=words()
+        )
+    except DefinitionError as error:
+        return {"svg": None, "flaws": [(p.code, None, problem_message(p)) for p in error.problems]}
+    flaws = [(p.code, p.params.get("state"), problem_message(p)) for p in drawing.problems]
+    return {"svg": Markup(drawing.svg), "flaws": flaws}  # every word escaped by diagram_svg
+
+
+def render_section(
+    session: Session,
+    draft: BuilderDraft,
+    problems: list[Problem] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The workflow section of the draft's module (whole page; its forms post back here)."""
+    module = module_of(draft.definition, draft.module_id)
+    workflow = module.get("workflow")
+    roles = {"admin": _("Administrator"), **read_roles(draft.definition.get("roles"))}
+    properties = module.get("schema", {}).get("properties", {})
+    fields = {n: s.get("title", n) for n, s in properties.items() if isinstance(s, Mapping)}
+    user_fields = [n for n, s in properties.items() if detect(s).names_user]
+    page = render_template(
+        "admin/builder/_workflow.html",
+        draft=draft,
+        module=module,
+        workflow=workflow if isinstance(workflow, Mapping) else None,
+        roles=roles,
+        user_fields=user_fields,
+        fields=fields,
+        problems=[problem_message(p) for p in problems or []],
+        pack_json=json.dumps(draft.definition, ensure_ascii=False),
+        **(_drawing(workflow, roles, fields) if isinstance(workflow, Mapping) else {}),
+    )
+    return page, status
+
+
+def _back(draft_id: str, anchor: str = "") -> ResponseReturnValue:
+    where = url_for("admin_builder_workflow.section", draft_id=draft_id)
+    return redirect(where + (f"#{anchor}" if anchor else ""), code=303)
+
+
+def _edit(draft_id: str, change: Any, anchor: str = "") -> ResponseReturnValue:
+    """Apply `change(pack, module_id)` to the draft and save it, or show why not (422)."""
+    with db() as session:
+        draft = draft_of(session, draft_id)
+        try:
+            pack = change(draft.definition, draft.module_id)
+        except ValidationFailed as refused:
+            return render_section(session, draft, refused.problems, 422)
+        drafts.save_draft(session, draft, pack)
+    return _back(draft_id, anchor)
+
+
+@bp.get("/d/<draft_id>/workflow")
+def section(draft_id: str) -> ResponseReturnValue:
+    """The states, the transitions and the drawing of the draft module's workflow."""
+    with db() as session:
+        return render_section(session, draft_of(session, draft_id))
+
+
+@bp.post("/d/<draft_id>/workflow/start")
+def start(draft_id: str) -> ResponseReturnValue:
+    """A first workflow for a module without one: draft → submitted → approved."""
+    return _edit(draft_id, wf.start_workflow)
+
+
+def _title() -> dict[str, str]:
+    return titles(_posted("title_en"), _posted("title_zh"))
+
+
+@bp.post("/d/<draft_id>/workflow/states")
+def add_state(draft_id: str) -> ResponseReturnValue:
+    """A new state, its id from the English title unless one is given."""
+    return _edit(draft_id, lambda p, m: wf.add_state(p, m, _title(), _posted("id"))[0])
+
+
+@bp.post("/d/<draft_id>/workflow/states/<state>")
+def save_state(draft_id: str, state: str) -> ResponseReturnValue:
+    """A state's titles, read-only and final flags, and whether records start there."""
+    flags = {key: bool(_posted(key)) for key in ("readonly", "final", "initial")}
+    return _edit(
+        draft_id, lambda p, m: wf.set_state(p, m, state, _title(), **flags), f"state-{state}"
+    )
+
+
+@bp.post("/d/<draft_id>/workflow/states/<state>/remove")
+def remove_state(draft_id: str, state: str) -> ResponseReturnValue:
+    """Remove a state no transition uses (else the reason names the transitions)."""
+    return _edit(draft_id, lambda p, m: wf.remove_state(p, m, state))
+
+
+def _transition(pack: Any, module_id: str, transition_id: str) -> Any:
+    """The posted transition form applied; `approver` is `role:<id>` or `field:<name>`."""
+    by, _sep, who = _posted("approver").partition(":")
+    approval = (_posted("quorum"), by or "role", who)
+    when = _posted(f"when.{transition_id or 'new'}")
+    return wf.set_transition(
+        pack, module_id, transition_id, _title(),
+        request.form.getlist("from"), _posted("to"),
+        roles=request.form.getlist("roles"), owner_only=bool(_posted("owner_only")),
+        comment=_posted("comment") or "none", when=when, approval=approval,
+    )[0]  # fmt: skip
+
+
+@bp.post("/d/<draft_id>/workflow/transitions")
+def add_transition(draft_id: str) -> ResponseReturnValue:
+    """A new transition, its id derived from the English title."""
+    return _edit(draft_id, lambda p, m: _transition(p, m, ""))
+
+
+@bp.post("/d/<draft_id>/workflow/transitions/<name>")
+def save_transition(draft_id: str, name: str) -> ResponseReturnValue:
+    """A transition's states, roles, comment rule, guard and approval."""
+    return _edit(draft_id, lambda p, m: _transition(p, m, name), f"transition-{name}")
+
+
+@bp.post("/d/<draft_id>/workflow/transitions/<name>/remove")
+def remove_transition(draft_id: str, name: str) -> ResponseReturnValue:
+    """Remove a transition."""
+    return _edit(draft_id, lambda p, m: wf.remove_transition(p, m, name))
