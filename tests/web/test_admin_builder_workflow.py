@@ -82,7 +82,7 @@ def test_the_workflow_section_speaks_chinese(sign_in: SignIn):
     client = sign_in("admin")
     url = _with_workflow(client)
     page = client.get(f"{url}/workflow", headers=ZH).text
-    assert "草稿" in page and "已提交" in page
+    assert "草稿" in page and "已提交" in page and "添加流转" in page
     refused = post(client, f"{url}/workflow/states/draft/remove", headers=ZH)
     assert refused.status_code == 422
-    assert "状态" in refused.text
+    assert "状态 draft 被流转 submit 使用" in html.unescape(refused.text)
