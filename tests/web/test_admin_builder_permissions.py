@@ -68,13 +68,16 @@ def test_an_admin_grants_a_role_and_hides_a_field_and_views_the_form_as_the_role
     planner = client.get(f"{url}/permissions?as=planner").text
     preview = planner[planner.index('id="view-as-title"') :]
     assert 'name="d.code"' in preview and 'name="d.name"' not in preview
+    assert "Project name" in preview  # read-only: shown as text, not an input
     viewer = client.get(f"{url}/permissions?as=viewer").text
     preview = viewer[viewer.index('id="view-as-title"') :]
     assert 'name="d.client"' not in preview and "d.budget" not in preview
     assert 'name="d.client"' in planner[planner.index('id="view-as-title"') :]
     # publishing's dry run lists the permission change
     review = post(client, f"{url}/publish")
-    assert review.status_code == 200 and "planner" in review.text
+    assert review.status_code == 200
+    said = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", review.text))
+    assert "Permissions" in said and "planner" in said and "all → own" in said
 
 
 def test_an_impossible_choice_is_refused_and_nothing_is_saved(sign_in: SignIn):
@@ -86,7 +89,7 @@ def test_an_impossible_choice_is_refused_and_nothing_is_saved(sign_in: SignIn):
     project = next(m for m in pack_of(client, url)["modules"] if m["id"] == "project")
     assert project["permissions"]["planner"] == {"read": "all"}
     zh = post(client, f"{url}/permissions", form, headers=ZH)
-    assert zh.status_code == 422 and "谁可以做什么" in zh.text
+    assert zh.status_code == 422 and "谁可以做什么" in zh.text and "只能是无、本人或全部" in zh.text
 
 
 def test_a_foreman_cannot_reach_the_permissions(sign_in: SignIn):
