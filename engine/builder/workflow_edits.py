@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine.builder.edits import FIELD_ID, Pack, module_of, refuse, suggest_id
+from engine.builder.expressions import check_expression
+from engine.errors import ValidationFailed
 
 QUORUM = re.compile(r"^(any|all|[1-9][0-9]{0,2}|[0-9]{1,3}%)$")
 COMMENT_RULES = ("none", "optional", "required")
@@ -191,6 +193,10 @@ def set_transition(
             entry[key] = value
         else:
             entry.pop(key, None)
+    if entry.get("when"):
+        checked = check_expression(result, module_id, "when", entry["when"])
+        if checked.problems:  # code, an unknown field, a type clash: the editor's reasons
+            raise ValidationFailed(list(checked.problems))
     if existing is None:
         transitions.append(entry)
     else:

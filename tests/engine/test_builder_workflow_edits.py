@@ -118,3 +118,18 @@ def test_an_added_state_no_transition_reaches_is_flagged_in_the_drawing() -> Non
         p.code == "diagram_unreachable" and p.params.get("state") == "limbo"
         for p in drawing.problems
     )
+
+
+def test_a_guard_is_checked_like_the_expression_editor_checks_it() -> None:
+    pack = start_module(new_pack("demo", "Demo", ""), "claims", {"en": "Claims"})
+    pack["modules"][0]["schema"]["properties"]["amount"] = {"type": "number"}
+    pack = wf.start_workflow(pack, "claims")
+    done, _ = wf.set_transition(
+        pack, "claims", "submit", {"en": "Submit"}, ["draft"], "submitted", when="amount > 0"
+    )
+    assert _workflow(done)["transitions"][0]["when"] == "amount > 0"
+    for bad in ("nothing > 0", "__import__('os')", "amount > 'x'"):
+        with pytest.raises(ValidationFailed):
+            wf.set_transition(
+                pack, "claims", "submit", {"en": "Submit"}, ["draft"], "submitted", when=bad
+            )

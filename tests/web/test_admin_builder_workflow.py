@@ -66,8 +66,12 @@ def test_a_state_in_use_and_a_bad_quorum_are_refused_with_the_reason(sign_in: Si
            "approver": "role:admin"}  # fmt: skip
     refused = post(client, f"{url}/workflow/transitions", bad)
     assert refused.status_code == 422 and "is not a quorum" in refused.text
+    guard = {"title_en": "Submit", "from": ["draft"], "to": "submitted", "when.submit": "nope > 1"}
+    refused = post(client, f"{url}/workflow/transitions/submit", guard)
+    assert refused.status_code == 422 and "nope" in refused.text
     page = client.get(f"{url}/workflow").text
     assert 'id="transition-go"' not in page and 'id="state-submitted"' in page
+    assert "nope" not in page
 
 
 def test_a_foreman_cannot_reach_the_workflow_section(sign_in: SignIn):
