@@ -75,3 +75,11 @@ def test_a_new_role_is_declared_once(pack):
     with pytest.raises(ValidationFailed) as refused:
         add_role(changed, "auditor", "Again", "")
     assert refused.value.problems[0].code == "builder_role_taken"
+
+
+def test_a_scope_over_a_link_limits_the_roles_rows_to_its_grants(pack):
+    changed = set_permissions(pack, "labour_tally", "foreman", {"read": "all"}, (), {}, ["project"])
+    tally = next(m for m in changed["modules"] if m["id"] == "labour_tally")
+    assert tally["permissions"]["foreman"] == {"read": "all", "scope": ["project"]}
+    rights = load_pack(changed).module_map["labour_tally"].permissions["foreman"]
+    assert tuple(rights.scope) == ("project",)
