@@ -51,7 +51,7 @@ EDITS: dict[str, str] = {
     "builder_state_taken": "{value!r} is already a state here: choose another id",
     "builder_unknown_state": "there is no state {value!r} here",
     "builder_state_in_use": (
-        "the state {value!r} is used by the transitions {used}: change or remove them first"
+        "the state {value!r} is used by the transitions {transitions}: change or remove them first"
     ),
     "builder_state_initial": (
         "new records start in {value!r}: make another state the initial one first"

@@ -92,7 +92,7 @@ EDITS: dict[str, Callable[[Params], str]] = {
     "builder_state_in_use": lambda p: _(
         "The state %(value)s is used by the transitions %(used)s: change or remove them first.",
         value=p.get("value"),
-        used=p.get("used"),
+        used=p.get("transitions"),
     ),
     "builder_state_initial": lambda p: _(
         "New records start in %(value)s: make another state the initial one first.",

@@ -122,7 +122,7 @@ def remove_state(pack: Mapping[str, Any], module_id: str, state_id: str) -> Pack
     used = users_of_state(workflow, state_id)
     if used:
         raise refuse(
-            "/workflow/states", "builder_state_in_use", value=state_id, used=", ".join(used)
+            "/workflow/states", "builder_state_in_use", value=state_id, transitions=", ".join(used)
         )
     if workflow.get("initial") == state_id:
         raise refuse("/workflow/states", "builder_state_initial", value=state_id)

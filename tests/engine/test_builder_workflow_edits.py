@@ -58,7 +58,7 @@ def test_a_state_a_transition_uses_is_not_removed_and_the_reason_names_it() -> N
     with pytest.raises(ValidationFailed) as refused:
         wf.remove_state(_pack(), "claims", "submitted")
     assert _code(refused) == "builder_state_in_use"
-    assert refused.value.problems[0].params["used"] == "submit, approve"
+    assert refused.value.problems[0].params["transitions"] == "submit, approve"
     pack, _ = wf.add_state(_pack(), "claims", {"en": "Spare"})
     assert "spare" not in _workflow(wf.remove_state(pack, "claims", "spare"))["states"]
 
