@@ -75,3 +75,15 @@ PERMISSIONS: dict[str, str] = {
     ),
 }
 EDITS.update(PERMISSIONS)  # one group for engine/codes.MESSAGES
+
+LAYOUT: dict[str, str] = {
+    "builder_columns_range": "{value!r} columns: a section has {low} to {high} columns",
+    "builder_section_empty": (
+        "a section needs at least one field: remove the section to leave its fields unplaced"
+    ),
+    "builder_field_placed_twice": (
+        "{value!r} is in section {first} and in section {second}: a field goes in one place"
+    ),
+    "builder_unknown_section": "there is no section {value} in this form",
+}
+EDITS.update(LAYOUT)  # one group for engine/codes.MESSAGES

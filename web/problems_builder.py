@@ -137,3 +137,25 @@ PERMISSIONS: dict[str, Callable[[Params], str]] = {
     ),
 }
 EDITS.update(PERMISSIONS)  # said with the other builder codes
+
+LAYOUT: dict[str, Callable[[Params], str]] = {
+    "builder_columns_range": lambda p: _(
+        "%(value)s columns: a section has %(low)s to %(high)s columns.",
+        value=p.get("value"),
+        low=p.get("low"),
+        high=p.get("high"),
+    ),
+    "builder_section_empty": lambda p: _(
+        "A section needs at least one field: remove the section to leave its fields unplaced."
+    ),
+    "builder_field_placed_twice": lambda p: _(
+        "%(value)s is in section %(first)s and in section %(second)s: a field goes in one place.",
+        value=p.get("value"),
+        first=p.get("first"),
+        second=p.get("second"),
+    ),
+    "builder_unknown_section": lambda p: _(
+        "There is no section %(value)s in this form.", value=p.get("value")
+    ),
+}
+EDITS.update(LAYOUT)  # said with the other builder codes
