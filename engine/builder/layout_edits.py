@@ -81,16 +81,16 @@ def _problems(sections: Sequence[SectionDraft], names: Sequence[str], base: str)
     for index, section in enumerate(sections):
         path = f"{base}/{index}"
         if not MIN_COLUMNS <= section.columns <= MAX_COLUMNS:
-            params = {"value": section.columns, "low": MIN_COLUMNS, "high": MAX_COLUMNS}
-            problems.append(Problem(f"{path}/columns", "builder_columns_range", params))
+            bounds = {"value": section.columns, "low": MIN_COLUMNS, "high": MAX_COLUMNS}
+            problems.append(Problem(f"{path}/columns", "builder_columns_range", bounds))
         if not section.fields:
             problems.append(Problem(f"{path}/fields", "builder_section_empty", {}))
         for name in section.fields:
             if name not in known:
                 problems.append(Problem(f"{path}/fields", "builder_unknown_field", {"value": name}))
             elif name in seen:
-                params = {"value": name, "first": seen[name] + 1, "second": index + 1}
-                problems.append(Problem(f"{path}/fields", "builder_field_placed_twice", params))
+                twice = {"value": name, "first": seen[name] + 1, "second": index + 1}
+                problems.append(Problem(f"{path}/fields", "builder_field_placed_twice", twice))
             else:
                 seen[name] = index
     return problems
@@ -142,7 +142,9 @@ def add_section(
     layout = layout_of(pack, module_id)
     taken = set(section.fields)
     others = [
-        SectionDraft(s.title_en, s.title_zh, s.columns, tuple(f for f in s.fields if f not in taken))
+        SectionDraft(
+            s.title_en, s.title_zh, s.columns, tuple(f for f in s.fields if f not in taken)
+        )
         for s in layout.sections
     ]
     where = len(others) if position is None else max(0, min(position, len(others)))
@@ -185,5 +187,7 @@ def move_field(
         if index == to:
             where = len(fields) if position is None else max(0, min(position, len(fields)))
             fields.insert(where, name)
-        sections.append(SectionDraft(section.title_en, section.title_zh, section.columns, tuple(fields)))
+        sections.append(
+            SectionDraft(section.title_en, section.title_zh, section.columns, tuple(fields))
+        )
     return set_layout(pack, module_id, sections)
