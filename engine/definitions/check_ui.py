@@ -25,6 +25,29 @@ from engine.kinds.base import FieldKind
 
 DATED = attrgetter("dated")
 NUMBER = attrgetter("summable")
+ONE_OF = attrgetter("one_of")
+
+# What each place of the list takes from a field; the builder offers the fields that fit.
+LIST_FITS: Mapping[str, Callable[[Field], bool]] = {
+    "columns": lambda info: True,
+    "sort": lambda info: info.scalar,
+    "filters": lambda info: not info.kind_type.rows,
+    "search": lambda info: info.searchable,
+    "totals": lambda info: info.numeric,
+}
+# The places of the list that also take the record's system values ($number, $state...).
+SYSTEM_PLACES = frozenset({"columns", "sort", "filters"})
+# The fields each view's keys take, by kind (None: any field), with the wording of messages.
+VIEW_FIELDS: Mapping[str, Mapping[str, tuple[Callable[[FieldKind], bool] | None, str]]] = {
+    "kanban": {"by": (ONE_OF, "choice")},
+    "calendar": {"date": (DATED, "date")},
+    "gantt": {
+        "start": (DATED, "date"),
+        "end": (DATED, "date"),
+        "progress": (NUMBER, "number"),
+        "depends_on": (None, ""),
+    },
+}
 
 
 def _field(ctx: PackContext, module: ModuleInfo, path: Path, name: str, what: str) -> Field | None:
@@ -109,7 +132,7 @@ def _check_list(ctx: PackContext, module: ModuleInfo, base: Path, raw: Mapping[s
         path = (*base, "sort") if isinstance(sort, str) else (*base, "sort", index)
         found = _field_or_system(ctx, module, path, key.lstrip("-"), "sort")
         if isinstance(found, Field):
-            if not found.scalar:
+            if not LIST_FITS["sort"](found):
                 params = {"field": found.name, "kind": found.kind_text}
                 ctx.add_problem(path, "sort_not_single", params)
             _database_use(ctx, module, path, f"sort {key!r}", found)
@@ -117,20 +140,20 @@ def _check_list(ctx: PackContext, module: ModuleInfo, base: Path, raw: Mapping[s
         path = (*base, "filters", index)
         found = _field_or_system(ctx, module, path, name, "filters")
         if isinstance(found, Field):
-            if found.kind_type.rows:
+            if not LIST_FITS["filters"](found):
                 ctx.add_problem(path, "filter_child_table", {"field": name})
             _database_use(ctx, module, path, f"filter {name!r}", found)
     for index, name in enumerate(raw.get("search") or ()):
         path = (*base, "search", index)
         info = _field(ctx, module, path, name, "search")
-        if info is not None and not info.searchable:
+        if info is not None and not LIST_FITS["search"](info):
             params = {"field": name, "kind": info.kind_text}
             ctx.add_problem(path, "search_not_text", params)
     for index, name in enumerate(raw.get("totals") or ()):
         path = (*base, "totals", index)
         info = _field(ctx, module, path, name, "totals")
         if info is not None:
-            if not info.numeric:
+            if not LIST_FITS["totals"](info):
                 params = {"field": name, "kind": info.kind_text}
                 ctx.add_problem(path, "totals_not_a_number", params)
             _database_use(ctx, module, path, f"total {name!r}", info)
@@ -147,21 +170,11 @@ def _check_view(ctx: PackContext, module: ModuleInfo, base: Path, view: Mapping[
         found = _field_or_system(ctx, module, (*base, "by"), view["by"], "kanban by")
         if isinstance(found, str) and found != "$state":
             ctx.add_problem((*base, "by"), "kanban_by_system_value", {"value": found})
-        if isinstance(found, Field) and not found.kind_type.one_of:
+        if isinstance(found, Field) and not ONE_OF(found.kind_type):
             params = {"field": found.name, "kind": found.kind_text}
             ctx.add_problem((*base, "by"), "kanban_not_a_choice", params)
         return
-    wanted: dict[str, tuple[Callable[[FieldKind], bool] | None, str]] = {}
-    if kind == "calendar":
-        wanted = {"date": (DATED, "date")}
-    elif kind == "gantt":
-        wanted = {
-            "start": (DATED, "date"),
-            "end": (DATED, "date"),
-            "progress": (NUMBER, "number"),
-            "depends_on": (None, ""),
-        }
-    for key, (fits, wording) in wanted.items():
+    for key, (fits, wording) in VIEW_FIELDS.get(str(kind), {}).items():
         name = view.get(key)
         if not isinstance(name, str):
             continue
