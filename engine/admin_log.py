@@ -103,8 +103,7 @@ def admin_events(session: Session, query: TrailQuery) -> TrailPage:
     elif query.action:
         conditions.append(AdminEvent.action == query.action)
     if query.target:
-        escaped = query.target.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(AdminEvent.target.ilike(f"%{escaped}%", escape="\\"))
+        conditions.append(AdminEvent.target.icontains(query.target, autoescape=True))
     if query.since:
         start = dt.datetime.combine(query.since, dt.time(), query.zone).astimezone(dt.UTC)
         conditions.append(AdminEvent.at >= start)

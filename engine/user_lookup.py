@@ -63,13 +63,11 @@ def find_users(
     if active is not None:
         query = query.where(User.active.is_(active))
     if search and search.strip():
-        needle = search.strip().lower()
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        needle = search.strip()
         query = query.where(
             or_(
-                func.lower(User.name).like(pattern, escape="\\"),
-                func.lower(func.coalesce(User.display_name, "")).like(pattern, escape="\\"),
+                User.name.icontains(needle, autoescape=True),
+                func.coalesce(User.display_name, "").icontains(needle, autoescape=True),
             )
         )
     return [UserSummary(user, int(count)) for user, count in session.execute(query)]

@@ -218,10 +218,6 @@ def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -
     return ListQuery(tuple(filters), str(search) if search else None, sort, page, per_page)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _condition(session: Session, module: Module, table: Any, flt: Filter) -> ColumnElement[bool]:
     column = table.c[SYSTEM_COLUMNS.get(flt.field, flt.field)]
     kind, _ = filter_kind(module, flt.field)
@@ -244,8 +240,7 @@ def _condition(session: Session, module: Module, table: Any, flt: Filter) -> Col
         return column.in_(value)
     if flt.op == "between":
         return column.between(value[0], value[1])
-    pattern = f"%{_escape_like(str(value).lower())}%"
-    return func.lower(column).like(pattern, escape="\\")
+    return column.icontains(str(value), autoescape=True)
 
 
 def filter_clauses(
@@ -264,13 +259,12 @@ def _where(
     clauses += [_condition(session, module, table, f) for f in query.filters]
     if query.search:
         visible = may.visible
-        pattern = f"%{_escape_like(query.search.lower())}%"
         columns = [table.c.number]
         for name in module.ui.list.search:
             f = module.field(name)
             if f is not None and f.stored and name in visible and f.kind_type.searchable:
                 columns.append(table.c[name])
-        clauses.append(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
+        clauses.append(or_(*(c.icontains(query.search, autoescape=True) for c in columns)))
     return clauses
 
 

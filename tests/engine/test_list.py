@@ -82,6 +82,8 @@ def test_default_sort_totals_and_titles(session, filled):
         ({"filter[$state]": "draft"}, {"Lee Wei", "Wang Fang", "Zhang Min", "Chen Jie"}),
         ({"q": "50%"}, {"Lee Wei"}),
         ({"q": "NORTH"}, {"Lee Wei"}),
+        ({"q": "_"}, set()),  # a wildcard typed by the user is a plain character
+        ({"filter[worker][contains]": "%"}, set()),
         ({"q": "LT-"}, {"Lee Wei", "Wang Fang", "Zhang Min", "Chen Jie"}),
     ],
 )
