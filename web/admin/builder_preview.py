@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from engine.abilities import abilities
@@ -18,7 +18,8 @@ from web.admin.builder_editor import draft_of, preview_of
 from web.admin.guard import admin_blueprint
 from web.pages.context import actor, db
 from web.pages.formdata import FormForged, parse_form
-from web.pages.formviews import calc_outputs, changed_fields, form_context
+from web.pages.forms import _row_action as row_action
+from web.pages.formviews import calc_outputs, changed_fields, form_context, sections
 
 bp = admin_blueprint("admin_builder_preview", __name__, url_prefix="/admin/builder")
 
@@ -51,6 +52,38 @@ def live(draft_id: str) -> ResponseReturnValue:
             outputs=calc_outputs(ctx),
             fields=changed_fields(session, ctx),
             module=module,
+            rows_url=url_for(".rows", draft_id=draft.id),
+        )
+
+
+@bp.post("/d/<draft_id>/preview/rows")
+def rows(draft_id: str) -> ResponseReturnValue:
+    """Add or remove a row of a child table in the preview, drawn from the draft's compiled
+    module by the record form's own code (the installed module's endpoint knows no draft)."""
+    with db() as session:
+        draft = draft_of(session, draft_id)
+        module, who = preview_of(session, draft).module, actor()
+        if module is None:
+            abort(404)
+        try:
+            data = parse_form(module, request.form)
+        except FormForged:
+            abort(400)
+        action = request.form.get("_action", "")
+        table = action.partition(":")[2].partition(":")[0]
+        row_action(data, module, action)
+        ctx = form_context(session, module, who, None, data, answer=abilities(who, module))
+        view = next((v for s in sections(session, ctx) for v in s.fields if v.name == table), None)
+        if view is None or view.mode != "write":
+            abort(400)
+        outputs = [o for o in calc_outputs(ctx) if not o[0].startswith(f"calc-{table}-")]
+        return render_template(
+            "records/_rows.html",
+            view=view,
+            module=module,
+            outputs=outputs,
+            record=None,
+            rows_url=url_for(".rows", draft_id=draft.id),
         )
 
 
