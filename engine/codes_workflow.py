@@ -36,6 +36,10 @@ WORKFLOW: dict[str, str] = {
     "on_due_wrong_state": (
         "on_due {transition!r} cannot fire from {state!r}: it starts from {sources}"
     ),
+    "state_unreachable": (
+        "state {state!r} of {module} cannot be reached: no chain of transitions leads to it "
+        "from the initial state {initial!r}; add a transition into it or remove it"
+    ),
 }
 
 # How an upgrade moves records: `migrate.states`, `migrate.defaults`, `migrate.drop`.

@@ -79,6 +79,13 @@ WORKFLOW: dict[str, Callable[[Params], str]] = {
         state=p.get("state"),
         sources=p.get("sources"),
     ),
+    "state_unreachable": lambda p: _(
+        "State %(state)s of %(module)s cannot be reached: no chain of transitions leads to it "
+        "from the initial state %(initial)s. Add a transition into it or remove it.",
+        state=p.get("state"),
+        module=p.get("module"),
+        initial=p.get("initial"),
+    ),
 }
 
 MIGRATE: dict[str, Callable[[Params], str]] = {

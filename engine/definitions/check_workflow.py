@@ -121,6 +121,40 @@ def check_workflow(ctx: PackContext, module: ModuleInfo) -> None:
     for name, state in states.items():
         _check_due(ctx, module, (*base, "states", name), name, state, by_id)
         _check_editable(ctx, module, (*base, "states", name), name, state)
+    _check_reachable(ctx, module, base, workflow, transitions)
+
+
+def _check_reachable(
+    ctx: PackContext,
+    module: ModuleInfo,
+    base: Path,
+    workflow: Mapping[str, Any],
+    transitions: list[Mapping[str, Any]],
+) -> None:
+    """Every state can be reached from the initial one: a state no chain of transitions leads
+    to holds no record ever, so it is a mistake (a missing or misdirected transition). A state
+    an upgrade moves records into (`migrate.states`) is reached that way."""
+    states = workflow.get("states") or {}
+    initial = workflow.get("initial")
+    if initial not in states:
+        return  # reported as an unknown initial state
+    migrate = module.raw.get("migrate")
+    moved = (migrate.get("states") or {}).values() if isinstance(migrate, Mapping) else ()
+    reached = {initial, *(s for s in moved if isinstance(s, str))}
+    frontier = list(reached)
+    while frontier:
+        source = frontier.pop()
+        for transition in transitions:
+            sources = transition.get("from")
+            target = transition.get("to")
+            if source in ([sources] if isinstance(sources, str) else sources or ()):
+                if isinstance(target, str) and target not in reached:
+                    reached.add(target)
+                    frontier.append(target)
+    for name in states:
+        if name not in reached:
+            params = {"state": name, "module": module.id, "initial": initial}
+            ctx.add_problem((*base, "states", name), "state_unreachable", params)
 
 
 def _check_editable(
