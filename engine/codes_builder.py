@@ -87,3 +87,15 @@ LAYOUT: dict[str, str] = {
     "builder_unknown_section": "there is no section {value} in this form",
 }
 EDITS.update(LAYOUT)  # one group for engine/codes.MESSAGES
+
+CONDITIONS: dict[str, str] = {
+    "builder_condition_self": (
+        "the {where} condition of {field!r} reads {field!r} itself: a field cannot be shown "
+        "or required by its own value; base it on another field"
+    ),
+    "builder_condition_in_table": (
+        "{field!r} is a column of the child table {table!r}: show_if and required_if are set "
+        "on the form's own fields, not on a child table's columns"
+    ),
+}
+EDITS.update(CONDITIONS)  # one group for engine/codes.MESSAGES

@@ -159,3 +159,19 @@ LAYOUT: dict[str, Callable[[Params], str]] = {
     ),
 }
 EDITS.update(LAYOUT)  # said with the other builder codes
+
+CONDITIONS: dict[str, Callable[[Params], str]] = {
+    "builder_condition_self": lambda p: _(
+        "The %(where)s condition of %(field)s reads %(field)s itself: a field cannot be shown "
+        "or required by its own value; base it on another field.",
+        where=p.get("where"),
+        field=p.get("field"),
+    ),
+    "builder_condition_in_table": lambda p: _(
+        "%(field)s is a column of the child table %(table)s: show_if and required_if are set "
+        "on the form's own fields, not on a child table's columns.",
+        field=p.get("field"),
+        table=p.get("table"),
+    ),
+}
+EDITS.update(CONDITIONS)  # said with the other builder codes
