@@ -36,17 +36,24 @@ from engine.expressions import AGGREGATES, FUNCTIONS, infer_type
 from engine.expressions.nodes import Call, Name, walk
 from engine.expressions.typecheck import Checker
 
-Where = Literal["formula", "show_if", "required_if", "when", "report_where", "report_measure"]
+Where = Literal[
+    "formula", "show_if", "required_if", "when", "report_where", "report_group", "report_measure"
+]
 WHERES: tuple[str, ...] = (
     "formula",
     "show_if",
     "required_if",
     "when",
     "report_where",
+    "report_group",
     "report_measure",
 )
 CONDITIONS = frozenset({"show_if", "required_if", "when", "report_where"})
-AGGREGATION: Mapping[str, Aggregation] = {"report_where": "forbidden", "report_measure": "required"}
+AGGREGATION: Mapping[str, Aggregation] = {
+    "report_where": "forbidden",
+    "report_group": "forbidden",  # a report's group_by item, as engine/definitions/check_reports
+    "report_measure": "required",
+}
 PER_RECORD = frozenset({"formula", "show_if", "required_if", "when"})
 ARGUMENTS = "xyzuvw"
 

@@ -29,6 +29,7 @@ def where_words() -> dict[str, str]:
         "required_if": _("Required if"),
         "when": _("Transition guard (when)"),
         "report_where": _("Report filter"),
+        "report_group": _("Report grouping"),
         "report_measure": _("Report measure"),
     }
 
