@@ -99,3 +99,18 @@ CONDITIONS: dict[str, str] = {
     ),
 }
 EDITS.update(CONDITIONS)  # one group for engine/codes.MESSAGES
+
+REPORTS: dict[str, str] = {
+    "builder_unknown_report": "there is no report {value!r} over this module",
+    "builder_report_taken": "there is a report {value!r} already: choose another id",
+    "builder_group_twice": "the report is grouped by {value!r} twice",
+    "builder_measures_missing": "give the report at least one measure, such as count()",
+    "builder_measure_twice": "the measure {value!r} is given twice",
+    "builder_measure_is_group": (
+        "the measure {value!r} has the name of one of the report's groups: choose another name"
+    ),
+    "builder_measure_empty": "write what the measure {value!r} computes, such as sum(hours)",
+    "builder_chart_type": "{value!r} is not a chart type: {choices}",
+    "builder_chart_axis_missing": "choose what the chart draws on this axis",
+}
+EDITS.update(REPORTS)  # one group for engine/codes.MESSAGES

@@ -175,3 +175,35 @@ CONDITIONS: dict[str, Callable[[Params], str]] = {
     ),
 }
 EDITS.update(CONDITIONS)  # said with the other builder codes
+
+REPORTS: dict[str, Callable[[Params], str]] = {
+    "builder_unknown_report": lambda p: _(
+        "There is no report %(value)s over this module.", value=p.get("value")
+    ),
+    "builder_report_taken": lambda p: _(
+        "There is a report %(value)s already: choose another id.", value=p.get("value")
+    ),
+    "builder_group_twice": lambda p: _(
+        "The report is grouped by %(value)s twice.", value=p.get("value")
+    ),
+    "builder_measures_missing": lambda p: _(
+        "Give the report at least one measure, such as count()."
+    ),
+    "builder_measure_twice": lambda p: _(
+        "The measure %(value)s is given twice.", value=p.get("value")
+    ),
+    "builder_measure_is_group": lambda p: _(
+        "The measure %(value)s has the name of one of the report's groups: choose another name.",
+        value=p.get("value"),
+    ),
+    "builder_measure_empty": lambda p: _(
+        "Write what the measure %(value)s computes, such as sum(hours).", value=p.get("value")
+    ),
+    "builder_chart_type": lambda p: _(
+        "%(value)s is not a chart type: %(choices)s.",
+        value=p.get("value"),
+        choices=p.get("choices"),
+    ),
+    "builder_chart_axis_missing": lambda p: _("Choose what the chart draws on this axis."),
+}
+EDITS.update(REPORTS)  # said with the other builder codes
