@@ -114,3 +114,10 @@ REPORTS: dict[str, str] = {
     "builder_chart_axis_missing": "choose what the chart draws on this axis",
 }
 EDITS.update(REPORTS)  # one group for engine/codes.MESSAGES
+
+VIEWS: dict[str, str] = {
+    "builder_field_unfit": "{value!r} does not fit {key}: choose one of the fields offered there",
+    "builder_view_needs": "a {view} view needs its {key} field: choose one",
+    "builder_unknown_view": "{value!r} is not a view: kanban, calendar or gantt",
+}
+EDITS.update(VIEWS)  # one group for engine/codes.MESSAGES

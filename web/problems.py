@@ -20,6 +20,7 @@ from engine.errors import Problem
 from web import (
     problems_builder,
     problems_builder_expr,
+    problems_builder_views,
     problems_diagram,
     problems_expressions,
     problems_fields,
@@ -248,6 +249,7 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_diagram.CHECKS,
     **problems_builder_expr.CHECKS,
     **problems_builder.EDITS,
+    **problems_builder_views.VIEWS,
     **WEBHOOKS,
     **NOT_FOUND,
 }
