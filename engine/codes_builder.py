@@ -88,6 +88,20 @@ LAYOUT: dict[str, str] = {
 }
 EDITS.update(LAYOUT)  # one group for engine/codes.MESSAGES
 
+DUE: dict[str, str] = {
+    "builder_due_invalid": (
+        "{value!r} is not a due time: a positive whole number of hours, days or weeks, at "
+        "most {limit}"
+    ),
+    "builder_due_unit": "a due time is counted in hours, days or weeks, not {value!r}",
+    "builder_on_due_wrong_state": (
+        "the transition {value!r} does not leave the state {state!r}, so it cannot fire "
+        "when a record there is overdue"
+    ),
+    "builder_on_due_without_due": "give a due time before choosing what happens when it passes",
+}
+EDITS.update(DUE)  # one group for engine/codes.MESSAGES
+
 CONDITIONS: dict[str, str] = {
     "builder_condition_self": (
         "the {where} condition of {field!r} reads {field!r} itself: a field cannot be shown "

@@ -160,6 +160,28 @@ LAYOUT: dict[str, Callable[[Params], str]] = {
 }
 EDITS.update(LAYOUT)  # said with the other builder codes
 
+DUE: dict[str, Callable[[Params], str]] = {
+    "builder_due_invalid": lambda p: _(
+        "%(value)s is not a due time: give a positive whole number of hours, days or weeks, "
+        "at most %(limit)s.",
+        value=p.get("value"),
+        limit=p.get("limit"),
+    ),
+    "builder_due_unit": lambda p: _(
+        "A due time is counted in hours, days or weeks, not %(value)s.", value=p.get("value")
+    ),
+    "builder_on_due_wrong_state": lambda p: _(
+        "The transition %(value)s does not leave the state %(state)s, so it cannot fire when "
+        "a record there is overdue.",
+        value=p.get("value"),
+        state=p.get("state"),
+    ),
+    "builder_on_due_without_due": lambda p: _(
+        "Give a due time before choosing what happens when it passes."
+    ),
+}
+EDITS.update(DUE)  # said with the other builder codes
+
 CONDITIONS: dict[str, Callable[[Params], str]] = {
     "builder_condition_self": lambda p: _(
         "The %(where)s condition of %(field)s reads %(field)s itself: a field cannot be shown "

@@ -47,14 +47,18 @@ class Drawing:
     height: float
 
 
-def state_marks(state: State, words: Words) -> str:
-    """The small line under a state's title: final or read-only, due time and what follows."""
+def state_marks(state: State, words: Words, short: bool = False) -> str:
+    """The line under a state's title: final or read-only, due time and what follows.
+
+    `short` is the drawn line (`⏱ 2 d`: the dashed arrow says what follows); the long one,
+    with the words, is the state's tooltip.
+    """
     parts = [words.final] if state.final else []
     if state.readonly and not state.final:
         parts.append(words.readonly)
     if state.due:
-        parts.append(words.due.format(duration=state.due))
-    if state.on_due:
+        parts.append(f"⏱ {state.due}" if short else words.due.format(duration=state.due))
+    if state.on_due and not short:
         parts.append(words.on_due.format(transition=state.on_due))
     return " · ".join(parts)
 
@@ -79,7 +83,10 @@ def draw_workflow(
         state = problem.params.get("state")
         if problem.code in ("diagram_unreachable", "diagram_dead_end") and isinstance(state, str):
             badges.setdefault(state, []).append(number)
-    marks = {key: state_marks(state, words) for key, state in graph.states.items()}
+    marks = {
+        key: (state_marks(state, words, short=True), state_marks(state, words))
+        for key, state in graph.states.items()
+    }
     svg = to_svg(layout, marks, badges, title, ident)
     return Drawing(svg, tuple(graph.problems), graph, layout.width, layout.height)
 

@@ -45,6 +45,7 @@ class Words:
     comment_required: str = "comment required"
     no_self_approval: str = "not the owner"
     withdraw: str = "withdraw"
+    automatic: str = "automatic"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Arrow:
     roles: tuple[str, ...]
     approval: str | None  # "any one of Site manager", in the reader's language
     marks: tuple[str, ...]
+    automatic: bool = False  # fired by the clock: its source state's `on_due`
 
 
 @dataclass
@@ -182,7 +184,8 @@ class Context:
     words: Words
 
 
-def _arrow(item: Mapping[str, Any], index: int, source: str, ctx: Context) -> Arrow:
+def _arrow(item: Mapping[str, Any], index: int, source: str, ctx: Context,
+           automatic: bool = False) -> Arrow:  # fmt: skip
     words, language = ctx.words, ctx.language
     tid = str(item.get("id") or f"#{index + 1}")
     roles = item.get("roles")
@@ -193,7 +196,7 @@ def _arrow(item: Mapping[str, Any], index: int, source: str, ctx: Context) -> Ar
     if isinstance(approval, Mapping):
         who = _who(approval.get("approvers"), ctx.roles, ctx.fields, language, words)
         vote = approval_text(approval, who, words)
-    marks = []
+    marks = [words.automatic] if automatic else []
     if item.get("owner_only") is True:
         marks.append(words.owner_only)
     if item.get("comment") == "required":
@@ -203,7 +206,7 @@ def _arrow(item: Mapping[str, Any], index: int, source: str, ctx: Context) -> Ar
     if item.get("withdraw") is True:
         marks.append(words.withdraw)
     title = _text(item.get("title"), language) or tid
-    return Arrow(tid, source, str(item["to"]), title, role_titles, vote, tuple(marks))
+    return Arrow(tid, source, str(item["to"]), title, role_titles, vote, tuple(marks), automatic)
 
 
 def _text(value: Any, language: str) -> str:
@@ -248,7 +251,10 @@ def read_graph(raw: Any, ctx: Context) -> Graph:
             graph.problems.append(Problem(f"/transitions/{index}", "diagram_unknown_state", params))
         for source in sources:
             if source in states and item["to"] in states:
-                graph.arrows.append(_arrow(item, index, source, ctx))
+                auto = item.get("id") is not None and raw["states"][source].get(
+                    "on_due"
+                ) == item.get("id")
+                graph.arrows.append(_arrow(item, index, source, ctx, auto))
     return graph
 
 

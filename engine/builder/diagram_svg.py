@@ -30,15 +30,16 @@ def _g(cls: str, body: str, **data: object) -> str:
     return f"<g{_attrs(class_=cls, **data)}>{body}</g>"
 
 
-def draw_box(box: Box, marks: str, badges: list[int], ident: str) -> str:
-    """One state: a rounded box (doubled when final), its title, its marks and flags."""
+def draw_box(box: Box, marks: tuple[str, str], badges: list[int], ident: str) -> str:
+    """One state: a rounded box (doubled when final), its title, its marks and flags.
+
+    `marks` is (the line drawn under the title, the fuller one of its tooltip)."""
+    mark, told = marks
     s = box.state
     flags = [c for c, on in (("wf-unreachable", s.unreachable), ("wf-dead-end", s.dead_end)) if on]
     cls = " ".join(["wf-state", f"wf-color-{s.color}", *flags,
                     *(["wf-final"] if s.final else []), *(["wf-readonly"] if s.readonly else [])])  # fmt: skip
-    tooltip = f"{s.title} ({s.id})" + (f" — {marks}" if marks else "")
-    if s.on_due:
-        tooltip += f" → {s.on_due}"
+    tooltip = f"{s.title} ({s.id})" + (f" — {told}" if told else "")
     parts = [f"<title>{escape(tooltip)}</title>"]
     parts.append(
         f"<rect{_attrs(x=box.x, y=box.y, width=box.w, height=box.h, rx=10, class_='wf-box')}/>"
@@ -51,17 +52,17 @@ def draw_box(box: Box, marks: str, badges: list[int], ident: str) -> str:
         parts.append(_lock(box.x + box.w - 20, box.y + 9))
     cx = box.x + box.w / 2
     size, lines = title_lines(s.title, (box.w - 34 if s.readonly else box.w - 16) / 1.1)
-    height = len(lines) * (size + 2) + (15 if marks else 0)  # bold titles: estimate + 10 %
+    height = len(lines) * (size + 2) + (15 if mark else 0)  # bold titles: estimate + 10 %
     first = box.y + (box.h - height) / 2 + (size + 2) / 2
     for i, line in enumerate(lines):
         at = _attrs(x=cx, y=first + i * (size + 2), font_size=size, text_anchor="middle",
                     dominant_baseline="central", class_="wf-state-title")  # fmt: skip
         parts.append(f"<text{at}>{escape(line)}</text>")
     title_y = first + (len(lines) - 1) * (size + 2) - 2
-    if marks:
-        line = clip(marks, MARK_SIZE, box.w - 16)
+    if mark:
+        shown = clip(mark, MARK_SIZE, box.w - 16)
         parts.append(
-            f"<text{_attrs(x=cx, y=title_y + 17, font_size=MARK_SIZE, text_anchor='middle', dominant_baseline='central', class_='wf-state-marks')}>{escape(line)}</text>"
+            f"<text{_attrs(x=cx, y=title_y + 17, font_size=MARK_SIZE, text_anchor='middle', dominant_baseline='central', class_='wf-state-marks')}>{escape(shown)}</text>"
         )
     if s.initial:
         parts.append(_start(box, ident))
@@ -113,6 +114,7 @@ def draw_route(route: Route, ident: str) -> str:
     """An arrow's line, with a tooltip giving its whole label."""
     arrow = route.arrow
     vote = " wf-edge-vote" if arrow.approval else ""
+    vote += " wf-edge-auto" if arrow.automatic else ""
     marker = f"url(#{ident}-arrow{'-vote' if arrow.approval else ''})"
     tooltip = " · ".join(text for _, text in route.lines)
     body = f"<title>{escape(tooltip)}</title><path{_attrs(d=route.d, class_='wf-line', fill='none', marker_end=marker)}/>"
@@ -174,7 +176,7 @@ def _defs(ident: str) -> str:
     return f"<defs>{markers}</defs>"
 
 
-def to_svg(layout: Layout, marks: dict[str, str], badges: dict[str, list[int]], title: str,
+def to_svg(layout: Layout, marks: dict[str, tuple[str, str]], badges: dict[str, list[int]], title: str,
            ident: str) -> str:  # fmt: skip
     """The whole drawing: arrows under states, labels over both."""
     width, height = f"{layout.width:g}", f"{layout.height:g}"

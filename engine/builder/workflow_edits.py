@@ -19,6 +19,11 @@ from engine.errors import ValidationFailed
 
 QUORUM = re.compile(r"^(any|all|[1-9][0-9]{0,2}|[0-9]{1,3}%)$")
 COMMENT_RULES = ("none", "optional", "required")
+DUE_UNITS = {"hours": "PT{n}H", "days": "P{n}D", "weeks": "P{n}W"}  # unit → ISO 8601
+DUE_LIMIT = 9999  # of any unit: more than a lifetime of weeks is a typing slip
+ISO_DURATION = re.compile(  # the meta-schema's `duration`, for a due kept as written
+    r"^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$"
+)
 
 
 def _workflow(pack: Pack, module_id: str) -> dict[str, Any]:
@@ -81,8 +86,12 @@ def set_state(
     readonly: bool = False,
     final: bool = False,
     initial: bool = False,
+    due: tuple[str, str] = ("", "days"),
+    on_due: str = "",
 ) -> Pack:
-    """The state's titles and flags; `initial` makes it where new records start."""
+    """The state's titles and flags; `initial` makes it where new records start. `due` is
+    (amount, unit): how long a record may stay before it is overdue (empty: no limit), and
+    `on_due` the transition out of this state fired once it is (empty: none)."""
     result = copy.deepcopy(dict(pack))
     workflow = _workflow(result, module_id)
     state = workflow["states"].get(state_id)
@@ -94,9 +103,76 @@ def set_state(
             state[key] = True
         else:
             state.pop(key, None)
+    timing = {"due": duration(*due), "on_due": _on_due(workflow, state_id, on_due.strip())}
+    if timing["on_due"] and not timing["due"]:
+        raise refuse(f"/workflow/states/{state_id}/on_due", "builder_on_due_without_due")
+    for key, written in timing.items():
+        if written:
+            state[key] = written
+        else:
+            state.pop(key, None)
     if initial:
         workflow["initial"] = state_id
     return result
+
+
+def duration(amount: str, unit: str) -> str | None:
+    """A due time as ISO 8601 (`2`, `days` → `P2D`), None when no amount is given.
+
+    The unit `iso` keeps a duration written by hand in a pack (`P1DT12H`) as it is.
+    """
+    amount = amount.strip()
+    if not amount:
+        return None
+    path = "/workflow/states/due"
+    if unit == "iso":
+        if not ISO_DURATION.match(amount):
+            raise refuse(path, "builder_due_invalid", value=amount, limit=DUE_LIMIT)
+        return amount
+    if unit not in DUE_UNITS:
+        raise refuse(path, "builder_due_unit", value=unit)
+    if not (amount.isascii() and amount.isdigit()) or not 0 < int(amount) <= DUE_LIMIT:
+        raise refuse(path, "builder_due_invalid", value=amount, limit=DUE_LIMIT)
+    return DUE_UNITS[unit].format(n=int(amount))
+
+
+def due_parts(value: Any) -> tuple[str, str]:
+    """A state's `due` as the form shows it: (amount, unit), the reverse of `duration`.
+
+    Weeks, days and hours are written in the largest unit that keeps the amount whole
+    (`P1DT12H` → 36 hours); anything else (months, minutes) is shown as written (`iso`).
+    """
+    if not isinstance(value, str) or not value:
+        return "", "days"
+    parts = re.fullmatch(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?)?", value)
+    if not parts or not any(parts.groups()):
+        return value, "iso"
+    weeks, days, hours = (int(n or 0) for n in parts.groups())
+    total = (weeks * 7 + days) * 24 + hours
+    if total == 0:
+        return value, "iso"
+    for unit, size in (("weeks", 168), ("days", 24)):
+        if total % size == 0:
+            return str(total // size), unit
+    return str(total), "hours"
+
+
+def _on_due(workflow: Mapping[str, Any], state_id: str, name: str) -> str | None:
+    """The transition fired when a record is overdue: one that leaves this very state."""
+    if not name:
+        return None
+    transition = next((t for t in workflow["transitions"] if t.get("id") == name), None)
+    path = f"/workflow/states/{state_id}/on_due"
+    if transition is None:
+        raise refuse(path, "builder_unknown_transition", value=name)
+    if state_id not in _sources(transition):
+        raise refuse(path, "builder_on_due_wrong_state", value=name, state=state_id)
+    return name
+
+
+def leaving(workflow: Mapping[str, Any], state_id: str) -> list[str]:
+    """The ids of the transitions that leave a state: what its `on_due` may name."""
+    return [str(t.get("id")) for t in workflow.get("transitions", ()) if state_id in _sources(t)]
 
 
 def _sources(transition: Mapping[str, Any]) -> list[str]:
@@ -179,6 +255,10 @@ def set_transition(
     existing = next((t for t in transitions if t.get("id") == name), None)
     if transition_id and existing is None:
         raise refuse("/workflow/transitions", "builder_unknown_transition", value=name)
+    for state_id, state in states.items():  # a state fires it when overdue: it must leave it
+        if isinstance(state, dict) and state.get("on_due") == name and state_id not in origins:
+            raise refuse("/workflow/transitions", "builder_on_due_wrong_state", value=name,
+                         state=state_id)  # fmt: skip
     entry: dict[str, Any] = dict(existing or {})
     entry.update({"id": name, "title": dict(title), "from": origins, "to": target})
     chosen = {

@@ -50,9 +50,12 @@ def test_an_admin_edits_a_workflow_and_the_drawing_follows(sign_in: SignIn):
         assert word in svg, word
     assert 'data-code="diagram_unreachable" data-state="archived"' in page
     assert 'id="transition-reject"' in page
+    refused = html.unescape(post(client, f"{url}/publish").text)  # archived: nothing leads there
+    assert "cannot be published" in refused and "archived" in refused
+    assert post(client, f"{url}/workflow/states/archived/remove").status_code == 303
     review = html.unescape(post(client, f"{url}/publish").text)
     assert "Nothing has been written yet" in review
-    for word in ("rejected", "archived", "reject"):
+    for word in ("rejected", "reject"):
         assert word in review, word
 
 

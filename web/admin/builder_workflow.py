@@ -5,15 +5,20 @@ Each edit is an engine function on the draft's pack (engine/builder/workflow_edi
 the draft is saved after every accepted one; a refused edit answers 422 with the section,
 the reason in the admin's language and the draft unchanged. The drawing is
 engine/builder/diagram.py, called here directly, with the admin console's words for it.
+
+While the admin types in a state or transition form, htmx posts the unsaved form to
+`draw`, which applies it with the same edit to a copy of the draft's pack and answers only
+the drawing and its flaws; nothing is saved. A refused one answers 422 with the reason,
+retargeted beside the form, so the drawing stays as it was.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -52,6 +57,30 @@ def _drawing(workflow: Any, roles: Mapping[str, Any], fields: Mapping[str, Any])
     return {"svg": Markup(drawing.svg), "flaws": flaws}  # every word escaped by diagram_svg
 
 
+def _pieces(definition: Mapping[str, Any], module_id: str) -> dict[str, Any]:
+    """What the section and its drawing are made of: the module, its workflow, role titles
+    (with the built-in administrator) and field titles."""
+    module = module_of(dict(definition), module_id)
+    workflow = module.get("workflow")
+    roles = {"admin": _("Administrator"), **read_roles(definition.get("roles"))}
+    properties = module.get("schema", {}).get("properties", {})
+    fields = {n: s.get("title", n) for n, s in properties.items() if isinstance(s, Mapping)}
+    workflow = workflow if isinstance(workflow, Mapping) else None
+    drawn = _drawing(workflow, roles, fields) if workflow is not None else {}
+    return {"module": module, "workflow": workflow, "roles": roles, "fields": fields, **drawn}
+
+
+def _timing(workflow: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Each state's due time as the form shows it, and the transitions its on_due may name."""
+    if workflow is None:
+        return {}
+    return {
+        sid: {"due": wf.due_parts(state.get("due")), "leaving": wf.leaving(workflow, sid)}
+        for sid, state in (workflow.get("states") or {}).items()
+        if isinstance(state, Mapping)
+    }
+
+
 def render_section(
     session: Session,
     draft: BuilderDraft,
@@ -59,23 +88,17 @@ def render_section(
     status: int = 200,
 ) -> ResponseReturnValue:
     """The workflow section of the draft's module (whole page; its forms post back here)."""
-    module = module_of(draft.definition, draft.module_id)
-    workflow = module.get("workflow")
-    roles = {"admin": _("Administrator"), **read_roles(draft.definition.get("roles"))}
-    properties = module.get("schema", {}).get("properties", {})
-    fields = {n: s.get("title", n) for n, s in properties.items() if isinstance(s, Mapping)}
+    pieces = _pieces(draft.definition, draft.module_id)
+    properties = pieces["module"].get("schema", {}).get("properties", {})
     user_fields = [n for n, s in properties.items() if detect(s).names_user]
     page = render_template(
         "admin/builder/_workflow.html",
         draft=draft,
-        module=module,
-        workflow=workflow if isinstance(workflow, Mapping) else None,
-        roles=roles,
         user_fields=user_fields,
-        fields=fields,
+        timing=_timing(pieces["workflow"]),
         problems=[problem_message(p) for p in problems or []],
         pack_json=json.dumps(draft.definition, ensure_ascii=False),
-        **(_drawing(workflow, roles, fields) if isinstance(workflow, Mapping) else {}),
+        **pieces,
     )
     return page, status
 
@@ -120,13 +143,20 @@ def add_state(draft_id: str) -> ResponseReturnValue:
     return _edit(draft_id, lambda p, m: wf.add_state(p, m, _title(), _posted("id"))[0])
 
 
+def _state(pack: Any, module_id: str, state: str) -> Any:
+    """The posted state form applied: titles, flags, due time (amount and unit), on_due."""
+    return wf.set_state(
+        pack, module_id, state, _title(),
+        readonly=bool(_posted("readonly")), final=bool(_posted("final")),
+        initial=bool(_posted("initial")), due=(_posted("due"), _posted("due_unit") or "days"),
+        on_due=_posted("on_due"),
+    )  # fmt: skip
+
+
 @bp.post("/d/<draft_id>/workflow/states/<state>")
 def save_state(draft_id: str, state: str) -> ResponseReturnValue:
-    """A state's titles, read-only and final flags, and whether records start there."""
-    flags = {key: bool(_posted(key)) for key in ("readonly", "final", "initial")}
-    return _edit(
-        draft_id, lambda p, m: wf.set_state(p, m, state, _title(), **flags), f"state-{state}"
-    )
+    """A state's titles, flags, due time and what fires when it passes."""
+    return _edit(draft_id, lambda p, m: _state(p, m, state), f"state-{state}")
 
 
 @bp.post("/d/<draft_id>/workflow/states/<state>/remove")
@@ -164,3 +194,37 @@ def save_transition(draft_id: str, name: str) -> ResponseReturnValue:
 def remove_transition(draft_id: str, name: str) -> ResponseReturnValue:
     """Remove a transition."""
     return _edit(draft_id, lambda p, m: wf.remove_transition(p, m, name))
+
+
+Change = Callable[[Any, str], Any]
+
+
+def _unsaved(kind: str, name: str) -> Change:
+    """The edit a state or transition form would make when saved (`name` empty: added)."""
+    if kind == "state" and name:
+        return lambda p, m: _state(p, m, name)
+    if kind == "state":
+        return lambda p, m: wf.add_state(p, m, _title(), _posted("id"))[0]
+    if kind == "transition":
+        return lambda p, m: _transition(p, m, name)
+    abort(404)
+
+
+@bp.post("/d/<draft_id>/workflow/draw/<kind>", defaults={"name": ""})
+@bp.post("/d/<draft_id>/workflow/draw/<kind>/<name>")
+def draw(draft_id: str, kind: str, name: str) -> ResponseReturnValue:
+    """The drawing with a form's unsaved values applied to a copy of the draft (never saved);
+    refused: the reason, retargeted beside the form, and the drawing left as it was."""
+    change = _unsaved(kind, name)
+    reason = f"wf-reason-{kind}-{name}" if name else f"wf-reason-add-{kind}"
+    with db() as session:
+        draft = draft_of(session, draft_id)
+        try:
+            pack = change(draft.definition, draft.module_id)  # the edits work on a copy
+        except ValidationFailed as refused:
+            messages = [problem_message(p) for p in refused.problems]
+            page = render_template("admin/builder/_workflow_reason.html", messages=messages)
+            return page, 422, {"HX-Retarget": f"#{reason}", "HX-Reswap": "innerHTML"}
+        pieces = _pieces(pack, draft.module_id)
+    return render_template("admin/builder/_workflow_drawing.html", live=True, reason=reason,
+                           **pieces)  # fmt: skip

@@ -60,6 +60,7 @@ def words() -> Words:
         comment_required=_("comment required"),
         no_self_approval=_("not the owner"),
         withdraw=_("withdraw"),
+        automatic=_("automatic"),
     )
 
 
