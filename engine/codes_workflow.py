@@ -38,7 +38,7 @@ WORKFLOW: dict[str, str] = {
     ),
     "state_unreachable": (
         "state {state!r} of {module} cannot be reached: no chain of transitions leads to it "
-        "from the initial state {initial!r}; add a transition into it or remove it"
+        "from the initial state; add a transition into it or remove it"
     ),
 }
 

@@ -81,10 +81,9 @@ WORKFLOW: dict[str, Callable[[Params], str]] = {
     ),
     "state_unreachable": lambda p: _(
         "State %(state)s of %(module)s cannot be reached: no chain of transitions leads to it "
-        "from the initial state %(initial)s. Add a transition into it or remove it.",
+        "from the initial state. Add a transition into it or remove it.",
         state=p.get("state"),
         module=p.get("module"),
-        initial=p.get("initial"),
     ),
 }
 

@@ -136,8 +136,11 @@ def _check_reachable(
     an upgrade moves records into (`migrate.states`) is reached that way."""
     states = workflow.get("states") or {}
     initial = workflow.get("initial")
-    if initial not in states:
-        return  # reported as an unknown initial state
+    named = [t.get("to") for t in transitions] + [
+        s for t in transitions for s in _sources(t.get("from"))
+    ]
+    if initial not in states or any(name not in states for name in named):
+        return  # an unknown state is reported where it is named: fix that first
     migrate = module.raw.get("migrate")
     moved = (migrate.get("states") or {}).values() if isinstance(migrate, Mapping) else ()
     reached = {initial, *(s for s in moved if isinstance(s, str))}
@@ -145,16 +148,19 @@ def _check_reachable(
     while frontier:
         source = frontier.pop()
         for transition in transitions:
-            sources = transition.get("from")
             target = transition.get("to")
-            if source in ([sources] if isinstance(sources, str) else sources or ()):
+            if source in _sources(transition.get("from")):
                 if isinstance(target, str) and target not in reached:
                     reached.add(target)
                     frontier.append(target)
     for name in states:
         if name not in reached:
-            params = {"state": name, "module": module.id, "initial": initial}
+            params = {"state": name, "module": module.id}
             ctx.add_problem((*base, "states", name), "state_unreachable", params)
+
+
+def _sources(sources: Any) -> list[Any]:
+    return [sources] if isinstance(sources, str) else list(sources or ())
 
 
 def _check_editable(
