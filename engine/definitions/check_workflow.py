@@ -149,10 +149,10 @@ def _check_reachable(
         source = frontier.pop()
         for transition in transitions:
             target = transition.get("to")
-            if source in _sources(transition.get("from")):
-                if isinstance(target, str) and target not in reached:
-                    reached.add(target)
-                    frontier.append(target)
+            leaves = source in _sources(transition.get("from"))
+            if leaves and isinstance(target, str) and target not in reached:
+                reached.add(target)
+                frontier.append(target)
     for name in states:
         if name not in reached:
             params = {"state": name, "module": module.id}
