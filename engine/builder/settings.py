@@ -38,7 +38,7 @@ def applicable(kind: FieldKind, schema: Mapping[str, Any]) -> frozenset[str]:
     if kind.expression_type in ("integer", "number") and not computed:
         shown.add("range")
     if kind.exact:
-        shown.add("scale")
+        shown |= {"scale", "money"}
     plain = not (kind.enumerated or kind.links or kind.names_user or kind.holds_files)
     if kind.expression_type == "text" and plain:
         shown |= {"length", "pattern"}
@@ -165,6 +165,12 @@ def _files(schema: dict[str, Any], r: _Reader) -> None:
     _set(schema, "x-max-bytes", r.number("max_bytes", whole=True, limit=Decimal(BYTES_LIMIT)))
 
 
+def _money(schema: dict[str, Any], flag: str) -> None:
+    """An amount of money or a plain number: "on" or "off" (a form without the box: as is)."""
+    if flag in ("on", "off"):
+        _set(schema, "x-format", "money" if flag == "on" else None)
+
+
 SETTERS: Mapping[str, Callable[[dict[str, Any], _Reader], None]] = {
     "range": _numbers,
     "scale": _scale,
@@ -174,6 +180,7 @@ SETTERS: Mapping[str, Callable[[dict[str, Any], _Reader], None]] = {
     "ref": lambda schema, r: _set(schema, "x-ref", r.text("ref")),
     "files": _files,
     "formula": lambda schema, r: _set(schema, "x-formula", r.text("formula") or "0"),
+    "money": lambda schema, r: _money(schema, r.text("money")),
 }
 
 
@@ -253,4 +260,5 @@ def form_values(schema: Mapping[str, Any], required: bool) -> dict[str, str]:
         "accept": ", ".join(schema.get("x-accept") or []),
         "max_bytes": text("x-max-bytes"),
         "formula": text("x-formula"),
+        "money": "on" if schema.get("x-format") == "money" else "",
     }
