@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         builder_permissions,
         builder_preview,
         builder_publish,
+        builder_views,
         builder_workflow,
         guard,
         home,
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         builder_publish,
         builder_expressions,
         builder_workflow,
+        builder_views,
         workflow_diagram,
     ):
         app.register_blueprint(page.bp)
