@@ -14,6 +14,8 @@ from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from engine.builder import drafts, edits
+from engine.builder.condition_edits import KEYS as CONDITION_KEYS
+from engine.builder.condition_edits import set_conditions
 from engine.builder.settings import set_field
 from engine.errors import ValidationFailed
 from web.admin.builder_editor import draft_of, render_editor
@@ -54,15 +56,35 @@ def add(draft_id: str) -> ResponseReturnValue:
     return _to_field(draft_id, name, table)
 
 
+def _settings(
+    pack: dict[str, Any], module_id: str, name: str, form: dict[str, str], table: str | None
+) -> dict[str, Any]:
+    """The pack with the field's settings and its conditions (show_if, required_if) from the
+    form; every problem of both at once. A condition the form does not send is kept."""
+    problems = []
+    try:
+        pack = set_field(pack, module_id, name, form, table)
+    except ValidationFailed as refused:
+        problems += refused.problems
+    show_if, required_if = (form.get(key) for key in CONDITION_KEYS)
+    try:
+        pack = set_conditions(pack, module_id, name, show_if, required_if, table=table)
+    except ValidationFailed as refused:
+        problems += refused.problems
+    if problems:
+        raise ValidationFailed(problems)
+    return pack
+
+
 @bp.post("/d/<draft_id>/fields/<name>")
 def save(draft_id: str, name: str) -> ResponseReturnValue:
-    """The field's settings, all read at once; a refusal keeps what was typed."""
+    """The field's settings and conditions, all read at once; a refusal keeps what was typed."""
     table = _table()
     with db() as session:
         draft = draft_of(session, draft_id)
         form = {k: v for k, v in request.form.items() if k != "csrf_token"}
         try:
-            pack = set_field(draft.definition, draft.module_id, name, form, table)
+            pack = _settings(draft.definition, draft.module_id, name, form, table)
         except ValidationFailed as refused:
             return render_editor(
                 session,

@@ -1,0 +1,128 @@
+"""A field's conditions in the builder: the admin writes "show this field only when…" and
+"required when…" on the field form, a bad condition is refused in the admin's language with
+the draft unchanged, and once published the real form hides the field and the API refuses a
+record without the field its condition requires."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.web.helpers import Api, post, sign_in_as
+from tests.web.test_admin_builder import ZH, add, save, start_blank
+
+SignIn = Callable[[str], FlaskClient]
+
+
+def _labour(client: FlaskClient) -> str:
+    url = start_blank(client)
+    add(client, url, "decimal", "Hours")
+    add(client, url, "text", "Overtime reason")
+    items = add(client, url, "table", "Items")
+    add(client, url, "decimal", "Qty", table=items)
+    return url
+
+
+def _ui(client: FlaskClient, url: str) -> dict:
+    return json.loads(client.get(f"{url}/download").data)["modules"][0].get("ui", {})
+
+
+def _conditions(**given: str) -> dict[str, str]:
+    return {"label_en": "Overtime reason", **given}
+
+
+def test_an_admin_writes_a_fields_conditions_on_its_form(sign_in: SignIn):
+    client = sign_in("admin")
+    url = _labour(client)
+    form = client.get(f"{url}?field=overtime_reason").text
+    assert "Show this field only when…" in form and "Required when…" in form
+    assert 'name="show_if"' in form and 'name="required_if"' in form
+    saved = save(client, url, "overtime_reason", **_conditions(show_if="hours > 8",
+                 required_if="hours > 10"))  # fmt: skip
+    assert saved.status_code == 303, saved.text
+    assert _ui(client, url) == {
+        "show_if": {"overtime_reason": "hours > 8"},
+        "required_if": {"overtime_reason": "hours > 10"},
+    }
+    form = html.unescape(client.get(f"{url}?field=overtime_reason").text)
+    assert re.search(r'name="show_if"[^>]*>hours > 8</textarea>', form)
+    # a child table's column has no condition editors
+    column = client.get(f"{url}?field=qty&table=items").text
+    assert 'name="show_if"' not in column
+    # emptied: the condition is gone
+    assert (
+        save(client, url, "overtime_reason", **_conditions(show_if="", required_if="")).status_code
+        == 303
+    )
+    assert _ui(client, url) == {}
+
+
+@pytest.mark.parametrize(
+    ("condition", "chinese"),
+    [
+        ("__import__('os')", "不能以"),
+        ("nope > 1", "引用的 nope 在此处未知"),
+        ("hours * 2", "不是条件"),
+        ("overtime_reason != ''", "读取了它自身"),
+    ],
+)
+def test_a_bad_condition_is_refused_in_chinese_and_the_draft_is_unchanged(
+    sign_in: SignIn, condition: str, chinese: str
+):
+    client = sign_in("admin")
+    url = _labour(client)
+    before = client.get(f"{url}/download").data
+    field_url = f"{url}/fields/overtime_reason"
+    refused = post(client, field_url, _conditions(show_if=condition), headers=ZH)
+    assert refused.status_code == 422
+    page = html.unescape(refused.text)
+    assert chinese in page, page[page.find("builder-problems") :][:800]
+    assert condition in page  # what was typed is kept in the editor
+    assert client.get(f"{url}/download").data == before
+
+
+def test_the_editor_check_answers_for_the_condition_being_typed(sign_in: SignIn):
+    client = sign_in("admin")
+    url = _labour(client)
+    page = client.get(f"{url}?field=overtime_reason").text
+    definition = html.unescape(re.search(r'name="expr_definition" value="([^"]*)"', page)[1])
+    checked = post(
+        client,
+        "/admin/builder/expression/check",
+        {
+            "show_if": "hours > 8",
+            "required_if": "hours * 2",  # the other editor's text, sent with the same form
+            "expr_input": "required_if",
+            "expr_where": "required_if",
+            "expr_module": "visit",
+            "expr_definition": definition,
+        },
+        headers=ZH,
+    )
+    assert checked.status_code == 200
+    assert 'data-code="builder_expr_not_condition"' in checked.text
+
+
+def test_once_published_the_form_hides_the_field_and_the_api_requires_it(api: Api):
+    client = api.client
+    assert sign_in_as(client, "admin").status_code == 302
+    url = _labour(client)
+    saved = save(client, url, "overtime_reason", **_conditions(show_if="hours > 8",
+                 required_if="hours > 8"))  # fmt: skip
+    assert saved.status_code == 303
+    assert post(client, f"{url}/publish").status_code == 200
+    assert post(client, f"{url}/publish/confirm").status_code == 303
+    form = client.get("/m/visit/new").text
+    assert re.search(r'id="field-overtime_reason"[^>]*hidden', form)
+    refused = api.post("/modules/visit/records", json={"data": {"hours": 12}})
+    assert refused.status_code == 422
+    assert [e["path"] for e in refused.get_json()["errors"]] == ["/overtime_reason"]
+    short = api.post("/modules/visit/records", json={"data": {"hours": 6}})
+    assert short.status_code == 201, short.text
+    done = {"hours": 12, "overtime_reason": "Pour ran late"}
+    assert api.post("/modules/visit/records", json={"data": done}).status_code == 201
