@@ -5,8 +5,11 @@ state flagged), and the publish dry run lists what was added; refusals speak Chi
 from __future__ import annotations
 
 import html
+import json
+import re
 from collections.abc import Callable
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.web.helpers import post
@@ -93,3 +96,111 @@ def test_the_workflow_section_speaks_chinese(sign_in: SignIn):
     refused = post(client, f"{url}/workflow/states/draft/remove", headers=ZH)
     assert refused.status_code == 422
     assert "状态 draft 被流转 submit 使用" in html.unescape(refused.text)
+
+
+def _pack(client: FlaskClient, url: str) -> dict:
+    return json.loads(client.get(f"{url}/download").data)
+
+
+def _states(client: FlaskClient, url: str) -> dict:
+    return _pack(client, url)["modules"][0]["workflow"]["states"]
+
+
+SUBMITTED = {"title_en": "Submitted", "title_zh": "已提交", "readonly": "1"}
+
+
+def test_a_due_time_and_the_transition_it_fires_are_saved_drawn_and_published(sign_in: SignIn):
+    client = sign_in("admin")
+    url = _with_workflow(client)
+    timed = {**SUBMITTED, "due": "2", "due_unit": "days", "on_due": "approve"}
+    assert post(client, f"{url}/workflow/states/submitted", timed).status_code == 303
+    assert _states(client, url)["submitted"] == {
+        "title": {"en": "Submitted", "zh-CN": "已提交"},
+        "readonly": True,
+        "due": "P2D",
+        "on_due": "approve",
+    }
+    page = html.unescape(client.get(f"{url}/workflow").text)
+    form = page[
+        page.index('id="state-submitted"') : page.index(
+            "</form>", page.index('id="state-submitted"')
+        )
+    ]
+    assert 'name="due" value="2"' in form and '<option value="days" selected>' in form
+    assert '<option value="approve" selected>' in form and 'value="submit"' not in form
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "⏱ 2 d" in svg
+    auto = re.search(
+        r'<g class="wf-edge[^"]*wf-edge-auto[^"]*" data-transition="([^"]+)" data-from="([^"]+)"',
+        svg,
+    )
+    assert auto is not None and auto.groups() == ("approve", "submitted")
+    assert "automatic" in svg
+    weekly = {**SUBMITTED, "due": "1", "due_unit": "weeks"}
+    post(client, f"{url}/workflow/states/submitted", weekly)
+    assert _states(client, url)["submitted"]["due"] == "P1W"
+    assert "on_due" not in _states(client, url)["submitted"]  # the select left empty
+    post(client, f"{url}/workflow/states/submitted", {**timed, "due": "4", "due_unit": "hours"})
+    review = html.unescape(post(client, f"{url}/publish").text)
+    assert "Nothing has been written yet" in review, review
+
+
+@pytest.mark.parametrize(
+    ("change", "english", "chinese"),
+    [
+        ({"due": "0"}, "0 is not a due time", "不是有效的期限"),
+        ({"due": "1.5"}, "1.5 is not a due time", "不是有效的期限"),
+        (
+            {"due": "2", "due_unit": "months"},
+            "counted in hours, days or weeks",
+            "期限以小时、天或周计",
+        ),
+        (
+            {"due": "2", "on_due": "submit"},
+            "does not leave the state submitted",
+            "不从状态 submitted 出发",
+        ),
+        ({"on_due": "approve"}, "Give a due time before", "请先填写期限"),
+    ],
+)
+def test_a_bad_due_time_is_refused_in_english_and_chinese_and_nothing_is_saved(
+    sign_in: SignIn, change: dict, english: str, chinese: str
+):
+    client = sign_in("admin")
+    url = _with_workflow(client)
+    form = {**SUBMITTED, "due_unit": "days", **change}
+    refused = post(client, f"{url}/workflow/states/submitted", form)
+    assert refused.status_code == 422
+    assert english in html.unescape(refused.text)
+    zh = post(client, f"{url}/workflow/states/submitted", form, headers=ZH)
+    assert zh.status_code == 422 and chinese in html.unescape(zh.text)
+    assert "due" not in _states(client, url)["submitted"]
+
+
+def test_the_drawing_follows_unsaved_values_and_nothing_is_saved(sign_in: SignIn):
+    client = sign_in("admin")
+    url = _with_workflow(client)
+    before = _pack(client, url)
+    hx = {"HX-Request": "true"}
+    renamed = post(client, f"{url}/workflow/draw/state/submitted",
+                   {**SUBMITTED, "title_en": "Awaiting review"}, headers=hx)  # fmt: skip
+    assert renamed.status_code == 200
+    assert "<svg" in renamed.text and "Awaiting review" in renamed.text
+    assert 'data-live="1"' in renamed.text and "<html" not in renamed.text
+    added = post(client, f"{url}/workflow/draw/state", {"title_en": "On hold"}, headers=hx)
+    assert 'data-state="on_hold"' in added.text
+    assert 'data-code="diagram_unreachable" data-state="on_hold"' in added.text
+    fast = {"title_en": "Fast track", "from": ["draft"], "to": "approved"}
+    drawn = post(client, f"{url}/workflow/draw/transition", fast, headers=hx)
+    assert 'data-transition="fast_track" data-from="draft" data-to="approved"' in drawn.text
+    timed = {**SUBMITTED, "due": "3", "due_unit": "days", "on_due": "approve"}
+    drawn = post(client, f"{url}/workflow/draw/state/submitted", timed, headers=hx)
+    assert "⏱ 3 d" in drawn.text and "wf-edge-auto" in drawn.text
+    assert _pack(client, url) == before  # none of it saved
+    refused = post(client, f"{url}/workflow/draw/state/submitted", {**SUBMITTED, "due": "x"},
+                   headers={**hx, **ZH})  # fmt: skip
+    assert refused.status_code == 422 and "<svg" not in refused.text
+    assert refused.headers["HX-Retarget"] == "#wf-reason-state-submitted"
+    assert "不是有效的期限" in html.unescape(refused.text)
+    assert post(client, f"{url}/workflow/draw/nothing", {}, headers=hx).status_code == 404
+    assert _pack(client, url) == before
