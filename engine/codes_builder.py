@@ -82,7 +82,7 @@ LAYOUT: dict[str, str] = {
         "a section needs at least one field: remove the section to leave its fields unplaced"
     ),
     "builder_field_placed_twice": (
-        "{value!r} is in section {first} and in section {second}: a field goes in one place"
+        "{value!r} is in section {section} already: a field goes in one place"
     ),
     "builder_unknown_section": "there is no section {value} in this form",
 }
@@ -135,3 +135,12 @@ VIEWS: dict[str, str] = {
     "builder_unknown_view": "{value!r} is not a view: kanban, calendar or gantt",
 }
 EDITS.update(VIEWS)  # one group for engine/codes.MESSAGES
+
+# Bad input caught where the admin makes it: a field id the system keeps for itself.
+BAD_INPUT: dict[str, str] = {
+    "builder_field_reserved": (
+        "{value!r} is a name the system keeps for every record (its id, number, state, owner, "
+        "dates): choose another id"
+    ),
+}
+EDITS.update(BAD_INPUT)  # one group for engine/codes.MESSAGES

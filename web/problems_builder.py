@@ -149,10 +149,9 @@ LAYOUT: dict[str, Callable[[Params], str]] = {
         "A section needs at least one field: remove the section to leave its fields unplaced."
     ),
     "builder_field_placed_twice": lambda p: _(
-        "%(value)s is in section %(first)s and in section %(second)s: a field goes in one place.",
+        "%(value)s is in section %(section)s already: a field goes in one place.",
         value=p.get("value"),
-        first=p.get("first"),
-        second=p.get("second"),
+        section=p.get("section"),
     ),
     "builder_unknown_section": lambda p: _(
         "There is no section %(value)s in this form.", value=p.get("value")
@@ -229,3 +228,12 @@ REPORTS: dict[str, Callable[[Params], str]] = {
     "builder_chart_axis_missing": lambda p: _("Choose what the chart draws on this axis."),
 }
 EDITS.update(REPORTS)  # said with the other builder codes
+
+BAD_INPUT: dict[str, Callable[[Params], str]] = {
+    "builder_field_reserved": lambda p: _(
+        "%(value)s is a name the system keeps for every record (its id, number, state, owner, "
+        "dates): choose another id.",
+        value=p.get("value"),
+    ),
+}
+EDITS.update(BAD_INPUT)  # said with the other builder codes

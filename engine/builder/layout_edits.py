@@ -89,7 +89,7 @@ def _problems(sections: Sequence[SectionDraft], names: Sequence[str], base: str)
             if name not in known:
                 problems.append(Problem(f"{path}/fields", "builder_unknown_field", {"value": name}))
             elif name in seen:
-                twice = {"value": name, "first": seen[name] + 1, "second": index + 1}
+                twice = {"value": name, "section": seen[name] + 1}
                 problems.append(Problem(f"{path}/fields", "builder_field_placed_twice", twice))
             else:
                 seen[name] = index

@@ -117,7 +117,7 @@ def test_an_unknown_field_a_field_twice_bad_columns_and_an_empty_section_are_all
     ]
     twice = refused.value.problems[3]
     assert twice.path == "/modules/0/ui/layout/1/fields"
-    assert twice.params == {"value": "inspector", "first": 1, "second": 2}
+    assert twice.params == {"value": "inspector", "section": 1}
     assert pack == visit()  # the pack given is never changed
 
 
