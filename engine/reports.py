@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.abilities import abilities
 from engine.actor import Actor
-from engine.catalog import load_catalog
+from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Report
 from engine.expressions import Expression
 from engine.records.query import Filter, filter_clauses
@@ -61,7 +61,19 @@ def run_report(
 ) -> ReportResult:
     """Rows of a report as `actor` may see them (scopes and hidden fields respected)."""
     catalog = load_catalog(session)
-    report = catalog.report(report_id)
+    return run_compiled_report(session, catalog, catalog.report(report_id), actor, filters)
+
+
+def run_compiled_report(
+    session: Session,
+    catalog: Catalog,
+    report: Report,
+    actor: Actor,
+    filters: Sequence[Filter] = (),
+    limit: int | None = None,
+) -> ReportResult:
+    """Rows of `report` over its installed module: an installed report, or one compiled from
+    a builder draft to try it (naming only fields the installed module stores)."""
     module = catalog.module(report.module)
     may = abilities(actor, module)
     may.require_read()
@@ -94,6 +106,8 @@ def run_report(
             literal_column(str(n + 1)) for n in range(len(groups))
         ]
         statement = statement.group_by(*positions).order_by(*positions)
+    if limit is not None:
+        statement = statement.limit(limit)
     rows = [dict(row) for row in session.execute(statement).mappings()]
     names = [n for n, _ in groups] + [n for n, _ in measures]
     return ReportResult(report, names, [n for n, _ in groups], [n for n, _ in measures], rows)
