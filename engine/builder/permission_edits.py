@@ -14,7 +14,8 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from engine.builder.edits import MODULE_ID, Pack, holder, module_of, refuse, titles
+from engine.builder.edits import MODULE_ID, Pack, holder, module_of, refuse, suggest_id, titles
+from engine.errors import Problem, ValidationFailed
 from engine.kinds import detect
 
 LEVELS = ("none", "own", "all")
@@ -34,15 +35,34 @@ def link_fields(pack: Pack, module_id: str) -> list[str]:
     return [name for name, schema in props.items() if detect(schema).links]
 
 
-def add_role(pack: Mapping[str, Any], role_id: str, title_en: str, title_zh: str) -> Pack:
-    """The pack with one more declared role (no rights yet)."""
-    role_id = role_id.strip()
+def taken_roles(pack: Mapping[str, Any]) -> list[str]:
+    """Ids a new role cannot have: the declared roles and the built-in administrator."""
+    return [*declared_roles(pack), "admin"]
+
+
+def suggest_role_id(pack: Mapping[str, Any], title_en: str) -> str:
+    """The id a new role would get from its English title (`Site manager` → `site_manager`)."""
+    return suggest_id(title_en, taken_roles(pack), "role")
+
+
+def role_id_problem(pack: Mapping[str, Any], role_id: str) -> Problem | None:
+    """Why `role_id` cannot be a new role's id (invalid or taken), or None."""
     if not MODULE_ID.match(role_id):
-        raise refuse("/roles", "builder_id_invalid", value=role_id, limit=63)
-    if role_id in declared_roles(pack) or role_id == "admin":
-        raise refuse("/roles", "builder_role_taken", value=role_id)
-    result = copy.deepcopy(dict(pack))
+        return Problem("/roles", "builder_id_invalid", {"value": role_id, "limit": 63})
+    if role_id in taken_roles(pack):
+        return Problem("/roles", "builder_role_taken", {"value": role_id})
+    return None
+
+
+def add_role(pack: Mapping[str, Any], role_id: str, title_en: str, title_zh: str) -> Pack:
+    """The pack with one more declared role (no rights yet); an empty id is made from the
+    English title. Titles are kept as text: markup in them is shown, never run."""
     title = titles(title_en, title_zh, "/roles")
+    role_id = role_id.strip() or suggest_role_id(pack, title_en)
+    problem = role_id_problem(pack, role_id)
+    if problem is not None:
+        raise ValidationFailed([problem])
+    result = copy.deepcopy(dict(pack))
     result.setdefault("roles", []).append({"id": role_id, "title": title})
     return result
 

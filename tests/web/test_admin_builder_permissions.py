@@ -4,11 +4,13 @@ the change; a foreman cannot reach the page; the page speaks Chinese."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.web.helpers import post
@@ -98,3 +100,68 @@ def test_a_foreman_cannot_reach_the_permissions(sign_in: SignIn):
     foreman = sign_in("foreman")
     assert foreman.get(f"{url}/permissions").status_code == 403
     assert post(foreman, f"{url}/permissions", {"planner.read": "all"}).status_code == 403
+
+
+def test_an_admin_adds_a_role_which_gets_a_row_and_is_offered_in_the_workflow(sign_in: SignIn):
+    client = sign_in("admin")
+    url = project_draft(client)
+    hint = client.get(f"{url}/permissions/role-id", query_string={"title_en": "Quality inspector"})
+    assert "quality_inspector" in hint.text
+    added = post(client, f"{url}/permissions/roles",
+                 {"title_en": "Quality inspector", "title_zh": "质检员"})  # fmt: skip
+    assert added.status_code == 303 and "as=quality_inspector" in added.headers["Location"]
+    roles = pack_of(client, url)["roles"]
+    assert {
+        "id": "quality_inspector",
+        "title": {"en": "Quality inspector", "zh-CN": "质检员"},
+    } in roles
+    form = matrix(client, url)
+    assert form["quality_inspector.read"] == "none"  # a row of its own, no rights yet
+    form.update({"quality_inspector.read": "all"})
+    assert post(client, f"{url}/permissions", form).status_code == 303
+    project = next(m for m in pack_of(client, url)["modules"] if m["id"] == "project")
+    assert project["permissions"]["quality_inspector"] == {"read": "all"}
+    again = client.get(f"{url}/permissions/role-id", query_string={"title_en": "Quality inspector"})
+    assert "quality_inspector_2" in again.text  # the first one is taken now
+    assert post(client, f"{url}/workflow/start").status_code == 303
+    workflow = client.get(f"{url}/workflow").text
+    assert 'name="roles" value="quality_inspector"' in workflow
+    assert 'value="role:quality_inspector"' in workflow
+
+
+@pytest.mark.parametrize(
+    ("role_id", "english", "chinese"),
+    [
+        ("admin", "There is a role admin already", "已有角色 admin"),
+        ("foreman", "There is a role foreman already", "已有角色 foreman"),
+        ("Bad Id", "Bad Id is not a valid id", "Bad Id 不是有效的标识"),
+    ],
+)
+def test_a_role_id_taken_or_invalid_is_refused_and_nothing_is_saved(
+    sign_in: SignIn, role_id: str, english: str, chinese: str
+):
+    client = sign_in("admin")
+    url = project_draft(client)
+    before = pack_of(client, url)["roles"]
+    hint = client.get(f"{url}/permissions/role-id", query_string={"role_id": role_id})
+    assert 'data-taken="1"' in hint.text and english in html.unescape(hint.text)
+    form = {"role_id": role_id, "title_en": "Someone"}
+    refused = post(client, f"{url}/permissions/roles", form)
+    assert refused.status_code == 422 and english in html.unescape(refused.text)
+    assert 'value="Someone"' in refused.text  # what was typed is kept
+    zh = post(client, f"{url}/permissions/roles", form, headers=ZH)
+    assert zh.status_code == 422 and chinese in html.unescape(zh.text)
+    assert pack_of(client, url)["roles"] == before
+
+
+def test_a_hostile_role_title_stays_text(sign_in: SignIn):
+    client = sign_in("admin")
+    url = project_draft(client)
+    hostile = '<script>alert("x")</script><b>boss</b>'
+    added = post(client, f"{url}/permissions/roles", {"role_id": "boss", "title_en": hostile})
+    assert added.status_code == 303
+    assert pack_of(client, url)["roles"][-1] == {"id": "boss", "title": {"en": hostile}}
+    for page in (f"{url}/permissions", f"{url}/permissions?as=boss"):
+        text = client.get(page).text
+        assert "&lt;script&gt;alert(" in text and "<script>alert(" not in text
+        assert "<b>boss</b>" not in text

@@ -6,6 +6,9 @@ The edits are engine functions (engine/builder/permission_edits.py) on the draft
 the whole matrix is saved at once, and a refused one answers 422 with the page, what was
 chosen kept and the reason in the admin's language, the draft unchanged. The preview reads
 the field modes from `engine.abilities` for an actor of that role, as the record pages do.
+A role is added here too (its id made from the English title as the admin types, checked
+for collisions like a field id); the matrix gains its row and the workflow section offers
+it for transitions and approvals.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from engine.builder.edits import field_names, module_of
 from engine.builder.permission_edits import (
     FLAGS,
     LEVELLED,
+    add_role,
     declared_roles,
     link_fields,
+    role_id_problem,
     set_permissions,
+    suggest_role_id,
 )
 from engine.builder.publish import compile_draft
 from engine.errors import DefinitionError, ValidationFailed
@@ -99,6 +105,7 @@ def _page(
     rows: dict[str, dict[str, Any]],
     problems: list[str] | None = None,
     status: int = 200,
+    role_problems: list[str] | None = None,
 ) -> ResponseReturnValue:
     roles = list(rows)
     shown = request.args.get("as", "")
@@ -120,6 +127,7 @@ def _page(
         role=role,
         preview=preview,
         columns=columns,
+        role_problems=role_problems or [],
     )
     return page, status
 
@@ -152,3 +160,37 @@ def save(draft_id: str) -> ResponseReturnValue:
     chosen: dict[str, Any] = {"as": request.form["as"]} if request.form.get("as") else {}
     where = url_for("admin_builder_permissions.permissions", draft_id=draft_id, **chosen)
     return redirect(where, code=303)
+
+
+@bp.post("/d/<draft_id>/permissions/roles")
+def add(draft_id: str) -> ResponseReturnValue:
+    """A new role of the pack, with no rights yet: the matrix gains its row."""
+    form = request.form
+    with db() as session:
+        draft = draft_of(session, draft_id)
+        try:
+            pack = add_role(draft.definition, form.get("role_id", ""),
+                            form.get("title_en", ""), form.get("title_zh", ""))  # fmt: skip
+        except ValidationFailed as refused:
+            shown = [problem_message(p) for p in refused.problems]
+            rows = _matrix(draft.definition, draft.module_id)
+            return _page(session, draft, rows, status=422, role_problems=shown)
+        drafts.save_draft(session, draft, pack)
+        role = pack["roles"][-1]["id"]
+    where = url_for("admin_builder_permissions.permissions", draft_id=draft_id, **{"as": role})
+    return redirect(where + "#role-matrix", code=303)
+
+
+@bp.get("/d/<draft_id>/permissions/role-id")
+def check_role_id(draft_id: str) -> ResponseReturnValue:
+    """As the admin types: the id an English title would give, or why a typed id is refused."""
+    typed = request.args.get("role_id", "").strip()
+    with db() as session:
+        definition = draft_of(session, draft_id).definition
+        hint: dict[str, Any] = {"typed": typed}
+        if typed:
+            problem = role_id_problem(definition, typed)
+            hint["problem"] = problem_message(problem) if problem is not None else ""
+        else:
+            hint["suggested"] = suggest_role_id(definition, request.args.get("title_en", ""))
+    return render_template("admin/builder/_id_hint.html", **hint)
