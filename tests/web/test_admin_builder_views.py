@@ -123,7 +123,7 @@ def test_the_section_speaks_chinese(sign_in: SignIn):
     assert "列表与视图" in page and "合计" in page and "看板" in page
     refused = post(client, f"{url}/views/list", _list(totals=["inspector"]), headers=ZH)
     assert refused.status_code == 422
-    assert "inspector 不能用于合计：这里需要数字或金额字段" in html.unescape(refused.text)
+    assert "inspector 不能用于合计：这里需要随记录保存的数字或金额字段" in html.unescape(refused.text)
 
 
 def test_only_an_admin_with_the_form_token_may_change_the_list(sign_in: SignIn):
