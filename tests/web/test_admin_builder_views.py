@@ -123,7 +123,9 @@ def test_the_section_speaks_chinese(sign_in: SignIn):
     assert "列表与视图" in page and "合计" in page and "看板" in page
     refused = post(client, f"{url}/views/list", _list(totals=["inspector"]), headers=ZH)
     assert refused.status_code == 422
-    assert "inspector 不能用于合计：这里需要随记录保存的数字或金额字段" in html.unescape(refused.text)
+    assert "inspector 不能用于合计：这里需要随记录保存的数字或金额字段" in html.unescape(
+        refused.text
+    )
 
 
 def test_only_an_admin_with_the_form_token_may_change_the_list(sign_in: SignIn):
@@ -133,3 +135,16 @@ def test_only_an_admin_with_the_form_token_may_change_the_list(sign_in: SignIn):
     foreman = sign_in("foreman")
     assert foreman.get(f"{url}/views").status_code == 403
     assert post(foreman, f"{url}/views/list", _list()).status_code == 403
+
+
+def test_an_installed_modules_list_and_views_are_shown_as_they_are(sign_in: SignIn):
+    client = sign_in("admin")
+    started = post(client, "/admin/builder/packs/construction", {"module": "project"})
+    url = re.search(r"/admin/builder/d/[0-9a-f]+", started.headers["Location"]).group(0)
+    page = client.get(f"{url}/views", query_string={"module": "labour_tally"}).text
+    columns = re.findall(r'name="columns" value="([^"]+)" checked', page)
+    assert columns == ["$number", "date", "project", "worker", "trade", "hours", "amount", "$state"]
+    assert 'name="enable" value="kanban" checked' in page
+    assert 'name="enable" value="calendar" checked' in page
+    assert '<option value="date" selected>' in page
+    assert client.get(f"{url}/views", query_string={"module": "nope"}).status_code == 422

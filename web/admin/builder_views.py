@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.builder import drafts
-from engine.builder.edits import module_of
+from engine.builder.edits import module_index, module_of
 from engine.builder.view_edits import (
     VIEW_TYPES,
     Choices,
@@ -94,9 +94,14 @@ def _page(
 
 @bp.get("/d/<draft_id>/views")
 def views(draft_id: str) -> ResponseReturnValue:
-    """The list and views of the draft's module."""
+    """The list and views of the draft's module (`?module=` opens another of its modules)."""
     with db() as session:
-        return _page(session, draft_of(session, draft_id))
+        draft = draft_of(session, draft_id)
+        module = request.args.get("module", "")
+        if module and module != draft.module_id:
+            module_index(draft.definition, module)  # an unknown one is refused
+            drafts.save_draft(session, draft, draft.definition, module)
+        return _page(session, draft)
 
 
 def _moved(order: list[str], move: str) -> list[str]:
