@@ -116,7 +116,9 @@ def id_problem(value: str, taken: Iterable[str], path: str = "") -> Problem | No
     if not FIELD_ID.match(value):
         return Problem(path, "builder_id_invalid", {"value": value, "limit": 63})
     if value in set(taken):
-        return Problem(path, "builder_field_taken", {"value": value})
+        system = value in RESERVED_COLUMNS | RESERVED_CHILD_COLUMNS  # taken by the system
+        return Problem(path, "builder_field_reserved" if system else "builder_field_taken",
+                       {"value": value})  # fmt: skip
     return None
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.builder.edits import FIELD_ID, field_pointer, holder, module_of, titles
+from engine.builder.formula_checks import formula_problems
 from engine.errors import Problem, ValidationFailed
 from engine.kinds import FieldKind, detect
 from engine.numbers import NumberRefused, read_decimal
@@ -214,6 +215,8 @@ def set_field(
     if "required" in shown and r.text("required") in ("on", "true", "1"):
         required.append(name)
     _set(container, "required", required)
+    if "formula" in shown and not r.problems:  # code, unknown names, a cycle: not kept
+        r.problems += formula_problems(result, module_id, name, table)
     if r.problems:
         raise ValidationFailed(r.problems)
     return result

@@ -63,7 +63,7 @@ def test_field_ids_come_from_the_english_label_and_never_collide():
     assert codes(refused) == ["builder_id_invalid"]
     with pytest.raises(ValidationFailed) as refused:
         edits.add_field(pack, "visit", "text", {"en": "x"}, field_id="state")  # a system column
-    assert codes(refused) == ["builder_field_taken"]
+    assert codes(refused) == ["builder_field_reserved"]
 
 
 def test_settings_are_read_from_text_and_bad_ones_all_refused_at_once():
