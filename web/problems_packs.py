@@ -91,7 +91,8 @@ PACKS: dict[str, Callable[[Params], str]] = {
         count=p.get("count"),
     ),
     "field_change_with_values": lambda p: _(
-        "Field %(field)s changes its type but %(count)s records hold a value.",
+        "Field %(field)s changes its type but %(count)s records hold a value. Keep its type, "
+        "or add the new field under another id and remove this one with its values.",
         field=p.get("field"),
         count=p.get("count"),
     ),
@@ -107,7 +108,8 @@ PACKS: dict[str, Callable[[Params], str]] = {
         count=p.get("count"),
     ),
     "state_removed_in_use": lambda p: _(
-        "State %(state)s is removed but %(count)s records are in it; map it in migrate.states.",
+        "State %(state)s is removed but %(count)s records are in it. Keep the state, or move "
+        "those records to another state first (migrate.states).",
         state=p.get("state"),
         count=p.get("count"),
     ),
