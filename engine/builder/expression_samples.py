@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -77,8 +77,14 @@ def made_up_row(table: Field) -> dict[str, Any]:
 
 def made_up_record(module: ModuleInfo) -> dict[str, Any]:
     """A record of `module` with a made-up value for each field that is not computed."""
+    return made_up_values(module.fields.values())
+
+
+def made_up_values(fields: Iterable[Field]) -> dict[str, Any]:
+    """A made-up value for each of `fields` that is not computed, two rows for a child table:
+    the light view's fields or a compiled module's (the builder's preview fills its form)."""
     record: dict[str, Any] = {}
-    for info in module.fields.values():
+    for info in fields:
         if info.computed:
             continue
         if info.kind_type.rows:

@@ -126,3 +126,39 @@ def test_once_published_the_form_hides_the_field_and_the_api_requires_it(api: Ap
     assert short.status_code == 201, short.text
     done = {"hours": 12, "overtime_reason": "Pour ran late"}
     assert api.post("/modules/visit/records", json={"data": done}).status_code == 201
+
+
+def test_the_preview_starts_from_sample_values_and_marks_a_field_hidden_for_them(
+    sign_in: SignIn,
+):
+    client = sign_in("admin")
+    url = _labour(client)
+    pay = add(client, url, "formula", "Pay")
+    assert save(client, url, pay, label_en="Pay", formula="hours * 10").status_code == 303
+    saved = save(client, url, "overtime_reason", **_conditions(show_if="hours > 9"))
+    assert saved.status_code == 303
+    preview = html.unescape(client.get(f"{url}/preview").text)
+    # the made-up 8.50 hours fill the form, the formula shows its value for them
+    assert re.search(r'name="d.hours" value="8.50"', preview)
+    assert re.search(r'id="calc-pay"[^>]*>85(\.0+)?<', preview), preview
+    assert re.search(r'id="field-overtime_reason"[^>]*hidden', preview)
+    note = re.search(
+        r'<p class="builder-sample-note" id="sample-note-overtime_reason"[^>]*>', preview
+    )
+    assert note and "hidden" not in note.group(0)
+    assert "hidden for this sample:" in preview and "<code>hours > 9</code>" in preview
+    # the admin types 12 hours: the field shows, its note goes, the formula follows
+    answer = post(
+        client,
+        f"{url}/preview",
+        {"d.hours": "12", "d.overtime_reason": "", "_state.overtime_reason": "0,0"},
+    )
+    assert answer.status_code == 200
+    shown = html.unescape(answer.text)
+    assert re.search(r'id="calc-pay"[^>]*>120(\.0+)?<', shown), shown
+    field = re.search(r'<div class="field" id="field-overtime_reason"[^>]*>', shown).group(0)
+    assert "hidden" not in field
+    note = re.search(
+        r'<p class="builder-sample-note" id="sample-note-overtime_reason"[^>]*>', shown
+    )
+    assert note and " hidden" in note.group(0) and 'hx-swap-oob="true"' in note.group(0)

@@ -29,6 +29,7 @@ from engine.definitions.model import Module
 from engine.errors import DefinitionError, Problem, ValidationFailed
 from engine.kinds import FieldKind, detect
 from engine.models import BuilderDraft, InstalledModule
+from web.admin.builder_samples import sample_inputs
 from web.i18n import text
 from web.pages.context import actor
 from web.pages.formviews import SectionView, form_context, sections
@@ -135,7 +136,8 @@ def preview_of(session: Session, draft: BuilderDraft) -> Preview:
     if module is None:
         return Preview()
     who = actor()
-    ctx = form_context(session, module, who, None, answer=abilities(who, module))
+    data = sample_inputs(module)  # formulas and conditions show their work from the start
+    ctx = form_context(session, module, who, None, data, answer=abilities(who, module))
     return Preview(module, sections(session, ctx))
 
 

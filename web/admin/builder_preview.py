@@ -48,7 +48,7 @@ def live(draft_id: str) -> ResponseReturnValue:
             abort(400)
         ctx = form_context(session, module, who, None, data, answer=abilities(who, module))
         return render_template(
-            "records/_preview.html",
+            "admin/builder/_preview_live.html",
             outputs=calc_outputs(ctx),
             fields=changed_fields(session, ctx),
             module=module,
