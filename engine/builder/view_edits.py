@@ -184,6 +184,28 @@ def set_list(
     return _refuse_or_write(result, module_id, "list", listing, problems, installed)
 
 
+def _view(
+    info: ModuleInfo, offered: Choices, index: int, view: Mapping[str, str]
+) -> tuple[dict[str, str], list[Problem]]:
+    """One view as the pack writes it, and why it cannot be taken as it stands."""
+    kind = str(view.get("type", ""))
+    if kind not in VIEW_FIELDS:
+        path = f"/ui/views/{index}/type"
+        return {}, [Problem(path, "builder_unknown_view", {"value": kind})]
+    entry, problems = {"type": kind}, []
+    for key in VIEW_FIELDS[kind]:
+        name = str(view.get(key) or "").strip()
+        path = f"/ui/views/{index}/{key}"
+        if name:
+            fits = offered.views[kind][key]
+            problem = _unfit(info, path, name, fits, f"{kind}.{key}")
+            problems.extend([problem] if problem is not None else [])
+            entry[key] = name
+        elif key in offered.required[kind]:
+            problems.append(Problem(path, "builder_view_needs", {"view": kind, "key": key}))
+    return entry, problems
+
+
 def set_views(
     pack: Mapping[str, Any],
     module_id: str,
@@ -194,30 +216,13 @@ def set_views(
     an empty optional key is left out, a missing required one refused."""
     result = copy.deepcopy(dict(pack))
     info = _info(result, module_id)
-    offered = choices(result, module_id, installed).views
+    offered = choices(result, module_id, installed)
     written, problems = [], []
     for index, view in enumerate(views):
-        kind = str(view.get("type", ""))
-        if kind not in VIEW_FIELDS:
-            problems.append(
-                Problem(f"/ui/views/{index}/type", "builder_unknown_view", {"value": kind})
-            )
-            continue
-        entry = {"type": kind}
-        for key in VIEW_FIELDS[kind]:
-            name = str(view.get(key) or "").strip()
-            path = f"/ui/views/{index}/{key}"
-            if not name:
-                if key in required_keys(kind):
-                    problems.append(
-                        Problem(path, "builder_view_needs", {"view": kind, "key": key})
-                    )
-                continue
-            problem = _unfit(info, path, name, offered[kind][key], f"{kind}.{key}")
-            if problem is not None:
-                problems.append(problem)
-            entry[key] = name
-        written.append(entry)
+        entry, found = _view(info, offered, index, view)
+        problems.extend(found)
+        if entry:
+            written.append(entry)
     return _refuse_or_write(result, module_id, "views", written, problems, installed)
 
 
