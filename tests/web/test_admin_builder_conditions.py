@@ -162,3 +162,19 @@ def test_the_preview_starts_from_sample_values_and_marks_a_field_hidden_for_them
         r'<p class="builder-sample-note" id="sample-note-overtime_reason"[^>]*>', shown
     )
     assert note and " hidden" in note.group(0) and 'hx-swap-oob="true"' in note.group(0)
+
+
+def test_removing_a_field_another_condition_reads_is_reported_until_put_right(sign_in: SignIn):
+    client = sign_in("admin")
+    url = _labour(client)
+    saved = save(client, url, "overtime_reason", **_conditions(show_if="hours > 8"))
+    assert saved.status_code == 303
+    assert post(client, f"{url}/fields/hours/remove").status_code == 303
+    page = html.unescape(client.get(url, headers=ZH).text)
+    problems = page[page.index('id="builder-preview"') :]
+    assert 'data-code="unknown_name"' in problems
+    assert "?field=overtime_reason" in problems and "hours > 8 引用的 hours 在此处未知" in problems
+    assert post(client, f"{url}/publish").status_code == 422
+    # put right on the field's own form: the draft publishes
+    assert save(client, url, "overtime_reason", **_conditions(show_if="")).status_code == 303
+    assert post(client, f"{url}/publish").status_code == 200

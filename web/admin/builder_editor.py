@@ -36,6 +36,7 @@ from web.pages.formviews import SectionView, form_context, sections
 from web.problems import problem_message
 
 FIELD_AT = re.compile(r"^/modules/(\d+)/schema/properties/([^/]+)(?:/items/properties/([^/]+))?")
+CONDITION_AT = re.compile(r"^/modules/(\d+)/ui/(?:show_if|required_if)/([^/]+)")  # the field's
 
 
 @dataclass(frozen=True)
@@ -118,10 +119,10 @@ def draft_problems(definition: Mapping[str, Any], problems: list[Problem]) -> li
     """Problems in the admin's language, each placed at the field its pointer names."""
     shown = []
     for problem in problems:
-        match = FIELD_AT.match(problem.path)
+        match = FIELD_AT.match(problem.path) or CONDITION_AT.match(problem.path)
         name = ""
         if match:
-            name = ".".join(p for p in (match.group(2), match.group(3)) if p)
+            name = ".".join(p for p in match.groups()[1:] if p)
         shown.append(DraftProblem(problem.path, problem.code, problem_message(problem), name))
     return shown
 
