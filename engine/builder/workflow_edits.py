@@ -233,7 +233,7 @@ def set_transition(
     *,
     roles: Iterable[str] = (),
     owner_only: bool = False,
-    comment: str = "none",
+    comment: str = "optional",
     when: str = "",
     approval: tuple[str, str, str] = ("any", "role", ""),
 ) -> tuple[Pack, str]:
@@ -264,7 +264,7 @@ def set_transition(
     chosen = {
         "roles": [r for r in dict.fromkeys(roles) if r],
         "owner_only": owner_only or None,
-        "comment": comment if comment != "none" else None,
+        "comment": comment if comment != "optional" else None,
         "when": when.strip() or None,
         "approval": _approval(*approval),
     }

@@ -174,7 +174,7 @@ def _transition(pack: Any, module_id: str, transition_id: str) -> Any:
         pack, module_id, transition_id, _title(),
         request.form.getlist("from"), _posted("to"),
         roles=request.form.getlist("roles"), owner_only=bool(_posted("owner_only")),
-        comment=_posted("comment") or "none", when=when, approval=approval,
+        comment=_posted("comment") or "optional", when=when, approval=approval,
     )[0]  # fmt: skip
 
 
