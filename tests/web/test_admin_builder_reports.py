@@ -85,6 +85,40 @@ def test_an_admin_adds_changes_and_removes_a_report(sign_in: SignIn):
     assert "hours_by_month" not in [r["id"] for r in pack_json(client, url)["reports"]]
 
 
+def test_the_reports_section_speaks_chinese(sign_in: SignIn):
+    client = sign_in("admin")
+    url = labour_draft(client)
+    page = html.unescape(client.get(f"{url}/reports", headers=ZH).text)
+    for words in (
+        "点工月度汇总",
+        "新建报表",
+        "添加度量",
+        "求和：合计工时",
+        "日期（按月）",
+        "柱状图",
+    ):
+        assert words in page, words
+    added = post(client, f"{url}/reports", by_month(), headers=ZH)
+    assert added.status_code == 303
+    page = html.unescape(client.get(f"{url}/reports?report=hours_by_month", headers=ZH).text)
+    assert "月度工时" in page and "删除报表" in page and "用现有记录试算" in page
+    removed = post(client, f"{url}/reports/hours_by_month/remove", headers=ZH)
+    assert removed.status_code == 303
+    gone = post(client, f"{url}/reports/hours_by_month/remove", headers=ZH)
+    assert gone.status_code == 422 and "此模块没有报表 hours_by_month" in html.unescape(gone.text)
+
+
+def test_a_report_on_a_field_not_published_yet_cannot_be_tried(sign_in: SignIn):
+    client = sign_in("admin")
+    url = labour_draft(client)
+    added = post(client, f"{url}/fields", {"kind": "decimal", "label_en": "Bonus"})
+    assert added.status_code == 303, added.text
+    form = by_month(**{"measure.b": "sum(bonus)", "measure_name.b": "bonus", "chart_y": "bonus"})
+    tried = html.unescape(post(client, f"{url}/reports/try", form).text)
+    assert 'data-tried="note"' in tried and "do not hold bonus yet" in tried
+    assert "bonus" not in str(pack_json(client, url).get("reports"))  # a try saves nothing
+
+
 def test_a_taken_id_is_told_as_it_is_typed(sign_in: SignIn):
     client = sign_in("admin")
     url = labour_draft(client)
