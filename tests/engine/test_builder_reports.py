@@ -156,7 +156,8 @@ def test_a_report_id_is_checked_for_collisions_as_it_is_typed() -> None:
     assert id_for_report(PACK, "Other", taken=["other"]) == ("other_2", None)  # another pack's
     name, problem = id_for_report(PACK, "Other", "other", taken=["other"])
     assert name == "other" and problem is not None and problem.code == "builder_report_taken"
-    assert id_for_report(PACK, "", "X y")[1].code == "builder_id_invalid"  # type: ignore[union-attr]
+    invalid = id_for_report(PACK, "", "X y")[1]
+    assert invalid is not None and invalid.code == "builder_id_invalid"
     with pytest.raises(ValidationFailed) as caught:
         set_report(PACK, MODULE, "", by_month(), new_id="schedule_status")
     assert caught.value.problems[0].code == "builder_report_taken"
