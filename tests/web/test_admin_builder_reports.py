@@ -26,8 +26,8 @@ def labour_draft(client: FlaskClient) -> str:
     response = post(client, "/admin/builder/packs/construction", {"module": "labour_tally"})
     assert response.status_code == 303, response.text
     url = draft_url(response)
-    page = client.get(f"{url}?module=labour_tally")
-    assert page.status_code == 200
+    page = client.get(f"{url}/reports?module=labour_tally")
+    assert page.status_code == 200 and "Labour by worker and month" in page.text
     return url
 
 

@@ -168,9 +168,14 @@ def _chosen(draft: BuilderDraft) -> Shown:
 
 @bp.get("/d/<draft_id>/reports")
 def reports(draft_id: str) -> ResponseReturnValue:
-    """The draft module's reports; `?report=<id>` edits one, `?report=new` starts one."""
+    """The draft module's reports (`?module=` another module of the draft); `?report=<id>`
+    edits one, `?report=new` starts one."""
     with db() as session:
         draft = draft_of(session, draft_id)
+        module = request.args.get("module", "")
+        if module and module != draft.module_id:  # as the editor: the draft opens on it
+            module_of(draft.definition, module)  # an unknown one is refused
+            drafts.save_draft(session, draft, draft.definition, module)
         return render_section(session, draft, _chosen(draft))
 
 
