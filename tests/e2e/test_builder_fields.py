@@ -88,7 +88,9 @@ def test_an_admin_composes_reorders_and_publishes_a_module(
     expect(admin.locator(".expression-ok")).to_be_visible()
     admin.click("form.builder-field-form button[type=submit]")
     expect(admin.locator("#builder-preview")).to_contain_text("Double")
-    # sample values in the preview work the formula out, nothing stored
+    # sample values in the preview work the formula out, nothing stored: first the made-up
+    # 8.50 of each row (once the saved formula is drawn), then the value the admin types
+    expect(admin.locator("#calc-items-0-double")).to_have_text("17.00")
     admin.locator("#builder-preview [name='d.items.0.qty']").fill("3")
     expect(admin.locator("#calc-items-0-double")).to_have_text("6.00")
     add_field(admin, "date", "Visit date")
@@ -113,6 +115,7 @@ def test_an_admin_composes_reorders_and_publishes_a_module(
     # drag the last field above the first: the order is saved and the preview follows
     top = admin.locator(".builder-field-list[data-table=''] > li").first.locator(".drag-handle")
     last = admin.locator(".builder-field-list[data-table=''] > li").last.locator(".drag-handle")
+    top.scroll_into_view_if_needed()  # the saved field's form is scrolled to, below the list
     drag(admin, last, top)
     expect(admin.locator(".builder-field-list[data-table=''] > li").first).to_have_attribute(
         "data-name", "visit_date"
