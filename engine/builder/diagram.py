@@ -50,14 +50,15 @@ class Drawing:
 def state_marks(state: State, words: Words, short: bool = False) -> str:
     """The line under a state's title: final or read-only, due time and what follows.
 
-    `short` is the drawn line (`⏱ 2 d`: the dashed arrow says what follows); the long one,
-    with the words, is the state's tooltip.
+    `short` is the drawn line, the due time first (`2 d · read-only`, drawn after a clock;
+    the dotted arrow says what follows); the long one, with the words, is the tooltip.
     """
-    parts = [words.final] if state.final else []
+    parts = [state.due] if state.due and short else []
+    parts += [words.final] if state.final else []
     if state.readonly and not state.final:
         parts.append(words.readonly)
-    if state.due:
-        parts.append(f"⏱ {state.due}" if short else words.due.format(duration=state.due))
+    if state.due and not short:
+        parts.append(words.due.format(duration=state.due))
     if state.on_due and not short:
         parts.append(words.on_due.format(transition=state.on_due))
     return " · ".join(parts)

@@ -129,7 +129,9 @@ def test_a_due_time_and_the_transition_it_fires_are_saved_drawn_and_published(si
     assert 'name="due" value="2"' in form and '<option value="days" selected>' in form
     assert '<option value="approve" selected>' in form and 'value="submit"' not in form
     svg = page[page.index("<svg") : page.index("</svg>")]
-    assert "⏱ 2 d" in svg
+    drawn = re.search(r'data-state="submitted">.*?</g>(?=<g class="wf-state|</g>)', svg)
+    assert drawn is not None and 'class="wf-clock"' in drawn.group(0)
+    assert "2 d · read-only" in drawn.group(0)  # due time first, after the clock
     auto = re.search(
         r'<g class="wf-edge[^"]*wf-edge-auto[^"]*" data-transition="([^"]+)" data-from="([^"]+)"',
         svg,
@@ -195,11 +197,12 @@ def test_the_drawing_follows_unsaved_values_and_nothing_is_saved(sign_in: SignIn
     assert 'data-transition="fast_track" data-from="draft" data-to="approved"' in drawn.text
     timed = {**SUBMITTED, "due": "3", "due_unit": "days", "on_due": "approve"}
     drawn = post(client, f"{url}/workflow/draw/state/submitted", timed, headers=hx)
-    assert "⏱ 3 d" in drawn.text and "wf-edge-auto" in drawn.text
+    assert "3 d · read-only" in drawn.text and "wf-edge-auto" in drawn.text
     assert _pack(client, url) == before  # none of it saved
     refused = post(client, f"{url}/workflow/draw/state/submitted", {**SUBMITTED, "due": "x"},
                    headers={**hx, **ZH})  # fmt: skip
-    assert refused.status_code == 422 and "<svg" not in refused.text
+    assert refused.status_code == 200 and "<svg" not in refused.text
+    assert refused.headers["X-Formwork-Refused"] == "builder_due_invalid"
     assert refused.headers["HX-Retarget"] == "#wf-reason-state-submitted"
     assert "不是有效的期限" in html.unescape(refused.text)
     assert post(client, f"{url}/workflow/draw/nothing", {}, headers=hx).status_code == 404

@@ -8,8 +8,8 @@ engine/builder/diagram.py, called here directly, with the admin console's words 
 
 While the admin types in a state or transition form, htmx posts the unsaved form to
 `draw`, which applies it with the same edit to a copy of the draft's pack and answers only
-the drawing and its flaws; nothing is saved. A refused one answers 422 with the reason,
-retargeted beside the form, so the drawing stays as it was.
+the drawing and its flaws; nothing is saved. A refused one answers the reason, retargeted
+beside the form (HX-Retarget), so the drawing stays as it was.
 """
 
 from __future__ import annotations
@@ -224,7 +224,10 @@ def draw(draft_id: str, kind: str, name: str) -> ResponseReturnValue:
         except ValidationFailed as refused:
             messages = [problem_message(p) for p in refused.problems]
             page = render_template("admin/builder/_workflow_reason.html", messages=messages)
-            return page, 422, {"HX-Retarget": f"#{reason}", "HX-Reswap": "innerHTML"}
+            # 200, not 422: a preview of half-typed values is no failed request (the browser
+            # would log each one as an error while the admin types); the header says refused
+            headers = {"HX-Retarget": f"#{reason}", "HX-Reswap": "innerHTML"}
+            return page, 200, {**headers, "X-Formwork-Refused": refused.problems[0].code}
         pieces = _pieces(pack, draft.module_id)
     return render_template("admin/builder/_workflow_drawing.html", live=True, reason=reason,
                            **pieces)  # fmt: skip
