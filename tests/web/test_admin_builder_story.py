@@ -253,3 +253,15 @@ def test_an_admin_builds_a_module_that_users_fill_approve_and_that_moves_elsewhe
     _approve_from_inbox(_user(app, "manager", language), record, language)
     _upgrade(admin, record, language)
     _imports_unchanged_elsewhere(admin, tmp_path)
+
+
+def test_the_form_seen_as_a_role_adds_rows_as_that_role(app: Flask):
+    admin = _user(app, "admin", "en")
+    url = _build(admin)
+    page = admin.get(f"{url}/permissions?as=requester").text
+    rows_url = f"{url}/preview/rows?as=requester"
+    assert f'hx-post="{rows_url}"' in page
+    added = post(admin, rows_url, {"_action": "add:items"})
+    assert added.status_code == 200 and f'hx-post="{rows_url}"' in added.text
+    assert 'name="d.items.0.qty"' in added.text
+    assert post(admin, f"{url}/preview/rows?as=nobody", {"_action": "add:items"}).status_code == 404

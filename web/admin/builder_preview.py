@@ -9,11 +9,14 @@ The JSON is the pack exactly as publishing would import it, bar the version it g
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from engine.abilities import abilities
+from engine.actor import Actor
+from engine.builder.permission_edits import declared_roles
 from web.admin.builder_editor import draft_of, preview_of
 from web.admin.guard import admin_blueprint
 from web.pages.context import actor, db
@@ -59,12 +62,17 @@ def live(draft_id: str) -> ResponseReturnValue:
 @bp.post("/d/<draft_id>/preview/rows")
 def rows(draft_id: str) -> ResponseReturnValue:
     """Add or remove a row of a child table in the preview, drawn from the draft's compiled
-    module by the record form's own code (the installed module's endpoint knows no draft)."""
+    module by the record form's own code (the installed module's endpoint knows no draft);
+    `?as=<role>` for the permissions page's form as that role sees it."""
+    role = request.args.get("as", "")
     with db() as session:
         draft = draft_of(session, draft_id)
         module, who = preview_of(session, draft).module, actor()
-        if module is None:
+        if module is None or (role and role not in declared_roles(draft.definition)):
             abort(404)
+        as_role: dict[str, Any] = {"as": role} if role else {}
+        if role:
+            who = Actor(name=f"preview:{role}", roles=frozenset({role}), grants={})
         try:
             data = parse_form(module, request.form)
         except FormForged:
@@ -83,7 +91,7 @@ def rows(draft_id: str) -> ResponseReturnValue:
             module=module,
             outputs=outputs,
             record=None,
-            rows_url=url_for(".rows", draft_id=draft.id),
+            rows_url=url_for(".rows", draft_id=draft.id, **as_role),
         )
 
 
