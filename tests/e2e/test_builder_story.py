@@ -205,6 +205,10 @@ def set_permissions(admin: Any, story: Story) -> None:
     form.locator("select[name='approver.read']").select_option("all")
     form.locator("select[name='approver.f.internal_note']").select_option("hidden")
     form.locator("button[type=submit]").click()
+    as_requester = admin.locator(".builder-view-as form")  # the first role is shown first
+    rows = as_requester.locator("#table-items [name$='.qty']").count()
+    as_requester.locator("#table-items button[value='add:items']").click()
+    expect(as_requester.locator(f"[name='d.items.{rows}.qty']")).to_be_visible()
     admin.click(".builder-view-as nav a[href$='as=approver']")
     view = admin.locator(".builder-view-as form")
     expect(view.locator("[name='d.supplier']")).to_be_visible()
