@@ -78,10 +78,10 @@ def upgraded(**changes):
             labour["schema"]["required"].append(value)
         elif key == "remove_state":
             del labour["workflow"]["states"][value]
-            labour["workflow"]["transitions"] = [
-                t
+            labour["workflow"]["transitions"] = [  # what left the state now leaves draft
+                {**t, "from": "draft" if t["from"] == value else t["from"]}
                 for t in labour["workflow"]["transitions"]
-                if t["to"] != value and t["from"] != value
+                if t["to"] != value
             ]
         elif key == "migrate":
             labour["migrate"] = value
