@@ -37,6 +37,7 @@ from web.admin.workflow_diagram import words
 from web.i18n import language
 from web.pages.context import db
 from web.problems import problem_message
+from web.transactions import reads_only
 
 bp = admin_blueprint("admin_builder_workflow", __name__, url_prefix="/admin/builder")
 
@@ -212,6 +213,7 @@ def _unsaved(kind: str, name: str) -> Change:
 
 @bp.post("/d/<draft_id>/workflow/draw/<kind>", defaults={"name": ""})
 @bp.post("/d/<draft_id>/workflow/draw/<kind>/<name>")
+@reads_only
 def draw(draft_id: str, kind: str, name: str) -> ResponseReturnValue:
     """The drawing with a form's unsaved values applied to a copy of the draft (never saved);
     refused: the reason, retargeted beside the form, and the drawing left as it was."""
