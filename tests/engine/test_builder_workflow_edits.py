@@ -133,3 +133,54 @@ def test_a_guard_is_checked_like_the_expression_editor_checks_it() -> None:
             wf.set_transition(
                 pack, "claims", "submit", {"en": "Submit"}, ["draft"], "submitted", when=bad
             )
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "written"),
+    [("2", "days", "P2D"), ("4", "hours", "PT4H"), ("1", "weeks", "P1W"), ("", "days", None)],
+)
+def test_a_due_time_is_written_as_iso_8601_and_shown_back_the_same_way(
+    amount: str, unit: str, written: str | None
+) -> None:
+    assert wf.duration(amount, unit) == written
+    if written:
+        assert wf.due_parts(written) == (amount, unit)
+
+
+def test_a_hand_written_due_is_shown_in_the_largest_whole_unit_or_as_written() -> None:
+    assert wf.due_parts("P1DT12H") == ("36", "hours")
+    assert wf.due_parts("P14D") == ("2", "weeks")
+    assert wf.due_parts("P1M") == ("P1M", "iso")
+    assert wf.duration("P1M", "iso") == "P1M"
+
+
+@pytest.mark.parametrize(
+    ("due", "on_due", "code"),
+    [
+        (("0", "days"), "", "builder_due_invalid"),
+        (("1.5", "days"), "", "builder_due_invalid"),
+        (("٣", "days"), "", "builder_due_invalid"),  # a digit, but not an ASCII one
+        (("10000", "hours"), "", "builder_due_invalid"),
+        (("2", "months"), "", "builder_due_unit"),
+        (("P2X", "iso"), "", "builder_due_invalid"),
+        (("2", "days"), "submit", "builder_on_due_wrong_state"),
+        (("2", "days"), "nope", "builder_unknown_transition"),
+        (("", "days"), "approve", "builder_on_due_without_due"),
+    ],
+)
+def test_a_bad_due_time_or_on_due_is_refused(due: tuple[str, str], on_due: str, code: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        wf.set_state(_pack(), "claims", "submitted", {"en": "Submitted"}, due=due, on_due=on_due)
+    assert _code(refused) == code
+
+
+def test_the_on_due_transition_must_keep_leaving_its_state() -> None:
+    pack = wf.set_state(_pack(), "claims", "submitted", {"en": "Submitted"}, due=("2", "days"),
+                        on_due="approve")  # fmt: skip
+    assert wf.leaving(_workflow(pack), "submitted") == ["approve"]
+    with pytest.raises(ValidationFailed) as refused:
+        wf.set_transition(pack, "claims", "approve", {"en": "Approve"}, ["draft"], "approved")
+    assert _code(refused) == "builder_on_due_wrong_state"
+    drawing = draw_workflow(_workflow(pack))
+    assert 'class="wf-edge wf-edge-forward wf-edge-auto" data-transition="approve"' in drawing.svg
+    assert "automatic" in drawing.svg and 'class="wf-clock"' in drawing.svg
