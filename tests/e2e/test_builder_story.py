@@ -49,12 +49,10 @@ class Story:
 
     def user(self, name: str) -> Any:
         """A person signed in on a browser of their own, in the story's language."""
-        page = self.new_page(locale=self.language)
+        page = self.new_page()
         sign_in(page, self.server, name)
-        if self.language == "zh-CN":
-            switch = page.locator("button[name='language'][value='zh-CN']")
-            if switch.count():
-                switch.click()
+        if self.language == "zh-CN":  # the page's language switch, as a person chooses it
+            page.click("button[name='language'][value='zh-CN']")
             expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
         return page
 
@@ -62,7 +60,7 @@ class Story:
 # -- the admin builds -----------------------------------------------------------------------
 
 
-def start_module(admin: Any) -> None:
+def start_module(admin: Any, story: Story) -> None:
     admin.click("p.builder-entry a")
     admin.click("a[href='/admin/builder/new']")
     for selector, value in (
@@ -76,6 +74,7 @@ def start_module(admin: Any) -> None:
         ("#b-title-field", "supplier"),
     ):
         admin.fill(selector, value)
+    story.shoot(admin, "start")
     admin.click("form.builder-start button[type=submit]")
     expect(admin.locator("#builder-preview")).to_be_visible()
 
@@ -330,7 +329,7 @@ def test_an_admin_builds_a_module_users_work_with_it_and_it_moves_to_a_fresh_ins
 ) -> None:
     story = Story(live_server, new_page, screenshots, language)
     admin = as_admin(new_page, live_server, language)
-    start_module(admin)
+    start_module(admin, story)
     add_fields(admin)
     try_the_preview(admin, story)
     add_roles(admin)
