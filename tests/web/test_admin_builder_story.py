@@ -265,3 +265,21 @@ def test_the_form_seen_as_a_role_adds_rows_as_that_role(app: Flask):
     assert added.status_code == 200 and f'hx-post="{rows_url}"' in added.text
     assert 'name="d.items.0.qty"' in added.text
     assert post(admin, f"{url}/preview/rows?as=nobody", {"_action": "add:items"}).status_code == 404
+
+
+def test_a_number_is_marked_as_money_and_unmarked_in_its_settings(sign_in: SignIn):
+    client = sign_in("admin")
+    url = build_visit(client)  # its total is a money field
+
+    def total() -> dict[str, object]:
+        pack = json.loads(client.get(f"{url}/download").data)
+        return pack["modules"][0]["schema"]["properties"]["total"]
+
+    page = client.get(f"{url}?field=total").text
+    assert re.search(r'name="money" value="on" checked', page)
+    assert save(client, url, "total", label_en="Total", money="off").status_code == 303
+    assert "x-format" not in total() and total()["x-scale"] == 2
+    assert save(client, url, "total", label_en="Total", money="on").status_code == 303
+    assert total()["x-format"] == "money"
+    assert save(client, url, "total", label_en="Total").status_code == 303  # no box: as it was
+    assert total()["x-format"] == "money"
