@@ -154,6 +154,9 @@ def test_an_expression_with_code_is_refused_beside_its_editor(
         refused = post(client, f"{url}/workflow/transitions/submit", guard, headers=headers)
         assert refused.status_code == 422
         assert said(headers, "cannot be read", "无法读取") in problems_of(refused)
+        shown_if = {"label_en": "Hours", "show_if": expression}
+        refused = post(client, f"{url}/fields/hours", shown_if, headers=headers)
+        assert refused.status_code == 422 and "hours" in problems_of(refused)
         for where in ("formula", "show_if", "when"):
             check = {"draft": draft_id, "module": "visit", "where": where, "text": expression}
             answer = post(client, "/admin/builder/expression/check", check, headers=headers)
