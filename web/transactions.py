@@ -22,7 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def reads_only(view: F) -> F:
     """Mark a POST view that only reads (a preview of posted values): it takes no write lock.
     Should it write after all, engine/db.py moves its transaction to the write lock."""
-    view.reads_only = True  # type: ignore[attr-defined]
+    view.reads_only = True  # type: ignore[attr-defined]  # a mark on the function object, read by engine/db.py
     return view
 
 

@@ -42,7 +42,7 @@ class Choices:
 
 def required_keys(view_type: str) -> tuple[str, ...]:
     """The keys a view must name, as the meta-schema requires them (`type` aside)."""
-    schema: Mapping[str, Any] = meta_validator().schema  # type: ignore[assignment]
+    schema: Mapping[str, Any] = meta_validator().schema  # type: ignore[assignment]  # jsonschema types it as a bool or mapping; ours is a mapping
     definition = schema["$defs"][f"{view_type}_view"]
     return tuple(k for k in definition.get("required", ()) if k != "type")
 
