@@ -31,7 +31,7 @@ def test_admin_reads_the_funds_flow_and_tries_a_change(
     page.click("a[data-workflow='fund']")
     expect(page.locator("svg.wf-svg g.wf-state")).to_have_count(6)
     expect(page.locator(".wf-ok")).to_be_visible()
-    expect(page.locator(".wf-legend li")).to_have_count(6)
+    expect(page.locator(".wf-legend li")).to_have_count(7)  # with the automatic arrow
     fits_phone(page)
     page.screenshot(path=str(screenshots / f"workflow-fund-{language}.png"), full_page=True)
     page.set_viewport_size(PHONE)
