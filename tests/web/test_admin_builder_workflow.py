@@ -86,6 +86,9 @@ def test_a_foreman_cannot_reach_the_workflow_section(sign_in: SignIn):
     foreman = sign_in("foreman")
     assert foreman.get(f"{url}/workflow").status_code == 403
     assert post(foreman, f"{url}/workflow/states", {"title_en": "X"}).status_code == 403
+    assert post(foreman, f"{url}/workflow/draw/state", {"title_en": "X"}).status_code == 403
+    unsigned = admin.post(f"{url}/workflow/draw/state", data={"title_en": "X"})  # no CSRF token
+    assert unsigned.status_code == 400
 
 
 def test_the_workflow_section_speaks_chinese(sign_in: SignIn):
