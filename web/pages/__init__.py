@@ -8,9 +8,11 @@ pages and the security headers of every response.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_htmx import HTMX
 from werkzeug.wrappers import Response
+
+from engine.definitions.model import Module
 
 API_PREFIX = "/api/"
 
@@ -45,6 +47,14 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def drawn_views(module: Module) -> list[str]:
+    """The view types of `module` that a page draws (blueprint `views_<type>`, endpoint
+    `show`), each once, in the pack's order: the tabs beside the module's list."""
+    functions = current_app.view_functions
+    types = dict.fromkeys(view.type for view in module.ui.views)
+    return [t for t in types if f"views_{t}.show" in functions]
+
+
 def init_app(app: Flask) -> None:
     """Register the pages and their extensions on `app`."""
     from web import assets, auth, i18n, profile
@@ -70,4 +80,5 @@ def init_app(app: Flask) -> None:
     for page in (home, lists, exports, forms, record, inbox, pickers, files):
         app.register_blueprint(page.bp)  # one blueprint per file, named `bp` as in web/api
     errors.init_app(app)
+    app.jinja_env.globals["drawn_views"] = drawn_views
     app.after_request(_security_headers)
