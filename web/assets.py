@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {
     "htmx.org": "dist",
     "@picocss/pico": "css",
-    "chart.js": "dist",
+    "echarts": "dist",
     "swagger-ui-dist": "",
     "sortablejs": "",
 }
