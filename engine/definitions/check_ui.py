@@ -48,6 +48,17 @@ VIEW_FIELDS: Mapping[str, Mapping[str, tuple[Callable[[FieldKind], bool] | None,
         "depends_on": (None, ""),
     },
 }
+# The Gantt chart's further keys (docs/pack-extensions.md), which the builder does not edit:
+# a dotted key is a field of a date span (`baseline`, `actual`).
+GANTT_MORE: Mapping[str, tuple[Callable[[FieldKind], bool] | None, str]] = {
+    "key": (attrgetter("scalar"), "single-value"),
+    "group": (attrgetter("scalar"), "single-value"),
+    "milestone": (attrgetter("flag"), "yes/no"),
+    "baseline.start": (DATED, "date"),
+    "baseline.end": (DATED, "date"),
+    "actual.start": (DATED, "date"),
+    "actual.end": (DATED, "date"),
+}
 
 
 def _field(ctx: PackContext, module: ModuleInfo, path: Path, name: str, what: str) -> Field | None:
@@ -174,12 +185,17 @@ def _check_view(ctx: PackContext, module: ModuleInfo, base: Path, view: Mapping[
             params = {"field": found.name, "kind": found.kind_text}
             ctx.add_problem((*base, "by"), "kanban_not_a_choice", params)
         return
-    for key, (fits, wording) in VIEW_FIELDS.get(str(kind), {}).items():
-        name = view.get(key)
+    more = GANTT_MORE if kind == "gantt" else {}
+    for key, (fits, wording) in {**VIEW_FIELDS.get(str(kind), {}), **more}.items():
+        outer, _, inner = key.partition(".")  # "baseline.start": the start of a date span
+        name = view.get(outer)
+        path = (*base, outer)
+        if inner and isinstance(name, Mapping):
+            name, path = name.get(inner), (*path, inner)
         if not isinstance(name, str):
             continue
-        info = _field(ctx, module, (*base, key), name, f"{kind} {key}")
+        info = _field(ctx, module, path, name, f"{kind} {key}")
         if info is not None and fits is not None and not fits(info.kind_type):
             params = {"view": str(kind), "key": key, "wanted": wording, "field": name}
             params["kind"] = info.kind_text
-            ctx.add_problem((*base, key), "view_field_kind", params)
+            ctx.add_problem(path, "view_field_kind", params)

@@ -181,13 +181,30 @@ class CalendarView:
 
 
 @dataclass(frozen=True)
+class DateSpan:
+    """A pair of date fields (a baseline's or the actual dates) drawn as a second bar."""
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
 class GanttView:
-    """Bars from `start` to `end`, optionally filled by `progress` and tied by `depends_on`."""
+    """Bars from `start` to `end`, optionally filled by `progress` and tied by `depends_on`.
+
+    `depends_on` names either links to the same module or a text of `key` values ("1.2, 1.3")
+    matched within the records of the same `group`; `baseline` / `actual` add a second bar.
+    """
 
     start: str
     end: str
     progress: str | None = None
     depends_on: str | None = None
+    key: str | None = None
+    group: str | None = None
+    baseline: DateSpan | None = None
+    actual: DateSpan | None = None
+    milestone: str | None = None
     type: str = "gantt"
 
 
@@ -202,6 +219,9 @@ VIEW_TYPES: Mapping[str, type[KanbanView] | type[CalendarView] | type[GanttView]
 def compile_view(raw: Mapping[str, Any]) -> View:
     """A view of the (already validated) pack as its typed object; the `type` key picks it."""
     options = {k: v for k, v in raw.items() if k != "type"}
+    for key in ("baseline", "actual"):
+        if isinstance(options.get(key), Mapping):
+            options[key] = DateSpan(**options[key])
     return VIEW_TYPES[raw["type"]](**options)
 
 
