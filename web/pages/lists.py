@@ -100,9 +100,11 @@ def visible_columns(module: Module, who: Actor, answer: Abilities | None = None)
     return columns or ["$number"]
 
 
-def _filter_widgets(
+def filter_widgets(
     session: Session, module: Module, who: Actor, params: Mapping[str, str]
 ) -> list[FilterWidget]:
+    """The controls of the list's filter form (templates/records/_filters.html), which the
+    views beside the list (board, calendar, Gantt) show too."""
     visible = abilities(who, module).visible
     widgets: list[FilterWidget] = []
     for name in module.ui.list.filters:
@@ -214,7 +216,7 @@ def records(module_id: str) -> ResponseReturnValue:
         answer = abilities(who, module)
         answer.require_read()
         page, problems = run_list(session, module, who, params)
-        widgets = _filter_widgets(session, module, who, params)
+        widgets = filter_widgets(session, module, who, params)
     sorted_by, descending = sort_state(module, params)
     context = {
         "module": module,
