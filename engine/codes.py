@@ -14,6 +14,7 @@ from __future__ import annotations
 from engine import (
     codes_builder,
     codes_builder_expr,
+    codes_dashboards,
     codes_diagram,
     codes_expressions,
     codes_fields,
@@ -276,5 +277,6 @@ MESSAGES: dict[str, str] = {
     **codes_builder_expr.CHECKS,
     **codes_builder.EDITS,
     **WEBHOOKS,
+    **codes_dashboards.CHECKS,
     **NOT_FOUND,
 }

@@ -21,6 +21,7 @@ from web import (
     problems_builder,
     problems_builder_expr,
     problems_builder_views,
+    problems_dashboards,
     problems_diagram,
     problems_expressions,
     problems_fields,
@@ -259,6 +260,7 @@ def problem_message(problem: Problem) -> str:
     """The problem in the language of the request (its engine sentence if the code is new)."""
     text = TEXTS.get(problem.code)
     return text(problem.params) if text is not None else problem.message
+    **problems_dashboards.CHECKS,
 
 
 def problem_dicts(problems: Iterable[Problem], locale: str) -> list[dict[str, Any]]:

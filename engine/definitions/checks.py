@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
+from engine.definitions.check_dashboards import check_dashboards
 from engine.definitions.check_fields import check_fields, check_table_names
 from engine.definitions.check_formulas import check_formulas
 from engine.definitions.check_permissions import check_permissions
@@ -64,6 +65,7 @@ def check_pack(
         check_migrate(ctx, module)
         _check_prints(ctx, module)
     check_reports(ctx)
+    check_dashboards(ctx)
     check_seed(ctx)
     check_formulas(ctx)
     return list(dict.fromkeys(ctx.problems))

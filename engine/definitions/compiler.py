@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.definitions.constraints import record_constraints
+from engine.definitions.dashboards import compile_dashboard
 from engine.definitions.model import (
     UI,
     Approval,
@@ -308,4 +309,5 @@ def compile_pack(raw: Mapping[str, Any]) -> Pack:
         reports=tuple(compile_report(r) for r in raw.get("reports", ())),
         seed=MappingProxyType({k: tuple(v) for k, v in raw.get("seed", {}).items()}),
         raw=_frozen(raw),
+        dashboards=tuple(compile_dashboard(d, _frozen) for d in raw.get("dashboards", ())),
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from engine.expressions import Expression
 
 if TYPE_CHECKING:
+    from engine.definitions.dashboards import Dashboard
     from engine.kinds.base import FieldKind
 
 SYSTEM_VALUES = ("$id", "$number", "$state", "$owner", "$created_at", "$updated_at")
@@ -383,6 +384,7 @@ class Pack:
     reports: tuple[Report, ...]
     seed: Mapping[str, tuple[Mapping[str, Any], ...]]
     raw: Mapping[str, Any]
+    dashboards: tuple[Dashboard, ...] = ()  # engine/definitions/dashboards.py
 
     @cached_property
     def module_map(self) -> dict[str, Module]:
