@@ -24,6 +24,8 @@ from engine import (
 # Validation of record data, filters and queries.
 VALUES: dict[str, str] = {
     "invalid": "{detail}",
+    "print_failed": "print {print!r} could not be rendered: {detail}",
+    "print_too_large": "print {print!r} asks for more work or output than a print may take",
     "required": "{field!r} is required",
     "not_an_object": "record data must be an object",
     "not_a_list": "Expected a list of {items}.",
@@ -256,6 +258,7 @@ WEBHOOKS: dict[str, str] = {
 NOT_FOUND: dict[str, str] = {
     "unknown_module": "no module {module!r}",
     "unknown_report": "no report {report!r}",
+    "unknown_print": "module {module!r} has no print {print!r}",
     "unknown_pack": "no installed pack {pack!r}",
     "unknown_pack_version": "pack {pack!r} has never had version {version!r}",
     "unknown_user": "no user named {name!r}",

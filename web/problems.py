@@ -48,6 +48,15 @@ def _size(params: Params) -> str:
 
 
 VALUES: dict[str, Callable[[Params], str]] = {
+    "print_failed": lambda p: _(
+        "The print %(print)s could not be rendered: %(detail)s",
+        print=p.get("print"),
+        detail=p.get("detail"),
+    ),
+    "print_too_large": lambda p: _(
+        "The print %(print)s asks for more work or output than a print may take.",
+        print=p.get("print"),
+    ),
     "invalid": lambda p: str(p.get("detail", "")),  # a sentence of its own, as it was said
     "required": lambda p: _("This field is required."),
     "not_an_object": lambda p: _("The form could not be read."),
@@ -221,6 +230,9 @@ NOT_FOUND: dict[str, Callable[[Params], str]] = {
     ),
     "unknown_report": lambda p: _(
         "There is no report %(report)s, or you do not have access to it.", report=p.get("report")
+    ),
+    "unknown_print": lambda p: _(
+        "Module %(module)s has no print %(print)s.", module=p.get("module"), print=p.get("print")
     ),
     "unknown_pack": lambda p: _("No pack %(pack)s is installed.", pack=p.get("pack")),
     "unknown_pack_version": lambda p: _(

@@ -68,6 +68,7 @@ def init_app(app: Flask) -> None:
         inbox,
         lists,
         pickers,
+        prints,
         record,
     )
 
@@ -77,7 +78,7 @@ def init_app(app: Flask) -> None:
     assets.init_app(app)
     htmx.init_app(app)
     formatting.init_app(app)
-    for page in (home, lists, exports, forms, record, inbox, pickers, files):
+    for page in (home, lists, exports, forms, record, inbox, pickers, files, prints):
         app.register_blueprint(page.bp)  # one blueprint per file, named `bp` as in web/api
     errors.init_app(app)
     app.jinja_env.globals["drawn_views"] = drawn_views
