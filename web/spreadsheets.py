@@ -71,20 +71,34 @@ def sheet_title(title: str, fallback: str = "records") -> str:
     return SHEET_TITLE_BAD.sub("", title).strip()[:31] or fallback
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
+def _xlsx_cell(sheet: Any, value: Any, number_format: str | None = None) -> Any:
     cell = WriteOnlyCell(sheet, value=safe_cell(value))
     if isinstance(cell.value, str):
         cell.data_type = "s"  # text, whatever it starts with: openpyxl never makes a formula
+    elif number_format and isinstance(cell.value, int | float | Decimal | dt.date):
+        cell.number_format = number_format
     return cell
 
 
-def xlsx_bytes(title: str, headings: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """One worksheet: a heading row, then the rows."""
+def xlsx_bytes(
+    title: str,
+    headings: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    formats: Sequence[str | None] = (),
+) -> bytes:
+    """One worksheet: a heading row that stays in view (frozen), then the rows; `formats`
+    gives a column's number format (`0.00` for a money column, `yyyy-mm-dd` for dates)."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title(title))
+    sheet.freeze_panes = "A2"
     sheet.append([_xlsx_cell(sheet, h) for h in headings])
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        sheet.append(
+            [
+                _xlsx_cell(sheet, v, formats[i] if i < len(formats) else None)
+                for i, v in enumerate(row)
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
