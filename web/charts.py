@@ -238,3 +238,20 @@ def chart_option(
     if build is None:
         return None
     return build(rows, x, y, series, label=label, link=link, y_title=y_title or y)
+
+
+def s_curve_option(points: Sequence[Any], planned: str, actual: str) -> Option | None:
+    """A project's S-curve (engine.schedule.progress): planned and actual percent complete
+    over time as two lines; None when there is nothing to draw."""
+    if not points:
+        return None
+    rows: list[Row] = []
+    for p in points:
+        rows.append({"day": p.day.isoformat(), "curve": planned, "percent": p.planned})
+        if p.actual is not None:
+            rows.append({"day": p.day.isoformat(), "curve": actual, "percent": p.actual})
+    option = line_option(
+        rows, "day", "percent", "curve", label=plain_label, link=no_link, y_title="%"
+    )
+    option["yAxis"].update({"min": 0, "max": 100})
+    return option

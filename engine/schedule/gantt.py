@@ -166,7 +166,13 @@ def read_gantt(
     tasks = [_task(view, module, row, stored) for row in found]
     unknown = _link(module, view, tasks, found) if view.depends_on in shown else {}
     preds = {t.id: t.depends for t in tasks}
-    timings = critical_path({t.id: t.days for t in tasks if t.start and t.end}, preds)
+    timings: dict[str, Timing] = {}
+    groups: dict[str | None, dict[str, int]] = {}
+    for t in tasks:  # each group (project) is a network of its own
+        if t.start and t.end:
+            groups.setdefault(t.group, {})[t.id] = t.days
+    for durations in groups.values():
+        timings.update(critical_path(durations, preds))
     for task in tasks:
         task.timing = timings.get(task.id)
     return Gantt(tasks, capped, unknown, find_cycle(preds))
