@@ -47,7 +47,7 @@ class PrintLocale:
     value: Callable[[Field, Any], str]  # a field's value as shown to people
     moment: Callable[[Any], str]  # a time in the reader's zone
     user: Callable[[str], str]  # a user name → display name
-    translate: Callable[[str], str]  # t() of the template
+    translate: Callable[[Any], str]  # t() of the template: a sentence or a pack text
     labels: Mapping[str, str]  # texts of the signature blocks: step, by, decision, at, approved
 
 
