@@ -42,7 +42,7 @@ def reader_locale() -> PrintLocale:
         labels={
             "by": _("Signed by"),
             "decision": _("Decision"),
-            "at": _("Time"),
+            "at": _("Signed at"),
             "approved": _("Approved"),
         },
     )
