@@ -1,4 +1,4 @@
-"""The home page: sign-in for visitors; the user's modules, inbox and recent records.
+"""The home page: sign-in for visitors; the user's dashboards, modules, inbox and recent records.
 
 `/` is also where a fresh install says what to do when the database was never migrated.
 """
@@ -8,17 +8,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
+from sqlalchemy.orm import Session
 
 from engine.abilities import abilities
-from engine.catalog import load_catalog
+from engine.catalog import Catalog, load_catalog
+from engine.dashboards import dashboards_for, run_dashboard
 from engine.migrate import current_revision, head_revision
 from engine.records import ListQuery, list_records
 from engine.workflow import inbox
 from web.pages.context import actor, db, readable_modules, request_tasks
+from web.pages.dashboard_cards import card_views, firm_today
 
 RECENT = 8
 logger = logging.getLogger(__name__)
@@ -68,6 +71,7 @@ def index() -> ResponseReturnValue:
                 }
             )
         box = inbox(session, who, tasks=request_tasks(session))  # the nav reads the same
+        boards = _dashboards(session, catalog)
     recent.sort(key=lambda pair: pair[1].updated_at, reverse=True)
     return render_template(
         "home/index.html",
@@ -76,4 +80,18 @@ def index() -> ResponseReturnValue:
         counts=box.counts,
         waiting=box.items[:5],
         catalog=catalog,
+        dashboards=boards,
     )
+
+
+def _dashboards(session: Session, catalog: Catalog) -> dict[str, Any]:
+    """The user's dashboards (tabs) and the chosen one's cards, computed in SQL for this user."""
+    who = actor()
+    boards = dashboards_for(catalog, who)
+    chosen = next((b for b in boards if b.id == request.args.get("dashboard")), None)
+    chosen = chosen or (boards[0] if boards else None)
+    cards: list[Any] = []
+    if chosen is not None:
+        figures = run_dashboard(session, catalog, chosen, who, firm_today())
+        cards = card_views(chosen.id, figures, catalog)
+    return {"tabs": boards, "chosen": chosen, "cards": cards}
