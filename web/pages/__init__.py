@@ -70,6 +70,7 @@ def init_app(app: Flask) -> None:
         pickers,
         prints,
         record,
+        related,
         views_calendar,
         views_gantt,
         reports,
@@ -81,7 +82,7 @@ def init_app(app: Flask) -> None:
     assets.init_app(app)
     htmx.init_app(app)
     formatting.init_app(app)
-    for page in (home, reports, lists, exports, forms, record, inbox, pickers, files, prints, views_calendar, views_gantt):
+    for page in (home, reports, lists, exports, forms, record, related, inbox, pickers, files, prints, views_calendar, views_gantt):
         app.register_blueprint(page.bp)  # one blueprint per file, named `bp` as in web/api
     errors.init_app(app)
     app.jinja_env.globals["drawn_views"] = drawn_views

@@ -34,6 +34,7 @@ from engine.errors import (
 )
 from engine.records import delete_record, get_record
 from engine.records.model import Record
+from engine.related import related_links
 from engine.workflow import (
     add_approver,
     apply_transition,
@@ -133,6 +134,7 @@ def render_record(
         may_delete=answer.delete,
         users=user_options(session) if approvers else [],
         notice=notice,
+        related=related_links(load_catalog(session), module, who),
     ), status
 
 
