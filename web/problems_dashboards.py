@@ -11,7 +11,7 @@ Params = Mapping[str, Any]
 
 CHECKS: dict[str, Callable[[Params], str]] = {
     "dashboard_id_twice": lambda p: _(
-        "Dashboard id %(dashboard)s is used more than once.", dashboard=p.get("dashboard")
+        "Dashboard id %(id)s is used more than once.", id=p.get("id")
     ),
     "dashboard_unknown_role": lambda p: _(
         "Role %(role)s is not declared; the roles are %(roles)s.",
@@ -23,9 +23,9 @@ CHECKS: dict[str, Callable[[Params], str]] = {
         module=p.get("module"),
     ),
     "card_unknown_report": lambda p: _(
-        "The card draws report %(report)s, which is not one of %(reports)s.",
+        "The card draws report %(report)s, which is not one of %(values)s.",
         report=p.get("report"),
-        reports=p.get("reports"),
+        values=p.get("values"),
     ),
     "card_unknown_field": lambda p: _(
         "%(field)s is not a field of %(module)s; its fields: %(fields)s",
@@ -43,8 +43,8 @@ CHECKS: dict[str, Callable[[Params], str]] = {
         "A period counts by a date field; %(field)s is not one.", field=p.get("field")
     ),
     "card_where_not_a_filter": lambda p: _(
-        "%(part)s is not something the list can filter by: write comparisons of a field with "
+        "%(detail)s is not something the list can filter by: write comparisons of a field with "
         "a value, today() or user.id, joined by “and”.",
-        part=p.get("part"),
+        detail=p.get("detail"),
     ),
 }

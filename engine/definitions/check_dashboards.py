@@ -32,7 +32,7 @@ def check_dashboards(ctx: PackContext) -> None:
         path: Path = ("dashboards", index)
         did = dashboard["id"]
         if counts[did] > 1 and did in seen:
-            ctx.add_problem((*path, "id"), "dashboard_id_twice", {"dashboard": did})
+            ctx.add_problem((*path, "id"), "dashboard_id_twice", {"id": did})
         seen.add(did)
         for position, role in enumerate(dashboard.get("roles") or ()):
             if role not in ctx.roles:
@@ -45,7 +45,7 @@ def check_dashboards(ctx: PackContext) -> None:
 def _check_card(ctx: PackContext, path: Path, card: Mapping[str, Any], reports: list[Any]) -> None:
     if card["type"] == "chart":
         if card["report"] not in reports:
-            params = {"report": card["report"], "reports": listing(reports)}
+            params = {"report": card["report"], "values": listing(reports)}
             ctx.add_problem((*path, "report"), "card_unknown_report", params)
         return
     module = ctx.catalogue.get(card["module"])
@@ -115,7 +115,7 @@ def _check_where(
     try:
         found = conditions(parse(text))
     except NotAFilter as exc:
-        ctx.add_problem(path, "card_where_not_a_filter", {"text": text, "part": exc.part})
+        ctx.add_problem(path, "card_where_not_a_filter", {"text": text, "detail": exc.part})
         return
     for condition in found:
         _check_field(ctx, path, condition.field, module)
