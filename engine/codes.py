@@ -93,6 +93,7 @@ VALUES: dict[str, str] = {
     "scope_module": "no role is scoped by {module!r}: choose a module a role's scope links to",
     "version_required": "the record's version is required",
     "not_a_version": "{value} is not a record version (1, 2, ...)",
+    "dependency_cycle": "the predecessors make a circle: {cycle}; remove one of them",
 }
 
 # The JSON Schema keywords a record schema may break (jsonschema's `error.validator`).

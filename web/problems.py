@@ -135,6 +135,9 @@ VALUES: dict[str, Callable[[Params], str]] = {
     "scope_module": lambda p: _("No role is scoped by this module."),
     "version_required": lambda p: _("The record's version is required."),
     "not_a_version": lambda p: _("This is not a record version (1, 2, ...)."),
+    "dependency_cycle": lambda p: _(
+        "The predecessors make a circle: %(cycle)s. Remove one of them.", cycle=p.get("cycle")
+    ),
 }
 
 SCHEMA: dict[str, Callable[[Params], str]] = {

@@ -29,6 +29,7 @@ from engine.catalog import Catalog
 from engine.definitions.model import Field, Module
 from engine.errors import Problem
 from engine.models import Upload, User
+from engine.schedule.checks import cycle_problems
 
 Located = tuple[int, Problem]
 
@@ -48,6 +49,7 @@ def write_problems(
     problems = reference_problems(session, catalog, module, actor, batch, olds)
     problems += scope_problems(session, module, actor, action, rows)
     problems += file_problems(session, module, actor, batch, olds)
+    problems += cycle_problems(session, catalog, module, batch, olds)
     return problems
 
 

@@ -1,10 +1,7 @@
 """Schedules: the tasks of a module's Gantt view, their dependencies and the critical path.
 
 `network` is pure arithmetic (forward and backward pass over finish-to-start links, cycle
-safe); `gantt` reads the tasks a reader may see, in SQL and only the columns the view names.
+safe); `gantt` reads the tasks a reader may see, in SQL and only the columns the view names;
+`checks` refuses a save that would make the predecessors a circle; `progress` is the S-curve.
+The package imports nothing itself, so the records service can call `checks` without a cycle.
 """
-
-from engine.schedule.gantt import GanttTask, read_gantt
-from engine.schedule.network import Timing, critical_path, find_cycle
-
-__all__ = ["GanttTask", "Timing", "critical_path", "find_cycle", "read_gantt"]

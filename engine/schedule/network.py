@@ -9,8 +9,11 @@ is saved (`engine.schedule.checks`), but old data must never hang a page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)  # a task's name in the graph: an id, or (group, key)
 
 
 @dataclass(frozen=True)
@@ -51,15 +54,15 @@ def _order(nodes: Sequence[str], preds: Mapping[str, Sequence[str]]) -> list[str
     return order
 
 
-def find_cycle(preds: Mapping[str, Sequence[str]]) -> tuple[str, ...] | None:
+def find_cycle(preds: Mapping[K, Sequence[K]]) -> tuple[K, ...] | None:
     """One cycle of the graph (each node followed by a predecessor it waits on), or None."""
-    done: set[str] = set()
+    done: set[K] = set()
     for root in preds:
         if root in done:
             continue
-        path: list[str] = []
-        on_path: dict[str, int] = {}
-        stack: list[tuple[str, int]] = [(root, 0)]
+        path: list[K] = []
+        on_path: dict[K, int] = {}
+        stack: list[tuple[K, int]] = [(root, 0)]
         while stack:
             node, index = stack.pop()
             if index == 0:

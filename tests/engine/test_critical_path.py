@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.schedule import critical_path, find_cycle
+from engine.schedule.network import critical_path, find_cycle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +58,7 @@ def test_the_bundled_schedule_reads_as_a_gantt_with_its_critical_path(session: A
     from engine.definitions.model import GanttView
     from engine.packs import import_pack
     from engine.records import ListQuery
-    from engine.schedule import read_gantt
+    from engine.schedule.gantt import read_gantt
 
     import_pack(session, (ROOT / "modules" / "construction.json").read_text(encoding="utf-8"))
     module = load_catalog(session).module("schedule")
@@ -73,3 +73,29 @@ def test_the_bundled_schedule_reads_as_a_gantt_with_its_critical_path(session: A
     assert riverside["4"].milestone and riverside["4"].days == 0
     assert riverside["2"].actual[0] is not None  # the actual start beside the planned one
     assert gantt.cycle is None and gantt.unknown == {}
+
+
+def test_a_save_that_closes_a_circle_is_refused_and_nothing_is_written(session: Any) -> None:
+    import pytest
+
+    from engine.actor import SYSTEM
+    from engine.errors import ValidationFailed
+    from engine.packs import import_pack
+    from engine.records import ListQuery, create_record, list_records, update_record
+
+    import_pack(session, (ROOT / "modules" / "construction.json").read_text(encoding="utf-8"))
+    query = ListQuery(per_page=50, with_children=False)
+    items = list_records(session, "schedule", SYSTEM, query).items
+    first = next(r for r in items if r.data["wbs_code"] == "1" and r.data.get("milestone"))
+    with pytest.raises(ValidationFailed) as refused:  # 1 would wait on 4, which waits on 1
+        update_record(session, "schedule", first.id, first.version, {"predecessors": "4"}, SYSTEM)
+    (problem,) = refused.value.problems
+    assert (problem.path, problem.code) == ("/predecessors", "dependency_cycle")
+    assert problem.params["cycle"].startswith("1 → ") and "4" in problem.params["cycle"]
+    new = {**{k: first.data[k] for k in ("project", "planned_start", "planned_finish")}}
+    new.update(wbs_code="5", task="Handover", status="not_started")
+    with pytest.raises(ValidationFailed):  # a task waiting on itself
+        create_record(session, "schedule", {**new, "predecessors": "5"}, SYSTEM)
+    assert list_records(session, "schedule", SYSTEM, query).total == len(items)
+    create_record(session, "schedule", {**new, "predecessors": "4, 9"}, SYSTEM)  # 9: a warning
+    assert list_records(session, "schedule", SYSTEM, query).total == len(items) + 1

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from engine.actor import SYSTEM
 from engine.db import transaction
 from engine.records import get_record
-from tests.web.helpers import post
+from tests.web.helpers import Api, body, errors, post
 
 GANTT = "/m/schedule/gantt"
 TASK = re.compile(r'<g class="gantt-task([^"]*)" data-id="([^"]+)" data-version="(\d+)"')
@@ -102,3 +102,17 @@ def test_a_foreman_may_not_move_a_task_and_is_told_why_in_chinese(
     with transaction(app.extensions["formwork"].session_factory) as session:
         record = get_record(session, "schedule", task, SYSTEM)
     assert str(record.data["planned_finish"]) == "2026-06-30"
+
+
+def test_predecessors_that_make_a_circle_are_refused_by_the_api_in_chinese(api: Api) -> None:
+    riverside = {"filter[wbs_code]": "1", "filter[milestone]": "true"}  # 4 waits on 2, 2 on 1
+    first = api.first("schedule", as_="planner", **riverside)
+    patch = {"version": first["version"], "data": {"predecessors": "4"}}
+    headers = {"Accept-Language": "zh-CN"}
+    url = f"/modules/schedule/records/{first['id']}"
+    refused = api.patch(url, as_="planner", json=patch, headers=headers)
+    assert refused.status_code == 422
+    (error,) = errors(refused)
+    assert (error["path"], error["code"]) == ("/predecessors", "dependency_cycle")
+    assert "前置工作形成循环" in error["message"] and "1 → 4" in error["message"]
+    assert body(api.get(url, as_="planner"))["version"] == first["version"]  # nothing written

@@ -22,7 +22,7 @@ from engine.catalog import load_catalog
 from engine.definitions.model import GanttView, Module
 from engine.errors import FormworkError, ValidationFailed
 from engine.records import ListQuery, parse_list_params, update_record
-from engine.schedule import read_gantt
+from engine.schedule.gantt import read_gantt
 from engine.schedule.progress import s_curve
 from web.charts import s_curve_option
 from web.errors import status_of
