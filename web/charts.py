@@ -116,6 +116,8 @@ def _cartesian(
             cell = cells.get((name, category))
             data.append(None if cell is None else _point(number(cell.get(y)), cell, link))
         entry: dict[str, Any] = {"name": name, "type": kind, "data": data}
+        if kind == "bar":
+            entry["barMaxWidth"] = 56
         if stack:
             entry["stack"] = "total"
         if area:

@@ -4,7 +4,8 @@
  *   <div class="echart" data-option="ID" role="img" aria-label="..."></div>
  *   <script type="application/json" id="ID">{ ECharts option built by web/charts.py }</script>
  * and loads echarts.min.js, then this file. Every .echart is drawn on load and after each
- * htmx swap, resized with the window, and a click on a data item that carries "url" opens it.
+ * htmx swap (the option read from the response, as htmx drops script elements), resized
+ * with the window, and a click on a data item that carries "url" opens it.
  *
  * Our Content-Security-Policy refuses style attributes, so tooltips are drawn on the canvas
  * (renderMode "richText") instead of ECharts' default HTML with inline styles, and numbers
@@ -15,6 +16,9 @@
 
   var NARROW = 520;
   var charts = [];
+  /* htmx (allowScriptTags off, as our CSP wants) drops every <script> of a swapped part,
+   * the JSON ones too: their text is kept here, read from the response before the swap. */
+  var swapped = {};
 
   function numberFormat() {
     var lang = document.documentElement.lang || "en";
@@ -62,7 +66,18 @@
     };
   }
 
+  /* Room above the plot for a legend that wraps onto several lines, and for the axis name. */
+  function fitLegend(option, width) {
+    var legend = asList(option.legend)[0];
+    if (!legend || legend.show === false || legend.top === "bottom" || !option.grid) { return; }
+    var names = asList(option.series).map(function (s) { return String(s.name || ""); });
+    var used = names.reduce(function (sum, name) { return sum + 40 + name.length * 8; }, 0);
+    var lines = Math.max(1, Math.ceil(used / Math.max(width - 32, 100)));
+    option.grid.top = 24 + lines * 24 + (option.yAxis && asList(option.yAxis)[0].name ? 16 : 0);
+  }
+
   function fitNarrow(option, width) {
+    fitLegend(option, width);
     if (width >= NARROW) { return; }
     asList(option.xAxis).forEach(function (axis) {
       if (axis.type === "category") {
@@ -74,6 +89,12 @@
     asList(option.legend).forEach(function (legend) {
       legend.left = 0;
       legend.right = 0;
+    });
+    asList(option.series).forEach(function (series) {
+      if (series.type === "pie") {  /* names in the legend below, values in the tooltip */
+        series.label = { show: false };
+        series.radius = ["30%", "70%"];
+      }
     });
   }
 
@@ -91,9 +112,12 @@
     if (element.getAttribute("data-drawn") === "1" || typeof window.echarts === "undefined") {
       return;
     }
-    var source = document.getElementById(element.getAttribute("data-option"));
-    if (!source) { return; }
-    var option = JSON.parse(source.textContent);
+    var id = element.getAttribute("data-option");
+    var source = document.getElementById(id);
+    var text = source ? source.textContent : swapped[id];
+    delete swapped[id];
+    if (!text) { return; }
+    var option = JSON.parse(text);
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(prepare(option, element));
     chart.on("click", function (params) {
@@ -102,6 +126,7 @@
         window.location.assign(data.url);
       }
     });
+    chart.on("finished", function () { element.setAttribute("data-finished", "1"); });
     element.setAttribute("data-drawn", "1");
     charts.push(chart);
   }
@@ -125,6 +150,14 @@
     }, 120);
   });
 
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var html = event.detail && event.detail.serverResponse;
+    if (typeof html !== "string" || html.indexOf("application/json") < 0) { return; }
+    var parsed = new DOMParser().parseFromString(html, "text/html");
+    parsed.querySelectorAll('script[type="application/json"][id]').forEach(function (script) {
+      swapped[script.id] = script.textContent;
+    });
+  });
   document.addEventListener("htmx:afterSettle", function () { drawAll(document); });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
