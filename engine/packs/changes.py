@@ -47,7 +47,10 @@ def describe_changes(old: Pack | None, new: Pack) -> list[str]:
     kept = {m.id for m in new.modules} & {m.id for m in (old.modules if old else ())}
     by_module: dict[str, list[PackChange]] = {}
     for change in changes:
-        if change.section not in ("roles", "reports") and (change.module or change.key) in kept:
+        if (
+            change.section not in ("roles", "reports", "dashboards")
+            and (change.module or change.key) in kept
+        ):
             by_module.setdefault(change.module or change.key, []).append(change)
     lines = [f"{SIGNS[c.change]} role {c.key}" for c in changes if c.section == "roles"]
     lines += [
@@ -60,4 +63,5 @@ def describe_changes(old: Pack | None, new: Pack) -> list[str]:
         for change in sorted(by_module.get(module.id, ()), key=lambda c: ORDER[c.section]):
             lines += [line for line in _module_lines(change) if line not in lines]
     lines += [f"{SIGNS[c.change]} report {c.key}" for c in changes if c.section == "reports"]
+    lines += [f"{SIGNS[c.change]} dashboard {c.key}" for c in changes if c.section == "dashboards"]
     return lines

@@ -30,6 +30,7 @@ SECTIONS = (
     "views",
     "prints",
     "reports",
+    "dashboards",
 )
 IGNORED = frozenset({"raw", "version", "pack_id", "record_schema", "migrate"})
 # what a person calls a field's attributes, where the compiled name says it less plainly
@@ -192,6 +193,11 @@ def pack_diff(old: Pack | None, new: Pack) -> list[PackChange]:
         "reports",
         {r.id: plain(r) for r in (old.reports if old else ())},
         {r.id: plain(r) for r in new.reports},
+    )
+    changes += _compare(
+        "dashboards",
+        {d.id: plain(d.raw) for d in (old.dashboards if old else ())},
+        {d.id: plain(d.raw) for d in new.dashboards},
     )
     order = {s: i for i, s in enumerate(SECTIONS)}
     return sorted(changes, key=lambda c: order[c.section])

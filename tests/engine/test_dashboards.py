@@ -200,3 +200,23 @@ def test_an_import_refuses_a_bad_dashboard_and_an_unknown_role(session: Any) -> 
         ("/dashboards/0/roles/0", "dashboard_unknown_role"),
         ("/dashboards/1/id", "dashboard_id_twice"),
     }
+
+
+def test_dashboards_are_in_the_diff_and_the_export(session: Any) -> None:
+    from engine.definitions import load_pack
+    from engine.packs.changes import describe_changes
+    from engine.packs.diff import pack_diff
+    from engine.packs.installed import export_pack
+
+    old = load_pack(sample_pack(dashboards=[dashboard(DRAFTS)]))
+    new = load_pack(sample_pack(version="1.0.1", dashboards=[dashboard(DRAFTS, CHART)]))
+    (change,) = pack_diff(old, new)
+    assert (change.section, change.key, change.change) == ("dashboards", "overview", "changed")
+    assert describe_changes(old, new) == ["~ dashboard overview"]
+    import_pack(session, sample_pack(dashboards=[dashboard(DRAFTS, CHART)]))
+    exported = export_pack(session, "site")
+    assert exported["dashboards"] == [dashboard(DRAFTS, CHART)]
+    assert (
+        load_pack(exported).dashboards
+        == load_pack(sample_pack(dashboards=[dashboard(DRAFTS, CHART)])).dashboards
+    )

@@ -24,6 +24,7 @@ def section_words() -> dict[str, str]:
         "views": _("Views"),
         "prints": _("Print templates"),
         "reports": _("Reports"),
+        "dashboards": _("Dashboards"),
     }
 
 
