@@ -71,9 +71,10 @@ def init_app(app: Flask) -> None:
         prints,
         record,
         related,
+        reports,
         views_calendar,
         views_gantt,
-        reports,
+        views_kanban,
     )
 
     i18n.init_app(app)
@@ -82,7 +83,22 @@ def init_app(app: Flask) -> None:
     assets.init_app(app)
     htmx.init_app(app)
     formatting.init_app(app)
-    for page in (home, reports, lists, exports, forms, record, related, inbox, pickers, files, prints, views_calendar, views_gantt):
+    for page in (
+        home,
+        reports,
+        lists,
+        exports,
+        forms,
+        record,
+        related,
+        inbox,
+        pickers,
+        files,
+        prints,
+        views_calendar,
+        views_kanban,
+        views_gantt,
+    ):
         app.register_blueprint(page.bp)  # one blueprint per file, named `bp` as in web/api
     errors.init_app(app)
     app.jinja_env.globals["drawn_views"] = drawn_views
