@@ -112,3 +112,19 @@ def test_a_cost_sheet_lists_its_lines_under_a_repeated_header(
     html = sheet.text
     assert "paper-a4" in html and "<thead>" in html and html.count("Rebar lot ") == 40
     assert "320,000.00" in html and "叁拾贰万元整" in html
+
+
+def test_the_voucher_downloads_as_a_pdf(
+    app: Flask, client: FlaskClient, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    record = _payment(app)
+    sign_in("accountant")
+    url = f"/m/fund/r/{record}/print/voucher/pdf"
+    assert f'href="{url}"' in client.get(f"/m/fund/r/{record}/print/voucher").text
+    answer = client.get(url)
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.data.startswith(b"%PDF-")
+    assert "attachment" in answer.headers["Content-Disposition"]
+    client.post("/sign-out")
+    sign_in("foreman")
+    assert client.get(url).status_code in (403, 404)
