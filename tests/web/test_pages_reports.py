@@ -215,3 +215,27 @@ def test_chinese_titles_and_headings(api: Api) -> None:
     page = client.get("/reports/schedule_status", headers=ZH).get_data(as_text=True)
     assert "进度任务状态统计" in page and "计数" in page and "合计" in page
     assert chart_of(client.get("/reports/schedule_status", headers=ZH), "schedule_status")
+
+
+def test_a_pack_may_declare_a_heat_map(api: Api) -> None:
+    """A report whose chart is a heat map: months across, trades down, hours as colour."""
+    from engine.db import transaction
+    from engine.packs import import_pack
+    from tests.web.helpers import ROOT
+
+    pack = json.loads((ROOT / "modules" / "construction.json").read_text("utf-8"))
+    pack["version"] = "99.0.0"
+    report = next(r for r in pack["reports"] if r["id"] == LABOUR)
+    report["group_by"] = ["trade", "month(date)"]
+    report["chart"] = {"type": "heatmap", "x": "month(date)", "y": "hours", "series": "trade"}
+    with transaction(api.session_factory) as session:
+        import_pack(session, json.dumps(pack, ensure_ascii=False))
+    answer = body(api.get(f"/reports/{LABOUR}", as_="manager"))
+    chart = chart_of(page_client(api, "manager").get(f"/reports/{LABOUR}"), LABOUR)
+    assert chart is not None and chart["series"][0]["type"] == "heatmap"
+    assert chart["xAxis"]["data"] == sorted({a["month"] for a in answer["rows"]})
+    assert "Rebar fixer" in chart["yAxis"]["data"]  # the trade's label, not "rebar"
+    cells = chart["series"][0]["data"]
+    assert len(cells) == len(answer["rows"])
+    assert chart["visualMap"]["max"] == max(float(a["hours"]) for a in answer["rows"])
+    assert all("filter%5Btrade%5D=" in c["url"] for c in cells)
