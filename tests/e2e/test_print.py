@@ -70,6 +70,9 @@ def test_an_accountant_prints_a_voucher(
     expect(page.locator("body > header")).to_be_hidden()
     page.screenshot(path=str(screenshots / "print-voucher-paper.png"), full_page=True)
     page.emulate_media(media="screen")
+    with page.expect_download() as download:
+        page.click("text=Download PDF")
+    assert download.value.suggested_filename.endswith("-voucher.pdf")
     # the Print button opens the browser's dialog (stubbed: a headless browser has none)
     page.evaluate("window.print = () => { document.body.dataset.printed = 'yes'; }")
     page.click("[data-print-page]")
@@ -87,6 +90,8 @@ def test_a_voucher_in_chinese_on_a_phone(
     sign_in(page, live_server, "accountant")
     page.goto(f"{live_server.url}/m/fund/r/{record}")
     expect(page.locator("a.print-link")).to_have_text("打印")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshots / "print-record-zh-390.png"), full_page=True)
     page.click("a.print-link")
     expect(page.locator(".print-sheet h1")).to_have_text("付款凭证")
     expect(page.locator(".print-sheet")).to_contain_text("金额（大写）")
