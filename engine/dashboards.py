@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from engine.abilities import Abilities, abilities
@@ -143,14 +143,24 @@ def card_filters(
     return filters, tuple(args)
 
 
-def _measure(
+def _conditional(
     session: Session, catalog: Catalog, may: Abilities, card: NumberCard, filters: list[Filter]
-) -> Any:
+) -> ColumnElement[Any]:
+    """The card's aggregate over only the rows its filters keep: every card of a module is
+    then one column of a single statement (one scan) instead of a statement of its own."""
     module = may.module
     table = catalog.tables[module.id].main
-    value = card.measure.to_sql(resolver(table, module), aggregate=True)
-    where = [may.scope(table), *filter_clauses(session, module, table, filters)]
-    return session.execute(select(value).select_from(table).where(and_(*where))).scalar()
+    base = resolver(table, module)
+    if not filters:
+        return card.measure.to_sql(base, aggregate=True)
+    kept = and_(*filter_clauses(session, module, table, filters))
+    if card.measure.source.replace(" ", "") == "count()":
+        return func.count(case((kept, literal(1))))
+
+    def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
+        return case((kept, base(path)))  # NULL outside: the aggregate passes it over
+
+    return card.measure.to_sql(resolve, aggregate=True)
 
 
 def _period_filter(may: Abilities, period: Period, bounds: tuple[dt.date, dt.date]) -> Filter:
@@ -158,31 +168,64 @@ def _period_filter(may: Abilities, period: Period, bounds: tuple[dt.date, dt.dat
     return build_filter(may.module, period.field, "between", raw, may.visible)
 
 
-def number_figure(
-    session: Session, catalog: Catalog, card: NumberCard, actor: Actor, today: dt.date
-) -> NumberFigure:
-    """A number card's figure (and the last period's) as `actor` may see it."""
-    may = abilities(actor, catalog.module(card.module))
+@dataclass(frozen=True)
+class _Plan:
+    """What a number card asks of its module's statement: one or two filtered aggregates."""
+
+    card: NumberCard
+    filters: list[Filter]
+    previous: list[Filter] | None = None
+    bounds: tuple[dt.date, dt.date] | None = None
+    args: QueryArgs = ()
+
+
+def _plan(may: Abilities, card: NumberCard, actor: Actor, today: dt.date) -> _Plan | None:
+    """The card's filters for this viewer; None when it reads a field hidden from them."""
     hidden = {f.name for f in may.module.fields} - may.visible
     found = card_filters(may, card.where, actor, today)
     if found is None or any(ref[0] in hidden for ref in card.measure.references):
-        return NumberFigure(card, None)
+        return None
     filters, args = found
     if card.period is None:
-        return NumberFigure(card, _measure(session, catalog, may, card, filters), args=args)
+        return _Plan(card, filters, args=args)
     if card.period.field in hidden:
-        return NumberFigure(card, None)
+        return None
     bounds = period_bounds(card.period.unit, today)
-    value = _measure(
-        session, catalog, may, card, [*filters, _period_filter(may, card.period, bounds)]
-    )
+    current = [*filters, _period_filter(may, card.period, bounds)]
     previous = None
     if card.period.compare:
         last = period_bounds(card.period.unit, today, back=1)
-        last_filter = _period_filter(may, card.period, last)
-        previous = _measure(session, catalog, may, card, [*filters, last_filter])
+        previous = [*filters, _period_filter(may, card.period, last)]
     span = (_key(card.period.field, "between"), f"{bounds[0].isoformat()},{bounds[1].isoformat()}")
-    return NumberFigure(card, value, previous, bounds, (*args, span))
+    return _Plan(card, current, previous, bounds, (*args, span))
+
+
+def number_figures(
+    session: Session, catalog: Catalog, cards: Sequence[NumberCard], actor: Actor, today: dt.date
+) -> list[NumberFigure]:
+    """The figures of number cards over one module, in one statement, as `actor` may see them."""
+    may = abilities(actor, catalog.module(cards[0].module))
+    plans = [_plan(may, card, actor, today) for card in cards]
+    columns: list[ColumnElement[Any]] = []
+    for plan in plans:
+        if plan is not None:
+            columns.append(_conditional(session, catalog, may, plan.card, plan.filters))
+            if plan.previous is not None:
+                columns.append(_conditional(session, catalog, may, plan.card, plan.previous))
+    values: list[Any] = []
+    if columns:
+        table = catalog.tables[may.module.id].main
+        statement = select(*columns).select_from(table).where(may.scope(table))
+        values = list(session.execute(statement).one())
+    figures = []
+    for card, plan in zip(cards, plans, strict=True):
+        if plan is None:
+            figures.append(NumberFigure(card, None))
+            continue
+        value = values.pop(0)
+        previous = values.pop(0) if plan.previous is not None else None
+        figures.append(NumberFigure(card, value, previous, plan.bounds, plan.args))
+    return figures
 
 
 def list_figure(
@@ -221,7 +264,8 @@ def card_figure(
             return None
         if isinstance(card, ListCard):
             return list_figure(session, catalog, card, actor, today)
-        return number_figure(session, catalog, card, actor, today)
+        (figure,) = number_figures(session, catalog, [card], actor, today)
+        return figure
     except NotFound:  # an unreadable module or report looks like an unknown one
         return None
 
@@ -233,7 +277,23 @@ def run_dashboard(
     actor: Actor,
     today: dt.date | None = None,
 ) -> list[Figure]:
-    """The figures of `dashboard`'s cards that `actor` may see, in the dashboard's order."""
+    """The figures of `dashboard`'s cards that `actor` may see, in the dashboard's order.
+
+    The number cards of one module are computed together, in one statement."""
     today = today or dt.date.today()
-    figures = (card_figure(session, catalog, card, actor, today) for card in dashboard.cards)
+    numbers: dict[str, list[NumberCard]] = {}
+    for card in dashboard.cards:
+        module = catalog.modules.get(card.module) if isinstance(card, NumberCard) else None
+        if isinstance(card, NumberCard) and module is not None and abilities(actor, module).read:
+            numbers.setdefault(card.module, []).append(card)
+    computed: dict[int, Figure] = {}
+    for cards in numbers.values():
+        found = number_figures(session, catalog, cards, actor, today)
+        computed.update((id(card), figure) for card, figure in zip(cards, found, strict=True))
+    figures: list[Figure | None] = []
+    for card in dashboard.cards:
+        if isinstance(card, NumberCard):
+            figures.append(computed.get(id(card)))
+        else:
+            figures.append(card_figure(session, catalog, card, actor, today))
     return [f for f in figures if f is not None]
