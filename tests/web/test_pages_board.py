@@ -250,3 +250,21 @@ def test_hostile_titles_stay_text(
     page = client.get(TALLIES).text
     assert "<img src=x" not in page and "<script>alert" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_a_long_column_shows_its_first_cards_and_links_the_rest_to_the_list(
+    app: Flask,
+    client: FlaskClient,
+    sign_in: Callable[[str], FlaskClient],
+    monkeypatch: Any,
+) -> None:
+    from web.pages import board_columns
+
+    monkeypatch.setattr(board_columns, "CARDS_PER_COLUMN", 2)
+    sign_in("accountant")
+    count, approved = columns(client.get(TALLIES + "?q=LT-").text)["approved"]
+    assert count == 3 and approved.count('<li class="board-card') == 2
+    link = re.search(r'class="board-more small" href="([^"]+)">1 more → list<', approved)
+    assert link and "q=LT-" in link.group(1)  # the board's search goes along
+    listed = client.get(link.group(1).replace("&amp;", "&"))
+    assert listed.status_code == 200 and "3 records" in listed.text
