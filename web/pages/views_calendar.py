@@ -259,6 +259,7 @@ def _context(
         return f"{base}?{query}" if query else base
 
     here = today()
+    month = (span.first + dt.timedelta(days=3)).isoformat()[:7]  # a week's month: its Thursday's
     return {
         "module": module,
         "active_module": module.id,
@@ -281,11 +282,11 @@ def _context(
         "next_url": link(span.mode, span.following),
         "today_url": link(span.mode, None),
         "mode_urls": {
-            "month": link("month", span.start.isoformat()[:7]),
+            "month": link("month", month),
             "week": link(
                 "week", (here if span.first <= here <= span.last else span.start).isoformat()
             ),
-            "list": link("list", span.start.isoformat()[:7]),
+            "list": link("list", month),
         },
     }
 

@@ -58,8 +58,10 @@
   });
 
   document.addEventListener("dragend", function () {
-    if (dragged) { dragged.classList.remove("cal-dragging"); }
-    document.querySelectorAll(".cal-drop").forEach(function (cell) { cell.classList.remove("cal-drop"); });
+    dragged = null;
+    document.querySelectorAll(".cal-dragging, .cal-drop").forEach(function (element) {
+      element.classList.remove("cal-dragging", "cal-drop");
+    });
   });
 
   document.addEventListener("dragover", function (event) {
