@@ -19,7 +19,9 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -29,7 +31,7 @@ from engine.definitions.model import Field, Module, Report
 from engine.expressions import Expression
 from engine.records import Filter, ListQuery, list_records
 from engine.reports import IDENTIFIER, ReportResult, column_name
-from web.pages.formatting import decimal_text, field_title, record_title, value_text
+from web.pages.formatting import field_title, record_title, value_text
 
 CALL_ON_FIELD = re.compile(r"^(month|year)\(\s*([a-z][a-z0-9_]*)\s*\)$")
 SIMPLE_WHERE = re.compile(r"^\s*(\$?[a-z][a-z0-9_]*)\s*==\s*'([^'\\]*)'\s*$")
@@ -143,6 +145,7 @@ class Formatter:
     groups: Mapping[str, Group]
     titles: Mapping[str, Mapping[Any, str]]
     scales: Mapping[str, int]
+    symbols: tuple[str, str] = (".", ",")  # the locale's decimal and group separators
 
     def text(self, column: str, value: Any) -> str:
         if value is None:
@@ -153,8 +156,15 @@ class Formatter:
         if group is not None:
             return value_text(group.field, value) if group.field is not None else str(value)
         if column in self.scales and isinstance(value, int | float | Decimal):
-            return decimal_text(value, self.scales[column])
+            return self.number(value, self.scales[column])
         return str(value)
+
+    def number(self, value: float | Decimal, scale: int) -> str:
+        """As `decimal_text` writes it, with the locale's symbols read once per page rather
+        than once per cell (a report of a few hundred rows formats a thousand numbers)."""
+        decimal, group = self.symbols
+        shown = f"{value:,.{scale}f}"
+        return shown.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
     def cell(self, column: str, value: Any) -> Any:
         """A spreadsheet cell: numbers and dates keep their type; a group shows as text."""
@@ -216,31 +226,82 @@ def _group_filters(group: Group, value: Any) -> dict[str, str] | None:
     return None
 
 
-@dataclass
+def _grouped_field(group: Group) -> str | None:
+    """The field a group's filters name (`date` for month(date))."""
+    if group.field is not None:
+        return group.field.name
+    return group.on_field[1] if group.on_field else None
+
+
 class RowLinks:
-    """The list address of a report row's records, when filters can say exactly which."""
+    """The list address of a report row's records, when filters can say exactly which.
+    Each row's address is made once (the chart and the table both ask)."""
 
-    module: Module
-    report: Report
-    groups: Sequence[Group]
-    params: Mapping[str, str]  # the page's own filters
+    def __init__(
+        self, module: Module, report: Report, groups: Sequence[Group], params: Mapping[str, str]
+    ) -> None:
+        self.groups = groups
+        base = self._base(report, params)  # the page's filters and the report's where
+        grouped = tuple(f"filter[{name}]" for name in map(_grouped_field, groups) if name)
+        self.prefix: str | None = None
+        if base is not None:
+            kept = sorted((k, v) for k, v in base.items() if not k.startswith(grouped))
+            url = url_for("lists.records", module_id=module.id)
+            self.prefix = f"{url}?{urlencode(kept)}&" if kept else f"{url}?"
+        self.made: dict[int, str | None] = {}
 
-    def base(self) -> dict[str, str] | None:
-        if self.report.where is None:
-            return dict(self.params)
-        match = SIMPLE_WHERE.match(self.report.where.source)
+    @staticmethod
+    def _base(report: Report, params: Mapping[str, str]) -> dict[str, str] | None:
+        if report.where is None:
+            return dict(params)
+        match = SIMPLE_WHERE.match(report.where.source)
         if match is None:
             return None
-        return {**self.params, f"filter[{match.group(1)}]": match.group(2)}
+        return {**params, f"filter[{match.group(1)}]": match.group(2)}
 
     def __call__(self, row: Mapping[str, Any]) -> str | None:
-        args = self.base()
-        if args is None or not self.groups:
+        if id(row) not in self.made:
+            self.made[id(row)] = self._make(row)
+        return self.made[id(row)]
+
+    def _make(self, row: Mapping[str, Any]) -> str | None:
+        if self.prefix is None or not self.groups:
             return None
+        args: dict[str, str] = {}
         for group in self.groups:
             more = _group_filters(group, row.get(group.name))
             if more is None:
                 return None
             args.update(more)
-        base = url_for("lists.records", module_id=self.module.id)
-        return f"{base}?{urlencode(sorted(args.items()))}"
+        return self.prefix + urlencode(args)
+
+
+def number_symbols() -> tuple[str, str]:
+    """The request locale's decimal and group separators."""
+    locale = get_locale()
+    if locale is None:
+        return ".", ","
+    return get_decimal_symbol(locale), get_group_symbol(locale)
+
+
+COMBINE = {
+    "count": lambda values: sum(values),
+    "sum": lambda values: sum(values),
+    "min": lambda values: min(values),
+    "max": lambda values: max(values),
+}
+
+
+def combined_totals(report: Report, result: ReportResult) -> dict[str, Any] | None:
+    """The totals row from the grouped rows, when every measure is a count, sum, min or max
+    (a sum of group sums is the sum; exact, as the sums are Decimals); None when one is not
+    (an average of averages is not the average), so the caller asks the database."""
+    totals: dict[str, Any] = {}
+    for name in result.measures:
+        expression = report.measures.get(name)
+        match = AGGREGATE.match(_source(expression)) if expression is not None else None
+        if match is None or match.group(1) not in COMBINE:
+            return None
+        values = [r[name] for r in result.rows if r.get(name) is not None]
+        totals[name] = COMBINE[match.group(1)](values) if values else None
+    return totals

@@ -4,9 +4,10 @@ A report page answers what the API's report endpoint answers for the same viewer
 filters (`engine.reports.run_compiled_report`: in SQL, scoped, hidden fields withheld),
 and adds what people need to read it: the pack's declared chart, the module's list
 filters (the same form as the list, kept in the URL so a view can be shared), sorting by
-a column, pages of PER_PAGE rows, a totals row computed in SQL over all rows, and the
-same rows as CSV or XLSX through web/spreadsheets.py. A click on a bar, slice or row
-opens the module's list filtered to that group's records (web/pages/report_tables.py).
+a column, pages of PER_PAGE rows, a totals row over all rows (added up from the groups,
+or computed in SQL when a measure is an average), and the same rows as CSV or XLSX
+through web/spreadsheets.py. A click on a bar, slice or row opens the module's list
+filtered to that group's records (web/pages/report_tables.py).
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ from web.pages.report_tables import (
     Formatter,
     RowLinks,
     column_titles,
+    combined_totals,
     link_titles,
     measure_scales,
+    number_symbols,
     report_groups,
 )
 from web.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
@@ -117,12 +120,17 @@ def _run(report_id: str, params: Mapping[str, str]) -> dict[str, Any]:
         result = run_compiled_report(session, catalog, report, who, filters)
         totals: dict[str, Any] = {}
         if result.groups and result.measures:
-            overall = dataclasses.replace(report, group_by=())
-            rows = run_compiled_report(session, catalog, overall, who, filters).rows
-            totals = rows[0] if rows else {}
+            combined = combined_totals(report, result)
+            if combined is None:  # an average: over all rows, in SQL
+                overall = dataclasses.replace(report, group_by=())
+                rows = run_compiled_report(session, catalog, overall, who, filters).rows
+                combined = rows[0] if rows else {}
+            totals = combined
         groups = report_groups(report, module, answer.visible)
         titles = link_titles(session, catalog, groups, result.rows, who)
-    formatter = Formatter({g.name: g for g in groups}, titles, measure_scales(result))
+    formatter = Formatter(
+        {g.name: g for g in groups}, titles, measure_scales(result), number_symbols()
+    )
     return {
         "report": report,
         "module": module,
