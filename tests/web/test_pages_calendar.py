@@ -201,3 +201,17 @@ def test_a_role_that_cannot_see_the_date_is_told_the_calendar_cannot_show(
         assert 'role="gridcell"' not in page.text
     finally:
         app.extensions["formwork"].engine.dispose()
+
+
+def test_the_filter_form_swaps_only_the_calendar(
+    app: Flask, client: FlaskClient, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    tally(app, "Zhao Six", "2026-05-04")
+    sign_in("accountant")
+    headers = {"HX-Request": "true", "HX-Target": "calendar-body"}
+    part = client.get(MAY + "?filter[trade]=rebar", headers=headers)
+    assert part.status_code == 200
+    assert "<html" not in part.text and "Zhao Six" in cells(part.text)["2026-05-04"]
+    assert "filter%5Btrade%5D=rebar" in part.text  # previous / next keep the filters
+    bad = client.get(MAY + "?filter[date][gte]=someday", headers=headers)
+    assert bad.status_code == 422 and 'role="alert"' in bad.text
