@@ -239,3 +239,17 @@ def test_a_pack_may_declare_a_heat_map(api: Api) -> None:
     assert len(cells) == len(answer["rows"])
     assert chart["visualMap"]["max"] == max(float(a["hours"]) for a in answer["rows"])
     assert all("filter%5Btrade%5D=" in c["url"] for c in cells)
+
+
+@pytest.mark.parametrize("name", ["foreman", "viewer", "accountant", "planner"])
+def test_each_role_sees_the_rows_the_api_gives_it(api: Api, name: str) -> None:
+    """Row scopes and hidden fields hold on the page as in the API, report by report."""
+    approved_tally(api, worker="Zhao Gang", date="2026-04-06")
+    client = page_client(api, name)
+    for item in body(api.get("/reports", as_=name))["items"]:
+        answer = body(api.get(f"/reports/{item['id']}", as_=name))
+        page = client.get(f"/reports/{item['id']}")
+        assert page.status_code == 200
+        rows = table_rows(page) if answer["rows"] else []
+        assert len(rows) == len(answer["rows"]), item["id"]
+        assert all(len(r) == len(answer["columns"]) for r in rows), item["id"]
