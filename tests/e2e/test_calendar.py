@@ -88,7 +88,7 @@ def test_the_foreman_moves_a_tally_on_the_calendar(
     page.click(".cal-modes >> text=Week")
     expect(page).to_have_url(re.compile(r"/calendar/week/2026-04-\d\d"))
     expect(page.locator(".cal-day")).to_have_count(7)
-    page.click(".cal-modes >> text=List")
+    page.click(".cal-modes >> text=Agenda")
     expect(page.locator(".cal-agenda-day[data-date='2026-04-14']")).to_contain_text("Worker 1")
     page.screenshot(path=str(screenshots / "cal-list-en-1280.png"), full_page=True)
 
@@ -131,7 +131,7 @@ def test_in_chinese_on_a_phone_the_list_moves_a_tally_without_dragging(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(screenshots / "cal-month-zh-390.png"), full_page=True)
 
-    page.click(".cal-modes >> text=列表")
+    page.click(".cal-modes >> text=日程")
     day = page.locator(".cal-agenda-day[data-date='2026-04-14']")
     day.locator("summary", has_text="移到…").click()
     day.locator("input[type=date]").fill("2026-04-21")
