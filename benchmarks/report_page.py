@@ -20,7 +20,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,13 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from benchmarks.dashboard import dashboard_pack, load
 from benchmarks.harness import (
     StatementLog,
     Timing,
+    in_session,
     refresh_statistics,
     scratch_database,
     server_version,
@@ -41,9 +43,11 @@ from benchmarks.harness import (
 )
 from benchmarks.pack import REPORT_ID
 from engine import accounts
+from engine.catalog import load_catalog
 from engine.db import make_engine, make_session_factory, transaction
 from engine.migrate import upgrade_database
 from engine.packs import import_pack
+from engine.reports import run_compiled_report
 from web import create_app
 
 PASSWORD = "bench-password-1"
@@ -81,6 +85,17 @@ def signed_in(app: Any, name: str) -> FlaskClient:
     )
     assert answer.status_code == 302, answer.status_code
     return client
+
+
+def report_alone(name: str) -> Callable[[Session], Any]:
+    """The report's rows as the page reads them, without the page: the time in SQL."""
+
+    def call(session: Session) -> Any:
+        catalog = load_catalog(session)
+        who = accounts.actor_of(accounts.get_user(session, name))
+        return run_compiled_report(session, catalog, catalog.report(REPORT_ID), who)
+
+    return call
 
 
 def run(engine: Engine, database: str, args: argparse.Namespace) -> None:
@@ -133,6 +148,11 @@ def run(engine: Engine, database: str, args: argparse.Namespace) -> None:
                 f"| {name} | {label} | {timing.median:.1f} | {timing.min:.1f} | "
                 f"{timing.max:.1f} | {statements} | {status} |"
             )
+        sql = Timing([timed_ms(in_session(factory, report_alone(name))) for _ in range(args.runs)])
+        print(
+            f"| {name} | its report alone (`run_compiled_report`, no page) | "
+            f"{sql.median:.1f} | {sql.min:.1f} | {sql.max:.1f} | 1 | |"
+        )
     app.extensions["formwork"].engine.dispose()
 
 
