@@ -99,3 +99,24 @@ def test_a_save_that_closes_a_circle_is_refused_and_nothing_is_written(session: 
     assert list_records(session, "schedule", SYSTEM, query).total == len(items)
     create_record(session, "schedule", {**new, "predecessors": "4, 9"}, SYSTEM)  # 9: a warning
     assert list_records(session, "schedule", SYSTEM, query).total == len(items) + 1
+
+
+def test_the_s_curve_weighs_tasks_by_duration_and_stops_the_actual_line_today() -> None:
+    import datetime as dt
+
+    from engine.schedule.gantt import GanttTask
+    from engine.schedule.progress import s_curve
+
+    day = dt.date(2026, 3, 1)
+
+    def at(n: int) -> dt.date:
+        return day + dt.timedelta(days=n)
+
+    done = GanttTask("a", None, 1, "A", at(0), at(9), 100.0, actual=(at(0), at(9)))
+    half = GanttTask("b", None, 1, "B", at(10), at(29), 50.0, actual=(at(10), None))
+    points = {p.day: p for p in s_curve([done, half], today=at(19))}
+    assert points[at(0)].planned == round(100 * 1 / 30, 1)
+    assert (points[at(9)].planned, points[at(9)].actual) == (33.3, 33.3)  # A whole: 10 of 30
+    # B, 20 days, is half done today (day 19), reached in a straight line from day 10
+    assert points[at(19)].actual == round(100 * (10 + 10) / 30, 1)
+    assert points[at(29)].planned == 100.0 and points[at(29)].actual is None

@@ -28,7 +28,7 @@ from web.charts import s_curve_option
 from web.errors import status_of
 from web.pages.context import actor, db, is_htmx
 from web.pages.errors import render_error
-from web.pages.gantt_layout import ZOOMS, layout
+from web.pages.gantt_layout import ZOOMS, Layout, layout, rows_svg
 from web.pages.lists import engine_params, filter_widgets, list_params
 from web.pages.messages import ShownProblem, problem_text
 from web.problems import problem_message
@@ -44,6 +44,30 @@ def gantt_of(module: Module) -> GanttView:
     if view is None:
         abort(404)
     return view
+
+
+def describe(chart: Layout, module_id: str) -> None:
+    """Each task row's label, tooltip and link, worded once here rather than per row in
+    the template (2,000 rows: a gettext and a url_for each would cost more than the SQL)."""
+    href = url_for("record.show", module_id=module_id, record_id="RECORD")
+    critical, floating = _("critical"), _("float %(days)s days")
+    for row in chart.rows:
+        task = row.task
+        if task is None:
+            continue
+        key = f"{task.key} " if task.key and task.key != task.number else ""
+        row.label = key + (task.title if len(task.title) <= 30 else task.title[:29] + "…")
+        parts = [key + task.title]
+        if task.start is not None:
+            parts.append(f"{task.start.isoformat()} – {task.end.isoformat() if task.end else ''}")
+        if task.timing is not None:
+            parts.append(
+                critical if task.timing.critical else floating % {"days": task.timing.total_float}
+            )
+        if task.progress is not None:
+            parts.append(f"{round(task.progress)}%")
+        row.tip = " · ".join(parts)
+        row.href = href.replace("RECORD", task.id)
 
 
 @bp.get("/m/<module_id>/gantt")
@@ -68,6 +92,8 @@ def show(module_id: str) -> ResponseReturnValue:
         gantt = read_gantt(session, module.id, view, who, ListQuery(parsed.filters, parsed.search))
         widgets = filter_widgets(session, module, who, params)
     today = dt.date.today()
+    chart = layout(gantt, zoom, today)
+    describe(chart, module.id)
     writable = {n for n, mode in answer.fields.items() if mode == "write"}
     groups = {t.group for t in gantt.tasks}
     points = s_curve(gantt.tasks, today) if len(groups) == 1 else []
@@ -76,7 +102,8 @@ def show(module_id: str) -> ResponseReturnValue:
         "active_module": module.id,
         "view": view,
         "gantt": gantt,
-        "chart": layout(gantt, zoom, today),
+        "chart": chart,
+        "rows_svg": rows_svg(chart),
         "zoom": zoom,
         "zooms": {"day": _("Day"), "week": _("Week"), "month": _("Month")},
         "params": params,
@@ -96,13 +123,19 @@ def show(module_id: str) -> ResponseReturnValue:
     return render_template("views/gantt.html", **context), status
 
 
+@bp.post("/m/<module_id>/gantt/move", defaults={"record_id": None})
 @bp.post("/m/<module_id>/gantt/move/<record_id>")
 @login_required
-def move(module_id: str, record_id: str) -> ResponseReturnValue:
+def move(module_id: str, record_id: str | None) -> ResponseReturnValue:
     """New start and finish of a task: the form's update, version checked. Scripts get a
-    short answer (the new version, or the reason it was refused)."""
+    short answer (the new version, or the reason it was refused). The page's date form
+    names the task as `task` = "<id>@<version>" (one form, a choice of tasks)."""
     who = actor()
-    version_text = request.form.get("version", "")
+    task_id, _at, task_version = request.form.get("task", "").partition("@")
+    record_id = record_id or task_id
+    if not record_id:
+        abort(404)
+    version_text = request.form.get("version") or task_version
     version: object = int(version_text) if version_text.isdigit() else version_text
     start, end = request.form.get("start", ""), request.form.get("end", "")
     try:
