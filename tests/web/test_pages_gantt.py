@@ -116,3 +116,18 @@ def test_predecessors_that_make_a_circle_are_refused_by_the_api_in_chinese(api: 
     assert (error["path"], error["code"]) == ("/predecessors", "dependency_cycle")
     assert "前置工作形成循环" in error["message"] and "1 → 4" in error["message"]
     assert body(api.get(url, as_="planner"))["version"] == first["version"]  # nothing written
+
+
+def test_the_date_form_moves_a_task_without_dragging(
+    app: Flask, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    client = sign_in("planner")
+    page = client.get(GANTT).text
+    task = titled(page, "2.1 ")
+    assert f'<option value="{task}@{tasks(page)[task][1]}">' in page
+    form = {"task": f"{task}@{tasks(page)[task][1]}", "start": "2026-03-18", "end": "2026-07-01"}
+    moved = post(client, f"{GANTT}/move", form)
+    assert moved.status_code == 303
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        record = get_record(session, "schedule", task, SYSTEM)
+    assert str(record.data["planned_start"]) == "2026-03-18"
