@@ -120,3 +120,19 @@ def test_the_s_curve_weighs_tasks_by_duration_and_stops_the_actual_line_today() 
     # B, 20 days, is half done today (day 19), reached in a straight line from day 10
     assert points[at(19)].actual == round(100 * (10 + 10) / 30, 1)
     assert points[at(29)].planned == 100.0 and points[at(29)].actual is None
+
+
+def test_a_gantt_view_naming_a_wrong_field_is_refused_at_import() -> None:
+    import json
+
+    from engine.definitions.checks import check_pack
+
+    pack = json.loads((ROOT / "modules" / "construction.json").read_text(encoding="utf-8"))
+    (index, schedule) = next((i, m) for i, m in enumerate(pack["modules"]) if m["id"] == "schedule")
+    (v, gantt) = next((i, v) for i, v in enumerate(schedule["ui"]["views"]) if v["type"] == "gantt")
+    gantt.update(key="wbs", milestone="task", actual={"start": "actual_start", "end": "notes"})
+    problems = {(p.path, p.code) for p in check_pack(pack)}
+    base = f"/modules/{index}/ui/views/{v}"
+    assert (f"{base}/key", "ui_unknown_field") in problems
+    assert (f"{base}/milestone", "view_field_kind") in problems
+    assert (f"{base}/actual/end", "view_field_kind") in problems
