@@ -278,9 +278,9 @@ MESSAGES: dict[str, str] = {
     **codes_workflow.CHECKS,
     **codes_expressions.CHECKS,
     **codes_diagram.CHECKS,
+    **codes_dashboards.CHECKS,
     **codes_builder_expr.CHECKS,
     **codes_builder.EDITS,
     **WEBHOOKS,
-    **codes_dashboards.CHECKS,
     **NOT_FOUND,
 }

@@ -263,6 +263,7 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_workflow.CHECKS,
     **problems_expressions.CHECKS,
     **problems_diagram.CHECKS,
+    **problems_dashboards.CHECKS,
     **problems_builder_expr.CHECKS,
     **problems_builder.EDITS,
     **problems_builder_views.VIEWS,
@@ -275,7 +276,6 @@ def problem_message(problem: Problem) -> str:
     """The problem in the language of the request (its engine sentence if the code is new)."""
     text = TEXTS.get(problem.code)
     return text(problem.params) if text is not None else problem.message
-    **problems_dashboards.CHECKS,
 
 
 def problem_dicts(problems: Iterable[Problem], locale: str) -> list[dict[str, Any]]:
