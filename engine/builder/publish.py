@@ -9,6 +9,10 @@ publish is refused for exactly the reasons an import is, and leaves the same his
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import func, select
@@ -31,19 +35,48 @@ class DraftBehind(Conflict):
     code = "builder_draft_behind"
 
 
+# The last few compiled drafts by the hash of what went in: the preview and the live checks
+# compile the same unchanged draft on every keystroke, and the pack checks (JSON Schema
+# walk included) are most of their time. A compiled Pack is frozen, so sharing it is safe.
+_COMPILED: OrderedDict[str, Pack | DefinitionError] = OrderedDict()
+_COMPILED_KEPT = 32
+_COMPILED_LOCK = threading.Lock()
+
+
 def compile_draft(session: Session, definition: dict[str, Any]) -> Pack:
     """The draft's pack compiled in memory, or DefinitionError with every problem."""
     pack_id = definition.get("id")
     others = session.scalars(select(InstalledPack).where(InstalledPack.id != pack_id))
     modules = {m["id"]: m for p in others for m in p.definition.get("modules", ())}
+    entered = json.dumps([definition, modules], default=str)  # key order is meaning: unsorted
+    key = hashlib.sha256(entered.encode()).hexdigest()
+    with _COMPILED_LOCK:
+        known = _COMPILED.get(key)
+        if known is not None:
+            _COMPILED.move_to_end(key)
+    if known is None:
+        known = _compile(definition, modules)
+        with _COMPILED_LOCK:
+            _COMPILED[key] = known
+            while len(_COMPILED) > _COMPILED_KEPT:
+                _COMPILED.popitem(last=False)
+    if isinstance(known, DefinitionError):
+        raise DefinitionError(known.problems)
+    return known
+
+
+def _compile(definition: dict[str, Any], modules: dict[str, Any]) -> Pack | DefinitionError:
     problems = [
         Problem(f"/modules/{i}/id", "builder_module_taken", {"value": m.get("id")})
         for i, m in enumerate(definition.get("modules", ()))
         if isinstance(m, dict) and m.get("id") in modules
     ]
     if problems:
-        raise DefinitionError(problems)
-    return load_pack(definition, installed_modules=modules)
+        return DefinitionError(problems)
+    try:
+        return load_pack(copy.deepcopy(definition), installed_modules=modules)
+    except DefinitionError as refused:
+        return refused
 
 
 def value_count(session: Session, module_id: str, name: str) -> int:

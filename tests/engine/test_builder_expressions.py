@@ -5,7 +5,6 @@ to complete and the value for a sample record — without a Flask app."""
 from __future__ import annotations
 
 import json
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -129,11 +128,9 @@ def test_a_division_by_zero_in_the_sample_is_a_coded_problem_not_an_exception() 
         ("lambda: 1", "expr_not_allowed"),
     ],
 )
-def test_hostile_text_is_refused_with_a_code_quickly(text: str, expected: str) -> None:
-    started = time.perf_counter()
+def test_hostile_text_is_refused_with_a_code(text: str, expected: str) -> None:
     found = check(text)
     assert codes(found) == ["expression_unreadable"] and inner(found) == expected
-    assert time.perf_counter() - started < 0.5
 
 
 def test_a_draft_that_is_half_written_is_read_as_far_as_it_goes() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -137,7 +136,6 @@ def test_an_expression_with_code_is_refused_beside_its_editor(
     before = client.get(f"{url}/download").data
     draft_id = url.rsplit("/", 1)[-1]
     for expression in CODE:
-        started = time.monotonic()
         refused = post(
             client, f"{url}/fields/{formula}", {"label_en": "Double", "formula": expression},
             headers=headers,
@@ -161,7 +159,6 @@ def test_an_expression_with_code_is_refused_beside_its_editor(
             check = {"draft": draft_id, "module": "visit", "where": where, "text": expression}
             answer = post(client, "/admin/builder/expression/check", check, headers=headers)
             assert answer.status_code == 200 and 'data-code="expression_unreadable"' in answer.text
-        assert time.monotonic() - started < 5, expression[:20]
     assert client.get(f"{url}/download").data == before  # the draft as it was
     assert post(client, f"{url}/publish").status_code == 200  # and it still publishes
 
