@@ -24,7 +24,14 @@ from engine.errors import ExpressionError, Problem, ValidationFailed
 from engine.expressions import parse
 from engine.reports import column_name
 
-CHART_TYPES = ("bar", "line", "pie", "area", "stacked_bar", "heatmap")  # the meta-schema's chart types
+CHART_TYPES = (
+    "bar",
+    "line",
+    "pie",
+    "area",
+    "stacked_bar",
+    "heatmap",
+)  # the meta-schema's chart types
 AXES = ("x", "y", "series")
 
 
