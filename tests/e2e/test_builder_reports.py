@@ -26,7 +26,7 @@ def open_reports(admin: Any, server: LiveServer) -> None:
     expect(admin.locator("#builder-preview")).to_be_visible()
     editor = admin.url.split("?")[0]
     admin.goto(f"{editor}?module=labour_tally")
-    admin.click("a[href$='/reports']")
+    admin.click(".builder-actions a[href$='/reports']")
     expect(admin.locator("#report-form")).to_be_visible()
 
 
