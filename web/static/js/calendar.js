@@ -9,43 +9,11 @@
 
   var dragged = null;
 
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (e) {
-      return "";
-    }
-  }
-
-  function say(html, refused) {
-    var status = document.getElementById("calendar-status");
-    if (!status) { return; }
-    var parsed = new DOMParser().parseFromString(html, "text/html");
-    var line = document.createElement("p");
-    line.className = "notice " + (refused ? "notice-error" : "notice-success");
-    line.setAttribute("role", refused ? "alert" : "status");
-    line.textContent = (parsed.body.textContent || "").trim();
-    status.replaceChildren(line);
-  }
-
   function send(url, version, day) {
-    var body = new URLSearchParams();
-    body.set("version", version);
-    body.set("date", day);
-    return fetch(url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
-    }).then(function (response) {
-      return response.text().then(function (text) {
-        say(text, !response.ok);
-        return response.ok ? response.headers.get("X-Record-Version") : null;
+    return window.formworkMoves.post(url, { version: version, date: day }, "calendar-status")
+      .then(function (answer) {
+        return answer.ok ? answer.headers.get("X-Record-Version") : null;
       });
-    }).catch(function () {
-      say("", true);
-      return null;
-    });
   }
 
   document.addEventListener("dragstart", function (event) {

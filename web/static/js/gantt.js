@@ -9,25 +9,6 @@
 
   var drag = null;
 
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (e) {
-      return "";
-    }
-  }
-
-  function say(html, refused) {
-    var status = document.getElementById("gantt-notice");
-    if (!status) { return; }
-    var parsed = new DOMParser().parseFromString(html, "text/html");
-    var line = document.createElement("p");
-    line.className = "notice " + (refused ? "notice-error" : "notice-success");
-    line.setAttribute("role", refused ? "alert" : "status");
-    line.textContent = (parsed.body.textContent || "").trim();
-    status.replaceChildren(line);
-  }
-
   function shift(iso, days) {
     var d = new Date(iso + "T00:00:00Z");
     d.setUTCDate(d.getUTCDate() + days);
@@ -35,24 +16,14 @@
   }
 
   function send(task, svg, days) {
-    var body = new URLSearchParams();
-    body.set("version", task.getAttribute("data-version"));
-    body.set("start", shift(task.getAttribute("data-start"), days));
-    body.set("end", shift(task.getAttribute("data-end"), days));
+    var fields = {
+      version: task.getAttribute("data-version"),
+      start: shift(task.getAttribute("data-start"), days),
+      end: shift(task.getAttribute("data-end"), days)
+    };
     var url = svg.getAttribute("data-move-url").replace("RECORD", task.getAttribute("data-id"));
-    return fetch(url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" }
-    }).then(function (response) {
-      return response.text().then(function (text) {
-        say(text, !response.ok);
-        return response.ok;
-      });
-    }).catch(function () {
-      say("", true);
-      return false;
+    return window.formworkMoves.post(url, fields, "gantt-notice").then(function (answer) {
+      return answer.ok;
     });
   }
 
