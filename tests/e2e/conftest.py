@@ -109,7 +109,11 @@ class Watch:
 
 @pytest.fixture
 def browser(chromium: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # An assertion waits as long as an action does: on two shared cores a form post, its
+    # redirect and the next page can take longer than Playwright's 5 s default.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
