@@ -223,7 +223,28 @@ def set_views(
         problems.extend(found)
         if entry:
             written.append(entry)
-    return _refuse_or_write(result, module_id, "views", written, problems, installed)
+    kept = _kept_views(module_of(result, module_id).get("ui", {}).get("views", ()), written)
+    return _refuse_or_write(result, module_id, "views", kept, problems, installed)
+
+
+def _kept_views(before: Sequence[Any], written: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`written` (the first view of each type, as the form edits it) with what the form does
+    not show kept as it was: the keys it has no control for (a Gantt's key, group, actual
+    and baseline dates) and further views of a type that stays switched on."""
+    first: dict[str, Mapping[str, Any]] = {}
+    further: list[dict[str, Any]] = []
+    for view in before:
+        if isinstance(view, Mapping) and view.get("type") in VIEW_FIELDS:
+            if view["type"] in first:
+                further.append(dict(view))
+            else:
+                first[view["type"]] = view
+    for entry in written:
+        managed = VIEW_FIELDS[entry["type"]]
+        old = first.get(entry["type"], {})
+        entry.update({k: v for k, v in old.items() if k != "type" and k not in managed})
+    switched_on = {entry["type"] for entry in written}
+    return written + [view for view in further if view["type"] in switched_on]
 
 
 def list_of(pack: Mapping[str, Any], module_id: str) -> dict[str, Any]:

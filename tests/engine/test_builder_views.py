@@ -133,3 +133,27 @@ def test_a_value_computed_when_read_is_not_offered_where_the_database_computes()
     assert _refused(lambda: set_list(pack, "schedule", totals=["days_overdue"])) == [
         ("builder_field_unfit", "days_overdue")
     ]
+
+
+def test_saving_the_views_keeps_what_the_form_does_not_show() -> None:
+    """The bundled schedule's Gantt names a key, a group, actual dates and a milestone, which
+    the builder's form has no control for; a second board is not on the form either. Saving
+    the views changes what was edited and keeps the rest as it was."""
+    pack = json.loads((ROOT / "modules" / "construction.json").read_text("utf-8"))
+    module = next(m for m in pack["modules"] if m["id"] == "schedule")
+    gantt_before = next(v for v in module["ui"]["views"] if v["type"] == "gantt")
+    module["ui"]["views"].append({"type": "kanban", "by": "phase"})  # a second board
+    shown = views_of(pack, "schedule")
+    posted = [
+        {**shown["kanban"], "by": "status"},
+        {**shown["gantt"], "progress": ""},  # the admin clears the progress field
+    ]
+    saved = set_views(pack, "schedule", posted)
+    views = next(m for m in saved["modules"] if m["id"] == "schedule")["ui"]["views"]
+    gantt = next(v for v in views if v["type"] == "gantt")
+    assert "progress" not in gantt
+    for key in ("key", "group", "actual", "milestone", "depends_on"):
+        assert gantt[key] == gantt_before[key], key
+    assert [v["by"] for v in views if v["type"] == "kanban"] == ["status", "phase"]
+    assert not [v for v in views if v["type"] == "calendar"]  # switched off: gone
+    load_pack(saved)
