@@ -28,6 +28,7 @@ def open_reports(admin: Any, server: LiveServer) -> None:
     admin.goto(f"{editor}?module=labour_tally")
     admin.click(".builder-actions a[href$='/reports']")
     expect(admin.locator("#report-form")).to_be_visible()
+    admin.wait_for_load_state("load")  # htmx listens from then on: typing earlier says nothing
 
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])

@@ -161,6 +161,7 @@ def add_roles(admin: Any) -> None:
     """The pack's own roles: one who requests, one who approves (ids from the titles)."""
     admin.click(".builder-actions a[href$='/permissions']")
     for role, en, zh in (("requester", "Requester", "申请人"), ("approver", "Approver", "审批人")):
+        admin.wait_for_load_state("load")  # htmx listens from then on: typing earlier says nothing
         form = admin.locator("form.builder-role-add")
         form.locator("input[name=title_en]").fill(en)
         form.locator("input[name=title_zh]").fill(zh)

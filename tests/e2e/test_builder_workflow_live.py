@@ -43,6 +43,7 @@ def draft_json(page: Any, draft: str) -> dict[str, Any]:
 
 def add_role(admin: Any) -> None:
     admin.click("a[href$='/permissions']")
+    admin.wait_for_load_state("load")  # htmx listens from then on: typing earlier says nothing
     admin.fill("#role-title-en", "Quality inspector")
     admin.fill("#role-title-zh", "质检员")
     expect(admin.locator("#role-id-hint")).to_contain_text("quality_inspector")
