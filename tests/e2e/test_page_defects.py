@@ -72,6 +72,22 @@ def test_a_payment_with_tags_opens_and_the_seeded_approval_waits_in_the_inbox(
     watch.check()
 
 
+def test_the_inbox_buttons_are_on_screen_on_a_phone(
+    live_server: LiveServer, new_page: Any, watch: Watch, screenshots: Path
+) -> None:
+    for locale in ("en-GB", "zh-CN"):
+        page = new_page(locale=locale, width=PHONE, height=844)
+        sign_in(page, live_server, "manager")
+        page.goto(live_server.url + "/inbox")
+        approve = page.locator("button[data-step='approve']").first
+        expect(approve).to_be_visible()
+        box = approve.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE
+        assert_no_sideways_scroll(page)
+        page.screenshot(path=str(screenshots / f"inbox-phone-{locale}.png"), full_page=True)
+    watch.check()
+
+
 def test_the_api_docs_render_under_their_content_security_policy(
     live_server: LiveServer, new_page: Any, watch: Watch, screenshots: Path
 ) -> None:
