@@ -99,6 +99,7 @@ def _cartesian(
     kind: str,
     stack: bool = False,
     area: bool = False,
+    x_title: str = "",
 ) -> Option:
     """Bars or lines: one category per x value, one series per series value (or one)."""
     categories = _ordered([label(x, row.get(x)) for row in rows])
@@ -109,6 +110,9 @@ def _cartesian(
         cells[(name, label(x, row.get(x)))] = row
     option = _base(y_title)
     option["xAxis"] = {"type": "category", "data": categories, "axisTick": {"alignWithLabel": True}}
+    if x_title:
+        option["xAxis"].update(name=x_title, nameLocation="middle", nameGap=28)
+        option["grid"]["bottom"] = 32  # room below the labels for the axis name
     option["series"] = []
     for name in names:
         data: list[Any] = []
@@ -156,6 +160,7 @@ def pie_option(
     label: Label,
     link: Link,
     y_title: str,
+    x_title: str = "",
 ) -> Option:
     """A slice per x value (a series, if declared, is summed into its slices' rows)."""
     data = [_point(number(row.get(y)), row, link, name=label(x, row.get(x))) for row in rows]
@@ -184,6 +189,7 @@ def heatmap_option(
     label: Label,
     link: Link,
     y_title: str,
+    x_title: str = "",
 ) -> Option:
     """x along the bottom, the series down the side, the measure as the cell's colour."""
     columns = _ordered([label(x, row.get(x)) for row in rows])
@@ -200,6 +206,8 @@ def heatmap_option(
     option["legend"] = {"show": False}
     option["grid"]["bottom"] = 56
     option["xAxis"] = {"type": "category", "data": columns, "splitArea": {"show": True}}
+    if x_title:
+        option["xAxis"]["name"] = x_title
     option["yAxis"] = {"type": "category", "data": lines, "splitArea": {"show": True}}
     option["visualMap"] = {
         "min": min(values, default=0),
@@ -234,12 +242,15 @@ def chart_option(
     label: Label = plain_label,
     link: Link = no_link,
     y_title: str = "",
+    x_title: str = "",
 ) -> Option | None:
-    """The ECharts option of a `kind` chart over `rows`; None for a type we do not draw."""
+    """The ECharts option of a `kind` chart over `rows`; None for a type we do not draw.
+    `y_title` and `x_title` name the axes (and the legend of a chart without series) in the
+    reader's language; the measure's id is only the last resort."""
     build = CHART_TYPES.get(kind)
     if build is None:
         return None
-    return build(rows, x, y, series, label=label, link=link, y_title=y_title or y)
+    return build(rows, x, y, series, label=label, link=link, y_title=y_title or y, x_title=x_title)
 
 
 def s_curve_option(points: Sequence[Any], planned: str, actual: str) -> Option | None:

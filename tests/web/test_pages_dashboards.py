@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable
 from urllib.parse import unquote
@@ -87,3 +88,30 @@ def test_a_figure_over_a_hidden_field_is_restricted(
     assert "Labour cost this month" not in number_cards(page.text)
     withheld = r'Labour cost this month</h3>\s*<p class="dash-figure muted">Restricted'
     assert re.search(withheld, page.text)
+
+
+def charts_on(text: str) -> list[dict[str, object]]:
+    """The ECharts options a page carries, in page order."""
+    found = re.findall(
+        r'<script type="application/json" id="chart-[^"]+">(.*?)</script>', text, re.S
+    )
+    return [json.loads(option) for option in found]
+
+
+def test_chart_axes_and_legend_speak_the_viewers_language(
+    client: FlaskClient, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    """The axes name the measure and the group as the report's table heads them — the
+    measure's id ("amount", "tasks") is never what a reader sees."""
+    sign_in("manager")
+    english = charts_on(client.get("/").text)
+    bars = next(c for c in english if c["series"][0]["type"] == "bar")  # type: ignore[index]
+    assert bars["yAxis"]["name"] == "Total amount"  # type: ignore[index]
+    assert bars["xAxis"]["name"] == "Month"  # type: ignore[index]
+    pie = next(c for c in english if c["series"][0]["type"] == "pie")  # type: ignore[index]
+    assert pie["series"][0]["name"] == "Count"  # type: ignore[index]
+    chinese = charts_on(client.get("/", headers={"Accept-Language": "zh-CN"}).text)
+    bars = next(c for c in chinese if c["series"][0]["type"] == "bar")  # type: ignore[index]
+    assert (bars["yAxis"]["name"], bars["xAxis"]["name"]) == ("合计金额", "月份")  # type: ignore[index]
+    pie = next(c for c in chinese if c["series"][0]["type"] == "pie")  # type: ignore[index]
+    assert pie["series"][0]["name"] == "计数"  # type: ignore[index]

@@ -253,3 +253,13 @@ def test_each_role_sees_the_rows_the_api_gives_it(api: Api, name: str) -> None:
         rows = table_rows(page) if answer["rows"] else []
         assert len(rows) == len(answer["rows"]), item["id"]
         assert all(len(r) == len(answer["columns"]) for r in rows), item["id"]
+
+
+def test_the_charts_axes_are_titled_in_the_readers_language(api: Api) -> None:
+    client = page_client(api, "manager")
+    chart = chart_of(client.get(f"/reports/{LABOUR}"), LABOUR)
+    assert chart is not None
+    assert (chart["xAxis"]["name"], chart["yAxis"]["name"]) == ("Month", "Total amount")
+    chinese = chart_of(client.get(f"/reports/{LABOUR}", headers=ZH), LABOUR)
+    assert chinese is not None
+    assert (chinese["xAxis"]["name"], chinese["yAxis"]["name"]) == ("月份", "合计金额")

@@ -20,12 +20,13 @@ from flask_babel import format_decimal, to_user_timezone
 from engine.catalog import Catalog
 from engine.dashboards import ChartFigure, Figure, ListFigure, NumberFigure, QueryArgs
 from engine.definitions.dashboards import NotAFilter, conditions
-from engine.definitions.model import Report
+from engine.definitions.model import Module, Report
 from engine.expressions.nodes import Call, Literal, Name
 from engine.reports import column_name
 from web.charts import chart_option
 from web.i18n import text
 from web.pages.formatting import decimal_text, field_title, value_text
+from web.pages.report_tables import column_titles, report_groups
 
 
 def firm_today() -> dt.date:
@@ -115,6 +116,16 @@ def _where_args(report: Report) -> list[tuple[str, str]] | None:
     return args
 
 
+def _titles(report: Report, module: Module) -> dict[str, str]:
+    """Each group's and measure's title in the reader's language, by its column name: the
+    axes and the legend say "Hours" or "Sum of Amount", never a measure's id."""
+    groups = report_groups(report, module, frozenset(f.name for f in module.fields))
+    names = [g.name for g in groups] + list(report.measures)
+    return dict(
+        zip(names, column_titles(module, report, groups, list(report.measures)), strict=True)
+    )
+
+
 def _chart(figure: ChartFigure, catalog: Catalog, element_id: str) -> dict[str, Any]:
     result, report = figure.result, figure.result.report
     module = catalog.module(report.module)
@@ -145,7 +156,18 @@ def _chart(figure: ChartFigure, catalog: Catalog, element_id: str) -> dict[str, 
     option = None
     y = chart.get("y")
     if x and y in result.measures and x in result.groups:
-        option = chart_option(chart["type"], result.rows, x, y, series, label=label, link=link)
+        titles = _titles(report, module)
+        option = chart_option(
+            chart["type"],
+            result.rows,
+            x,
+            y,
+            series,
+            label=label,
+            link=link,
+            y_title=titles.get(y, ""),
+            x_title=titles.get(x, ""),
+        )
     return {
         "kind": "chart",
         "title": text(figure.card.title or report.title),

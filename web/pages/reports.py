@@ -170,6 +170,7 @@ def _chart(data: dict[str, Any]) -> dict[str, Any] | None:
         label=data["format"].text,
         link=data["links"],
         y_title=data["titles"][result.columns.index(y)],
+        x_title=data["titles"][result.columns.index(x)],
     )
 
 
