@@ -29,6 +29,8 @@ from engine.catalog import Catalog
 from engine.definitions.model import Field, Module
 from engine.errors import Problem
 from engine.models import Upload, User
+from engine.records.numbering import numbering_problems
+from engine.records.uniqueness import unique_problems
 from engine.schedule.checks import cycle_problems
 
 Located = tuple[int, Problem]
@@ -42,14 +44,19 @@ def write_problems(
     action: str,
     rows: Sequence[tuple[str | None, Mapping[str, Any]]],
     before: Sequence[Mapping[str, Any]] | None = None,
+    ids: Sequence[str | None] | None = None,
 ) -> list[Located]:
-    """Every reference, scope and attachment problem of `rows` ((owner, values) each)."""
+    """Every reference, scope, attachment and schedule problem of `rows` ((owner, values)
+    each; `ids` the records' ids, which a schedule's links between records name)."""
     batch = [values for _, values in rows]
     olds = list(before) if before is not None else [{} for _ in rows]
     problems = reference_problems(session, catalog, module, actor, batch, olds)
     problems += scope_problems(session, module, actor, action, rows)
     problems += file_problems(session, module, actor, batch, olds)
-    problems += cycle_problems(session, catalog, module, batch, olds)
+    problems += cycle_problems(session, catalog, module, batch, olds, ids)
+    problems += unique_problems(session, catalog, module, actor, batch, olds, ids)
+    if action == "create":
+        problems += numbering_problems(session, catalog, module, batch)
     return problems
 
 

@@ -347,9 +347,8 @@ def update_record(
     (linked,) = linked_values(session, catalog, module, [values])
     system = {**current.system(), "$updated_at": now, **linked}
     values = prepare_values(module, values, system, actor)
-    problems = write_problems(
-        session, catalog, module, actor, "update", [(current.owner, values)], [current.data]
-    )
+    written, olds = [(current.owner, values)], [current.data]
+    problems = write_problems(session, catalog, module, actor, "update", written, olds, [record_id])
     if problems:
         raise ValidationFailed([p for _, p in problems])
     changed = diff(module, before, values)
