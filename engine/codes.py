@@ -14,6 +14,7 @@ from __future__ import annotations
 from engine import (
     codes_builder,
     codes_builder_expr,
+    codes_computable,
     codes_dashboards,
     codes_diagram,
     codes_expressions,
@@ -281,6 +282,8 @@ MESSAGES: dict[str, str] = {
     **codes_dashboards.CHECKS,
     **codes_builder_expr.CHECKS,
     **codes_builder.EDITS,
+    **codes_computable.CHECKS,
+    **codes_computable.VALUES,
     **WEBHOOKS,
     **NOT_FOUND,
 }

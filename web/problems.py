@@ -21,6 +21,7 @@ from web import (
     problems_builder,
     problems_builder_expr,
     problems_builder_views,
+    problems_computable,
     problems_dashboards,
     problems_diagram,
     problems_expressions,
@@ -267,6 +268,8 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_builder_expr.CHECKS,
     **problems_builder.EDITS,
     **problems_builder_views.VIEWS,
+    **problems_computable.CHECKS,
+    **problems_computable.VALUES,
     **WEBHOOKS,
     **NOT_FOUND,
 }

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from engine.definitions.check_database import check_in_database
 from engine.definitions.check_expressions import check_expression
 from engine.definitions.context import DatabaseUse, PackContext, Path, listing
 from engine.definitions.dashboards import NotAFilter, conditions
@@ -76,6 +77,11 @@ def _check_card(ctx: PackContext, path: Path, card: Mapping[str, Any], reports: 
             checked.expression.uses_clock,
         )
         ctx.database_uses.append(use)
+        if checked.known:
+            where = (*path, "measure")
+            check_in_database(
+                ctx, where, "dashboard card measure", checked.expression, module, aggregate=True
+            )
     period = card.get("period")
     if isinstance(period, Mapping):
         name = period["field"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from engine.definitions.check_literals import check_literals
 from engine.definitions.context import PackContext, Path
 from engine.definitions.scope import Node, Resolution, Scope
 from engine.errors import ExpressionError
@@ -74,4 +75,5 @@ def check_expression(
         for clash in type_clashes(expression, type_of):
             params = {**clash.params, "text": text, "detail": clash.message}
             ctx.add_problem(path, "type_clash", params)
+        check_literals(ctx, path, text, expression, scope)
     return Checked(expression, frozenset(depends), known)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from engine.definitions.check_database import check_in_database
 from engine.definitions.check_expressions import check_expression
 from engine.definitions.context import Computed, DatabaseUse, PackContext, Path, listing
 from engine.definitions.model import Field
@@ -261,12 +262,20 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path)
     if value is not None:
         depends |= value.depends
         uses_clock = value.expression.uses_clock
+        if value.known:
+            what = f"rollup {info.name!r} value"
+            check_in_database(
+                ctx, (*where, "value"), what, value.expression, source, aggregate=True
+            )
     if isinstance(rollup.get("where"), str):
         condition = check_expression(
             ctx, (*where, "where"), rollup["where"], scope, aggregation="forbidden"
         )
         if condition is not None:
             depends |= condition.depends
+            if condition.known:
+                what = f"rollup {info.name!r} where"
+                check_in_database(ctx, (*where, "where"), what, condition.expression, source)
             uses_clock = uses_clock or condition.expression.uses_clock
     ctx.computed[node] = Computed(path, "rollup", frozenset(depends), False)
     ctx.database_uses.append(

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from engine.definitions.check_database import check_in_database
 from engine.definitions.check_expressions import Aggregation, check_expression
 from engine.definitions.context import DatabaseUse, PackContext, Path, listing
 from engine.definitions.scope import ModuleInfo, RecordScope, suggest
@@ -57,6 +58,12 @@ def _check_report(
                     checked.expression.uses_clock,
                 )
             )
+            if checked.known:
+                aggregate = aggregation == "required"
+                described = f"report {rid!r} {what}"
+                check_in_database(
+                    ctx, where, described, checked.expression, module, aggregate=aggregate
+                )
 
     if isinstance(report.get("where"), str):
         check((*path, "where"), report["where"], "forbidden", "where")

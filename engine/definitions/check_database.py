@@ -1,0 +1,80 @@
+"""Try, at import, the SQL of every expression the database computes.
+
+Reports, rollups and dashboard measures run as SQL over one module's table. An expression can
+pass every other check and still have no SQL form: a link path (`project.manager` — the
+statement does not join the linked module), a child-table column (`sum(items.hours)`), the
+acting user (`user.id`), a child table as a whole, `'x' in tags` over a stored list. Those used
+to import and then fail with a 422 each time the report ran. Here each is translated exactly
+as it will be when it runs (`Expression.to_sql`), over stand-in columns typed like the
+module's table, and a failure is an import problem at the expression with the translator's
+own reason (`not_in_database`, its inner code in `expression_code`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, DateTime, String
+from sqlalchemy.types import NullType, TypeEngine
+
+from engine.definitions.context import PackContext, Path, pointer
+from engine.definitions.model import SYSTEM_COLUMNS, Field
+from engine.definitions.scope import ModuleInfo
+from engine.errors import ExpressionError
+from engine.expressions import Expression
+
+SYSTEM_SQL_TYPES: dict[str, TypeEngine[Any]] = {
+    "$created_at": DateTime(timezone=True),
+    "$updated_at": DateTime(timezone=True),
+}
+# Heads of paths another part of the pack format gives a meaning in SQL (a rollup's `where`
+# may read the summed-into record as `parent.field`); the translator's caller resolves them.
+OWN_HEADS = frozenset({"parent"})
+
+
+def check_in_database(
+    ctx: PackContext,
+    path: Path,
+    what: str,
+    expression: Expression,
+    module: ModuleInfo,
+    *,
+    aggregate: bool = False,
+) -> None:
+    """Translate `expression` to SQL over `module`'s table; report why it cannot be.
+
+    Not where the expression already has a problem (a type clash): its fix comes first."""
+    if any(problem.path == pointer(path) for problem in ctx.problems):
+        return
+    try:
+        expression.to_sql(_resolver(module), aggregate=aggregate)
+    except ExpressionError as exc:
+        if exc.problem.code == "expr_outside_aggregate" and not aggregate:
+            return  # reported by the aggregation check where it is written
+        params = exc.wrapped(text=expression.source, what=what, module=module.id)
+        ctx.add_problem(path, "not_in_database", params)
+
+
+def _resolver(module: ModuleInfo) -> Any:
+    def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
+        name = path[0]
+        if name in OWN_HEADS and name not in module.fields:
+            return Column(name, NullType())
+        if len(path) != 1:
+            raise ExpressionError(code="expr_not_in_database", name=".".join(path))
+        if name in SYSTEM_COLUMNS:
+            return Column(SYSTEM_COLUMNS[name], SYSTEM_SQL_TYPES.get(name, String(64)))
+        info = module.fields.get(name)
+        if info is None:  # reported as an unknown name
+            return Column(name, NullType())
+        if not _has_column(info):
+            raise ExpressionError(code="expr_not_stored", name=name, module=module.id)
+        return Column(name, info.kind_type.sql_type(info))
+
+    return resolve
+
+
+def _has_column(info: Field) -> bool:
+    """Whether the module's table has a column for the field (a formula computed when read
+    is reported by the clock check; a rollup is summed in SQL where it is read)."""
+    return info.kind_type.stored and not info.kind_type.rows

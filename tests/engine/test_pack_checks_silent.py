@@ -1,0 +1,162 @@
+"""Mistakes that used to import and then fail at run time, or quietly give nothing, are refused
+at import: each at the key that holds it, with its code, and nothing is installed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from engine.definitions.checks import check_pack
+from engine.errors import DefinitionError
+from engine.packs import import_pack, list_packs
+from tests.engine.test_pack_checks import base, fields, module
+
+Pack = dict[str, Any]
+
+
+def located(pack: Pack) -> list[tuple[str, str]]:
+    return [(p.path, p.code) for p in check_pack(pack)]
+
+
+def when(text: str) -> Callable[[Pack], None]:
+    def edit(pack: Pack) -> None:
+        module(pack, "tally")["workflow"]["transitions"][0]["when"] = text
+
+    return edit
+
+
+def report(**changes: Any) -> Callable[[Pack], None]:
+    def edit(pack: Pack) -> None:
+        pack["reports"][0].update(changes)
+        pack["reports"][0].pop("chart")
+
+    return edit
+
+
+GUARD = "/modules/1/workflow/transitions/0/when"
+STATES = [
+    ("$state == 'aproved'", "aproved"),
+    ("$state != 'aproved' and hours > 0", "aproved"),
+    ("$state in ['draft', 'sumbitted']", "sumbitted"),
+    ("'rejcted' == $state", "rejcted"),
+]
+
+
+@pytest.mark.parametrize(("text", "wrong"), STATES)
+def test_a_misspelled_state_in_a_guard_is_refused_with_the_closest_state(
+    text: str, wrong: str
+) -> None:
+    pack = base()
+    when(text)(pack)
+    problems = check_pack(pack)
+    assert [(p.path, p.code) for p in problems] == [(GUARD, "expression_unknown_state")]
+    assert problems[0].params["value"] == wrong
+    assert "did you mean" in problems[0].message
+    assert "approved, draft, rejected, submitted" in problems[0].message
+
+
+def test_a_misspelled_state_is_found_in_every_kind_of_expression() -> None:
+    pack = base()
+    tally = module(pack, "tally")
+    tally["ui"]["show_if"]["reason"] = "$state == 'drafts'"
+    fields(pack, "project")["spent"]["x-rollup"]["where"] = "$state == 'aproved'"
+    pack["reports"][0]["where"] = "$state not in ['aproved']"
+    pack["dashboards"] = [
+        {
+            "id": "site",
+            "title": "Site",
+            "cards": [
+                {"type": "number", "title": "Open", "module": "tally", "where": "$state == 'dr'"}
+            ],
+        }
+    ]
+    assert located(pack) == [
+        ("/modules/0/schema/properties/spent/x-rollup/where", "expression_unknown_state"),
+        ("/modules/1/ui/show_if/reason", "expression_unknown_state"),
+        ("/reports/0/where", "expression_unknown_state"),
+        ("/dashboards/0/cards/0/where", "expression_unknown_state"),
+    ]
+
+
+def test_a_choice_compared_with_a_value_it_cannot_hold_is_refused() -> None:
+    pack = base()
+    tally = module(pack, "tally")
+    tally["ui"]["show_if"]["reason"] = "trade == 'rebarr'"
+    tally["ui"]["required_if"]["reason"] = "'nigth' in tags"
+    when("trade in ['concrete', 'steel']")(pack)
+    problems = check_pack(pack)
+    assert [(p.path, p.code, p.params["value"]) for p in problems] == [
+        ("/modules/1/ui/show_if/reason", "expression_unknown_choice", "rebarr"),
+        ("/modules/1/ui/required_if/reason", "expression_unknown_choice", "nigth"),
+        (GUARD, "expression_unknown_choice", "steel"),
+    ]
+    assert "'rebar'" in problems[0].message and "'night'" in problems[1].message
+
+
+def test_states_and_choices_that_exist_pass() -> None:
+    pack = base()
+    when("$state in ['draft', 'rejected'] and trade != 'concrete' and 'night' in tags")(pack)
+    assert located(pack) == []
+
+
+REPORTS = [
+    ({"group_by": ["project.name"]}, "/reports/0/group_by/0", "expr_not_in_database"),
+    ({"measures": {"hours": "sum(items.hours)"}}, "/reports/0/measures/hours", None),
+    ({"group_by": ["items"]}, "/reports/0/group_by/0", "expr_not_stored"),
+    ({"where": "project.name == 'Tower'"}, "/reports/0/where", "expr_not_in_database"),
+    ({"where": "checker == user.id"}, "/reports/0/where", "expr_not_in_database"),
+    ({"where": "'night' in tags"}, "/reports/0/where", "expr_sql_in_list"),
+]
+
+
+@pytest.mark.parametrize(("change", "path", "inner"), REPORTS)
+def test_a_report_the_database_cannot_compute_is_refused(
+    change: dict[str, Any], path: str, inner: str | None
+) -> None:
+    pack = base()
+    report(**change)(pack)
+    problems = check_pack(pack)
+    assert [(p.path, p.code) for p in problems] == [(path, "not_in_database")]
+    if inner is not None:
+        assert problems[0].params["expression_code"] == inner
+
+
+def test_a_rollup_and_a_card_measure_through_a_link_are_refused() -> None:
+    pack = base()
+    fields(pack, "project")["spent"]["x-rollup"]["where"] = "project.name != ''"
+    pack["dashboards"] = [
+        {
+            "id": "site",
+            "title": "Site",
+            "cards": [
+                {
+                    "type": "number",
+                    "title": "Budget",
+                    "module": "tally",
+                    "measure": "sum(project.budget)",
+                }
+            ],
+        }
+    ]
+    assert located(pack) == [
+        ("/modules/0/schema/properties/spent/x-rollup/where", "not_in_database"),
+        ("/dashboards/0/cards/0/measure", "not_in_database"),
+    ]
+
+
+def test_an_import_of_a_silent_failure_changes_nothing(session: Session) -> None:
+    pack = base()
+    when("$state == 'aproved'")(pack)
+    pack.pop("seed")
+    with pytest.raises(DefinitionError) as refused:
+        import_pack(session, pack)
+    assert [(p.path, p.code) for p in refused.value.problems] == [
+        (GUARD, "expression_unknown_state")
+    ]
+    assert list_packs(session) == []
+    when("$state == 'approved'")(pack)
+    import_pack(session, pack)
+    assert [p.id for p in list_packs(session)] == ["site"]
