@@ -49,25 +49,52 @@ class UserSummary:
     grants: int
 
 
+USERS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class UsersPage:
+    """One page of the users list and how many users match in all."""
+
+    rows: list[UserSummary]
+    total: int
+    page: int
+    pages: int
+
+
 def find_users(
-    session: Session, *, active: bool | None = None, search: str | None = None
-) -> list[UserSummary]:
-    """Users by name, optionally only active or deactivated ones, or matching `search`
-    in the name or display name; with their grant counts, in two statements."""
+    session: Session,
+    *,
+    active: bool | None = None,
+    search: str | None = None,
+    page: int = 1,
+    per_page: int = USERS_PER_PAGE,
+) -> UsersPage:
+    """A page of users by name, optionally only active or deactivated ones, or matching
+    `search` in the name or display name; with their grant counts, in three statements —
+    a firm with thousands of workers signed in is never one long page."""
     grant_counts = select(Grant.user_id, func.count().label("n")).group_by(Grant.user_id).subquery()
-    query = (
-        select(User, func.coalesce(grant_counts.c.n, 0))
-        .outerjoin(grant_counts, grant_counts.c.user_id == User.id)
-        .order_by(User.name)
-    )
+    conditions = []
     if active is not None:
-        query = query.where(User.active.is_(active))
+        conditions.append(User.active.is_(active))
     if search and search.strip():
         needle = search.strip()
-        query = query.where(
+        conditions.append(
             or_(
                 User.name.icontains(needle, autoescape=True),
                 func.coalesce(User.display_name, "").icontains(needle, autoescape=True),
             )
         )
-    return [UserSummary(user, int(count)) for user, count in session.execute(query)]
+    total = session.scalar(select(func.count()).select_from(User).where(*conditions)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    query = (
+        select(User, func.coalesce(grant_counts.c.n, 0))
+        .outerjoin(grant_counts, grant_counts.c.user_id == User.id)
+        .where(*conditions)
+        .order_by(User.name)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = [UserSummary(user, int(count)) for user, count in session.execute(query)]
+    return UsersPage(rows, total, page, pages)

@@ -98,6 +98,25 @@ def test_the_list_shows_roles_grants_sign_in_and_state_and_filters(app: Flask) -
     assert "/admin/users/accountant" in found and "/admin/users/viewer" not in found
 
 
+def test_a_long_users_list_is_paged_keeping_its_search(app: Flask) -> None:
+    with transaction(_factory(app)) as session:
+        for n in range(60):
+            accounts.create_user(session, f"worker{n:02d}", "long enough 1", ["foreman"])
+    admin = _admin(app)
+    first = admin.get("/admin/users/?q=worker").text
+    assert first.count('href="/admin/users/worker') == 50
+    assert "60 users" in first and "1 / 2" in first
+    assert "/admin/users/worker00" in first and "/admin/users/worker50" not in first
+    second = admin.get("/admin/users/?q=worker&page=2").text
+    assert second.count('href="/admin/users/worker') == 10
+    assert "/admin/users/worker59" in second and "/admin/users/worker00" not in second
+    assert 'href="/admin/users/?q=worker&amp;page=1"' in second
+    past_the_end = admin.get("/admin/users/?q=worker&page=99999999999")
+    assert past_the_end.status_code == 200 and "/admin/users/worker00" in past_the_end.text
+    chinese = admin.get("/admin/users/?q=worker", headers={"Accept-Language": "zh-CN"}).text
+    assert "共 60 个用户" in chinese
+
+
 def test_a_generated_password_is_shown_once_and_lets_the_user_sign_in(app: Flask) -> None:
     admin = _admin(app)
     created = post(

@@ -68,9 +68,17 @@ def _chosen_password(form: Mapping[str, str]) -> tuple[str, bool]:
 def index() -> ResponseReturnValue:
     state = request.args.get("state", "")
     q = (request.args.get("q") or "").strip()[:100]
+    number = request.args.get("page", "1")
     with db() as session:
-        rows = find_users(session, active=STATES.get(state), search=q)
-        return render_template("admin/users/index.html", rows=rows, state=state, q=q)
+        found = find_users(
+            session,
+            active=STATES.get(state),
+            search=q,
+            page=int(number) if number.isdigit() and len(number) < 7 else 1,
+        )
+        return render_template(
+            "admin/users/index.html", rows=found.rows, found=found, state=state, q=q
+        )
 
 
 def _new_form(
