@@ -65,6 +65,8 @@ VALUES: dict[str, str] = {
     "expr_result_too_long": "a result does not fit in {limit} digits",
     "expr_unsupported_value": "values of type {type} are not supported",
     "expr_datetime_out_of_range": "datetime {value} is out of range",
+    "expr_date_out_of_range": "{value} moved that far falls outside the years 1 to 9999",
+    "expr_shift_not_whole": "{name} moves a date by a whole number, got {value}",
     "expr_not_a_date": "{value} is not a date (write YYYY-MM-DD)",
     "expr_expected_date": "expected a date, got {value}",
     "expr_record_compared": "records cannot be compared; compare one of their fields",
@@ -106,6 +108,9 @@ SQL: dict[str, str] = {
     "expr_sql_aggregate_list": "in SQL, {name}() runs over rows, not over a written-out list",
     "expr_sql_round_places": "in SQL, round() needs its places written out, like round(x, 2)",
     "expr_sql_len_text": "in SQL, len() works on texts only",
+    "expr_sql_whole_shift": (
+        "in SQL, a date moves by an integer field or a whole number written out"
+    ),
     "expr_computed_out_of_range": "a computed number is out of range",
     "expr_not_in_database": "{name!r} cannot be computed in the database",
     "expr_not_stored": "{name!r} is not a stored field of {module!r}",

@@ -145,6 +145,14 @@ VALUES: dict[str, Callable[[Params], str]] = {
     "expr_not_a_date": lambda p: _(
         "%(value)s is not a date (write YYYY-MM-DD).", value=p.get("value")
     ),
+    "expr_date_out_of_range": lambda p: _(
+        "%(value)s moved that far falls outside the years 1 to 9999.", value=p.get("value")
+    ),
+    "expr_shift_not_whole": lambda p: _(
+        "%(name)s moves a date by a whole number, not %(value)s.",
+        name=p.get("name"),
+        value=p.get("value"),
+    ),
     "expr_expected_date": lambda p: _("Expected a date, not %(value)s.", value=p.get("value")),
     "expr_record_compared": lambda p: _("Records cannot be compared; compare one of their fields."),
     "expr_cannot_compare": lambda p: _(
@@ -245,6 +253,9 @@ SQL: dict[str, Callable[[Params], str]] = {
         "In the database, round() needs its places written out, like round(x, 2)."
     ),
     "expr_sql_len_text": lambda p: _("In the database, len() works on texts only."),
+    "expr_sql_whole_shift": lambda p: _(
+        "In the database, a date moves by an integer field or a whole number written out."
+    ),
     "expr_computed_out_of_range": lambda p: _("A computed number is out of range."),
     "expr_not_in_database": lambda p: _(
         "%(name)s cannot be computed in the database.", name=p.get("name")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from engine.errors import ExpressionError
+from engine.expressions.dates import arithmetic
 from engine.expressions.functions import FUNCTIONS
 from engine.expressions.limits import DECIMAL_CONTEXT
 from engine.expressions.nodes import (
@@ -29,7 +30,6 @@ from engine.expressions.nodes import (
     Unary,
 )
 from engine.expressions.values import (
-    arithmetic,
     compare,
     contains,
     describe,

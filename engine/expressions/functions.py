@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.errors import ExpressionError
+from engine.expressions import dates
 from engine.expressions.limits import DECIMAL_CONTEXT, MAX_ROUND_PLACES, MAX_TEXT_CHARS
 from engine.expressions.values import (
     calculate,
@@ -239,6 +240,17 @@ FUNCTIONS: Mapping[str, Function] = MappingProxyType(
             Function("days_between", 2, 2, _days_between, "whole days from a to b"),
             Function("year", 1, 1, _year, "the year of a date, as a number"),
             Function("month", 1, 1, _month, "the month of a date, as text 'YYYY-MM'"),
+            Function("week", 1, 1, dates.week, "the ISO week number of a date (1 to 53)"),
+            Function("add_days", 2, 2, dates.add_days, "the date moved by whole days"),
+            Function(
+                "add_months",
+                2,
+                2,
+                dates.add_months,
+                "the date moved by whole months, the day kept within the month",
+            ),
+            Function("floor", 1, 1, dates.floor, "the largest whole number not above x"),
+            Function("ceil", 1, 1, dates.ceil, "the smallest whole number not below x"),
         )
     }
 )

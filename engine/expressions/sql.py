@@ -18,7 +18,8 @@ How the evaluator's rules are kept in SQL:
 - Decimal columns stored scaled on SQLite (`ExactDecimal`) stay as they are where that is
   exact and indexable — compared with a literal, summed, min/max, selected — and are turned
   into plain numbers inside arithmetic and functions. Number results come back as Decimal.
-- `year`, `month` and `days_between` are small constructs compiled per dialect.
+- `year`, `month` and `days_between` are small constructs compiled per dialect; date
+  arithmetic (`date ± n`, `date - date`) and the date functions live in `sql_dates`.
 - With `aggregate=True` (report measures, rollup values) `sum min max avg count` become SQL
   aggregates, `sum` of no rows is 0, and a bare name outside an aggregate is refused.
 
@@ -59,6 +60,7 @@ from engine.expressions.nodes import (
     Node,
     Unary,
 )
+from engine.expressions.sql_dates import date_arithmetic
 from engine.expressions.sql_dialects import (
     DecimalDivide,
     Remainder,
@@ -141,6 +143,9 @@ class _Translator:
             return _Lit(_fold(node, left.value, right.value))
         if _is_null(left) or _is_null(right):
             return null()
+        dated = date_arithmetic(node.op, left, right)
+        if dated is not None:
+            return dated
         if node.op == "+" and "text" in (_kind(left), _kind(right)):
             if not {_kind(left), _kind(right)} <= {"text", "unknown"}:
                 raise ExpressionError(code="expr_plus_kinds")

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import ExpressionError
+from engine.expressions.sql_dates import DATE_CALLS
 from engine.expressions.sql_dialects import (
     DaysBetween,
     MonthOf,
@@ -154,4 +155,5 @@ _CALLS: dict[str, Callable[[list[Sql]], ColumnElement[Any]]] = {
     "year": _year,
     "month": _month,
     "days_between": _days_between,
+    **DATE_CALLS,
 }

@@ -176,6 +176,18 @@ def _dated(result: str) -> Callable[[Checker, Call, list[ValueType]], ValueType]
     return check
 
 
+def _shifted(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
+    """add_days / add_months: a date (or datetime) and a number give the same kind of date."""
+    checker.require(node, 0, args[0], DATES, "date")
+    checker.require(node, 1, args[1], NUMERIC, "number")
+    return args[0] if args[0].kind in DATES else UNKNOWN
+
+
+def _whole(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
+    """floor / ceil: a number gives an integer."""
+    return ValueType("integer") if checker.require(node, 0, args[0], NUMERIC, "number") else UNKNOWN
+
+
 CALLS: dict[str, Callable[[Checker, Call, list[ValueType]], ValueType]] = {
     "sum": _sum,
     "avg": _avg,
@@ -192,4 +204,9 @@ CALLS: dict[str, Callable[[Checker, Call, list[ValueType]], ValueType]] = {
     "days_between": _dated("integer"),
     "year": _dated("integer"),
     "month": _dated("text"),
+    "week": _dated("integer"),
+    "add_days": _shifted,
+    "add_months": _shifted,
+    "floor": _whole,
+    "ceil": _whole,
 }

@@ -68,6 +68,22 @@ def infer_type(expr: Expression, type_of: TypeOf) -> str | None:
     return Checker(expr.source, type_of).infer(expr.tree).kind
 
 
+def _date_arithmetic(op: str, a: str | None, b: str | None) -> ValueType | None:
+    """`date ± number` is that kind of date, `date - date` whole days (dates.py); None when
+    the operation is not one of these."""
+    if op not in ("+", "-") or not {a, b} & DATES:
+        return None
+    if "null" in (a, b):
+        return ValueType("null")
+    if a in DATES and b in NUMERIC:
+        return ValueType(a)
+    if op == "+" and a in NUMERIC and b in DATES:
+        return ValueType(b)
+    if op == "-" and a in DATES and b in DATES:
+        return ValueType("integer")
+    return None
+
+
 def _a(kind: str) -> str:
     return _ARTICLES.get(kind, f"a {kind}")
 
@@ -170,6 +186,9 @@ class Checker:
 
     def _binary(self, node: Binary) -> ValueType:
         left, right = self.infer(node.left), self.infer(node.right)
+        dated = _date_arithmetic(node.op, left.kind, right.kind)
+        if dated is not None:
+            return dated
         kinds = {left.kind, right.kind} - {"null"}
         if None in kinds:
             return ValueType("text") if node.op == "+" and "text" in kinds else UNKNOWN

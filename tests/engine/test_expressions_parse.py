@@ -80,7 +80,8 @@ def test_formulas_may_span_lines_and_start_with_blanks() -> None:
 def test_the_registry_is_exported() -> None:
     assert set(FUNCTIONS) == {
         "sum", "min", "max", "count", "avg", "round", "abs", "len", "coalesce", "concat",
-        "today", "now", "days_between", "year", "month",
+        "today", "now", "days_between", "year", "month", "week", "add_days", "add_months",
+        "floor", "ceil",
     }  # fmt: skip
     assert {"sum", "min", "max", "count", "avg"} == AGGREGATES
     assert "$state" in SYSTEM_NAMES

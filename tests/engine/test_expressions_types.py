@@ -66,7 +66,7 @@ def test_sound_expressions_have_no_problems(source: str) -> None:
         ("overtime < true", "'overtime' is a boolean; '<' cannot order booleans"),
         ("worker - 1", "'worker' is a text; '-' needs numbers"),
         ("hours + worker", "'hours' is a number; cannot add it to 'worker' (text)"),
-        ("date - date", "'date' is a date; '-' needs numbers (use days_between(a, b) for days)"),
+        ("date * date", "'date' is a date; '*' needs numbers (use days_between(a, b) for days)"),
         ("-worker", "'worker' is a text; '-' needs a number"),
         ("year(hours)", "'hours' is a number; year() needs a date"),
         ("days_between(date, 'x')", "text 'x': days_between() needs a date"),

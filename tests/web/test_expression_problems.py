@@ -82,7 +82,7 @@ def test_type_clashes_are_said_in_chinese_with_the_names_as_written(api: Api) ->
 CLASHING = {
     "needs_number": "-note",
     "cannot_add": "note + hours",
-    "operator_needs": "day + 1",
+    "operator_needs": "day + flag",
     "cannot_compare": "(hours + 1) > note",
     "cannot_order": "flag < true",
     "not_in_text": "hours in note",
