@@ -50,3 +50,16 @@ def schedule_pack(**overrides: Any) -> dict[str, Any]:
     pack["modules"].append(job_module())
     pack.update(overrides)
     return pack
+
+
+def jobs_pack() -> dict[str, Any]:
+    """The jobs module alone, as a pack of its own beside one that holds `project`."""
+    module = job_module()
+    module.pop("permissions")  # only administrators work with it
+    return {
+        "format": "formwork.pack/1",
+        "id": "jobs",
+        "version": "1.0.0",
+        "title": {"en": "Jobs", "zh-CN": "工作"},
+        "modules": [module],
+    }
