@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.bundled import CURRENT, LATER, NEXT
 from tests.e2e.conftest import LiveServer, Watch
 from tests.web.helpers import ROOT
 
@@ -116,30 +117,30 @@ def test_an_admin_upgrades_a_pack_is_refused_a_breaking_one_and_restores(
     watch.expected_statuses.add(("/admin/packs/import", 409))  # the breaking pack, refused
     admin = as_admin(new_page, live_server, language)
     admin.click("a[href='/admin/packs/']")
-    expect(admin.locator("#pack-construction")).to_contain_text("1.1.0")
+    expect(admin.locator("#pack-construction")).to_contain_text(CURRENT)
 
     # (a) upload the upgrade, read what it changes, import it
     admin.click("a[href='/admin/packs/import']")
-    admin.set_input_files("#pack-file", str(write(tmp_path / "up.json", upgrade_pack("1.2.0"))))
+    admin.set_input_files("#pack-file", str(write(tmp_path / "up.json", upgrade_pack(NEXT))))
     admin.click("form.pack-import button[type=submit]")
-    expect(admin.locator(".pack-summary")).to_contain_text("1.1.0")
-    expect(admin.locator(".pack-summary")).to_contain_text("1.2.0")
+    expect(admin.locator(".pack-summary")).to_contain_text(CURRENT)
+    expect(admin.locator(".pack-summary")).to_contain_text(NEXT)
     expect(admin.locator("table.pack-diff tr", has_text="project.site_phone")).to_have_count(1)
     expect(admin.locator("pre.ddl")).to_contain_text("site_phone")
     shoot(admin, screenshots, "pack-diff", language)
     admin.click("form.confirm-import button[type=submit]")
-    expect(admin.locator(".flash-success")).to_contain_text("1.2.0")
-    expect(admin.locator("#pack-construction")).to_contain_text("1.2.0")
+    expect(admin.locator(".flash-success")).to_contain_text(NEXT)
+    expect(admin.locator("#pack-construction")).to_contain_text(NEXT)
 
     # the same file again: nothing to do, and the page says so
     admin.click("a[href='/admin/packs/import']")
     admin.set_input_files("#pack-file", str(tmp_path / "up.json"))
     admin.click("form.pack-import button[type=submit]")
-    expect(admin.locator(".pack-unchanged")).to_contain_text("1.2.0")
+    expect(admin.locator(".pack-unchanged")).to_contain_text(NEXT)
 
     # (b) a version that drops the projects' client is refused, with the records it holds
     admin.goto(live_server.url + "/admin/packs/import")
-    admin.set_input_files("#pack-file", str(write(tmp_path / "br.json", breaking_pack("1.3.0"))))
+    admin.set_input_files("#pack-file", str(write(tmp_path / "br.json", breaking_pack(LATER))))
     admin.click("form.pack-import button[type=submit]")
     refused = admin.locator(".pack-refused")
     expect(refused).to_contain_text("client")
@@ -148,16 +149,16 @@ def test_an_admin_upgrades_a_pack_is_refused_a_breaking_one_and_restores(
     expect(admin.locator(".json-line-note").first).to_be_visible()
     shoot(admin, screenshots, "pack-refused", language)
     admin.goto(live_server.url + "/admin/packs/")
-    expect(admin.locator("#pack-construction")).to_contain_text("1.2.0")  # nothing changed
+    expect(admin.locator("#pack-construction")).to_contain_text(NEXT)  # nothing changed
 
-    # (c) restore 1.1.0 from the version history, after its confirmation
+    # (c) restore the first version from the history, after its confirmation
     admin.click("#pack-construction a[href='/admin/packs/construction/history']")
-    admin.click("a.restore-link[href$='/restore/1.1.0']")
+    admin.click(f"a.restore-link[href$='/restore/{CURRENT}']")
     expect(admin.locator("table.pack-diff")).to_contain_text("project.site_phone")
     admin.click("form.confirm-restore button[type=submit]")
-    expect(admin.locator(".flash-success")).to_contain_text("1.1.0")
+    expect(admin.locator(".flash-success")).to_contain_text(CURRENT)
     installed = admin.locator("table.pack-versions tr", has=admin.locator(".badge-green"))
-    expect(installed).to_contain_text("1.1.0")
+    expect(installed).to_contain_text(CURRENT)
     shoot(admin, screenshots, "pack-history", language)
 
     # the audit trail shows the import and the restore, by the admin
@@ -166,10 +167,10 @@ def test_an_admin_upgrades_a_pack_is_refused_a_breaking_one_and_restores(
     admin.click("form.audit-filters button[type=submit]")
     expect(admin).to_have_url(re.compile(r"/admin/audit/\?action=pack"))
     expect(trail_rows(admin)).to_have_count(3)  # restore, upgrade, the first install
-    expect(trail_rows(admin).first.locator("del")).to_have_text("1.2.0")
-    expect(trail_rows(admin).first.locator("ins")).to_have_text("1.1.0")
+    expect(trail_rows(admin).first.locator("del")).to_have_text(NEXT)
+    expect(trail_rows(admin).first.locator("ins")).to_have_text(CURRENT)
     expect(trail_rows(admin).nth(1)).to_contain_text("admin")
-    expect(trail_rows(admin).nth(1).locator("ins", has_text="1.2.0")).to_have_count(1)
+    expect(trail_rows(admin).nth(1).locator("ins", has_text=NEXT)).to_have_count(1)
     fits_phone(admin)
     shoot(admin, screenshots, "audit-packs", language)
     watch.check()

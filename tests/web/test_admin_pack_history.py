@@ -14,19 +14,20 @@ from sqlalchemy import select, text
 from engine.db import transaction
 from engine.models import AdminEvent
 from engine.packs import import_pack
+from tests.bundled import CURRENT, NEXT
 from tests.web.helpers import ROOT, post, sign_in_as
 
 ZH = {"Accept-Language": "zh-CN"}
 HISTORY = "/admin/packs/construction/history"
-DIFF = "/admin/packs/construction/diff?from=1.1.0&to=1.2.0"
-RESTORE = "/admin/packs/construction/restore/1.1.0"
+DIFF = f"/admin/packs/construction/diff?from={CURRENT}&to={NEXT}"
+RESTORE = f"/admin/packs/construction/restore/{CURRENT}"
 
 
 def version_two() -> dict[str, Any]:
-    """construction 1.2.0: labour tallies get a weather field and a checked state, and their
+    """construction's next version: labour tallies get a weather field and a checked state, and their
     worker field another English label."""
     pack = json.loads((ROOT / "modules" / "construction.json").read_text("utf-8"))
-    pack["version"] = "1.2.0"
+    pack["version"] = NEXT
     labour = next(m for m in pack["modules"] if m["id"] == "labour_tally")
     labour["schema"]["properties"]["weather"] = {"enum": ["sunny", "rain"]}
     labour["schema"]["properties"]["worker"]["title"]["en"] = "Worker's name"
@@ -70,10 +71,10 @@ def admin(upgraded: Flask) -> FlaskClient:
 def test_history_shows_every_version_with_who_and_when(admin: FlaskClient) -> None:
     page = admin.get(HISTORY)
     assert page.status_code == 200
-    assert "1.2.0" in page.text and "1.1.0" in page.text
+    assert NEXT in page.text and CURRENT in page.text
     assert page.text.count("command line") >= 2  # both versions came from outside the pages
     assert f'href="{RESTORE}"' in page.text
-    assert 'href="/admin/packs/construction/restore/1.2.0"' not in page.text  # installed
+    assert f'href="/admin/packs/construction/restore/{NEXT}"' not in page.text  # installed
 
 
 def test_diff_between_two_versions_names_the_field_and_the_state(admin: FlaskClient) -> None:
@@ -82,9 +83,9 @@ def test_diff_between_two_versions_names_the_field_and_the_state(admin: FlaskCli
     assert "labour_tally.weather" in page.text and "labour_tally.checked" in page.text
     assert "added" in page.text
     assert "<li>label Worker → Worker&#39;s name</li>" in page.text  # what changed, not all of it
-    back = admin.get("/admin/packs/construction/diff?from=1.2.0&to=1.1.0")
+    back = admin.get(f"/admin/packs/construction/diff?from={NEXT}&to={CURRENT}")
     assert "labour_tally.weather" in back.text and "removed" in back.text
-    assert admin.get("/admin/packs/construction/diff?from=0.1.0&to=1.2.0").status_code == 404
+    assert admin.get(f"/admin/packs/construction/diff?from=0.1.0&to={NEXT}").status_code == 404
     assert admin.get("/admin/packs/construction/restore/0.1.0").status_code == 404
     assert admin.get("/admin/packs/nowhere/history").status_code == 404
 
@@ -95,18 +96,18 @@ def test_restore_asks_first_then_goes_back_and_records_stay(
     confirm = admin.get(RESTORE)
     assert confirm.status_code == 200
     assert "labour_tally.weather" in confirm.text and 'class="confirm-restore"' in confirm.text
-    assert version(upgraded) == "1.2.0"  # asking changed nothing
+    assert version(upgraded) == NEXT  # asking changed nothing
     done = post(admin, RESTORE)
     assert done.status_code == 302 and done.headers["Location"].endswith(HISTORY)
-    assert version(upgraded) == "1.1.0"
-    assert restores(upgraded) == [("admin", {"version": "1.2.0"}, {"version": "1.1.0"})]
+    assert version(upgraded) == CURRENT
+    assert restores(upgraded) == [("admin", {"version": NEXT}, {"version": CURRENT})]
     history = admin.get(HISTORY).text
-    assert "restored to version 1.1.0" in history and "Restored version 1.1.0" in history
+    assert f"restored to version {CURRENT}" in history and f"Restored version {CURRENT}" in history
     (tally,) = run(upgraded, "select id from m_labour_tally limit 1")
     assert admin.get(f"/m/labour_tally/r/{tally[0]}").status_code == 200
     with transaction(upgraded.extensions["formwork"].session_factory) as session:
         assert import_pack(session, version_two()).action == "upgraded"  # and back again
-    assert version(upgraded) == "1.2.0"
+    assert version(upgraded) == NEXT
 
 
 def test_restore_is_refused_with_the_count_while_records_are_in_the_new_state(
@@ -121,7 +122,7 @@ def test_restore_is_refused_with_the_count_while_records_are_in_the_new_state(
     assert 'class="confirm-restore"' not in confirm.text
     refused = post(admin, RESTORE)
     assert refused.status_code == 409 and f"{count} records are in it" in refused.text
-    assert version(upgraded) == "1.2.0" and restores(upgraded) == []
+    assert version(upgraded) == NEXT and restores(upgraded) == []
     chinese = admin.get(RESTORE, headers=ZH)
     assert chinese.status_code == 409 and "无法恢复" in chinese.text
 
@@ -130,7 +131,7 @@ def test_restoring_without_the_form_token_changes_nothing(
     upgraded: Flask, admin: FlaskClient
 ) -> None:
     assert admin.post(RESTORE).status_code == 400
-    assert version(upgraded) == "1.2.0"
+    assert version(upgraded) == NEXT
 
 
 def test_the_history_pages_speak_chinese(admin: FlaskClient) -> None:
@@ -140,7 +141,7 @@ def test_the_history_pages_speak_chinese(admin: FlaskClient) -> None:
     diff = admin.get(DIFF, headers=ZH)
     assert "新增" in diff.text and "字段" in diff.text
     confirm = admin.get(RESTORE, headers=ZH)
-    assert "恢复版本 1.1.0" in confirm.text
+    assert f"恢复版本 {CURRENT}" in confirm.text
 
 
 @pytest.mark.parametrize("name", ["foreman", "manager"])
@@ -153,7 +154,7 @@ def test_only_administrators(
         assert refused.status_code == 403
         assert "Version history" not in refused.text and "weather" not in refused.text
     assert post(client, RESTORE).status_code == 403
-    assert version(upgraded) == "1.2.0"
+    assert version(upgraded) == NEXT
 
 
 def test_a_visitor_is_sent_to_sign_in(upgraded: Flask) -> None:

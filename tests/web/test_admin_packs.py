@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engine.db import transaction
 from engine.models import AdminEvent, InstalledPack, PackVersion
 from engine.packs import export_text
+from tests.bundled import CURRENT, LATER, NEXT
 from tests.web.helpers import ROOT, Api, csrf_token, post
 
 SignIn = Callable[[str], FlaskClient]
@@ -26,7 +27,7 @@ CONSTRUCTION = json.loads((ROOT / "modules" / "construction.json").read_text("ut
 ZH = {"Accept-Language": "zh-CN"}
 
 
-def pack(version: str = "1.2.0") -> dict[str, Any]:
+def pack(version: str = NEXT) -> dict[str, Any]:
     raw = copy.deepcopy(CONSTRUCTION)
     raw["version"] = version
     return raw
@@ -95,7 +96,7 @@ def test_the_list_shows_each_pack_with_its_modules_and_records(app: Flask, sign_
         tallies = count(session, "select count(*) from m_labour_tally")
     assert tallies > 0
     row = page.text[page.text.index('id="pack-construction"') :]
-    assert "1.1.0" in row and "command line" in row  # installed by the test's setup, no user
+    assert CURRENT in row and "command line" in row  # installed by the test's setup, no user
     assert f'data-module="labour_tally">{tallies} records<' in row
     assert 'href="/admin/packs/construction/export"' in row
     zh = client.get("/admin/packs/", headers=ZH).text
@@ -109,32 +110,32 @@ def test_an_upload_is_reviewed_first_then_imported_by_the_admin(
     review = upload(client, upgrade())
     assert review.status_code == 200
     page = review.text
-    assert "would be upgraded from 1.1.0 to 1.2.0" in page
+    assert f"would be upgraded from {CURRENT} to {NEXT}" in page
     assert "labour_tally.overtime_note" in page and "labour_tally.crew" in page
     assert "add column m_labour_tally.overtime_note" in page
-    assert installed_version(app) == "1.1.0"  # a dry run writes nothing
+    assert installed_version(app) == CURRENT  # a dry run writes nothing
     with db(app) as session:
         assert imports(session) == 0
 
     forged = {k: v for k, v in confirm_form(page).items() if k != "csrf_token"}
     assert client.post("/admin/packs/import/confirm", data=forged).status_code == 400
-    assert installed_version(app) == "1.1.0"
+    assert installed_version(app) == CURRENT
     done = post(client, "/admin/packs/import/confirm", confirm_form(page))
     assert done.status_code == 302 and done.location.endswith("/admin/packs/")
-    assert "upgraded from 1.1.0 to 1.2.0" in client.get("/admin/packs/").text
-    assert installed_version(app) == "1.2.0"
+    assert f"upgraded from {CURRENT} to {NEXT}" in client.get("/admin/packs/").text
+    assert installed_version(app) == NEXT
     with db(app) as session:
-        version = session.get(PackVersion, ("construction", "1.2.0"))
+        version = session.get(PackVersion, ("construction", NEXT))
         assert version is not None and version.installed_by == "admin"
         events = select(AdminEvent).where(AdminEvent.action == "pack.import")
         (setup, event) = session.scalars(events.order_by(AdminEvent.id))
         assert setup.actor is None  # the command line
         assert (event.actor, event.target) == ("admin", "pack construction")
-        assert event.before == {"version": "1.1.0"} and event.after["version"] == "1.2.0"
+        assert event.before == {"version": CURRENT} and event.after["version"] == NEXT
         count(session, "select count(overtime_note) from m_labour_tally")  # the column exists
     listed = client.get("/admin/packs/").text
     row = listed[listed.index('id="pack-construction"') :]
-    assert "1.2.0" in row and "admin" in row
+    assert NEXT in row and "admin" in row
 
     twice = post(client, "/admin/packs/import/confirm", confirm_form(page), follow_redirects=True)
     assert "already installed: nothing to do" in twice.text  # a second click of Confirm
@@ -149,7 +150,7 @@ def test_pasted_json_and_the_review_in_chinese(app: Flask, sign_in: SignIn) -> N
     review = post(client, "/admin/packs/import", {"pack_text": body}, headers=ZH)
     assert review.status_code == 200
     assert "确认导入" in review.text and "新增" in review.text and "字段" in review.text
-    assert installed_version(app) == "1.1.0"
+    assert installed_version(app) == CURRENT
 
 
 def readable_upgrade() -> dict[str, Any]:
@@ -213,7 +214,7 @@ def test_the_review_says_each_change_in_words(app: Flask, sign_in: SignIn) -> No
     assert change_cell(zh, "labour_tally.archive").endswith(
         "从 rejected 到 archived 角色 site_manager"
     )
-    assert installed_version(app) == "1.1.0"
+    assert installed_version(app) == CURRENT
 
 
 def test_a_long_change_is_shortened_and_unfolds_to_its_whole_text(
@@ -230,7 +231,7 @@ def test_a_long_change_is_shortened_and_unfolds_to_its_whole_text(
     assert summary.group(1).startswith("label Notes → Casual labour")
     assert summary.group(1).endswith("…") and len(summary.group(1)) <= 70
     assert summary.group(2) == f"label Notes → {long_title}"  # the whole line, unfolded
-    assert installed_version(app) == "1.1.0"
+    assert installed_version(app) == CURRENT
 
 
 def test_a_state_mapped_upgrade_links_the_records_it_moves(app: Flask, sign_in: SignIn) -> None:
@@ -296,12 +297,12 @@ def test_a_refused_pack_shows_each_problem_beside_its_line(
     assert f'<a href="#L{line}">line {line}</a>' in page.text
     block = refusal_line(page.text, line)
     assert f"<code>{code}</code>" in block and f"<code>{pointer}</code>" in block
-    assert installed_version(app) == "1.1.0"
+    assert installed_version(app) == CURRENT
 
 
 def test_text_that_is_not_json_shows_where_it_breaks(app: Flask, sign_in: SignIn) -> None:
-    body = json.dumps(upgrade(), indent=2).replace('"version": "1.2.0",', '"version": 1.2.0,')
-    line = line_of(body, '"version": 1.2.0')
+    body = json.dumps(upgrade(), indent=2).replace(f'"version": "{NEXT}",', f'"version": {NEXT},')
+    line = line_of(body, f'"version": {NEXT}')
     client = sign_in("admin")
     page = upload(client, body)
     assert page.status_code == 422
@@ -316,7 +317,7 @@ def test_text_that_is_not_json_shows_where_it_breaks(app: Flask, sign_in: SignIn
     }
     not_utf8 = client.post("/admin/packs/import", data=data)
     assert not_utf8.status_code == 422 and "<code>not_utf8</code>" in not_utf8.text
-    assert installed_version(app) == "1.1.0"
+    assert installed_version(app) == CURRENT
 
 
 def test_a_breaking_upgrade_is_refused_with_the_record_count(app: Flask, sign_in: SignIn) -> None:
@@ -332,7 +333,7 @@ def test_a_breaking_upgrade_is_refused_with_the_record_count(app: Flask, sign_in
     page = upload(sign_in("admin"), raw)
     assert page.status_code == 409
     assert "field_removed_with_values" in page.text and f"{crews} records" in page.text
-    assert installed_version(app) == "1.1.0"
+    assert installed_version(app) == CURRENT
     with db(app) as session:
         assert count(session, "select count(crew) from m_labour_tally") == crews
 
@@ -340,13 +341,13 @@ def test_a_breaking_upgrade_is_refused_with_the_record_count(app: Flask, sign_in
 def test_a_confirmation_after_the_pack_changed_is_refused(app: Flask, sign_in: SignIn) -> None:
     client = sign_in("admin")
     newest = upgrade()
-    newest["version"] = "1.3.0"
-    form = confirm_form(upload(client, newest).text)  # reviewed as 1.1.0 → 1.3.0
+    newest["version"] = LATER
+    form = confirm_form(upload(client, newest).text)  # reviewed as CURRENT → LATER
     post(client, "/admin/packs/import/confirm", confirm_form(upload(client, upgrade()).text))
-    assert installed_version(app) == "1.2.0"
+    assert installed_version(app) == NEXT
     stale = post(client, "/admin/packs/import/confirm", form)
     assert stale.status_code == 409 and "changed since your review" in stale.text
-    assert installed_version(app) == "1.2.0"
+    assert installed_version(app) == NEXT
 
 
 def test_export_is_the_installed_definition_as_the_command_line_writes_it(
@@ -355,7 +356,7 @@ def test_export_is_the_installed_definition_as_the_command_line_writes_it(
     response = sign_in("admin").get("/admin/packs/construction/export")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="construction-1.1.0.json"'
+        f'attachment; filename="construction-{CURRENT}.json"'
     )
     assert json.loads(response.data) == CONSTRUCTION
     with db(app) as session:
@@ -376,14 +377,14 @@ ROUTES = [
 def test_only_admins_reach_the_pack_pages(
     app: Flask, client: FlaskClient, sign_in: SignIn, method: str, url: str
 ) -> None:
-    body = {"pack_text": json.dumps(upgrade()), "installed": "1.1.0"}
+    body = {"pack_text": json.dumps(upgrade()), "installed": CURRENT}
     anonymous = client.get(url) if method == "get" else post(client, url, body)
     assert anonymous.status_code == 302 and "/sign-in" in anonymous.location
     foreman = sign_in("foreman")
     refused = foreman.get(url) if method == "get" else post(foreman, url, body)
     assert refused.status_code == 403
     assert "pack-construction" not in refused.text and "Import a pack" not in refused.text
-    assert installed_version(app) == "1.1.0"
+    assert installed_version(app) == CURRENT
 
 
 def test_the_api_and_the_pages_leave_the_importer_in_the_trail(api: Api) -> None:
@@ -392,8 +393,8 @@ def test_the_api_and_the_pages_leave_the_importer_in_the_trail(api: Api) -> None
     with transaction(api.session_factory) as session:
         events = select(AdminEvent).where(AdminEvent.action == "pack.import")
         assert [e.actor for e in session.scalars(events.order_by(AdminEvent.id))] == [None, "admin"]
-        assert session.get(PackVersion, ("construction", "1.2.0")).installed_by == "admin"  # type: ignore[union-attr]
-    assert "diff" in answer.json and answer.json["previous_version"] == "1.1.0"  # type: ignore[index]
+        assert session.get(PackVersion, ("construction", NEXT)).installed_by == "admin"  # type: ignore[union-attr]
+    assert "diff" in answer.json and answer.json["previous_version"] == CURRENT  # type: ignore[index]
 
 
 def test_a_pack_larger_than_other_forms_may_be_pasted_and_confirmed(
@@ -404,6 +405,6 @@ def test_a_pack_larger_than_other_forms_may_be_pasted_and_confirmed(
     review = post(client, "/admin/packs/import", {"pack_text": body})
     assert review.status_code == 200 and "Confirm import" in review.text
     done = post(client, "/admin/packs/import/confirm", confirm_form(review.text))
-    assert done.status_code == 302 and installed_version(app) == "1.2.0"
+    assert done.status_code == 302 and installed_version(app) == NEXT
     too_large = post(client, "/admin/packs/import", {"pack_text": body + " " * 8_000_000})
     assert too_large.status_code == 413
