@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from engine.definitions.check_links import note_link_reads
 from engine.definitions.check_literals import check_literals
 from engine.definitions.context import PackContext, Path
 from engine.definitions.scope import Node, Resolution, Scope
@@ -76,4 +77,5 @@ def check_expression(
             params = {**clash.params, "text": text, "detail": clash.message}
             ctx.add_problem(path, "type_clash", params)
         check_literals(ctx, path, text, expression, scope)
+        note_link_reads(ctx, path, expression, scope)
     return Checked(expression, frozenset(depends), known)

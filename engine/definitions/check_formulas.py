@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from engine.definitions.check_links import check_link_reads
 from engine.definitions.context import Computed, PackContext
 from engine.definitions.scope import Node
 
@@ -104,6 +105,7 @@ def check_formulas(ctx: PackContext) -> None:
         text = " → ".join(label(n, first[0]) for n in rotated)
         ctx.add_problem(ctx.computed[first].path, "formula_cycle", {"cycle": text})
     late = read_time_nodes(ctx.computed)
+    check_link_reads(ctx, late, looping)
     for use in ctx.database_uses:
         if use.depends & looping:  # the cycle is the problem to fix first
             continue

@@ -62,6 +62,8 @@ class PackContext:
     problems: list[Problem] = field(default_factory=list)
     computed: dict[Node, Computed] = field(default_factory=dict)
     database_uses: list[DatabaseUse] = field(default_factory=list)
+    # (place, `link.field` as written, the linked field) of each read through a link
+    link_reads: list[tuple[Path, str, Node]] = field(default_factory=list)
 
     def add_problem(self, path: Path, code: str, params: Mapping[str, Any]) -> None:
         """Record one coded problem at `path` (a code of engine/codes.py)."""

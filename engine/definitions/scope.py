@@ -34,6 +34,11 @@ SYSTEM_TYPES: Mapping[str, str] = {
 }
 USER_TYPES: Mapping[str, str] = {"id": "text", "roles": "list"}
 RESERVED_NAMES = frozenset(keyword.kwlist) | {"true", "false", "null", "user"}
+# What the engine reads of a linked record (engine/records/links.py): its own stored values.
+FURTHER_THAN_ONE_LINK = (
+    "{dotted!r} reads further than the linked record's own values: the engine follows one link "
+    "to that record's stored fields ({link}.field), not a second link nor its child tables"
+)
 
 
 def read_fields(schema: Any) -> dict[str, Field]:
@@ -133,6 +138,8 @@ def resolve_field(catalogue: Catalogue, module: ModuleInfo, path: tuple[str, ...
         inner = resolve_field(catalogue, target, path[1:])
         if inner.error:
             return Resolution(error=f"in {dotted!r}: {inner.error}")
+        if len(path) > 2 or target.fields[path[1]].kind_type.rows:
+            return Resolution(error=FURTHER_THAN_ONE_LINK.format(dotted=dotted, link=info.name))
         return Resolution(inner.type, None, inner.depends | {node})
     if info.kind_type is TABLE:
         column = info.columns.get(path[1])

@@ -160,3 +160,38 @@ def test_an_import_of_a_silent_failure_changes_nothing(session: Session) -> None
     when("$state == 'approved'")(pack)
     import_pack(session, pack)
     assert [p.id for p in list_packs(session)] == ["site"]
+
+
+SHOW_IF = "/modules/1/ui/show_if/reason"
+
+
+def test_a_path_through_a_second_link_or_a_linked_child_table_is_refused() -> None:
+    pack = base()
+    fields(pack, "project")["lead"] = {"type": "string", "x-ref": "tally"}
+    fields(pack, "project")["phases"] = {
+        "type": "array",
+        "items": {"type": "object", "properties": {"name": {"type": "string"}}},
+    }
+    for text in ["project.lead.worker != ''", "len(project.phases) > 0"]:
+        module(pack, "tally")["ui"]["show_if"]["reason"] = text
+        problems = check_pack(pack)
+        assert [(p.path, p.code) for p in problems] == [(SHOW_IF, "unknown_name")]
+        assert "follows one link" in problems[0].message
+    module(pack, "tally")["ui"]["show_if"]["reason"] = "project.name != ''"
+    assert located(pack) == []
+
+
+def test_a_value_computed_when_read_is_refused_through_a_link() -> None:
+    pack = base()
+    fields(pack, "project")["days"] = {
+        "type": "integer",
+        "x-formula": "days_between(today(), today())",
+    }
+    module(pack, "tally")["ui"]["show_if"]["reason"] = "project.days > 3"
+    fields(pack, "tally")["mark"] = {"type": "integer", "x-formula": "project.days"}
+    problems = check_pack(pack)
+    assert [(p.path, p.code) for p in problems] == [
+        ("/modules/1/schema/properties/mark/x-formula", "read_time_through_link"),
+        (SHOW_IF, "read_time_through_link"),
+    ]
+    assert "today()" in problems[0].message
