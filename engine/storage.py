@@ -1,7 +1,8 @@
 """Each module's own typed tables, built from its compiled definition, and the DDL of upgrades.
 
 `m_<module>` holds one row per record (system columns + one column per stored scalar
-field); each child table field gets `m_<module>__<field>`. Indexes follow the module's list
+field and one per rollup, kept current by engine/records/rollups.py); each child table
+field gets `m_<module>__<field>`. Indexes follow the module's list
 filters, sorts, totals, links and the rollups other modules declare over it, so counts and
 totals can be answered from a covering index.
 
@@ -165,7 +166,7 @@ def index_specs(
       report (its group columns, then its measure columns) get an index of their own.
     """
     table = module.table_name
-    stored = {f.name for f in module.stored_fields} | {
+    stored = {f.name for f in (*module.stored_fields, *module.rollup_fields)} | {
         "number",
         "state",
         "owner",
@@ -218,6 +219,7 @@ def build_tables(
     main = Table(module.table_name, metadata, *columns)
     for spec in index_specs(module, modules, reports):
         Index(spec.name, *(main.c[c] for c in spec.columns), unique=spec.unique)
+    columns += [column_for(f) for f in module.rollup_fields]  # kept by engine/records/rollups
     tables = ModuleTables(main)
     for f in module.table_fields:
         name = module.child_table_name(f.name)

@@ -16,6 +16,7 @@ import click
 from web.cli_background import tick_command, webhooks, worker
 from web.cli_common import command_engine, formwork_group, report_error, safe_url
 from web.cli_packs import packs
+from web.cli_records import records
 from web.cli_serve import serve
 from web.cli_users import DEMO_USERS, demo_users, tokens, users
 
@@ -37,7 +38,7 @@ def init_db() -> None:
         click.echo(f"Database {safe_url(engine)} is at revision {revision}.")
 
 
-for _command in (packs, users, tokens, demo_users, tick_command, worker, webhooks, serve):
+for _command in (packs, records, users, tokens, demo_users, tick_command, worker, webhooks, serve):
     cli.add_command(_command)
 
 

@@ -17,6 +17,7 @@ from engine.definitions.check_database import check_in_database
 from engine.definitions.check_expressions import check_expression
 from engine.definitions.context import Computed, DatabaseUse, PackContext, Path, listing
 from engine.definitions.model import Field
+from engine.definitions.rollup_scope import RollupScope
 from engine.definitions.scope import (
     RESERVED_NAMES,
     ModuleInfo,
@@ -256,6 +257,7 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path)
         actual = f"a link to {link.ref}" if link.kind_type.links else link.kind_text
         ctx.add_problem((*where, "link"), "rollup_link_wrong", {**expected, "kind": actual})
     scope = RecordScope(ctx.catalogue, source)
+    parent_scope = RollupScope(ctx.catalogue, source, module)  # `parent.week_start`
     depends: set[tuple[str, ...]] = set()
     uses_clock = False
     value = check_expression(ctx, (*where, "value"), rollup["value"], scope, aggregation="required")
@@ -269,7 +271,7 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path)
             )
     if isinstance(rollup.get("where"), str):
         condition = check_expression(
-            ctx, (*where, "where"), rollup["where"], scope, aggregation="forbidden"
+            ctx, (*where, "where"), rollup["where"], parent_scope, aggregation="forbidden"
         )
         if condition is not None:
             depends |= condition.depends

@@ -26,6 +26,7 @@ from engine.models import InstalledModule, InstalledPack, PackVersion
 from engine.packs.changes import describe_changes
 from engine.packs.diff import PackChange, pack_diff
 from engine.packs.upgrade import Fix, StateFix, upgrade_refusals
+from engine.records.rollups import drop_triggers, refresh_after_import
 from engine.storage import DdlStep, ModuleTables, apply_ddl, build_tables, plan_ddl
 
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
@@ -274,10 +275,12 @@ def import_pack(
         report.affected = [_affected(session, fix, plan.old_tables) for fix in fixes]
     if dry_run:
         return report
+    drop_triggers(session.connection())  # a dropped column may be one a trigger reads
     apply_ddl(session.connection(), plan.steps)
     if fixes:
         report.migrated = [fix.apply(session, plan.new_tables) for fix in fixes]
     _record_version(session, pack, raw, current, by)
+    refresh_after_import(session, [m.id for m in pack.modules])
     if not restoring:
         _log_import(session, report, by)
     if current is None and pack.seed:

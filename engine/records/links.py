@@ -52,6 +52,7 @@ def linked_values(
                 *(table.c[f.name] for f in target.stored_fields),
             ]
             for row in session.execute(select(*columns).where(table.c.id.in_(wanted))).mappings():
+                *(table.c[f.name] for f in target.rollup_fields),  # stored, kept current
                 rows[row["id"]] = dict(row)
         for index, values in enumerate(batch):
             key = values.get(name)

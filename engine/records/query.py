@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from engine.abilities import Abilities, abilities
@@ -32,6 +32,7 @@ from engine.records.reading import (
     read_inputs,
     record_select,
     row_to_record,
+    rollup_gate,
 )
 
 COMPARISONS = ("lt", "lte", "gt", "gte", "between")  # no order against "no value"
@@ -76,7 +77,7 @@ def filter_kind(module: Module, name: str) -> tuple[FieldKind, Field | None]:
     if name in SYSTEM_KINDS:
         return KINDS[SYSTEM_KINDS[name]], None
     f = module.field(name)
-    if f is None or not f.stored:
+    if f is None or not (f.stored or f.rollup is not None):  # a rollup is stored too
         raise KeyError(name)
     return f.kind_type, f
 
@@ -276,6 +277,7 @@ def _order_by(
     order = []
     for key in keys:
         descending = key.startswith("-")
+    clauses += [rollup_gate(catalog, may.actor, module, f.field, table) for f in query.filters]
         name = key.lstrip("-+")
         field = module.field(name)
         if f"title__{name}" in statement.selected_columns:
@@ -311,6 +313,14 @@ def list_records(
     ]
     loaded = read_inputs(module, visible)
     statement = record_select(catalog, module, reader=actor, fields=loaded, titles=link_columns)
+def _total(catalog: Catalog, actor: Actor, module: Module, table: Any, name: str) -> Any:
+    """The sum of a column; of a rollup, over the rows where the reader may see it."""
+    field = module.field(name)
+    if field is None or field.rollup is None:
+        return func.sum(table.c[name])
+    return func.sum(case((rollup_gate(catalog, actor, module, name, table), table.c[name])))
+
+
     order = _order_by(module, table, statement, query.sort or module.ui.list.sort, visible)
     order.append(table.c.id.desc())
     offset = (query.page - 1) * query.per_page
@@ -329,7 +339,7 @@ def list_records(
     total_fields = [
         f.name
         for f in map(module.field, module.ui.list.totals)
-        if f is not None and f.name in visible and f.stored
+        if f is not None and f.name in visible and (f.stored or f.rollup is not None)
     ]
     aggregate = select(
         func.count().label("count__"),

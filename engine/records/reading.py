@@ -1,4 +1,4 @@
-"""Reading records: one SELECT with rollups and link titles, one per child table, masking.
+"""Reading records: one SELECT with stored rollups and link titles, one per child table, masking.
 
 Shared by `get_record` and `list_records`, so a page of records costs the same few
 statements whatever the number of link or rollup columns.
@@ -18,13 +18,11 @@ from sqlalchemy import (
     Select,
     Table,
     True_,
-    and_,
     case,
     false,
-    func,
-    literal,
     null,
     select,
+    true,
 )
 from sqlalchemy.orm import Session
 
@@ -59,20 +57,9 @@ def resolver(table: FromClause, module: Module) -> Resolve:
 def rollup_column(
     catalog: Catalog, module: Module, main: Table, field: Field
 ) -> ColumnElement[Any]:
-    """A correlated subquery computing a rollup for each row of `main` (unlabelled)."""
-    rollup = field.rollup
-    assert rollup is not None
-    source = catalog.module(rollup.module)
-    source_table = catalog.tables[source.id].main.alias(f"r_{field.name}")
-    resolve = resolver(source_table, source)
-    value = rollup.value.to_sql(resolve, aggregate=True)
-    conditions = [source_table.c[rollup.link] == main.c.id]
-    if rollup.where is not None:
-        conditions.append(rollup.where.to_sql(resolve))
-    subquery = select(value).where(and_(*conditions)).scalar_subquery()
-    if rollup.value.functions & {"sum", "count"}:
-        return func.coalesce(subquery, literal(0, type_=value.type))
-    return subquery
+    """A rollup's stored column (kept current by engine/records/rollups.py; unlabelled)."""
+    assert field.rollup is not None
+    return main.c[field.name]
 
 
 def rollup_inputs(field: Field) -> frozenset[str]:
@@ -80,7 +67,23 @@ def rollup_inputs(field: Field) -> frozenset[str]:
     rollup = field.rollup
     assert rollup is not None
     expressions = [rollup.value] + ([rollup.where] if rollup.where is not None else [])
-    return frozenset(ref[0] for e in expressions for ref in e.references)
+    # `parent.x` in a `where` is the parent's own field, not one of the summed rows
+    return frozenset(
+        ref[0] for e in expressions for ref in e.references if ref[0] != "parent" or len(ref) == 1
+    )
+
+
+def rollup_gate(
+    catalog: Catalog, reader: Actor, module: Module, name: str, main: FromClause
+) -> ColumnElement[bool]:
+    """When `reader` may see the stored rollup `name` of a row of `main` (true for any other
+    field): a filter or a total over it counts only rows where it is not withheld."""
+    field = module.field(name)
+    if field is None or field.rollup is None:
+        return true()
+    source = catalog.module(field.rollup.module)
+    inputs = rollup_inputs(field)
+    return permissions.aggregate_predicate(reader, source, field.rollup.link, inputs, main.c.id)
 
 
 _PER_READER = object()  # marks a shape whose statement differs from reader to reader

@@ -45,7 +45,7 @@ def test_install_creates_typed_tables_and_indexes(session):
         "hours",
         "amount",
     } <= set(labour)
-    assert "actual" not in columns(session, "m_project")  # rollups are computed, not stored
+    assert "actual" in columns(session, "m_project")  # rollups are stored, kept current
     assert "items" not in labour
     ix = indexes(session, "m_labour")
     assert ["date", "hours", "amount"] in ix.values()  # filter + covering totals
