@@ -216,10 +216,10 @@ def build_tables(
 ) -> ModuleTables:
     """SQLAlchemy tables (with indexes) for a module, registered in `metadata`."""
     columns = [*_system_columns(), *(column_for(f) for f in module.stored_fields)]
+    columns += [column_for(f) for f in module.rollup_fields]  # kept by engine/records/rollups
     main = Table(module.table_name, metadata, *columns)
     for spec in index_specs(module, modules, reports):
         Index(spec.name, *(main.c[c] for c in spec.columns), unique=spec.unique)
-    columns += [column_for(f) for f in module.rollup_fields]  # kept by engine/records/rollups
     tables = ModuleTables(main)
     for f in module.table_fields:
         name = module.child_table_name(f.name)

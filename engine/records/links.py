@@ -50,9 +50,9 @@ def linked_values(
                 table.c.number,
                 table.c.state,
                 *(table.c[f.name] for f in target.stored_fields),
+                *(table.c[f.name] for f in target.rollup_fields),  # stored, kept current
             ]
             for row in session.execute(select(*columns).where(table.c.id.in_(wanted))).mappings():
-                *(table.c[f.name] for f in target.rollup_fields),  # stored, kept current
                 rows[row["id"]] = dict(row)
         for index, values in enumerate(batch):
             key = values.get(name)

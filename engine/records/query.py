@@ -31,8 +31,8 @@ from engine.records.reading import (
     mask,
     read_inputs,
     record_select,
-    row_to_record,
     rollup_gate,
+    row_to_record,
 )
 
 COMPARISONS = ("lt", "lte", "gt", "gte", "between")  # no order against "no value"
@@ -258,6 +258,7 @@ def _where(
     table = catalog.tables[module.id].main
     clauses = [may.scope(table)]
     clauses += [_condition(session, module, table, f) for f in query.filters]
+    clauses += [rollup_gate(catalog, may.actor, module, f.field, table) for f in query.filters]
     if query.search:
         visible = may.visible
         columns = [table.c.number]
@@ -277,7 +278,6 @@ def _order_by(
     order = []
     for key in keys:
         descending = key.startswith("-")
-    clauses += [rollup_gate(catalog, may.actor, module, f.field, table) for f in query.filters]
         name = key.lstrip("-+")
         field = module.field(name)
         if f"title__{name}" in statement.selected_columns:
@@ -292,6 +292,14 @@ def _order_by(
             continue
         order.append(column.desc() if descending else column.asc())
     return order
+
+
+def _total(catalog: Catalog, actor: Actor, module: Module, table: Any, name: str) -> Any:
+    """The sum of a column; of a rollup, over the rows where the reader may see it."""
+    field = module.field(name)
+    if field is None or field.rollup is None:
+        return func.sum(table.c[name])
+    return func.sum(case((rollup_gate(catalog, actor, module, name, table), table.c[name])))
 
 
 def list_records(
@@ -313,14 +321,6 @@ def list_records(
     ]
     loaded = read_inputs(module, visible)
     statement = record_select(catalog, module, reader=actor, fields=loaded, titles=link_columns)
-def _total(catalog: Catalog, actor: Actor, module: Module, table: Any, name: str) -> Any:
-    """The sum of a column; of a rollup, over the rows where the reader may see it."""
-    field = module.field(name)
-    if field is None or field.rollup is None:
-        return func.sum(table.c[name])
-    return func.sum(case((rollup_gate(catalog, actor, module, name, table), table.c[name])))
-
-
     order = _order_by(module, table, statement, query.sort or module.ui.list.sort, visible)
     order.append(table.c.id.desc())
     offset = (query.page - 1) * query.per_page
@@ -343,7 +343,7 @@ def _total(catalog: Catalog, actor: Actor, module: Module, table: Any, name: str
     ]
     aggregate = select(
         func.count().label("count__"),
-        *(func.sum(table.c[n]).label(f"sum__{n}") for n in total_fields),
+        *(_total(catalog, actor, module, table, n).label(f"sum__{n}") for n in total_fields),
     )
     summary = session.execute(aggregate.select_from(table).where(and_(*where))).mappings().one()
     totals = {n: summary[f"sum__{n}"] for n in total_fields} if query.with_totals else {}
