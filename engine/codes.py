@@ -19,6 +19,7 @@ from engine import (
     codes_diagram,
     codes_expressions,
     codes_fields,
+    codes_unique,
     codes_workflow,
 )
 
@@ -284,6 +285,7 @@ MESSAGES: dict[str, str] = {
     **codes_builder.EDITS,
     **codes_computable.CHECKS,
     **codes_computable.VALUES,
+    **codes_unique.CODES,
     **WEBHOOKS,
     **NOT_FOUND,
 }

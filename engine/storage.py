@@ -164,6 +164,7 @@ def index_specs(
       the default sort, so a filtered, sorted page walks the index in order;
     - each sort key, each link, the rollups other modules declare over this one, and each
       report (its group columns, then its measure columns) get an index of their own.
+    - each unique field and unique combination gets a UNIQUE index (empty values never collide).
     """
     table = module.table_name
     stored = {f.name for f in (*module.stored_fields, *module.rollup_fields)} | {
@@ -185,6 +186,8 @@ def index_specs(
     specs += [IndexSpec(table, (f.name,)) for f in module.stored_fields if f.kind_type.links]
     specs += _rollup_indexes(module, modules, stored)
     specs += _report_indexes(module, reports, stored)
+    # unique fields and combinations: the database itself refuses a second record with them
+    specs += [IndexSpec(table, names, unique=True) for names in module.unique]
     return _without_covered(specs)
 
 

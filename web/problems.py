@@ -27,6 +27,7 @@ from web import (
     problems_expressions,
     problems_fields,
     problems_packs,
+    problems_unique,
     problems_workflow,
 )
 
@@ -270,6 +271,7 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_builder_views.VIEWS,
     **problems_computable.CHECKS,
     **problems_computable.VALUES,
+    **problems_unique.CODES,
     **WEBHOOKS,
     **NOT_FOUND,
 }

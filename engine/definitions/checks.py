@@ -26,6 +26,7 @@ from engine.definitions.check_permissions import check_permissions
 from engine.definitions.check_reports import check_reports
 from engine.definitions.check_seed import check_seed
 from engine.definitions.check_ui import check_ui
+from engine.definitions.check_unique import check_unique
 from engine.definitions.check_workflow import BUILT_IN_ROLES, check_migrate, check_workflow
 from engine.definitions.context import PackContext, Path, pointer
 from engine.definitions.scope import ModuleInfo
@@ -63,6 +64,7 @@ def check_pack(
         check_workflow(ctx, module)
         check_permissions(ctx, module)
         check_migrate(ctx, module)
+        check_unique(ctx, module)
         _check_prints(ctx, module)
     check_reports(ctx)
     check_dashboards(ctx)

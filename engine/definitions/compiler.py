@@ -108,6 +108,7 @@ def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field
         max_bytes=schema.get("x-max-bytes"),
         constraints=_frozen({k: schema[k] for k in CONSTRAINTS if k in schema}),
         settings=_frozen({k: schema[k] for k in kind.settings if k in schema}),
+        unique=schema.get("unique") is True,
     )
 
 
@@ -250,6 +251,12 @@ def _mark_read_time(fields: tuple[Field, ...]) -> tuple[Field, ...]:
     )
 
 
+def _unique_sets(fields: tuple[Field, ...], combinations: Any) -> tuple[tuple[str, ...], ...]:
+    """Each unique field alone, then each unique combination: one UNIQUE index apiece."""
+    sets = [(f.name,) for f in fields if f.unique and f.stored]
+    return tuple(dict.fromkeys([*sets, *(tuple(names) for names in combinations)]))
+
+
 def compile_module(raw: Mapping[str, Any], pack_id: str, version: str) -> Module:
     schema = raw["schema"]
     required = set(schema.get("required", ()))
@@ -279,6 +286,7 @@ def compile_module(raw: Mapping[str, Any], pack_id: str, version: str) -> Module
         ),
         raw=_frozen(raw),
         record_schema=record_constraints(schema, [f.name for f in fields if f.rollup is not None]),
+        unique=_unique_sets(fields, raw.get("unique", ())),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 COERCED_KEYWORDS = frozenset(
     {"type", "enum", "required", "title", "description", "default", "readOnly", "$schema"}
+    | {"unique"}  # enforced by the module's UNIQUE index (engine/records/uniqueness.py)
 )
 COERCED_FORMATS = frozenset({"date", "date-time"})
 

@@ -77,6 +77,7 @@ class Field:
     on_read: bool = False  # a formula over the clock or a rollup: computed when read
     constraints: Mapping[str, Any] = field(default_factory=dict)  # minLength, maximum...
     settings: Mapping[str, Any] = field(default_factory=dict)  # the kind's own keywords
+    unique: bool = False  # no two records hold the same value (`"unique": true`)
 
     @property
     def kind_type(self) -> FieldKind:
@@ -322,6 +323,8 @@ class Module:
     raw: Mapping[str, Any]
     # the JSON Schema constraints a record is checked against (engine/definitions/constraints)
     record_schema: Mapping[str, Any] = field(default_factory=dict)
+    # what no two records may share: each unique field, then each `unique` combination
+    unique: tuple[tuple[str, ...], ...] = ()
 
     @cached_property
     def field_map(self) -> dict[str, Field]:

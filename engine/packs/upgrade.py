@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine.definitions.model import Field, Module, Pack
 from engine.errors import Problem
+from engine.packs.uniqueness import unique_refusals
 from engine.storage import DdlStep, ModuleTables
 
 
@@ -231,4 +232,5 @@ def upgrade_refusals(
         for new_field in module.fields:
             _required_refusals(check, new_field, records)
         _state_refusals(check)
+        problems += unique_refusals(session, old_module, module, table, base)
     return problems, fixes

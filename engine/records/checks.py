@@ -29,6 +29,8 @@ from engine.catalog import Catalog
 from engine.definitions.model import Field, Module
 from engine.errors import Problem
 from engine.models import Upload, User
+from engine.records.numbering import numbering_problems
+from engine.records.uniqueness import unique_problems
 from engine.schedule.checks import cycle_problems
 
 Located = tuple[int, Problem]
@@ -52,6 +54,9 @@ def write_problems(
     problems += scope_problems(session, module, actor, action, rows)
     problems += file_problems(session, module, actor, batch, olds)
     problems += cycle_problems(session, catalog, module, batch, olds, ids)
+    problems += unique_problems(session, catalog, module, actor, batch, olds, ids)
+    if action == "create":
+        problems += numbering_problems(session, catalog, module, batch)
     return problems
 
 

@@ -36,8 +36,9 @@ from engine.records.coercion import coerce_input, further_problems
 from engine.records.compute import prepare_values
 from engine.records.links import linked_values
 from engine.records.model import Record
-from engine.records.numbering import next_numbers
+from engine.records.numbering import number_records
 from engine.records.reading import children_of, mask, record_select, row_to_record
+from engine.records.uniqueness import unique_guard
 
 
 def new_record_id() -> str:
@@ -187,11 +188,7 @@ def _insert_new(
     """Number the new records and insert them and their child rows, a statement per table."""
     if not prepared:
         return
-    numbers: list[str | None] = [None] * len(prepared)
-    if module.numbering:
-        numbers = list(
-            next_numbers(session, module.id, module.numbering, now.date(), len(prepared))
-        )
+    numbers = number_records(session, catalog, module, now.date(), [v for _, v in prepared])
     tables = catalog.tables[module.id]
     session.execute(
         insert(tables.main),
@@ -267,7 +264,8 @@ def create_records(
         problems = write_problems(session, catalog, module, actor, "create", rows)
     if problems:
         raise BatchFailed(problems)
-    _insert_new(session, catalog, module, actor, prepared, placed, now)
+    with unique_guard(session, catalog, module, actor, [v for _, v in prepared]):
+        _insert_new(session, catalog, module, actor, prepared, placed, now)
     record_changes(
         session,
         module,
@@ -354,7 +352,9 @@ def update_record(
     changed = diff(module, before, values)
     if not changed:
         return get_record(session, module_id, record_id, actor)
-    _write_update(session, catalog, module, record_id, version, values, changed, now)
+    previous = [current.data]
+    with unique_guard(session, catalog, module, actor, [values], previous, [record_id], single=True):
+        _write_update(session, catalog, module, record_id, version, values, changed, now)
     record_change(session, module, record_id, actor, "update", changes=changed, at=now)
     webhooks.record_event(session, module, "updated", [record_id], actor, at=now, changes=changed)
     return get_record(session, module_id, record_id, actor)

@@ -38,6 +38,7 @@ PARAMS = {
     "names": "$id, $state", "literal": "0x1", "number": "1e999", "arity": "1 or 2", "plural": "s",
     "min_args": 1, "max_args": 2, "where": "items", "left": "text 'a'", "right": "number 1",
     "verb": "add", "needs": "two numbers",
+    "by": " by S-001", "token": "project.code", "pattern": "{project.code}-{seq:4}",
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
 
