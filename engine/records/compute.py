@@ -199,6 +199,9 @@ def prepare_values(
                 required = required or truthy(condition.evaluate(env))
         if required and not _present(values.get(f.name)):
             problems.append(Problem(f"/{f.name}", "required", {"field": f.name}))
+        elif required and f.kind_type.flag and values.get(f.name) is not True:
+            # a required yes/no is a consent box: only yes fills it (docs/pack-extensions.md)
+            problems.append(Problem(f"/{f.name}", "required_yes", {"field": f.name}))
         if f.kind_type.rows:
             for index, row in enumerate(values.get(f.name) or []):
                 for child in f.children:
@@ -210,6 +213,9 @@ def prepare_values(
                                 {"field": child.name},
                             )
                         )
+                    elif child.required and child.kind_type.flag and row.get(child.name) is False:
+                        where = f"/{f.name}/{index}/{child.name}"
+                        problems.append(Problem(where, "required_yes", {"field": child.name}))
     rollups = {f.name for f in module.fields if f.rollup is not None}
     document = _json_ready(
         {k: v for k, v in values.items() if module.field(k) is not None and k not in rollups}

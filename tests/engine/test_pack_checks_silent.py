@@ -9,9 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from engine.actor import SYSTEM, actor
 from engine.definitions.checks import check_pack
-from engine.errors import DefinitionError
+from engine.errors import DefinitionError, ValidationFailed
 from engine.packs import import_pack, list_packs
+from engine.records import create_record, update_record
+from tests.engine.sample_pack import module as sample_module
+from tests.engine.sample_pack import sample_pack
 from tests.engine.test_pack_checks import base, fields, module
 
 Pack = dict[str, Any]
@@ -195,3 +199,33 @@ def test_a_value_computed_when_read_is_refused_through_a_link() -> None:
         (SHOW_IF, "read_time_through_link"),
     ]
     assert "today()" in problems[0].message
+
+
+def test_a_required_yes_no_field_takes_only_yes(session: Session) -> None:
+    pack = sample_pack()
+    labour = sample_module(pack, "labour")
+    labour["schema"]["required"].append("checked")
+    labour["ui"]["required_if"]["briefed"] = "hours > 8"
+    labour["schema"]["properties"]["briefed"] = {"type": "boolean"}
+    import_pack(session, pack)
+    project = create_record(session, "project", {"code": "P1", "name": "Tower"}, SYSTEM)
+    foreman = actor("lee", "foreman")
+    data = {
+        "project": project.id,
+        "date": "2026-10-01",
+        "worker": "Lee",
+        "checked": False,
+        "overtime_reason": "pour",
+        "items": [{"task": "t", "hours": 9, "rate": "10.50"}],
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        create_record(session, "labour", data, foreman)
+    assert sorted((p.path, p.code) for p in refused.value.problems) == [
+        ("/briefed", "required"),
+        ("/checked", "required_yes"),
+    ]
+    made = create_record(session, "labour", {**data, "checked": True, "briefed": True}, foreman)
+    assert made.data["checked"] is True
+    with pytest.raises(ValidationFailed) as unticked:
+        update_record(session, "labour", made.id, made.version, {"briefed": False}, foreman)
+    assert [(p.path, p.code) for p in unticked.value.problems] == [("/briefed", "required_yes")]
