@@ -51,7 +51,9 @@ def test_empty_values_never_collide(stores) -> None:
 
 
 def test_a_record_the_writer_may_not_read_is_not_named(stores) -> None:
-    create_record(stores, "site", {"code": "N1", "name": "North"}, make_user(stores, "ann", "clerk"))
+    create_record(
+        stores, "site", {"code": "N1", "name": "North"}, make_user(stores, "ann", "clerk")
+    )
     bob = make_user(stores, "bob", "clerk")  # reads only his own sites
     with pytest.raises(ValidationFailed) as caught:
         create_record(stores, "site", {"code": "N1", "name": "Mine"}, bob)
@@ -115,7 +117,9 @@ def test_two_writers_at_once_one_wins_the_other_reads_not_unique(session_factory
     def second() -> None:
         try:
             with transaction(session_factory) as session:
-                create_record(session, "site", {"code": "R1", "name": "late"}, _actor(session, "lou"))
+                create_record(
+                    session, "site", {"code": "R1", "name": "late"}, _actor(session, "lou")
+                )
             outcome.append("created")
         except ValidationFailed as exc:
             outcome.append(_codes(exc))
