@@ -23,6 +23,7 @@ from typing import cast as cast_to
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     ColumnElement,
     FromClause,
     Numeric,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     and_,
     cast,
     func,
+    inspect,
     literal_column,
     select,
     text,
@@ -311,6 +313,35 @@ def install_triggers(connection: Connection, catalog: Catalog) -> None:
             f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" FOR EACH ROW{when}'
             f' EXECUTE FUNCTION "{name}"()'
         )
+
+
+def store_existing_rollups(connection: Connection) -> int:
+    """For a database whose packs were installed before rollups were stored (migration
+    0009): add each missing rollup column and the indexes that name one, create the
+    triggers and fill the columns. Returns how many columns were added."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    session = Session(bind=connection)
+    catalog = load_catalog(session)
+    inspector = inspect(connection)
+    ops = Operations(MigrationContext.configure(connection=connection))
+    added = 0
+    for module in catalog.modules.values():
+        main = catalog.tables[module.id].main
+        present = {c["name"] for c in inspector.get_columns(main.name)}
+        missing = [f.name for f in module.rollup_fields if f.name not in present]
+        for name in missing:
+            ops.add_column(main.name, Column(name, main.c[name].type, nullable=True))
+            added += 1
+        indexes = {ix["name"] for ix in inspector.get_indexes(main.name)}
+        for index in main.indexes:
+            names = [c.name for c in index.columns]
+            if index.name not in indexes and set(names) & set(missing):
+                ops.create_index(index.name, main.name, names, unique=index.unique)
+    if catalog.modules:
+        rebuild_rollups(session)
+    return added
 
 
 def refresh_after_import(session: Session, module_ids: Iterable[str]) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from engine.actor import SYSTEM, actor
 from engine.errors import DefinitionError
@@ -236,3 +236,35 @@ def apply_random(session, operation: str, pick: int, hours: int, projects, north
         record = get_record(session, "project", project, SYSTEM)
         joined = None if record.data.get("portfolio") else north
         update_record(session, "project", project, record.version, {"portfolio": joined}, SYSTEM)
+
+
+def test_a_database_from_before_stored_rollups_gets_its_columns_filled(
+    session_factory, engine
+) -> None:
+    from alembic import command
+
+    from engine.db import transaction
+    from engine.migrate import alembic_config, upgrade_database
+    from engine.records.rollups import drop_triggers
+
+    with transaction(session_factory) as session:
+        import_pack(session, rollup_pack(parent_where=False))
+        project = create_record(session, "project", {"code": "P1", "name": "One"}, SYSTEM)
+        create_record(session, "labour", tally(project.id, "3"), FOREMAN)
+    with engine.begin() as connection:  # as an installation left it before this revision
+        drop_triggers(connection)
+        for index in inspect(connection).get_indexes("m_project"):
+            if "tally_count" in index["column_names"]:
+                connection.exec_driver_sql(f"DROP INDEX {index['name']}")
+        connection.exec_driver_sql("ALTER TABLE m_project DROP COLUMN tally_count")
+        command.stamp(with_connection(alembic_config(), connection), "0008")
+    upgrade_database(engine)
+    with transaction(session_factory) as session:
+        assert stored(session, "m_project", project.id, "tally_count") == 1
+        create_record(session, "labour", tally(project.id, "1"), FOREMAN)  # triggers are back
+        assert stored(session, "m_project", project.id, "tally_count") == 2
+
+
+def with_connection(config, connection):
+    config.attributes["connection"] = connection
+    return config
