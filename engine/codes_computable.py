@@ -23,6 +23,11 @@ CHECKS: dict[str, str] = {
         "dashboard measures read the stored fields of their own module, not values through a "
         "link, in a child table or of the acting user"
     ),
+    "reserved_separator": (
+        "{field!r} contains a double underscore, which the engine keeps for the names it makes "
+        "(the child table m_<module>__<field>, the columns title__<link>, rollup__<field>, "
+        "allowed__<field>, sum__<field>); choose a name without one"
+    ),
     "read_time_through_link": (
         "{what} reads {name!r} through a link, but {name!r} is computed only when its own "
         "record is read ({detail}), so through a link it would always be empty"

@@ -37,6 +37,11 @@ CHECKS: dict[str, Callable[[Params], str]] = {
         text=p.get("text"),
         detail=expression_detail(p),
     ),
+    "reserved_separator": lambda p: _(
+        "%(field)s contains a double underscore, which the engine keeps for the names it "
+        "makes (child tables and computed columns); choose a name without one.",
+        field=p.get("field"),
+    ),
     "read_time_through_link": lambda p: _(
         "%(name)s is read through a link, but it is computed only when its own record is "
         "read, so through a link it would always be empty.",

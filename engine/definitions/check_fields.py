@@ -83,6 +83,8 @@ def check_field(
     schema = info.schema
     if info.name in RESERVED_NAMES:
         ctx.add_problem(path, "reserved_word", {"field": info.name})
+    if "__" in info.name:  # the engine's own names: m_<module>__<table>, title__<link>...
+        ctx.add_problem(path, "reserved_separator", {"field": info.name})
     _check_type(ctx, info, path)
     _check_keywords(ctx, module, info, path)
     _check_enum(ctx, info, path)

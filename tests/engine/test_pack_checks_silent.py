@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM, actor
+from engine.builder.view_edits import choices
 from engine.definitions.checks import check_pack
+from engine.definitions.loader import load_pack
 from engine.errors import DefinitionError, ValidationFailed
 from engine.packs import import_pack, list_packs
 from engine.records import create_record, update_record
@@ -229,3 +231,35 @@ def test_a_required_yes_no_field_takes_only_yes(session: Session) -> None:
     with pytest.raises(ValidationFailed) as unticked:
         update_record(session, "labour", made.id, made.version, {"briefed": False}, foreman)
     assert [(p.path, p.code) for p in unticked.value.problems] == [("/briefed", "required_yes")]
+
+
+def test_a_sort_the_list_cannot_sort_by_is_refused_and_never_offered() -> None:
+    pack = base()
+    fields(pack, "tally")["age"] = {"type": "integer", "x-formula": "days_between(date, today())"}
+    tally_list = module(pack, "tally")["ui"]["list"]
+    tally_list["sort"] = ["tags", "-items", "age", "-date"]
+    assert located(pack) == [
+        ("/modules/1/ui/list/sort/0", "sort_not_single"),
+        ("/modules/1/ui/list/sort/1", "sort_not_single"),
+        ("/modules/1/ui/list/sort/2", "read_time_in_database"),
+    ]
+    offered = choices(pack, "tally").places["sort"]
+    assert {"date", "worker", "hours"} <= set(offered)
+    assert not {"tags", "items", "age"} & set(offered)
+
+
+def test_reserved_field_ids_are_refused_by_name() -> None:
+    pack = base()
+    fields(pack, "tally")["state"] = {"type": "string"}
+    fields(pack, "tally")["title__project"] = {"type": "string"}
+    fields(pack, "tally")["items"]["items"]["properties"]["idx"] = {"type": "integer"}
+    with pytest.raises(DefinitionError) as refused:
+        load_pack(pack)
+    found = {p.path: (p.code, p.message) for p in refused.value.problems}
+    tally = "/modules/1/schema/properties"
+    assert found[f"{tally}/state"][0] == "reserved_field_name"
+    assert "'state'" in found[f"{tally}/state"][1]
+    assert found[f"{tally}/items/items/properties/idx"][0] == "reserved_child_column"
+    pack = base()
+    fields(pack, "tally")["title__project"] = {"type": "string"}
+    assert located(pack) == [(f"{tally}/title__project", "reserved_separator")]
