@@ -9,9 +9,14 @@ apply. Each group costs one statement (window functions give the count and sums 
 newest rows), so a record with five related modules costs six statements with the check of
 the record itself, whatever the tables hold.
 
+A link may also sit in a child table's rows (a cost record whose lines each name a project):
+the group then holds the records with at least one such row, each counted once, and its list
+is filtered by `filter[<table>.<link>]=<record id>` (`engine.records.child_filters`), the
+same condition in SQL.
+
 Groups the viewer may not see are absent: a module they may not read, or one whose link field
-is hidden from them (its filter would be refused, and the group would tell what the field
-hides). Links inside child tables are not followed: the list cannot filter on them.
+(or child table) is hidden from them (its filter would be refused, and the group would tell
+what the field hides).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from engine.actor import Actor
 from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import Field, Module
 from engine.errors import NotFound
+from engine.records.child_filters import child_condition
 
 NEWEST = 5  # records shown in each group; the list shows the rest
 
@@ -40,6 +46,12 @@ class RelatedLink:
     link: Field
     totals: tuple[str, ...]  # the module's list totals the viewer sees (stored fields)
     title_field: str | None  # the module's title field when the viewer sees it, else None
+    table: Field | None = None  # the child table whose rows hold the link, if they do
+
+    @property
+    def path(self) -> str:
+        """What the list filters by: the link, or `table.link` inside a child table."""
+        return f"{self.table.name}.{self.link.name}" if self.table else self.link.name
 
 
 @dataclass(frozen=True)
@@ -63,11 +75,13 @@ class RelatedGroup:
     count: int
     totals: dict[str, Any]  # field → SQL sum over all `count` records (None when none)
     items: tuple[RelatedItem, ...]  # the newest first, at most NEWEST
+    table: Field | None = None  # the child table whose rows hold the link, if they do
 
     @property
     def filter_key(self) -> str:
         """The list's query parameter that shows exactly these records."""
-        return f"filter[{self.link.name}]"
+        path = f"{self.table.name}.{self.link.name}" if self.table else self.link.name
+        return f"filter[{path}]"
 
 
 def related_links(catalog: Catalog, module: Module, actor: Actor) -> list[RelatedLink]:
@@ -77,7 +91,12 @@ def related_links(catalog: Catalog, module: Module, actor: Actor) -> list[Relate
     found: list[RelatedLink] = []
     for pack in catalog.packs.values():
         for source in pack.modules:
-            links = [f for f in source.stored_fields if f.kind_type.links and f.ref == module.id]
+            links: list[tuple[Field, Field | None]] = [
+                (f, None) for f in source.stored_fields if _points_at(f, module)
+            ]
+            links += [
+                (c, t) for t in source.table_fields for c in t.children if _points_at(c, module)
+            ]
             if not links:
                 continue
             may = abilities(actor, source)
@@ -93,8 +112,16 @@ def related_links(catalog: Catalog, module: Module, actor: Actor) -> list[Relate
             shown = (
                 title.name if title is not None and title.stored and title.name in visible else None
             )
-            found += [RelatedLink(source, f, totals, shown) for f in links if f.name in visible]
+            found += [
+                RelatedLink(source, f, totals, shown, table)
+                for f, table in links
+                if (table or f).name in visible
+            ]
     return found
+
+
+def _points_at(field: Field, module: Module) -> bool:
+    return field.stored and field.kind_type.links and field.ref == module.id
 
 
 def _group(
@@ -115,15 +142,19 @@ def _group(
     ]
     if link.title_field is not None:
         columns.append(table.c[link.title_field].label("title__"))
+    if link.table is None:
+        links_here = table.c[link.link.name] == record_id
+    else:  # records with a row naming it, each once
+        links_here = child_condition(source, table, link.path, "eq", record_id)
     statement = (
         select(*columns)
-        .where(table.c[link.link.name] == record_id, may.scope(table))
+        .where(links_here, may.scope(table))
         .order_by(table.c.created_at.desc(), table.c.id.desc())
         .limit(limit)
     )
     rows = session.execute(statement).mappings().all()
     if not rows:
-        return RelatedGroup(source, link.link, 0, {n: None for n in link.totals}, ())
+        return RelatedGroup(source, link.link, 0, {n: None for n in link.totals}, (), link.table)
     first = rows[0]
     items = tuple(
         RelatedItem(
@@ -137,7 +168,7 @@ def _group(
         for row in rows
     )
     totals = {n: first[f"sum__{n}"] for n in link.totals}
-    return RelatedGroup(source, link.link, first["count__"], totals, items)
+    return RelatedGroup(source, link.link, first["count__"], totals, items, link.table)
 
 
 def related_records(

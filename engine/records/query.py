@@ -25,6 +25,7 @@ from engine.errors import Problem, ValidationFailed
 from engine.input_errors import problems_from
 from engine.kinds import KINDS, OPERATORS, FieldKind
 from engine.kinds.standard import LINK, TEXT
+from engine.records.child_filters import child_condition, child_kind, is_child_path
 from engine.records.model import RecordPage
 from engine.records.reading import (
     children_of,
@@ -76,6 +77,8 @@ def filter_kind(module: Module, name: str) -> tuple[FieldKind, Field | None]:
     """The kind a filter on `name` follows (a system column's or a stored field's)."""
     if name in SYSTEM_KINDS:
         return KINDS[SYSTEM_KINDS[name]], None
+    if is_child_path(name):  # `table.field`: a field of a child table's rows
+        return child_kind(module, name)
     f = module.field(name)
     if f is None or not (f.stored or f.rollup is not None):  # a rollup is stored too
         raise KeyError(name)
@@ -112,7 +115,7 @@ def build_filter(module: Module, name: str, op: str, raw: Any, visible: Set[str]
         kind, f = filter_kind(module, name)
     except KeyError:
         raise ValidationFailed([Problem(where, "not_filterable", {"field": name})]) from None
-    if f is not None and name not in visible:
+    if f is not None and name.partition(".")[0] not in visible:
         raise ValidationFailed([Problem(where, "not_filterable", {"field": name})])
     if op not in kind.operators:
         raise ValidationFailed(
@@ -220,6 +223,8 @@ def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -
 
 
 def _condition(session: Session, module: Module, table: Any, flt: Filter) -> ColumnElement[bool]:
+    if is_child_path(flt.field):
+        return child_condition(module, table, flt.field, flt.op, flt.value)
     column = table.c[SYSTEM_COLUMNS.get(flt.field, flt.field)]
     kind, _ = filter_kind(module, flt.field)
     value = flt.value

@@ -3,8 +3,9 @@
 The record page only marks where the section goes (when some module the user reads links to
 the record's module); htmx fetches it from here once it scrolls into view, so the record page
 costs no more statements. Each group shows its count, its list totals and the newest records,
-and "All N →" opens the module's list filtered to `filter[<link>]=<record id>`, which shows
-exactly those N (the engine applies the same scope and visibility to both). Without
+and "All N →" opens the module's list filtered to `filter[<link>]=<record id>` (or
+`filter[<table>.<link>]` when the link sits in a child table's rows), which shows exactly
+those N (the engine applies the same scope and visibility to both). Without
 JavaScript the section's link opens this as a page of its own.
 """
 
@@ -42,8 +43,8 @@ def group_views(groups: list[RelatedGroup], record_id: str) -> list[GroupView]:
     views = []
     for group in groups:
         title = text(group.module.title) or group.module.id
-        if modules.count(group.module.id) > 1:
-            title = f"{title} · {field_title(group.module, group.link.name)}"
+        if modules.count(group.module.id) > 1:  # which link: a field, or a child table's
+            title = f"{title} · {field_title(group.module, (group.table or group.link).name)}"
         base = url_for("lists.records", module_id=group.module.id)
         views.append(GroupView(group, title, f"{base}?{urlencode({group.filter_key: record_id})}"))
     return views
