@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from engine.kinds.fieldlike import FieldLike as Field
 
 # Filter operators, in the order the API documents them.
-OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "between")
+OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "between", "empty")
 EQUALITY = ("eq", "ne", "in")
 ORDERED = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "between")
 MATCHED = ("eq", "ne", "in", "contains")

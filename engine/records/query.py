@@ -37,6 +37,7 @@ from engine.records.reading import (
 )
 
 COMPARISONS = ("lt", "lte", "gt", "gte", "between")  # no order against "no value"
+YES_OR_NO = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 ORDERED_KINDS = frozenset(kind.name for kind in KINDS.values() if kind.ordered)
 MAX_FILTERS = 50
 MAX_IN_VALUES = 200
@@ -104,6 +105,15 @@ def _split(raw: Any) -> list[Any]:
     return [raw]
 
 
+def _yes_or_no(raw: Any, where: str) -> bool:
+    """The value of `filter[f][empty]`: true for the records without a value, false for
+    those with one."""
+    word = str(raw).strip().lower()
+    if word not in YES_OR_NO:
+        raise ValidationFailed([Problem(where, "not_a_boolean")])
+    return YES_OR_NO[word]
+
+
 def build_filter(module: Module, name: str, op: str, raw: Any, visible: Set[str]) -> Filter:
     """A typed filter, or ValidationFailed naming the bad field, operator or value."""
     where = f"filter[{name}]" + (f"[{op}]" if op != "eq" else "")
@@ -127,6 +137,8 @@ def build_filter(module: Module, name: str, op: str, raw: Any, visible: Set[str]
                 )
             ]
         )
+    if op == "empty":
+        return Filter(name, op, _yes_or_no(raw, where))
     if op in ("in", "between"):
         parts = _split(raw)
         if op == "between" and len(parts) != 2:
@@ -228,6 +240,8 @@ def _condition(session: Session, module: Module, table: Any, flt: Filter) -> Col
     column = table.c[SYSTEM_COLUMNS.get(flt.field, flt.field)]
     kind, _ = filter_kind(module, flt.field)
     value = flt.value
+    if flt.op == "empty":  # `filter[f][empty]=true`: the records where f has no value
+        return column.is_(None) if value else column.is_not(None)
     if kind.condition is not None:  # e.g. a list of choices: matched inside its JSON
         return kind.condition(session, column, flt.op, value)
     if flt.op == "eq":

@@ -97,6 +97,8 @@ SAMPLES = {
 
 def _sample(name: str, op: str) -> str:
     value = SAMPLES[name]
+    if op == "empty":  # asks whether there is a value at all
+        return "true"
     return f"{value},{value}" if op == "between" else value
 
 

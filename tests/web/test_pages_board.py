@@ -268,3 +268,58 @@ def test_a_long_column_shows_its_first_cards_and_links_the_rest_to_the_list(
     assert link and "q=LT-" in link.group(1)  # the board's search goes along
     listed = client.get(link.group(1).replace("&amp;", "&"))
     assert listed.status_code == 200 and "3 records" in listed.text
+
+
+def test_the_none_column_links_to_the_list_of_records_without_a_value(
+    api: Any, monkeypatch: Any
+) -> None:
+    """A board by an optional choice: its "(none)" column leads, like the others, to the
+    list of exactly its records — `filter[status][empty]=true`, which the API takes too."""
+    import json
+
+    from engine.packs import import_pack
+    from tests.web.helpers import ROOT, body
+    from web.pages import board_columns
+
+    pack = json.loads((ROOT / "modules" / "construction.json").read_text("utf-8"))
+    pack["version"] = "99.0.0"
+    schedule = next(m for m in pack["modules"] if m["id"] == "schedule")
+    schedule["schema"]["required"].remove("status")
+    del schedule["schema"]["properties"]["status"]["default"]
+    with transaction(api.session_factory) as session:
+        import_pack(session, json.dumps(pack, ensure_ascii=False))
+    project = api.first("project", as_="planner")["id"]
+    for n in range(3):
+        task = {"project": project, "wbs_code": f"9.{n}", "task": f"Unsorted {n}"}
+        task |= {"planned_start": "2026-05-04", "planned_finish": "2026-05-08"}
+        assert (
+            api.post("/modules/schedule/records", json={"data": task}, as_="planner").status_code
+            == 201
+        )
+    monkeypatch.setattr(board_columns, "CARDS_PER_COLUMN", 1)
+    client = api.app.test_client()
+    sign_in_as(client, "planner")
+    count, column = columns(client.get("/m/schedule/board").text)[""]
+    assert count == 3 and column.count('<li class="board-card') == 1
+    link = re.search(r'class="board-more small" href="([^"]+)">2 more → list<', column)
+    assert link and "filter%5Bstatus%5D%5Bempty%5D=true" in link.group(1)
+    listed = client.get(link.group(1).replace("&amp;", "&")).text
+    assert "3 records" in listed and "Unsorted 2" in listed and "9.1" in listed
+    answer = body(
+        api.get(
+            "/modules/schedule/records",
+            as_="planner",
+            query_string={"filter[status][empty]": "true"},
+        )
+    )
+    assert answer["total"] == 3 and {r["data"].get("status") for r in answer["items"]} == {None}
+    others = body(
+        api.get(
+            "/modules/schedule/records", as_="planner", query_string={"filter[status][empty]": "0"}
+        )
+    )
+    assert others["total"] >= 1 and None not in {r["data"]["status"] for r in others["items"]}
+    refused = api.get(
+        "/modules/schedule/records", as_="planner", query_string={"filter[status][empty]": "maybe"}
+    )
+    assert refused.status_code == 422

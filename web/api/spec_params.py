@@ -27,9 +27,14 @@ OPERATOR_WORDS = {
     "in": "is one of (comma-separated)",
     "contains": "contains",
     "between": "is between (low,high)",
+    "empty": "has no value (true) or has one (false)",
 }
 # Operators whose value is not one value of the field's type.
-TEXT_VALUED = {"in": {"type": "string"}, "between": {"type": "string"}}
+TEXT_VALUED = {
+    "in": {"type": "string"},
+    "between": {"type": "string"},
+    "empty": {"type": "boolean"},
+}
 
 
 def list_parameters(ctx: SpecContext, module: Module) -> list[dict[str, Any]]:

@@ -104,8 +104,8 @@ def _column_filter(by: str, lane: Lane) -> Filter:
 
 def _list_url(module: Module, by: str, lane: Lane, params: Mapping[str, str]) -> str | None:
     """The list with the board's filters and the column's: where "N more" leads."""
-    if lane.value is None:
-        return None  # the list's filters cannot ask for "no value"; the board says how many
+    if lane.value is None:  # the "(none)" column: the records whose field has no value
+        return url_with(module.id, params, **{f"filter[{by}][empty]": "true", "page": None})
     return url_with(module.id, params, **{f"filter[{by}]": lane.key, "page": None})
 
 
@@ -135,7 +135,7 @@ def board_columns(
                 False,
             ),
         )
-        cards = [Card(r, is_overdue(module, r.state, r.state_since)) for r in page.items]
+        cards = [Card(r, is_overdue(module, r)) for r in page.items]
         total = page.totals.get(summed) if summed else None
         columns.append(Column(lane, cards, page.total, total, _list_url(module, by, lane, params)))
     return columns
