@@ -14,8 +14,9 @@ from engine.catalog import load_catalog
 from engine.db import transaction
 from engine.errors import BatchFailed, DefinitionError, UpgradeRefused, ValidationFailed
 from engine.packs import import_pack
-from engine.records import create_record, update_record
+from engine.records import create_record, get_record, update_record
 from engine.records.service import create_records
+from engine.workflow import apply_transition
 from tests.engine.people import make_user
 from tests.engine.unique_pack import unique_pack
 
@@ -186,3 +187,25 @@ def test_uniqueness_on_what_no_index_can_hold_is_refused_at_import(session) -> N
         ("/modules/2/unique/0/1", "unique_not_a_field"),
     }
     assert "did you mean 'material'" in " ".join(p.message for p in caught.value.problems)
+
+
+def test_a_transition_setting_a_taken_value_is_refused_and_leaves_the_record(session) -> None:
+    pack = unique_pack()
+    site = pack["modules"][0]
+    site["workflow"] = {
+        "initial": "open",
+        "states": {"open": {"title": "Open"}, "merged": {"title": "Merged"}},
+        "transitions": [
+            {"id": "merge", "from": "open", "to": "merged", "roles": ["keeper"],
+             "set": {"code": "'MAIN'"}},
+        ],
+    }  # fmt: skip
+    import_pack(session, pack)
+    keeper = make_user(session, "kim", "keeper")
+    create_record(session, "site", {"code": "MAIN", "name": "Main yard"}, keeper)
+    annex = create_record(session, "site", {"code": "ANX", "name": "Annex"}, keeper)
+    with pytest.raises(ValidationFailed) as caught:
+        apply_transition(session, "site", annex.id, "merge", keeper)
+    assert _codes(caught.value) == [("/code", "not_unique", "S-001")]
+    kept = get_record(session, "site", annex.id, keeper)
+    assert (kept.state, kept.data["code"], kept.version) == ("open", "ANX", 1)
