@@ -40,7 +40,7 @@ SYSTEM_PLACES = frozenset({"columns", "sort", "filters"})
 # The fields each view's keys take, by kind (None: any field), with the wording of messages.
 VIEW_FIELDS: Mapping[str, Mapping[str, tuple[Callable[[FieldKind], bool] | None, str]]] = {
     "kanban": {"by": (ONE_OF, "choice")},
-    "calendar": {"date": (DATED, "date")},
+    "calendar": {"date": (DATED, "date"), "end": (DATED, "date")},
     "gantt": {
         "start": (DATED, "date"),
         "end": (DATED, "date"),

@@ -176,9 +176,10 @@ class KanbanView:
 
 @dataclass(frozen=True)
 class CalendarView:
-    """Records placed on the day of a date field."""
+    """Records placed on the day of a date field, or spanning the days from `date` to `end`."""
 
     date: str
+    end: str | None = None
     type: str = "calendar"
 
 

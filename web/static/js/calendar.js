@@ -1,8 +1,10 @@
 /* The calendar view (templates/views/calendar_body.html): drag an entry to another day, or
  * use its "Move to…" form, and the record's date is changed on the server (the same update
- * as the edit form, at the version the page read). A refusal shows its reason in the
- * status line and the entry stays where it was. Native drag and drop: nothing here writes
- * a style attribute, so the page's Content-Security-Policy holds.
+ * as the edit form, at the version the page read). A record spanning days may be dragged by
+ * any of its days: it moves by as many days as the drop is from the day it was picked up,
+ * and the server moves its end with its start; the calendar is then drawn again. A refusal
+ * shows its reason in the status line and the entry stays where it was. Native drag and
+ * drop: nothing here writes a style attribute, so the page's Content-Security-Policy holds.
  */
 (function () {
   "use strict";
@@ -24,6 +26,29 @@
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", entry.getAttribute("data-id"));
   });
+
+  /* The new first day of an entry dropped on `day`: as far from its first day as the drop
+   * is from the day of the piece that was picked up (ISO dates, counted in UTC). */
+  function newStart(entry, day) {
+    var start = entry.getAttribute("data-start");
+    var from = entry.getAttribute("data-day") || start;
+    if (!start) { return day; }
+    var shift = Date.parse(day + "T00:00:00Z") - Date.parse(from + "T00:00:00Z");
+    return new Date(Date.parse(start + "T00:00:00Z") + shift).toISOString().slice(0, 10);
+  }
+
+  /* Draw the calendar again (a spanning record covers other days now), keeping the status
+   * line's answer. */
+  function redraw() {
+    var status = document.getElementById("calendar-status");
+    var here = status && status.getAttribute("data-here");
+    if (!here || !window.htmx) { window.location.reload(); return; }
+    var said = Array.prototype.slice.call(status.childNodes);
+    window.htmx.ajax("GET", here, { target: "#calendar-body", swap: "innerHTML" }).then(function () {
+      var fresh = document.getElementById("calendar-status");
+      if (fresh) { fresh.replaceChildren.apply(fresh, said); }
+    });
+  }
 
   document.addEventListener("dragend", function () {
     dragged = null;
@@ -51,10 +76,15 @@
     dragged = null;
     cell.classList.remove("cal-drop");
     if (entry.closest(".cal-day") === cell) { return; }
-    send(entry.getAttribute("data-move"), entry.getAttribute("data-version"), cell.getAttribute("data-date"))
+    var spans = entry.classList.contains("cal-span");
+    send(entry.getAttribute("data-move"), entry.getAttribute("data-version"),
+      newStart(entry, cell.getAttribute("data-date")))
       .then(function (version) {
         if (version === null) { return; }
+        if (spans) { redraw(); return; }
         entry.setAttribute("data-version", version);
+        entry.setAttribute("data-start", cell.getAttribute("data-date"));
+        entry.setAttribute("data-day", cell.getAttribute("data-date"));
         var list = cell.querySelector(".cal-entries");
         if (list) { list.appendChild(entry); }
       });
