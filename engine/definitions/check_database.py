@@ -43,8 +43,9 @@ def check_in_database(
 ) -> None:
     """Translate `expression` to SQL over `module`'s table; report why it cannot be.
 
-    Not where the expression already has a problem (a type clash): its fix comes first."""
-    if any(problem.path == pointer(path) for problem in ctx.problems):
+    Not where the expression already has a problem (a type clash): its fix comes first; nor
+    over the clock, which `check_formulas` reports (`clock_in_database`)."""
+    if expression.uses_clock or any(problem.path == pointer(path) for problem in ctx.problems):
         return
     try:
         expression.to_sql(_resolver(module), aggregate=aggregate)
