@@ -9,6 +9,9 @@ on each of them or on none:
   a site manager granted project A cannot file a record under project B;
 - an attachment value must be a file this writer uploaded for this module and field, with
   the name, type and size it was registered with.
+- a unique field or combination must not repeat another record's values
+  (engine/records/uniqueness.py), and a new record's number must find the values it prints
+  (engine/records/numbering.py).
 
 A value unchanged from the stored record (`before`) is not checked again: editing the
 hours of a record must not fail on a link its writer cannot see.
