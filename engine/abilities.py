@@ -107,11 +107,13 @@ class Abilities:
 
 
 def locked_fields(module: Module, state_id: str | None) -> frozenset[str]:
-    """The fields a read-only state locks: all of them but its `editable` ones."""
+    """The fields the state locks: those whose `x-editable-in` leaves it out, and in a
+    read-only state all of them but its `editable` ones."""
+    closed = frozenset(rules.closed_fields(module, state_id))
     state = module.workflow.states.get(state_id or "") if module.workflow else None
     if state is None or not state.readonly:
-        return frozenset()
-    return frozenset(f.name for f in module.fields) - set(state.editable)
+        return closed
+    return closed | (frozenset(f.name for f in module.fields) - set(state.editable))
 
 
 def field_modes(actor: Actor, module: Module, state_id: str | None = None) -> dict[str, str]:

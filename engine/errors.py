@@ -347,6 +347,12 @@ class GuardFailed(TransitionRefused):
     code = "guard_failed"
 
 
+class GuardMessage(GuardFailed):
+    """The guard does not hold and the pack says why in its own `message`."""
+
+    code = "guard_message"
+
+
 class GuardError(TransitionRefused):
     code = "guard_error"
 

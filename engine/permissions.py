@@ -201,6 +201,18 @@ STATE_LOCKS: dict[str, tuple[tuple[str, str, bool], ...]] = {
 }
 
 
+def closed_fields(module: Module, state_id: str | None) -> tuple[str, ...]:
+    """The fields whose `x-editable-in` leaves out `state_id`: read-only there for everyone.
+
+    Without a state (a record not yet created, or no workflow) none is closed.
+    """
+    if module.workflow is None or state_id is None:
+        return ()
+    return tuple(
+        f.name for f in module.fields if f.editable_in is not None and state_id not in f.editable_in
+    )
+
+
 def state_refusal(
     actor: Actor,
     module: Module,
@@ -221,6 +233,12 @@ def state_refusal(
     state = module.workflow.states.get(state_id)
     if state is None:
         return None
+    closed = sorted(set(fields or ()) & set(closed_fields(module, state_id)))
+    if action == "update" and closed:
+        field = module.field(closed[0])
+        states = field.editable_in if field is not None else ()
+        params = {"field": closed[0], "fields": closed, "state": state_id, "states": states}
+        return Problem(f"/{closed[0]}", "field_state_locked", params)
     for flag, word, admin_exempt in STATE_LOCKS.get(action, ()):
         if getattr(state, flag) and not (admin_exempt and actor.is_admin):
             if action == "update" and state.editable:

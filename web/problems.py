@@ -27,6 +27,7 @@ from web import (
     problems_expressions,
     problems_fields,
     problems_packs,
+    problems_rules,
     problems_unique,
     problems_workflow,
 )
@@ -263,6 +264,8 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_packs.PACKS,
     **problems_fields.CHECKS,
     **problems_workflow.CHECKS,
+    **problems_rules.REFUSALS,
+    **problems_rules.CHECKS,
     **problems_expressions.CHECKS,
     **problems_diagram.CHECKS,
     **problems_dashboards.CHECKS,

@@ -24,6 +24,7 @@ from engine.definitions.check_fields import check_fields, check_table_names
 from engine.definitions.check_formulas import check_formulas
 from engine.definitions.check_permissions import check_permissions
 from engine.definitions.check_reports import check_reports
+from engine.definitions.check_rules import check_rules
 from engine.definitions.check_seed import check_seed
 from engine.definitions.check_ui import check_ui
 from engine.definitions.check_unique import check_unique
@@ -62,6 +63,7 @@ def check_pack(
         check_fields(ctx, module)
         check_ui(ctx, module)
         check_workflow(ctx, module)
+        check_rules(ctx, module)
         check_permissions(ctx, module)
         check_migrate(ctx, module)
         check_unique(ctx, module)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from engine.definitions.constraints import record_constraints
+from engine.definitions.constraints import compile_validations, record_constraints
 from engine.definitions.dashboards import compile_dashboard
 from engine.definitions.model import (
     UI,
@@ -109,6 +109,7 @@ def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field
         constraints=_frozen({k: schema[k] for k in CONSTRAINTS if k in schema}),
         settings=_frozen({k: schema[k] for k in kind.settings if k in schema}),
         unique=schema.get("unique") is True,
+        editable_in=tuple(schema["x-editable-in"]) if "x-editable-in" in schema else None,
     )
 
 
@@ -197,6 +198,8 @@ def compile_workflow(raw: Mapping[str, Any] | None) -> Workflow | None:
                 withdraw=bool(t.get("withdraw")),
                 notify_role=notify.get("role"),
                 notify_field=notify.get("field"),
+                sets=MappingProxyType({k: parse(v) for k, v in t.get("set", {}).items()}),
+                message=_frozen(t.get("message")),
             )
         )
     return Workflow(
@@ -287,6 +290,7 @@ def compile_module(raw: Mapping[str, Any], pack_id: str, version: str) -> Module
         raw=_frozen(raw),
         record_schema=record_constraints(schema, [f.name for f in fields if f.rollup is not None]),
         unique=_unique_sets(fields, raw.get("unique", ())),
+        validations=compile_validations(raw.get("validations", ())),
     )
 
 

@@ -1,5 +1,6 @@
 """A module's record constraints: its JSON Schema reduced, at compile time, to what coercion
-does not already check.
+does not already check, and its `validations` (rules over the whole record, each with the
+message a refusal shows instead of the expression).
 
 Marshmallow enforces types, choices and dates when input is coerced; the JSON Schema pass
 over a record keeps only the constraints it adds (ranges, lengths, patterns, sizes...), which
@@ -11,13 +12,48 @@ result, so nothing downstream reads the pack's raw schema.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
+
+from engine.errors import ExpressionError, Problem
+from engine.expressions import Expression, parse, truthy
+from engine.i18n import localize
 
 COERCED_KEYWORDS = frozenset(
     {"type", "enum", "required", "title", "description", "default", "readOnly", "$schema"}
     | {"unique"}  # enforced by the module's UNIQUE index (engine/records/uniqueness.py)
 )
 COERCED_FORMATS = frozenset({"date", "date-time"})
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A rule every written record must meet: `when` must hold, else `message` is shown.
+
+    `fields` place the refusal beside those fields (the whole record when empty); without a
+    message the reader gets a generic sentence, never the expression.
+    """
+
+    when: Expression
+    message: Any = None  # localized text (engine.i18n); None: the generic sentence
+    fields: tuple[str, ...] = ()
+
+
+def compile_validations(raw: Iterable[Mapping[str, Any]]) -> tuple[Validation, ...]:
+    """The module's `validations`, parsed once (their checks run at import)."""
+    return tuple(
+        Validation(
+            when=parse(item["when"]),
+            message=_frozen_text(item.get("message")),
+            fields=tuple(item.get("fields", ())),
+        )
+        for item in raw
+    )
+
+
+def _frozen_text(value: Any) -> Any:
+    return MappingProxyType(dict(value)) if isinstance(value, Mapping) else value
 
 
 def record_constraints(schema: Mapping[str, Any], rollups: Iterable[str]) -> dict[str, Any]:
@@ -54,3 +90,30 @@ def _constraints(schema: Any) -> Any:
         else:
             pruned[key] = value
     return pruned
+
+
+def validation_problems(
+    module_id: str, validations: Iterable[Validation], env: Mapping[str, Any]
+) -> list[Problem]:
+    """A problem at each field of every validation `env` (a record's values) does not meet.
+
+    A validation that comes out null (a value it reads is empty) does not refuse: what
+    must be filled is `required`'s to say. One that cannot be evaluated refuses.
+    """
+    problems: list[Problem] = []
+    for validation in validations:
+        try:
+            result = validation.when.evaluate(dict(env))
+            broken = result is not None and not truthy(result)
+        except ExpressionError:
+            broken = True
+        if not broken:
+            continue
+        if validation.message is None:
+            code, params = "rule_failed", {"module": module_id}
+        else:
+            english = localize(validation.message, "en")
+            code, params = "rule_message", {"message": english, "texts": validation.message}
+        for path in [f"/{name}" for name in validation.fields] or [""]:
+            problems.append(Problem(path, code, params))
+    return problems

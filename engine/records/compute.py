@@ -16,6 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from engine.actor import Actor
+from engine.definitions.constraints import validation_problems
 from engine.definitions.model import Field, Module
 from engine.errors import ExpressionError, Problem, ValidationFailed
 from engine.expressions import truthy
@@ -216,6 +217,7 @@ def prepare_values(
                     elif child.required and child.kind_type.flag and row.get(child.name) is False:
                         where = f"/{f.name}/{index}/{child.name}"
                         problems.append(Problem(where, "required_yes", {"field": child.name}))
+    problems.extend(validation_problems(module.id, module.validations, env))
     rollups = {f.name for f in module.fields if f.rollup is not None}
     document = _json_ready(
         {k: v for k, v in values.items() if module.field(k) is not None and k not in rollups}

@@ -32,7 +32,6 @@ from engine.errors import (
     CommentRequired,
     ExpressionError,
     GuardError,
-    GuardFailed,
     MissingFields,
     NotApprover,
     NotFound,
@@ -55,7 +54,9 @@ from engine.records.compute import base_env
 from engine.records.links import linked_values
 from engine.records.model import Record
 from engine.records.reading import children_of, read_inputs, record_select, row_to_record
+from engine.records.uniqueness import unique_guard
 from engine.workflow import approvals, tasks
+from engine.workflow.setting import guard_refusal, set_values
 
 MAX_COMMENT = 4000
 
@@ -177,7 +178,7 @@ def _refusal(
         except ExpressionError as exc:
             return refusal(GuardError, tid, state, detail=str(exc))
         if not holds:
-            return refusal(GuardFailed, tid, state, condition=transition.when.source)
+            return guard_refusal(transition, state)
     if transition.approval is not None and not actor.is_system:
         if not transition.self_approval and actor.name == record.owner:
             return refusal(OwnerMayNotApprove, tid, state)
@@ -233,6 +234,24 @@ def _check_comment(transition: Transition, comment: str | None) -> str | None:
     return comment
 
 
+def _close_approval(session: Session, module: Module, record_id: str) -> None:
+    """Discard the open votes and extra approvers of a record that leaves its state."""
+    session.execute(
+        update(Vote)
+        .where(Vote.module == module.id, Vote.record_id == record_id, Vote.discarded.is_(False))
+        .values(discarded=True)
+    )
+    session.execute(
+        update(ExtraApprover)
+        .where(
+            ExtraApprover.module == module.id,
+            ExtraApprover.record_id == record_id,
+            ExtraApprover.active.is_(True),
+        )
+        .values(active=False)
+    )
+
+
 def fire(
     session: Session,
     catalog: Catalog,
@@ -243,34 +262,29 @@ def fire(
     comment: str | None,
     now: dt.datetime,
 ) -> tuple[Record, list[str]]:
-    """Move the record to the transition's target; discard open votes; history; inbox items."""
+    """Move the record to the transition's target with the fields it sets; discard open
+    votes; history; inbox items."""
     main = catalog.tables[module.id].main
+    written = set_values(session, catalog, module, record, transition, actor, now)
     statement = (
         update(main)
         .where(
             main.c.id == record.id, main.c.version == record.version, main.c.state == record.state
         )
         .values(
-            state=transition.target, state_since=now, version=record.version + 1, updated_at=now
+            state=transition.target,
+            state_since=now,
+            version=record.version + 1,
+            updated_at=now,
+            **written.columns,
         )
     )
-    result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
+    taken = [written.values], [record.data], [record.id]  # a racing writer's unique value
+    with unique_guard(session, catalog, module, actor, *taken, single=True):
+        result = cast("CursorResult[Any]", session.execute(statement))  # a DML result
     if result.rowcount != 1:
         raise StaleVersion(record.id, record.version)
-    session.execute(
-        update(Vote)
-        .where(Vote.module == module.id, Vote.record_id == record.id, Vote.discarded.is_(False))
-        .values(discarded=True)
-    )
-    session.execute(
-        update(ExtraApprover)
-        .where(
-            ExtraApprover.module == module.id,
-            ExtraApprover.record_id == record.id,
-            ExtraApprover.active.is_(True),
-        )
-        .values(active=False)
-    )
+    _close_approval(session, module, record.id)
     record_change(
         session,
         module,
@@ -282,7 +296,9 @@ def fire(
         comment=comment,
         at=now,
         transition=transition.id,
+        changes=written.changes,
     )
+    record.data.update(written.values)
     record.state, record.state_since, record.version, record.updated_at = (
         transition.target,
         now,

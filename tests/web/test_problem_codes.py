@@ -39,8 +39,10 @@ PARAMS = {
     "min_args": 1, "max_args": 2, "where": "items", "left": "text 'a'", "right": "number 1",
     "verb": "add", "needs": "two numbers",
     "by": " by S-001", "token": "project.code", "pattern": "{project.code}-{seq:4}",
+    "message": "Over budget", "expected": "date", "actual": "number",
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
+FREE_TEXT |= {"guard_message", "rule_message"}  # the pack's own message, in its languages
 
 
 def test_every_code_has_an_english_sentence_and_a_translation(app: Flask) -> None:
