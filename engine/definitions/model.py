@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from engine.expressions import Expression
 
 if TYPE_CHECKING:
+    from engine.definitions.constraints import Validation
     from engine.definitions.dashboards import Dashboard
     from engine.kinds.base import FieldKind
 
@@ -78,6 +79,7 @@ class Field:
     constraints: Mapping[str, Any] = field(default_factory=dict)  # minLength, maximum...
     settings: Mapping[str, Any] = field(default_factory=dict)  # the kind's own keywords
     unique: bool = False  # no two records hold the same value (`"unique": true`)
+    editable_in: tuple[str, ...] | None = None  # states outside which no one edits it
 
     @property
     def kind_type(self) -> FieldKind:
@@ -273,6 +275,8 @@ class Transition:
     withdraw: bool = False
     notify_role: str | None = None
     notify_field: str | None = None
+    sets: Mapping[str, Expression] = field(default_factory=dict)  # written when it fires
+    message: Any = None  # localized text shown when `when` refuses the step
 
 
 @dataclass(frozen=True)
@@ -326,6 +330,7 @@ class Module:
     record_schema: Mapping[str, Any] = field(default_factory=dict)
     # what no two records may share: each unique field, then each `unique` combination
     unique: tuple[tuple[str, ...], ...] = ()
+    validations: tuple[Validation, ...] = ()  # record rules (`validations`)
 
     @cached_property
     def field_map(self) -> dict[str, Field]:
