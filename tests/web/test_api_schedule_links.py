@@ -10,7 +10,7 @@ import pytest
 from engine.db import transaction
 from engine.packs import import_pack
 from tests.engine.schedule_pack import jobs_pack
-from tests.web.helpers import Api, body, errors, project_id
+from tests.web.helpers import Api, body, errors, project_id, sign_in_as
 
 
 def job(project: str, step: str, after: str | None = None) -> dict[str, Any]:
@@ -65,3 +65,21 @@ def test_a_batch_whose_changes_together_close_a_circle_is_refused_whole(api: Api
     assert after_of(api, first) is None
     fine = {**close, "data": {"after": None}}
     assert api.post("/modules/job/records:batch", json={"records": [fine]}).status_code == 201
+
+
+def test_a_circle_already_in_the_data_is_drawn_with_a_warning(api: Api, jobs) -> None:
+    from sqlalchemy import update
+
+    from engine.catalog import load_catalog
+
+    with transaction(api.session_factory) as session:  # written before the check existed
+        table = load_catalog(session).tables["job"].main
+        session.execute(
+            update(table).where(table.c.id == jobs["1"]["id"]).values(after=jobs["3"]["id"])
+        )
+    client = api.app.test_client()
+    sign_in_as(client, "admin")
+    page = client.get("/m/job/gantt")
+    assert page.status_code == 200, page.text
+    warning = page.text.split("wait on each other in a circle", 1)[1].split("</p>", 1)[0]
+    assert "job 1 → job 3 → job 2 → job 1" in warning  # each waits on the next
