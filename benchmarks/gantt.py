@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
 import tempfile
@@ -50,6 +51,7 @@ from engine.packs import import_pack
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
+PACK_VERSION = json.loads((ROOT / "modules" / "construction.json").read_text("utf-8"))["version"]
 PROJECTS = 50
 BIG = 2000  # tasks of the first project: 40 parents × (1 + 49 children)
 START = dt.date(2026, 1, 5)
@@ -61,7 +63,7 @@ def _system(number: str, now: dt.datetime) -> dict[str, Any]:
         "number": number,
         "owner": "planner",
         "version": 1,
-        "module_version": "1.1.0",
+        "module_version": PACK_VERSION,
         "created_at": now,
         "updated_at": now,
     }
