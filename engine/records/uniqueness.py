@@ -14,6 +14,7 @@ combination with an empty member is not compared.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -109,9 +110,17 @@ def _holders(
         if own:
             statement = statement.where(table.c.id.not_in(own))
         for row in session.execute(statement):
-            found[tuple(row[1:])] = row[0]
-    # the database hands values back typed as they were bound; match them to the keys asked
-    return {key: found[key] for key in keys if key in found}
+            found[tuple(_plain(v) for v in row[1:])] = row[0]
+    held = {key: found.get(tuple(_plain(v) for v in key)) for key in keys}
+    return {key: holder for key, holder in held.items() if holder is not None}
+
+
+def _plain(value: Any) -> Any:
+    """A value as the database compares it: a moment in UTC without its zone (SQLite hands
+    date-times back naive, PostgreSQL in the session's zone)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
 
 
 def _labels(

@@ -209,3 +209,25 @@ def test_a_transition_setting_a_taken_value_is_refused_and_leaves_the_record(ses
     assert _codes(caught.value) == [("/code", "not_unique", "S-001")]
     kept = get_record(session, "site", annex.id, keeper)
     assert (kept.state, kept.data["code"], kept.version) == ("open", "ANX", 1)
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"type": "number", "x-scale": 2}, "12.50"),
+        ({"type": "integer"}, 7),
+        ({"type": "string", "format": "date"}, "2026-03-01"),
+        ({"type": "string", "format": "date-time"}, "2026-03-01T08:00:00+08:00"),
+        ({"enum": ["a", "b"]}, "a"),
+        ({"type": "string", "x-user": True}, "kim"),
+    ],
+)
+def test_each_kind_that_can_be_unique_is_refused_as_not_unique(session, schema, value) -> None:
+    pack = unique_pack()
+    pack["modules"][0]["schema"]["properties"]["v"] = {**schema, "unique": True}
+    import_pack(session, pack)
+    keeper = make_user(session, "kim", "keeper")
+    create_record(session, "site", {"name": "a", "v": value}, keeper)
+    with pytest.raises(ValidationFailed) as caught:
+        create_record(session, "site", {"name": "b", "v": value}, keeper)
+    assert _codes(caught.value) == [("/v", "not_unique", "S-001")]
