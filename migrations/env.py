@@ -19,7 +19,8 @@ from sqlalchemy import Connection
 from engine.db import database_url, make_engine
 from engine.models import Base
 
-MODULE_TABLE_PREFIX = "m_"
+# module tables, and the flag that holds the rollup triggers in a batch (engine/records/rollups)
+MODULE_TABLE_PREFIX = ("m_", "fw_rollup_")
 
 config = context.config
 target_metadata = Base.metadata

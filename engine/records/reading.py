@@ -33,6 +33,7 @@ from engine.definitions.model import SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS, Field,
 from engine.errors import ExpressionError
 from engine.expressions.sql import Resolve
 from engine.records.model import Record
+from engine.records.rollups import batch as rollup_batch  # noqa: F401  # for the writes
 
 SYSTEM = SYSTEM_COLUMN_NAMES
 

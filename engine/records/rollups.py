@@ -16,148 +16,20 @@ an import rebuilds the rollups its pack declares or feeds, and recreates all tri
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Sequence
-from typing import Any
-from typing import cast as cast_to
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    ColumnElement,
-    FromClause,
-    Numeric,
-    Table,
-    and_,
-    cast,
-    func,
-    inspect,
-    literal_column,
-    select,
-    text,
-    type_coerce,
-    update,
-)
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy import Column, inspect, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
-from sqlalchemy.sql.visitors import ExternallyTraversible, replacement_traverse
 
 from engine.catalog import Catalog, load_catalog
-from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
-from engine.errors import ExpressionError
-from engine.expressions.sql import Resolve
-from engine.sqltypes import ExactDecimal
+from engine.definitions.model import Field, Module
+from engine.records.rollup_triggers import drop_triggers, install_triggers, pause
+from engine.records.rollup_values import ordered_rollups, rollup_value
 
-PREFIX = "fw_rollup_"
-MAX_NAME = 60
-
-
-def _resolver(table: FromClause, module: Module, parent: Table | None) -> Resolve:
-    """Names of the summed module (stored fields, rollups, `$state`...) and `parent.<field>`."""
-
-    def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
-        if len(path) == 2 and path[0] == "parent" and parent is not None:
-            name = SYSTEM_COLUMNS.get(path[1], path[1])
-            if name in parent.c:
-                return parent.c[name]
-        if len(path) != 1:
-            raise ExpressionError(code="expr_not_in_database", name=".".join(path))
-        name = path[0]
-        column = SYSTEM_COLUMNS.get(name, name)
-        field = module.field(name)
-        kept = field is not None and (field.stored or field.rollup is not None)
-        if (name.startswith("$") or kept) and column in table.c:
-            return table.c[column]
-        raise ExpressionError(code="expr_not_stored", name=name, module=module.id)
-
-    return resolve
-
-
-def _scale(type_: Any) -> int:
-    return type_.scale if isinstance(type_, ExactDecimal) else 0
-
-
-def rollup_value(
-    catalog: Catalog, module: Module, main: Table, field: Field, dialect: str
-) -> ColumnElement[Any]:
-    """The rollup of each row of `main`, computed afresh: a correlated aggregate subquery,
-    in the representation of the field's own column (SQLite keeps decimals as scaled
-    integers, so a sum at the summed field's scale is rescaled to the rollup's)."""
-    rollup = field.rollup
-    assert rollup is not None
-    source = catalog.module(rollup.module)
-    source_table = catalog.tables[source.id].main.alias(f"r_{field.name}")
-    resolve = _resolver(source_table, source, main)
-    value = rollup.value.to_sql(resolve, aggregate=True)
-    conditions = [source_table.c[rollup.link] == main.c.id]
-    if rollup.where is not None:
-        conditions.append(rollup.where.to_sql(resolve))
-    target = main.c[field.name].type
-    raw: ColumnElement[Any] = type_coerce(value, Numeric())
-    if dialect == "sqlite":
-        shift = _scale(target) - _scale(value.type)
-        if "avg" in rollup.value.functions or shift < 0:
-            raw = cast(func.round(raw * (10.0**shift)), BigInteger)
-        elif shift > 0:
-            raw = raw * 10**shift
-    subquery = select(raw).where(and_(*conditions)).scalar_subquery()
-    if rollup.value.functions & {"sum", "count"}:
-        return func.coalesce(subquery, 0)
-    return subquery
-
-
-def ordered_rollups(catalog: Catalog) -> list[tuple[Module, Field]]:
-    """Every rollup of the catalog, each after the rollups it reads (rollups of rollups)."""
-    pending = [(m, f) for m in catalog.modules.values() for f in m.rollup_fields]
-    done: set[tuple[str, str]] = set()
-    ordered: list[tuple[Module, Field]] = []
-    while pending:
-        ready = [(m, f) for m, f in pending if not (_reads(m, f, catalog) - done)]
-        ready = ready or pending[:1]  # a cycle (refused at import): keep going anyway
-        for item in ready:
-            pending.remove(item)
-            ordered.append(item)
-            done.add((item[0].id, item[1].name))
-    return ordered
-
-
-def _reads(module: Module, field: Field, catalog: Catalog) -> set[tuple[str, str]]:
-    """The rollups (module, field) that a rollup reads in the module it sums."""
-    rollup = field.rollup
-    assert rollup is not None
-    source = catalog.modules.get(rollup.module)
-    if source is None:
-        return set()
-    names = {ref[0] for ref in _expressions(field) if len(ref) == 1}
-    return {(source.id, n) for n in names if (f := source.field(n)) and f.rollup is not None}
-
-
-def _expressions(field: Field) -> set[tuple[str, ...]]:
-    rollup = field.rollup
-    assert rollup is not None
-    refs = set(rollup.value.references)
-    if rollup.where is not None:
-        refs |= rollup.where.references
-    return refs
-
-
-def _source_columns(field: Field, source_table: Table) -> list[str]:
-    """The summed table's columns the rollup reads: its link first, then the others."""
-    rollup = field.rollup
-    assert rollup is not None
-    names = [rollup.link]
-    for ref in sorted(_expressions(field)):
-        column = SYSTEM_COLUMNS.get(ref[0], ref[0])
-        if len(ref) == 1 and column in source_table.c and column not in names:
-            names.append(column)
-    return names
-
-
-def _parent_columns(field: Field, main: Table) -> list[str]:
-    """The parent's own columns a `where` reads through `parent.<field>`."""
-    names = {SYSTEM_COLUMNS.get(r[1], r[1]) for r in _expressions(field) if r[0] == "parent"}
-    return sorted(n for n in names if n in main.c)
+__all__ = ["batch", "drop_triggers", "rebuild_rollups", "refresh_after_import"]
 
 
 def rebuild_rollups(session: Session, module_ids: Iterable[str] | None = None) -> int:
@@ -191,128 +63,39 @@ def fed_by(catalog: Catalog, module_ids: Iterable[str]) -> set[str]:
     return ids
 
 
-# --- triggers -------------------------------------------------------------------------------
-
-
-def _name(*parts: str) -> str:
-    name = PREFIX + "_".join(parts)
-    if len(name) <= MAX_NAME:
-        return name
-    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
-    return f"{name[: MAX_NAME - 9]}_{digest}"
-
-
-def _row(dialect: Dialect, which: str, column: str) -> Any:
-    return literal_column(f"{which}.{dialect.identifier_preparer.quote(column)}")
-
-
-def _changed(dialect: Dialect, columns: Sequence[str]) -> str:
-    differs = "IS NOT" if dialect.name == "sqlite" else "IS DISTINCT FROM"
-    quote = dialect.identifier_preparer.quote
-    return " OR ".join(f"OLD.{quote(c)} {differs} NEW.{quote(c)}" for c in columns)
-
-
-def _update_sql(
-    catalog: Catalog, module: Module, field: Field, dialect: Dialect, ids: Sequence[Any]
-) -> str:
-    main = catalog.tables[module.id].main
-    value = rollup_value(catalog, module, main, field, dialect.name)
-    statement = update(main).where(main.c.id.in_(ids)).values({field.name: value})
-    inlined: Any = replacement_traverse(cast_any(statement), {}, _Inliner(dialect))
-    return str(inlined.compile(dialect=dialect))
-
-
-def cast_any(statement: Any) -> ExternallyTraversible:
-    """The statement as a traversable element (the overloads of `replacement_traverse`)."""
-    return cast_to(ExternallyTraversible, statement)
-
-
-class _Inliner:
-    """Writes each bound value into the SQL (a trigger has no parameters); `literal_binds`
-    alone misses some (SQLite's `IS NOT`)."""
-
-    def __init__(self, dialect: Dialect) -> None:
-        self.dialect = dialect
-
-    def __call__(self, element: Any, **kw: Any) -> Any:
-        if not isinstance(element, BindParameter):
-            return None
-        processor = element.type.literal_processor(self.dialect)
-        value = element.effective_value
-        if processor is None:
-            raise ExpressionError(code="expr_not_in_database", name=repr(value))
-        return literal_column(processor(value), type_=element.type)
-
-
-def _triggers(catalog: Catalog, dialect: Dialect) -> list[tuple[str, str, str, str, str]]:
-    """(name, event, table, condition, body) of every trigger keeping a rollup current."""
-    found: list[tuple[str, str, str, str, str]] = []
-    for module, field in ordered_rollups(catalog):
-        rollup = field.rollup
-        assert rollup is not None
-        source_table = catalog.tables[rollup.module].main
-        main = catalog.tables[module.id].main
-        link = rollup.link
-        columns = _source_columns(field, source_table)
-        key = (module.id, field.name)
-        sql = _update_sql(catalog, module, field, dialect, [_row(dialect, "NEW", link)])
-        found.append((_name(*key, "i"), "INSERT", source_table.name, "", sql))
-        sql = _update_sql(catalog, module, field, dialect, [_row(dialect, "OLD", link)])
-        found.append((_name(*key, "d"), "DELETE", source_table.name, "", sql))
-        both = [_row(dialect, "OLD", link), _row(dialect, "NEW", link)]
-        sql = _update_sql(catalog, module, field, dialect, both)
-        event = "UPDATE OF " + ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
-        found.append((_name(*key, "u"), event, source_table.name, _changed(dialect, columns), sql))
-        own = _update_sql(catalog, module, field, dialect, [_row(dialect, "NEW", "id")])
-        found.append((_name(*key, "n"), "INSERT", main.name, "", own))
-        parent_columns = _parent_columns(field, main)
-        if parent_columns:
-            quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in parent_columns)
-            condition = _changed(dialect, parent_columns)
-            found.append((_name(*key, "p"), f"UPDATE OF {quoted}", main.name, condition, own))
-    return found
-
-
-def drop_triggers(connection: Connection) -> None:
-    """Drop every rollup trigger (before tables change; `install_triggers` puts them back)."""
-    if connection.dialect.name == "sqlite":
-        names = connection.scalars(
-            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE :p"),
-            {"p": PREFIX + "%"},
-        ).all()
-        for name in names:
-            connection.execute(text(f'DROP TRIGGER IF EXISTS "{name}"'))
+@contextmanager
+def batch(session: Session, catalog: Catalog, module: Module, ids: Sequence[str]) -> Iterator[None]:
+    """Rows of `module` inserted as one batch: the triggers stand aside while they are
+    written, then each parent the batch touched is recomputed once — one UPDATE per
+    rollup, not one per row (whose own triggers carry it on to rollups of rollups)."""
+    feeds = [(m, f) for m, f in ordered_rollups(catalog) if _sums(f, module)]
+    if len(ids) < 2 or not (feeds or module.rollup_fields):
+        yield
         return
-    names = connection.scalars(
-        text(
-            "SELECT proname FROM pg_proc WHERE proname LIKE :p"
-            " AND pronamespace = current_schema()::regnamespace"
-        ),
-        {"p": PREFIX.replace("_", r"\_") + "%"},
-    ).all()
-    for name in names:
-        connection.execute(text(f'DROP FUNCTION IF EXISTS "{name}"() CASCADE'))
+    pause(session, True)
+    try:
+        yield
+    except BaseException:
+        with suppress(SQLAlchemyError):  # a failed transaction resets it when rolled back
+            pause(session, False)
+        raise
+    pause(session, False)
+    dialect = session.get_bind().dialect.name
+    source = catalog.tables[module.id].main
+    for parent, field in feeds:
+        assert field.rollup is not None
+        main = catalog.tables[parent.id].main
+        touched = select(source.c[field.rollup.link]).where(source.c.id.in_(ids))
+        value = rollup_value(catalog, parent, main, field, dialect)
+        session.execute(update(main).where(main.c.id.in_(touched)).values({field.name: value}))
+    main = catalog.tables[module.id].main
+    for field in module.rollup_fields:  # the new records' own rollups
+        value = rollup_value(catalog, module, main, field, dialect)
+        session.execute(update(main).where(main.c.id.in_(ids)).values({field.name: value}))
 
 
-def install_triggers(connection: Connection, catalog: Catalog) -> None:
-    """Create the triggers of every rollup in `catalog` (after `drop_triggers`)."""
-    dialect = connection.dialect
-    for name, event, table, condition, body in _triggers(catalog, dialect):
-        when = f" WHEN ({condition})" if condition else ""
-        if dialect.name == "sqlite":
-            connection.exec_driver_sql(
-                f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" FOR EACH ROW{when}'
-                f" BEGIN {body}; END"
-            )
-            continue
-        connection.exec_driver_sql(
-            f'CREATE FUNCTION "{name}"() RETURNS trigger LANGUAGE plpgsql AS '
-            f"$fw$ BEGIN {body}; RETURN NULL; END $fw$"
-        )
-        connection.exec_driver_sql(
-            f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" FOR EACH ROW{when}'
-            f' EXECUTE FUNCTION "{name}"()'
-        )
+def _sums(field: Field, module: Module) -> bool:
+    return field.rollup is not None and field.rollup.module == module.id
 
 
 def store_existing_rollups(connection: Connection) -> int:

@@ -37,7 +37,7 @@ from engine.records.compute import prepare_values
 from engine.records.links import linked_values
 from engine.records.model import Record
 from engine.records.numbering import number_records
-from engine.records.reading import children_of, mask, record_select, row_to_record
+from engine.records.reading import children_of, mask, record_select, rollup_batch, row_to_record
 from engine.records.uniqueness import unique_guard
 
 
@@ -264,7 +264,8 @@ def create_records(
         problems = write_problems(session, catalog, module, actor, "create", rows)
     if problems:
         raise BatchFailed(problems)
-    with unique_guard(session, catalog, module, actor, [v for _, v in prepared]):
+    batch = rollup_batch(session, catalog, module, [i for i, _ in prepared])  # parents once
+    with batch, unique_guard(session, catalog, module, actor, [v for _, v in prepared]):
         _insert_new(session, catalog, module, actor, prepared, placed, now)
     record_changes(
         session,

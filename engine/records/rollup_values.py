@@ -1,0 +1,136 @@
+"""A rollup's value in SQL: the correlated aggregate, the columns it reads, the order of rollups.
+
+Shared by the triggers that keep stored rollups current (rollup_triggers.py) and by the
+rebuild and batch recomputation (rollups.py). `parent.<field>` in a `where` is the record
+holding the rollup; a rollup may read another rollup of the summed module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    FromClause,
+    Numeric,
+    Table,
+    and_,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
+
+from engine.catalog import Catalog
+from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
+from engine.errors import ExpressionError
+from engine.expressions.sql import Resolve
+from engine.sqltypes import ExactDecimal
+
+
+def _resolver(table: FromClause, module: Module, parent: Table | None) -> Resolve:
+    """Names of the summed module (stored fields, rollups, `$state`...) and `parent.<field>`."""
+
+    def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
+        if len(path) == 2 and path[0] == "parent" and parent is not None:
+            name = SYSTEM_COLUMNS.get(path[1], path[1])
+            if name in parent.c:
+                return parent.c[name]
+        if len(path) != 1:
+            raise ExpressionError(code="expr_not_in_database", name=".".join(path))
+        name = path[0]
+        column = SYSTEM_COLUMNS.get(name, name)
+        field = module.field(name)
+        kept = field is not None and (field.stored or field.rollup is not None)
+        if (name.startswith("$") or kept) and column in table.c:
+            return table.c[column]
+        raise ExpressionError(code="expr_not_stored", name=name, module=module.id)
+
+    return resolve
+
+
+def _scale(type_: Any) -> int:
+    return type_.scale if isinstance(type_, ExactDecimal) else 0
+
+
+def rollup_value(
+    catalog: Catalog, module: Module, main: Table, field: Field, dialect: str
+) -> ColumnElement[Any]:
+    """The rollup of each row of `main`, computed afresh: a correlated aggregate subquery,
+    in the representation of the field's own column (SQLite keeps decimals as scaled
+    integers, so a sum at the summed field's scale is rescaled to the rollup's)."""
+    rollup = field.rollup
+    assert rollup is not None
+    source = catalog.module(rollup.module)
+    source_table = catalog.tables[source.id].main.alias(f"r_{field.name}")
+    resolve = _resolver(source_table, source, main)
+    value = rollup.value.to_sql(resolve, aggregate=True)
+    conditions = [source_table.c[rollup.link] == main.c.id]
+    if rollup.where is not None:
+        conditions.append(rollup.where.to_sql(resolve))
+    target = main.c[field.name].type
+    raw: ColumnElement[Any] = type_coerce(value, Numeric())
+    if dialect == "sqlite":
+        shift = _scale(target) - _scale(value.type)
+        if "avg" in rollup.value.functions or shift < 0:
+            raw = cast(func.round(raw * (10.0**shift)), BigInteger)
+        elif shift > 0:
+            raw = raw * 10**shift
+    subquery = select(raw).where(and_(*conditions)).scalar_subquery()
+    if rollup.value.functions & {"sum", "count"}:
+        return func.coalesce(subquery, 0)
+    return subquery
+
+
+def ordered_rollups(catalog: Catalog) -> list[tuple[Module, Field]]:
+    """Every rollup of the catalog, each after the rollups it reads (rollups of rollups)."""
+    pending = [(m, f) for m in catalog.modules.values() for f in m.rollup_fields]
+    done: set[tuple[str, str]] = set()
+    ordered: list[tuple[Module, Field]] = []
+    while pending:
+        ready = [(m, f) for m, f in pending if not (_reads(m, f, catalog) - done)]
+        ready = ready or pending[:1]  # a cycle (refused at import): keep going anyway
+        for item in ready:
+            pending.remove(item)
+            ordered.append(item)
+            done.add((item[0].id, item[1].name))
+    return ordered
+
+
+def _reads(module: Module, field: Field, catalog: Catalog) -> set[tuple[str, str]]:
+    """The rollups (module, field) that a rollup reads in the module it sums."""
+    rollup = field.rollup
+    assert rollup is not None
+    source = catalog.modules.get(rollup.module)
+    if source is None:
+        return set()
+    names = {ref[0] for ref in rollup_references(field) if len(ref) == 1}
+    return {(source.id, n) for n in names if (f := source.field(n)) and f.rollup is not None}
+
+
+def rollup_references(field: Field) -> set[tuple[str, ...]]:
+    rollup = field.rollup
+    assert rollup is not None
+    refs = set(rollup.value.references)
+    if rollup.where is not None:
+        refs |= rollup.where.references
+    return refs
+
+
+def source_columns(field: Field, source_table: Table) -> list[str]:
+    """The summed table's columns the rollup reads: its link first, then the others."""
+    rollup = field.rollup
+    assert rollup is not None
+    names = [rollup.link]
+    for ref in sorted(rollup_references(field)):
+        column = SYSTEM_COLUMNS.get(ref[0], ref[0])
+        if len(ref) == 1 and column in source_table.c and column not in names:
+            names.append(column)
+    return names
+
+
+def parent_columns(field: Field, main: Table) -> list[str]:
+    """The parent's own columns a `where` reads through `parent.<field>`."""
+    names = {SYSTEM_COLUMNS.get(r[1], r[1]) for r in rollup_references(field) if r[0] == "parent"}
+    return sorted(n for n in names if n in main.c)
