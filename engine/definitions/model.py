@@ -326,8 +326,7 @@ class Module:
     prints: tuple[Mapping[str, Any], ...]
     migrate: Migration
     raw: Mapping[str, Any]
-    # the JSON Schema constraints a record is checked against (engine/definitions/constraints)
-    record_schema: Mapping[str, Any] = field(default_factory=dict)
+    record_schema: Mapping[str, Any] = field(default_factory=dict)  # definitions/constraints
     # what no two records may share: each unique field, then each `unique` combination
     unique: tuple[tuple[str, ...], ...] = ()
     validations: tuple[Validation, ...] = ()  # record rules (`validations`)
