@@ -231,3 +231,23 @@ def test_each_kind_that_can_be_unique_is_refused_as_not_unique(session, schema, 
     with pytest.raises(ValidationFailed) as caught:
         create_record(session, "site", {"name": "b", "v": value}, keeper)
     assert _codes(caught.value) == [("/v", "not_unique", "S-001")]
+
+
+def test_a_write_that_slips_past_the_check_meets_the_index_and_reads_not_unique(
+    stores, monkeypatch
+) -> None:
+    """What a racing writer sees on PostgreSQL, made certain: the look-up before the write
+    finds nothing, the UNIQUE index refuses the row, and the answer is still the coded
+    problem naming the holder, with the transaction still usable."""
+    keeper = make_user(stores, "kim", "keeper")
+    holder = create_record(stores, "site", {"code": "N1", "name": "North"}, keeper)
+    other = create_record(stores, "site", {"code": "S1", "name": "South"}, keeper)
+    monkeypatch.setattr("engine.records.checks.unique_problems", lambda *args: [])
+    with pytest.raises(ValidationFailed) as created:
+        create_record(stores, "site", {"code": "N1", "name": "Late"}, keeper)
+    with pytest.raises(ValidationFailed) as updated:
+        update_record(stores, "site", other.id, 1, {"code": "N1"}, keeper)
+    assert (
+        _codes(created.value) == _codes(updated.value) == [("/code", "not_unique", holder.number)]
+    )
+    assert sorted(stores.execute(text("SELECT code FROM m_site")).scalars()) == ["N1", "S1"]
