@@ -145,13 +145,30 @@ def _through_link(
     return {row[0]: row[1] for row in rows}
 
 
+def _length_problems(module: Module, texts: Sequence[Mapping[str, str]]) -> list[Located]:
+    """Numbers that would not fit the `number` column with their values printed (dates have
+    a fixed width, so any day measures them)."""
+    pattern = module.numbering or ""
+    digits = "0" * max(sequence_width(pattern) or 0, 1)
+    head = next((f"/{t.partition('.')[0]}" for t in value_tokens(pattern)), "")
+    problems: list[Located] = []
+    for index, record_texts in enumerate(texts):
+        number = _render(pattern, dt.date(2000, 1, 1), record_texts, digits)
+        if len(number) > MAX_NUMBER:
+            params = {"number": number, "limit": MAX_NUMBER}
+            problems.append((index, Problem(head, "numbering_too_long", params)))
+    return problems
+
+
 def numbering_problems(
     session: Session, catalog: Catalog, module: Module, batch: Sequence[Mapping[str, Any]]
 ) -> list[Located]:
-    """What keeps new records from being numbered: a value their number needs is empty."""
+    """What keeps new records from being numbered: a value their number needs is empty, or
+    makes the number too long."""
     if not module.numbering or not value_tokens(module.numbering):
         return []
-    return token_values(session, catalog, module, batch)[1]
+    texts, problems = token_values(session, catalog, module, batch)
+    return problems or _length_problems(module, texts)
 
 
 def number_records(
@@ -165,13 +182,14 @@ def number_records(
     if not module.numbering:
         return [None] * len(batch)
     texts, problems = token_values(session, catalog, module, batch)
+    problems = problems or _length_problems(module, texts)
     if problems:
         raise BatchFailed(problems)
     numbers = _draw(session, module.id, module.numbering, today, texts)
     long = [
         (i, Problem("", "numbering_too_long", {"number": n, "limit": MAX_NUMBER}))
         for i, n in enumerate(numbers)
-        if len(n) > MAX_NUMBER
+        if len(n) > MAX_NUMBER  # a sequence grown past its digits
     ]
     if long:
         raise BatchFailed(long)

@@ -68,6 +68,23 @@ def test_a_value_the_number_needs_must_be_given(session, sites) -> None:
     assert [(i, p.code) for i, p in batch.value.items] == [(0, "numbering_value_missing")]
 
 
+def test_a_number_too_long_for_its_column_is_refused_before_it_is_drawn(session) -> None:
+    pack = unique_pack()
+    pack["modules"][0]["schema"]["properties"]["code"]["maxLength"] = 100
+    import_pack(session, pack)
+    keeper = make_user(session, "kim", "keeper")
+    (site,) = create_records(session, "site", [{"code": "X" * 60, "name": "Long"}], keeper)
+    (material,) = create_records(session, "material", [{"name": "m"}], keeper)
+    with pytest.raises(ValidationFailed) as caught:
+        create_record(session, "stock", {"site": site, "material": material}, keeper)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.code, problem.params["limit"]) == (
+        "/site",
+        "numbering_too_long",
+        64,
+    )
+
+
 def test_a_value_changed_later_does_not_renumber(session, sites) -> None:
     keeper, north, _south, (m0, m1, *_) = sites
     card = create_record(session, "stock", {"site": north, "material": m0}, keeper)
