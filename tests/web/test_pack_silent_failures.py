@@ -4,9 +4,13 @@ required yes/no field takes only yes."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from flask.testing import FlaskClient
+
 from tests.web.helpers import Api, body, errors
+from tests.web.test_admin_packs import upload
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 ZH = {"Accept-Language": "zh-CN"}
@@ -74,3 +78,13 @@ def test_a_required_yes_no_field_must_be_yes_on_every_write(api: Api) -> None:
     batch = {"records": [{"data": {"site": "Yard", "safety_briefed": False}}]}
     assert api.post(f"{records}:batch", json=batch).status_code == 422
     assert body(api.get(records))["total"] == 1
+
+
+def test_the_import_page_shows_the_refused_guard_in_chinese(
+    sign_in: Callable[[str], FlaskClient],
+) -> None:
+    page = upload(sign_in("admin"), _pack("$state in ['draft', 'aproved']"), headers=ZH)
+    assert page.status_code == 422
+    assert "<code>expression_unknown_state</code>" in page.text
+    assert "<code>/modules/0/workflow/transitions/0/when</code>" in page.text
+    assert "不是 permit 的状态" in page.text and "approved" in page.text
