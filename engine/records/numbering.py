@@ -182,7 +182,8 @@ def number_records(
     if not module.numbering:
         return [None] * len(batch)
     texts, problems = token_values(session, catalog, module, batch)
-    problems = problems or _length_problems(module, texts)
+    if not problems and value_tokens(module.numbering):
+        problems = _length_problems(module, texts)
     if problems:
         raise BatchFailed(problems)
     numbers = _draw(session, module.id, module.numbering, today, texts)
