@@ -53,7 +53,11 @@ def rules_pack(version: str = "1.0.0") -> dict[str, Any]:
         }
     )
     labour["validations"] = [
-        {"when": "amount <= project.budget", "message": OVER_BUDGET, "fields": ["items"]},
+        {
+            "when": "project.budget == null or amount <= project.budget",
+            "message": OVER_BUDGET,
+            "fields": ["items"],
+        },
         {"when": "worker != 'nobody'"},
     ]
     return pack
