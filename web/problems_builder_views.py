@@ -20,6 +20,7 @@ SLOTS: Mapping[str, tuple[Any, Any]] = {
     "totals": (_l("the totals"), _l("a number or money field stored with the record")),
     "kanban.by": (_l("the board's columns"), _l("the state or a choice field")),
     "calendar.date": (_l("the calendar's date"), _l("a date or date-time field")),
+    "calendar.end": (_l("the calendar's end"), _l("a date or date-time field")),
     "gantt.start": (_l("the Gantt chart's start"), _l("a date or date-time field")),
     "gantt.end": (_l("the Gantt chart's end"), _l("a date or date-time field")),
     "gantt.progress": (_l("the Gantt chart's progress"), _l("a number field")),

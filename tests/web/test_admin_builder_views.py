@@ -148,3 +148,31 @@ def test_an_installed_modules_list_and_views_are_shown_as_they_are(sign_in: Sign
     assert 'name="enable" value="calendar" checked' in page
     assert '<option value="date" selected>' in page
     assert client.get(f"{url}/views", query_string={"module": "nope"}).status_code == 422
+
+
+def test_the_calendar_offers_an_optional_end_among_the_date_fields(sign_in: SignIn):
+    client = sign_in("admin")
+    url = _visit(client)
+    add(client, url, "date", "Until")
+    page = client.get(f"{url}/views").text
+    select = page[
+        page.index('name="calendar.end"') : page.index(
+            "</select>", page.index('name="calendar.end"')
+        )
+    ]
+    assert 'value="day"' in select and 'value="until"' in select
+    assert 'value="inspector"' not in select and 'value="total"' not in select
+    assert '<option value="">—</option>' in select  # optional
+    refused = post(
+        client,
+        f"{url}/views/views",
+        {"enable": ["calendar"], "calendar.date": "day", "calendar.end": "inspector"},
+    )
+    assert refused.status_code == 422
+    assert "inspector does not fit the calendar's end" in html.unescape(refused.text)
+    chosen = {"enable": ["calendar"], "calendar.date": "day", "calendar.end": "until"}
+    assert post(client, f"{url}/views/views", chosen).status_code == 303
+    views = _pack(client, url)["modules"][0]["ui"]["views"]
+    assert views == [{"type": "calendar", "date": "day", "end": "until"}]
+    assert post(client, f"{url}/views/views", {**chosen, "calendar.end": ""}).status_code == 303
+    assert _pack(client, url)["modules"][0]["ui"]["views"] == [{"type": "calendar", "date": "day"}]
