@@ -150,7 +150,7 @@ def _conditional(
     then one column of a single statement (one scan) instead of a statement of its own."""
     module = may.module
     table = catalog.tables[module.id].main
-    base = resolver(table, module)
+    base = resolver(table, module, catalog, may.actor)  # stored rollups, as the reader may see
     if not filters:
         return card.measure.to_sql(base, aggregate=True)
     kept = and_(*filter_clauses(session, module, table, filters))

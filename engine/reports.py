@@ -79,7 +79,7 @@ def run_compiled_report(
     may.require_read()
     hidden = {f.name for f in module.fields} - may.visible
     table = catalog.tables[module.id].main
-    resolve = resolver(table, module)
+    resolve = resolver(table, module, catalog, actor)  # stored rollups, as the actor may see
     taken: set[str] = set()
     groups: list[tuple[str, Any]] = []
     for expression in report.group_by:

@@ -38,8 +38,15 @@ from engine.records.rollups import batch as rollup_batch  # noqa: F401  # for th
 SYSTEM = SYSTEM_COLUMN_NAMES
 
 
-def resolver(table: FromClause, module: Module) -> Resolve:
-    """Map expression names (`hours`, `$state`) to the columns of a module's table."""
+def resolver(
+    table: FromClause, module: Module, catalog: Catalog | None = None, reader: Actor | None = None
+) -> Resolve:
+    """Map expression names (`hours`, `$state`) to the columns of a module's table.
+
+    Given the catalog and the reader (reports, dashboards), a stored rollup is its column
+    where the reader may see it and NULL where not (the trust rule, row by row), so a
+    measure over it sums only what the reader may see and a group by it shows no figure.
+    """
 
     def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
         if len(path) != 1:
@@ -50,6 +57,9 @@ def resolver(table: FromClause, module: Module) -> Resolve:
         stored = name.startswith("$") or (field is not None and field.stored)
         if stored and column in table.c:
             return table.c[column]
+        if field is not None and field.rollup and catalog and reader and name in table.c:
+            gate = rollup_gate(catalog, reader, module, name, table)
+            return table.c[name] if isinstance(gate, True_) else case((gate, table.c[name]))
         raise ExpressionError(code="expr_not_stored", name=name, module=module.id)
 
     return resolve

@@ -58,4 +58,13 @@ def rollup_pack(parent_where: bool = True) -> dict[str, Any]:
         "permissions": {"site_manager": {"read": "all"}},
     }
     pack["modules"].insert(0, portfolio)
+    pack["reports"].append(
+        {
+            "id": "cost_by_portfolio",
+            "title": "Cost by portfolio",
+            "module": "project",
+            "group_by": ["portfolio"],
+            "measures": {"projects": "count()", "cost": "sum(actual)"},
+        }
+    )
     return pack

@@ -268,3 +268,19 @@ def test_a_database_from_before_stored_rollups_gets_its_columns_filled(
 def with_connection(config, connection):
     config.attributes["connection"] = connection
     return config
+
+
+def test_a_report_sums_the_stored_rollups_a_reader_may_see(session, site):
+    from engine.accounts import add_grant
+    from engine.reports import run_report
+    from tests.engine.people import make_user
+
+    north, p1, p2 = site
+    for project, hours in ((p1.id, "2"), (p2.id, "9")):
+        approve(session, create_record(session, "labour", tally(project, hours), FOREMAN).id)
+    (row,) = run_report(session, "cost_by_portfolio", SYSTEM).rows
+    assert (row["portfolio"], row["projects"], row["cost"]) == (north.id, 2, Decimal("110.00"))
+    manager = make_user(session, "ann", "site_manager")
+    add_grant(session, "ann", "project", p1.id)  # reads P1's tallies only
+    (row,) = run_report(session, "cost_by_portfolio", manager).rows
+    assert (row["projects"], row["cost"]) == (2, Decimal("20.00"))  # P2's 90.00 withheld
