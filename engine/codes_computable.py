@@ -28,6 +28,10 @@ CHECKS: dict[str, str] = {
         "(the child table m_<module>__<field>, the columns title__<link>, rollup__<field>, "
         "allowed__<field>, sum__<field>); choose a name without one"
     ),
+    "aggregate_over_choices": (
+        "{what} {text!r}: {name}() over the multi-choice field {field!r} has no meaning in the "
+        "database, where each record holds a list; count the records with count() instead"
+    ),
     "read_time_through_link": (
         "{what} reads {name!r} through a link, but {name!r} is computed only when its own "
         "record is read ({detail}), so through a link it would always be empty"

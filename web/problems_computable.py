@@ -42,6 +42,12 @@ CHECKS: dict[str, Callable[[Params], str]] = {
         "makes (child tables and computed columns); choose a name without one.",
         field=p.get("field"),
     ),
+    "aggregate_over_choices": lambda p: _(
+        "%(name)s() over the multi-choice field %(field)s has no meaning in the database, where "
+        "each record holds a list; count the records with count() instead.",
+        name=p.get("name"),
+        field=p.get("field"),
+    ),
     "read_time_through_link": lambda p: _(
         "%(name)s is read through a link, but it is computed only when its own record is "
         "read, so through a link it would always be empty.",

@@ -22,11 +22,15 @@ from engine.definitions.model import SYSTEM_COLUMNS, Field
 from engine.definitions.scope import ModuleInfo
 from engine.errors import ExpressionError
 from engine.expressions import Expression
+from engine.expressions.nodes import Call, Name, walk
 
 SYSTEM_SQL_TYPES: dict[str, TypeEngine[Any]] = {
     "$created_at": DateTime(timezone=True),
     "$updated_at": DateTime(timezone=True),
 }
+# Aggregates that order values: over a multi-choice field (a list per record) PostgreSQL has no
+# such function and SQLite compares the lists' JSON text.
+ORDER_AGGREGATES = frozenset({"min", "max"})
 # Heads of paths another part of the pack format gives a meaning in SQL (a rollup's `where`
 # may read the summed-into record as `parent.field`); the translator's caller resolves them.
 OWN_HEADS = frozenset({"parent"})
@@ -47,6 +51,15 @@ def check_in_database(
     over the clock, which `check_formulas` reports (`clock_in_database`)."""
     if expression.uses_clock or any(problem.path == pointer(path) for problem in ctx.problems):
         return
+    for call in walk(expression.tree):
+        if isinstance(call, Call) and call.name in ORDER_AGGREGATES and call.args:
+            name = call.args[0]
+            path_of = name.path if isinstance(name, Name) else ()
+            info = module.fields.get(path_of[0]) if len(path_of) == 1 else None
+            if info is not None and info.kind_type.many:
+                params = {"what": what, "text": expression.source, "name": call.name}
+                ctx.add_problem(path, "aggregate_over_choices", {**params, "field": info.name})
+                return
     try:
         expression.to_sql(_resolver(module), aggregate=aggregate)
     except ExpressionError as exc:

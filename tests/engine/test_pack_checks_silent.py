@@ -263,3 +263,13 @@ def test_reserved_field_ids_are_refused_by_name() -> None:
     pack = base()
     fields(pack, "tally")["title__project"] = {"type": "string"}
     assert located(pack) == [(f"{tally}/title__project", "reserved_separator")]
+
+
+def test_min_or_max_over_a_multi_choice_is_refused_where_the_database_computes() -> None:
+    pack = base()
+    report(measures={"latest": "max(tags)", "lines": "count(tags)"})(pack)
+    problems = check_pack(pack)
+    assert [(p.path, p.code) for p in problems] == [
+        ("/reports/0/measures/latest", "aggregate_over_choices")
+    ]
+    assert "count()" in problems[0].message
