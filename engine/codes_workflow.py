@@ -30,6 +30,14 @@ WORKFLOW: dict[str, str] = {
     "editable_computed": "editable: {field!r} is computed",
     "quorum_out_of_range": "quorum {value!r} must be a share from 1% to 100%",
     "on_due_without_due": 'state {state!r} has on_due but no due time (such as "P2D")',
+    "due_unknown_field": "state {state!r}, due: {detail}",
+    "due_field_not_stored": (
+        "state {state!r} is due on {field!r}, which is computed when read (today(), a rollup); "
+        "name a stored date field"
+    ),
+    "due_field_not_date": (
+        "state {state!r} is due on {field!r}, a {kind} field; name a date or date-time field"
+    ),
     "on_due_unknown_transition": (
         "on_due {transition!r} is not a transition of {module}{hint}; transitions: {transitions}"
     ),

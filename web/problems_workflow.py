@@ -73,6 +73,23 @@ WORKFLOW: dict[str, Callable[[Params], str]] = {
         module=p.get("module"),
         transitions=p.get("transitions"),
     ),
+    "due_unknown_field": lambda p: _(
+        "State %(state)s is due on %(field)s, which is not a field of the module.",
+        state=p.get("state"),
+        field=p.get("field"),
+    ),
+    "due_field_not_stored": lambda p: _(
+        "State %(state)s is due on %(field)s, which is computed when read (today(), a rollup); "
+        "name a stored date field.",
+        state=p.get("state"),
+        field=p.get("field"),
+    ),
+    "due_field_not_date": lambda p: _(
+        "State %(state)s is due on %(field)s, a %(kind)s field; name a date or date-time field.",
+        state=p.get("state"),
+        field=p.get("field"),
+        kind=p.get("kind"),
+    ),
     "on_due_wrong_state": lambda p: _(
         "on_due %(transition)s cannot fire from %(state)s: it starts from %(sources)s.",
         transition=p.get("transition"),

@@ -216,6 +216,8 @@ def _text(value: Any, language: str) -> str:
 
 def _state(key: str, raw: Mapping[str, Any], titles: Mapping[str, str], ctx: Context) -> State:
     due = duration_text(raw["due"], ctx.words) if raw.get("due") else None
+    if isinstance(raw.get("due"), Mapping):  # due on a date field of the record
+        due = str(raw["due"].get("field"))
     on_due = raw.get("on_due")
     color = raw.get("color")
     return State(

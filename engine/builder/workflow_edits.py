@@ -103,7 +103,10 @@ def set_state(
             state[key] = True
         else:
             state.pop(key, None)
-    timing = {"due": duration(*due), "on_due": _on_due(workflow, state_id, on_due.strip())}
+    written_due = duration(*due)
+    if written_due is None and isinstance(state.get("due"), dict):  # due on a date field: kept
+        written_due = state["due"]
+    timing = {"due": written_due, "on_due": _on_due(workflow, state_id, on_due.strip())}
     if timing["on_due"] and not timing["due"]:
         raise refuse(f"/workflow/states/{state_id}/on_due", "builder_on_due_without_due")
     for key, written in timing.items():

@@ -17,6 +17,8 @@ from engine.definitions.check_expressions import check_expression
 from engine.definitions.context import PackContext, Path, listing
 from engine.definitions.scope import ModuleInfo, RecordScope, suggest, unknown_field
 from engine.definitions.values import value_problems
+from engine.errors import ExpressionError
+from engine.expressions import parse
 
 BUILT_IN_ROLES = frozenset({"admin"})
 
@@ -201,6 +203,8 @@ def _check_due(
     state: Mapping[str, Any],
     transitions: Mapping[Any, Mapping[str, Any]],
 ) -> None:
+    if isinstance(state.get("due"), Mapping):
+        _check_due_field(ctx, module, (*path, "due", "field"), name, state["due"].get("field"))
     on_due = state.get("on_due")
     if on_due is None:
         return
@@ -221,6 +225,29 @@ def _check_due(
     if name not in ([sources] if isinstance(sources, str) else sources):
         params = {"transition": on_due, "state": name, "sources": repr(sources)}
         ctx.add_problem((*path, "on_due"), "on_due_wrong_state", params)
+
+
+def _check_due_field(
+    ctx: PackContext, module: ModuleInfo, path: Path, state: str, name: Any
+) -> None:
+    """A state due on a date of the record names a date or date-time field of the module."""
+    info = module.fields.get(name) if isinstance(name, str) else None
+    if info is None:
+        params = {"state": state, "field": name, "detail": unknown_field(module, str(name))}
+        ctx.add_problem(path, "due_unknown_field", params)
+    elif info.kind not in ("date", "datetime"):
+        params = {"state": state, "field": name, "kind": info.kind}
+        ctx.add_problem(path, "due_field_not_date", params)
+    elif info.rollup_source is not None or _reads_clock(info.formula_text):
+        ctx.add_problem(path, "due_field_not_stored", {"state": state, "field": name})
+
+
+def _reads_clock(formula: str | None) -> bool:
+    """Whether a formula reads today() or now(): computed when read, it has no column."""
+    try:
+        return formula is not None and parse(formula).uses_clock
+    except ExpressionError:  # reported where the formula is written
+        return False
 
 
 def check_migrate(ctx: PackContext, module: ModuleInfo) -> None:

@@ -28,6 +28,7 @@ from engine.records.reading import (
     record_select,
     row_to_record,
 )
+from engine.workflow.due import due_at
 from engine.workflow.transitions import rule_refusal
 
 PRIORITY = {"vote": 0, "transition": 1, "copied": 2}
@@ -136,14 +137,47 @@ def _by_record(tasks: list[Task]) -> dict[tuple[str, str], list[Task]]:
     return by_record
 
 
-def _standing(task_list: list[Task], now: dt.datetime) -> tuple[str, dt.datetime | None, bool]:
-    """Why a record waits for the user (its most pressing task), when it is due, if overdue."""
+Key = tuple[str, str]  # (module id, record id)
+
+
+def _standing(
+    task_list: list[Task], now: dt.datetime, dues: dict[Key, dt.datetime | None], key: Key
+) -> tuple[str, dt.datetime | None, bool]:
+    """Why a record waits for the user (its most pressing task), when it is due, if overdue.
+
+    Its items carry the due time of a time in the state; a record due on a date of its own
+    is due when that date, read now (`_dates_due`), says."""
     task_list.sort(key=lambda t: PRIORITY.get(t.kind, 9))
-    due = min(
-        (_aware(t.due_at) for t in task_list if t.due_at is not None and t.kind != "copied"),
-        default=None,
-    )
+    acting = [t for t in task_list if t.kind != "copied"]
+    if key in dues:
+        due = dues[key] if acting else None
+    else:
+        due = min((_aware(t.due_at) for t in acting if t.due_at is not None), default=None)
     return task_list[0].kind, due, due is not None and due < now
+
+
+def _dates_due(
+    session: Session, catalog: Catalog, keys: Iterable[Key]
+) -> dict[Key, dt.datetime | None]:
+    """The due times of the records (among `keys`) in a state due on a date field of theirs,
+    read as the record holds it now: one statement per module that has such states."""
+    wanted: dict[str, list[str]] = {}
+    for module_id, record_id in keys:
+        wanted.setdefault(module_id, []).append(record_id)
+    dues: dict[Key, dt.datetime | None] = {}
+    for module_id, ids in sorted(wanted.items()):
+        module = catalog.modules.get(module_id)
+        states = module.workflow.states if module is not None and module.workflow else {}
+        fields = sorted({s.due_field for s in states.values() if s.due_field})
+        if module is None or not fields:
+            continue
+        main = catalog.tables[module_id].main
+        columns = [main.c.id, main.c.state, main.c.state_since, *(main.c[f] for f in fields)]
+        for row in session.execute(select(*columns).where(main.c.id.in_(ids))).mappings():
+            if row["state"] in states and states[row["state"]].due_field:
+                due = due_at(module, row["state"], row["state_since"], dict(row))
+                dues[(module_id, row["id"])] = due
+    return dues
 
 
 def _readable_keys(
@@ -183,7 +217,8 @@ def inbox_counts(
 
     Two statements whatever the inbox holds (the open tasks, unless given, and which of
     their records the actor may read), where the full inbox reads every record; one when
-    the given `tasks` are `readable` already (`readable_tasks`).
+    the given `tasks` are `readable` already (`readable_tasks`) — and one more per module
+    whose states are due on a date field of the record.
     """
     now = now or dt.datetime.now(dt.UTC)
     by_record = _by_record(open_tasks(session, actor) if tasks is None else tasks)
@@ -193,9 +228,10 @@ def inbox_counts(
     else:
         readable_keys = _readable_keys(session, catalog, actor, by_record) if by_record else set()
     counts = {"vote": 0, "transition": 0, "copied": 0, "overdue": 0, "total": 0}
+    dues = _dates_due(session, catalog, readable_keys)
     for key, task_list in by_record.items():
         if key in readable_keys:
-            reason, _, overdue = _standing(list(task_list), now)
+            reason, _, overdue = _standing(list(task_list), now, dues, key)
             counts[reason] += 1
             counts["overdue"] += int(overdue)
             counts["total"] += 1
@@ -226,11 +262,12 @@ def inbox(
             records[(module_id, readable.id)] = readable
     items: list[InboxItem] = []
     counts = {"vote": 0, "transition": 0, "copied": 0, "overdue": 0}
+    dues = _dates_due(session, catalog, records)
     for key, task_list in by_record.items():
         record = records.get(key)
         if record is None:
             continue
-        reason, due, overdue = _standing(task_list, now)
+        reason, due, overdue = _standing(task_list, now, dues, key)
         transitions = _offered(mays[key[0]], record, task_list)
         items.append(
             InboxItem(record, reason, transitions, overdue, due, [t.id for t in task_list])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import isodate
 from sqlalchemy import Row, exists, select, update
 from sqlalchemy.orm import Session
 
@@ -26,15 +25,7 @@ from engine.definitions.model import Approval, Module, Transition
 from engine.models import Task, User, UserRole, Vote
 from engine.records.model import Record
 from engine.workflow.approvals import eligible_approvers
-
-
-def due_at(module: Module, state: str | None, since: dt.datetime) -> dt.datetime | None:
-    if module.workflow is None or state is None or state not in module.workflow.states:
-        return None
-    due = module.workflow.states[state].due
-    if not due:
-        return None
-    return since + isodate.parse_duration(due)
+from engine.workflow.due import due_at
 
 
 def close_tasks(
@@ -73,7 +64,7 @@ def open_vote_task(
             transition=transition.id,
             assignee_user=user,
             created_at=now,
-            due_at=due_at(module, record.state, record.state_since or now),
+            due_at=due_at(module, record.state, record.state_since or now, record.data),
         )
     )
 
@@ -88,7 +79,7 @@ def enter_state(
         return
     if workflow.states[record.state].final:
         return
-    due = due_at(module, record.state, record.state_since or now)
+    due = due_at(module, record.state, record.state_since or now, record.data)
     opened: set[tuple[str, str | None, str | None]] = set()
     for transition in workflow.transitions:
         if record.state not in transition.sources or transition.withdraw:
@@ -152,7 +143,8 @@ def _waiting_for_vote(
 
 
 def _approval_record(module: Module, row: Row[Any], approval: Approval) -> Record:
-    """What deciding who may vote reads of a record: its id, state, owner, approvers field."""
+    """What deciding who may vote reads of a record: its id, state, owner, approvers field
+    (and the dates its states are due on)."""
     field = approval.approvers_field
     return Record(
         id=row.id,
@@ -164,9 +156,18 @@ def _approval_record(module: Module, row: Row[Any], approval: Approval) -> Recor
         created_at=row.created_at,
         updated_at=row.updated_at,
         module_version=row.module_version,
-        data={field: row._mapping[field]} if field else {},
+        data={
+            **{f: row._mapping[f] for f in _due_fields(module)},
+            **({field: row._mapping[field]} if field else {}),
+        },
         state_since=row.state_since,
     )
+
+
+def _due_fields(module: Module) -> set[str]:
+    """The date fields the module's states are due on (a vote item carries its due time)."""
+    states = module.workflow.states.values() if module.workflow else ()
+    return {s.due_field for s in states if s.due_field}
 
 
 def _close_stale_votes(session: Session, catalog: Catalog, user: User, now: dt.datetime) -> None:

@@ -2,7 +2,8 @@
 
 Run by a scheduler every few minutes. Each firing is recorded as done by the system (no
 actor). Overdue marking itself needs no job: inbox items carry their due time and lists
-compare `state_since` with the state's `due`.
+ask engine/workflow/due.py, which also decides here which records are overdue — a time in
+the state, or a date field of the record (`due: {"field": ...}`).
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import isodate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM
 from engine.catalog import load_catalog
 from engine.errors import Conflict, TransitionRefused
+from engine.workflow.due import has_due, overdue_condition
 from engine.workflow.transitions import apply_transition
 
 
@@ -35,13 +36,12 @@ def tick(session: Session, *, now: dt.datetime | None = None, limit: int = 1000)
             continue
         table = catalog.tables[module.id].main
         for state in module.workflow.states.values():
-            if not state.due or not state.on_due or state.final:
+            if not has_due(state) or not state.on_due or state.final:
                 continue
-            cutoff = now - isodate.parse_duration(state.due)
             ids = session.scalars(
                 select(table.c.id)
-                .where(table.c.state == state.id, table.c.state_since <= cutoff)
-                .order_by(table.c.state_since)
+                .where(table.c.state == state.id, overdue_condition(state, table, now))
+                .order_by(table.c.state_since, table.c.id)
                 .limit(limit)
             ).all()
             for record_id in ids:

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import isodate
 from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 
 from engine.definitions.model import Field, Module, State
+from engine.workflow.due import is_overdue as overdue
 from web.i18n import text
 from web.pages.uploads import parse_reference, size_text
 
@@ -192,19 +192,11 @@ def state_colour(module: Module, state_id: str | None) -> str:
     return colour if colour in STATE_COLOURS else "neutral"
 
 
-def is_overdue(
-    module: Module,
-    state_id: str | None,
-    since: dt.datetime | None,
-    now: dt.datetime | None = None,
-) -> bool:
-    """Whether a record stayed in a state with a due time for longer than it allows."""
-    state = state_of(module, state_id)
-    if state is None or not state.due or since is None:
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
-    return since + isodate.parse_duration(state.due) < (now or dt.datetime.now(dt.UTC))
+def is_overdue(module: Module, record: Any, now: dt.datetime | None = None) -> bool:
+    """Whether a record (or a related item) is past its due time in its state: the engine's
+    one rule (engine/workflow/due.py), a time in the state or a date of the record."""
+    data = getattr(record, "data", None)
+    return overdue(module, record.state, record.state_since, data, now)
 
 
 def record_title(module: Module, record: Any) -> str:
