@@ -165,9 +165,11 @@ def compile_workflow(raw: Mapping[str, Any] | None) -> Workflow | None:
             readonly=bool(s.get("readonly")),
             editable=tuple(s.get("editable", ())),
             final=bool(s.get("final")),
-            due=s.get("due"),
+            due=s["due"] if isinstance(s.get("due"), str) else None,
             on_due=s.get("on_due"),
             color=s.get("color"),
+            due_field=s["due"]["field"] if isinstance(s.get("due"), Mapping) else None,
+            due_offset=s["due"].get("offset") if isinstance(s.get("due"), Mapping) else None,
         )
         for sid, s in raw["states"].items()
     }

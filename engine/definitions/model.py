@@ -250,6 +250,8 @@ class State:
     due: str | None = None
     on_due: str | None = None
     color: str | None = None
+    due_field: str | None = None  # due from this date field of the record (`due: {"field"}`)
+    due_offset: str | None = None  # ISO 8601 duration added to that date (`due: {"offset"}`)
 
 
 @dataclass(frozen=True)
