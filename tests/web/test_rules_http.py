@@ -11,7 +11,16 @@ from flask.testing import FlaskClient
 
 from engine.db import transaction
 from engine.packs import import_pack
-from tests.web.helpers import ROOT, Api, body, labour_data, post, sign_in_as
+from tests.web.helpers import (
+    ROOT,
+    Api,
+    body,
+    create_record,
+    labour_data,
+    post,
+    project_id,
+    sign_in_as,
+)
 
 TALLY = "/modules/labour_tally/records"
 SHORT_DAY = {"en": "Submit a tally once it has a full day (8 hours).", "zh-CN": "满8小时方可提交。"}
@@ -60,8 +69,6 @@ def test_the_api_answers_a_guard_and_a_validation_in_the_callers_language(api: A
 
 def test_the_record_page_says_the_guards_message_in_chinese(app: Flask, client: FlaskClient):
     upgrade(app)
-    from tests.web.helpers import create_record, project_id
-
     record = create_record(app, "labour_tally", "foreman", labour_data(project_id(app)))
     sign_in_as(client, "foreman")
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
@@ -82,6 +89,7 @@ def test_a_field_outside_its_states_is_read_only_in_the_form_and_refused_by_the_
     assert refused.status_code == 409
     (error,) = body(refused)["errors"]
     assert (error["path"], error["code"]) == ("/notes", "field_state_locked")
+    assert "只能在以下状态修改" in error["message"] and "rejected" in error["message"]
     assert body(api.get(url))["data"].get("notes") in (None, "")
     page = api.client
     sign_in_as(page, "foreman")
@@ -93,3 +101,14 @@ def test_a_field_outside_its_states_is_read_only_in_the_form_and_refused_by_the_
         url, as_="foreman", json={"version": record["version"], "data": {"worker": "Li"}}
     )
     assert allowed.status_code == 200, allowed.text
+
+
+def test_a_refused_drag_on_the_board_says_the_guards_message(app: Flask, client: FlaskClient):
+    upgrade(app)
+    record = create_record(app, "labour_tally", "foreman", labour_data(project_id(app)))
+    sign_in_as(client, "foreman")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    move = {"record": record, "version": "1", "to": "submitted", "query": ""}
+    refused = post(client, "/m/labour_tally/board/move", move)
+    assert refused.status_code == 422
+    assert SHORT_DAY["zh-CN"] in refused.text and "hours &gt;= 8" not in refused.text
