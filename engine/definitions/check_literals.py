@@ -85,8 +85,8 @@ def _compared(expression: Expression) -> Iterator[tuple[Name, Any]]:
 def _same_family(literal: Any, values: tuple[Any, ...]) -> bool:
     """Only a text against text choices, a number against number choices: a literal of
     another kind is the type checker's to report."""
-    if isinstance(literal, bool) or literal is None:
-        return False
+    if isinstance(literal, bool) or literal is None or literal == "":
+        return False  # `trade != ''` asks whether a value is set: not a choice misspelled
     if isinstance(literal, str):
         return all(isinstance(v, str) for v in values)
     return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
