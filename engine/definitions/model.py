@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from engine.definitions.model_state import State as State  # re-exported: part of the model
 from engine.expressions import Expression
 
 if TYPE_CHECKING:
@@ -238,20 +239,6 @@ class UI:
     required_if: Mapping[str, Expression]
     list: ListConfig
     views: tuple[View, ...]
-
-
-@dataclass(frozen=True)
-class State:
-    id: str
-    title: Any
-    readonly: bool = False
-    editable: tuple[str, ...] = ()  # fields that stay writable in a read-only state
-    final: bool = False
-    due: str | None = None
-    on_due: str | None = None
-    color: str | None = None
-    due_field: str | None = None  # due from this date field of the record (`due: {"field"}`)
-    due_offset: str | None = None  # ISO 8601 duration added to that date (`due: {"offset"}`)
 
 
 @dataclass(frozen=True)
