@@ -399,7 +399,7 @@ MISTAKES = [
     ),
     (
         "calendar with a gantt key",
-        _set("modules/0/ui/views/1", {"type": "calendar", "date": "date", "end": "date"}),
+        _set("modules/0/ui/views/1", {"type": "calendar", "date": "date", "progress": "date"}),
         "/modules/0/ui/views/1",
     ),
     ("unknown chart type", _set("reports/0/chart/type", "donut"), "/reports/0/chart/type"),
