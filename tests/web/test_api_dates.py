@@ -46,6 +46,8 @@ def test_a_deadline_formula_is_computed_through_the_api(api: Api) -> None:
     assert moved.status_code == 200, moved.text
     assert body(moved)["data"]["deadline"] == "2024-02-14"
     assert body(moved)["data"]["week_no"] == 5
+    states = body(api.get("/modules/labour_tally", as_="foreman"))["workflow"]["states"]
+    assert {s["id"]: s["due"] for s in states}["submitted"] == {"field": "deadline"}
 
 
 def test_a_tally_past_its_deadline_is_overdue(api: Api) -> None:

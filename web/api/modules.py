@@ -92,7 +92,7 @@ def definition(answer: Abilities) -> dict[str, Any]:
                     "title": text(state.title),
                     "readonly": state.readonly,
                     "final": state.final,
-                    "due": state.due,
+                    "due": state.due or _due_on(state.due_field, state.due_offset),
                     "color": state.color,
                 }
                 for state in module.workflow.states.values()
@@ -148,3 +148,10 @@ def modules() -> ResponseReturnValue:
 def module(module_id: str) -> ResponseReturnValue:
     with api_session() as (session, actor):
         return jsonify(definition(abilities(actor, readable_module(session, actor, module_id))))
+
+
+def _due_on(field: str | None, offset: str | None) -> dict[str, str] | None:
+    """A state due on a date field, as the pack writes it (`{"field": .., "offset": ..}`)."""
+    if field is None:
+        return None
+    return {"field": field, **({"offset": offset} if offset else {})}
