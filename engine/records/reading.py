@@ -18,9 +18,13 @@ from sqlalchemy import (
     Select,
     Table,
     True_,
+    and_,
     case,
+    exists,
     false,
+    not_,
     null,
+    or_,
     select,
     true,
 )
@@ -88,13 +92,28 @@ def rollup_gate(
     catalog: Catalog, reader: Actor, module: Module, name: str, main: FromClause
 ) -> ColumnElement[bool]:
     """When `reader` may see the stored rollup `name` of a row of `main` (true for any other
-    field): a filter or a total over it counts only rows where it is not withheld."""
+    field): a filter or a total over it counts only rows where it is not withheld.
+
+    A rollup of rollups (portfolio ← project ← tally) is shown only when each rollup it sums
+    would be shown too: reading every project is not reading every tally beneath them.
+    """
     field = module.field(name)
     if field is None or field.rollup is None:
         return true()
+    link = field.rollup.link
     source = catalog.module(field.rollup.module)
     inputs = rollup_inputs(field)
-    return permissions.aggregate_predicate(reader, source, field.rollup.link, inputs, main.c.id)
+    gate = permissions.aggregate_predicate(reader, source, link, inputs, main.c.id)
+    inner = [n for n in sorted(inputs) if (f := source.field(n)) and f.rollup is not None]
+    if not inner or isinstance(gate, False_):
+        return gate
+    rows = catalog.tables[source.id].main.alias(f"g_{source.id}_{name}")
+    hidden = [not_(rollup_gate(catalog, reader, source, n, rows)) for n in inner]
+    hidden = [h for h in hidden if not isinstance(h, False_)]  # `not true`: never hidden
+    if not hidden:
+        return gate
+    withheld = exists().where(rows.c[link] == main.c.id, or_(*hidden))
+    return and_(gate, ~withheld)
 
 
 _PER_READER = object()  # marks a shape whose statement differs from reader to reader
@@ -184,14 +203,7 @@ def _gates(catalog: Catalog, module: Module, parts: _Parts, reader: Actor) -> li
     """For each rollup, then each title: when `reader` may see it, as a SQL condition."""
     gates: list[Any] = []
     for field, _ in parts.rollups:
-        rollup = field.rollup
-        assert rollup is not None
-        source = catalog.module(rollup.module)
-        gates.append(
-            permissions.aggregate_predicate(
-                reader, source, rollup.link, rollup_inputs(field), parts.main.c.id
-            )
-        )
+        gates.append(rollup_gate(catalog, reader, module, field.name, parts.main))
     for _, target, alias in parts.titles:
         if not permissions.may_read_module(reader, target):
             gates.append(false())

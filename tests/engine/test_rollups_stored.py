@@ -284,3 +284,18 @@ def test_a_report_sums_the_stored_rollups_a_reader_may_see(session, site):
     add_grant(session, "ann", "project", p1.id)  # reads P1's tallies only
     (row,) = run_report(session, "cost_by_portfolio", manager).rows
     assert (row["projects"], row["cost"]) == (2, Decimal("20.00"))  # P2's 90.00 withheld
+
+
+def test_a_portfolio_total_is_withheld_from_a_reader_of_some_tallies_only(session, site):
+    from engine.accounts import add_grant
+    from tests.engine.people import make_user
+
+    north, p1, p2 = site
+    for project in (p1.id, p2.id):
+        approve(session, create_record(session, "labour", tally(project, "1"), FOREMAN).id)
+    manager = make_user(session, "ann", "site_manager")  # reads every project and portfolio
+    add_grant(session, "ann", "project", p1.id)  # but only P1's tallies
+    portfolio = get_record(session, "portfolio", north.id, manager)
+    assert portfolio.restricted == {"actual", "tallies"}
+    add_grant(session, "ann", "project", p2.id)
+    assert get_record(session, "portfolio", north.id, manager).data["actual"] == Decimal("20.00")
