@@ -35,11 +35,18 @@ def test_upgrade_changes_are_described_from_the_compiled_packs() -> None:
     labour["workflow"]["transitions"] = [
         t for t in labour["workflow"]["transitions"] if "approved" not in (t["to"], t["from"])
     ]
+    # the project's rollup summed approved tallies: it must now name a state that exists
+    project_fields = module(raw, "project")["schema"]["properties"]
+    project_fields["actual"]["x-rollup"]["where"] = "$state == 'submitted'"
     raw["roles"].append({"id": "auditor", "title": "Auditor"})
     lines = describe_changes(old, load_pack(raw))
     assert "+ role auditor" in lines
     assert "+ module labour: field shift" in lines
     assert "~ module labour: field worker" in lines
     assert "- module labour: state approved" in lines
-    assert not any("module project" in line for line in lines)  # a new version alone is no change
+    assert [line for line in lines if "module project" in line] == [
+        "~ module project",
+        "~ module project: field actual",
+    ]
+    assert describe_changes(old, load_pack(sample_pack(version="1.1.0"))) == []  # version alone
     assert describe_changes(None, old)[:2] == ["+ role foreman", "+ role site_manager"]
