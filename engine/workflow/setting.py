@@ -108,7 +108,14 @@ def set_values(
     after = {**record.system(), "$state": transition.target, "$updated_at": now, **linked}
     values = prepare_values(module, values, after, actor)
     located = write_problems(
-        session, catalog, module, actor, "update", [(record.owner, values)], [record.data]
+        session,
+        catalog,
+        module,
+        actor,
+        "update",
+        [(record.owner, values)],
+        [record.data],
+        ids=[record.id],
     )
     if located:
         raise ValidationFailed([p for _, p in located])
