@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
@@ -74,7 +74,7 @@ def find_users(
     `search` in the name or display name; with their grant counts, in three statements —
     a firm with thousands of workers signed in is never one long page."""
     grant_counts = select(Grant.user_id, func.count().label("n")).group_by(Grant.user_id).subquery()
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if active is not None:
         conditions.append(User.active.is_(active))
     if search and search.strip():
