@@ -44,6 +44,9 @@ Evaluation semantics
   (`evaluate(env, now=...)`; default: the current UTC time, so pass the firm's local time to
   get its local day). `days_between(a, b)` is the whole number of days from a to b,
   `year(d)` a number and `month(d)` the text 'YYYY-MM'. Date arguments may be ISO texts.
+  `date ± n` moves a date (or datetime) by whole days and `a - b` of two dates is whole days;
+  `add_days`, `add_months` (clamped to the month's end), `week` (ISO) and the exact `floor`
+  and `ceil` follow the same rules (`dates`, and `sql_dates` in SQL).
 - Any failure is an `ExpressionError` with the position of the failing part; evaluation never
   raises anything else.
 

@@ -271,6 +271,8 @@ SAME_IN_SQL = [
     "add_days(t, -n)",
     "add_months(t, m)",
     "days_between(e, d + 14)",
+    "t - e",
+    "week(t)",
 ]
 
 
