@@ -70,6 +70,8 @@ def test_workflow_roles_views_lists_and_reports() -> None:
     del workflow["states"]["approved"]
     workflow["transitions"] = [t for t in workflow["transitions"] if t["id"] != "approve"]
     workflow["transitions"][0]["roles"] = ["foreman", "site_manager"]
+    project_fields = module(raw, "project")["schema"]["properties"]
+    project_fields["actual"]["x-rollup"]["where"] = "$state == 'submitted'"  # approved is gone
     labour["ui"]["list"]["sort"] = "date"
     labour["ui"]["views"] = [{"type": "calendar", "date": "date"}]
     labour["permissions"]["viewer"]["fields"] = {}
