@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from engine.builder.expression_samples import SAMPLE_MOMENT, sample_env, with_scale
+from engine.definitions.check_database import check_in_database
 from engine.definitions.check_expressions import Aggregation, Checked
 from engine.definitions.check_expressions import check_expression as check_in_pack
 from engine.definitions.context import PackContext, listing
@@ -235,6 +236,12 @@ def check_expression(
         result = infer_type(checked.expression, lambda path: scope.resolve(path).type)
         if not problems:
             problems += _own_checks(where, checked, result, scope)
+        if not problems and where in AGGREGATION:  # a report's part: tried as its SQL
+            aggregate = AGGREGATION[where] == "required"
+            check_in_database(
+                ctx, (), "the expression", checked.expression, module, aggregate=aggregate
+            )
+            problems += [_locate(p, checked, text, written) for p in ctx.problems]
     answer = ExpressionCheck(text, where, tuple(problems), result, names)
     if problems or checked is None or where == "report_measure":
         return answer

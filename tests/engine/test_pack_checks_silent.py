@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM, actor
+from engine.builder.expressions import check_expression as builder_check
 from engine.builder.view_edits import choices
 from engine.definitions.checks import check_pack
 from engine.definitions.loader import load_pack
@@ -274,3 +275,16 @@ def test_min_or_max_over_a_multi_choice_is_refused_where_the_database_computes()
         ("/reports/0/measures/latest", "aggregate_over_choices")
     ]
     assert "count()" in problems[0].message
+
+
+def test_the_builder_editor_says_a_report_part_cannot_be_computed_before_publishing() -> None:
+    pack = base()
+    group = builder_check(pack, "tally", "report_group", "project.name")
+    assert [(p.code, p.params["expression_code"]) for p in group.problems] == [
+        ("not_in_database", "expr_not_in_database")
+    ]
+    measure = builder_check(pack, "tally", "report_measure", "max(tags)")
+    assert [p.code for p in measure.problems] == ["aggregate_over_choices"]
+    state = builder_check(pack, "tally", "when", "$state == 'aproved'")
+    assert [p.code for p in state.problems] == ["expression_unknown_state"]
+    assert builder_check(pack, "tally", "report_group", "month(date)").problems == ()
