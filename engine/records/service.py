@@ -354,7 +354,9 @@ def update_record(
     if not changed:
         return get_record(session, module_id, record_id, actor)
     previous = [current.data]
-    with unique_guard(session, catalog, module, actor, [values], previous, [record_id], single=True):
+    with unique_guard(
+        session, catalog, module, actor, [values], previous, [record_id], single=True
+    ):
         _write_update(session, catalog, module, record_id, version, values, changed, now)
     record_change(session, module, record_id, actor, "update", changes=changed, at=now)
     webhooks.record_event(session, module, "updated", [record_id], actor, at=now, changes=changed)

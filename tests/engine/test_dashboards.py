@@ -153,7 +153,12 @@ BAD_CARDS = [
     ({"type": "number", "title": "x", "module": "labor"}, "card_unknown_module", "/module"),
     ({"type": "chart", "report": "nope"}, "card_unknown_report", "/report"),
     (
-        {"type": "number", "title": "x", "module": "labour", "where": "hours > 8 or trade == 'rebar'"},
+        {
+            "type": "number",
+            "title": "x",
+            "module": "labour",
+            "where": "hours > 8 or trade == 'rebar'",
+        },
         "card_where_not_a_filter",
         "/where",
     ),
