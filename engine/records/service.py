@@ -32,6 +32,7 @@ from engine.errors import (
     ValidationFailed,
 )
 from engine.records.checks import write_problems
+from engine.records.children import child_rows, write_children
 from engine.records.coercion import coerce_input, further_problems
 from engine.records.compute import prepare_values
 from engine.records.links import linked_values
@@ -48,36 +49,6 @@ def new_record_id() -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _child_rows(
-    module: Module, record_id: str, values: Mapping[str, Any], field: Any
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "parent_id": record_id,
-            "idx": index,
-            **{c.name: row.get(c.name) for c in field.children if c.stored},
-        }
-        for index, row in enumerate(values.get(field.name) or [])
-    ]
-
-
-def _write_children(
-    session: Session,
-    catalog: Catalog,
-    module: Module,
-    record_id: str,
-    values: Mapping[str, Any],
-    replace: bool,
-) -> None:
-    for field in module.table_fields:
-        table = catalog.tables[module.id].children[field.name]
-        if replace:
-            session.execute(delete(table).where(table.c.parent_id == record_id))
-        rows = _child_rows(module, record_id, values, field)
-        if rows:
-            session.execute(insert(table), rows)
 
 
 def _stored(module: Module, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -212,7 +183,7 @@ def _insert_new(
         rows = [
             row
             for record_id, values in prepared
-            for row in _child_rows(module, record_id, values, field)
+            for row in child_rows(module, record_id, values, field)
         ]
         if rows:
             session.execute(insert(tables.children[field.name]), rows)
@@ -307,7 +278,7 @@ def _write_update(
         raise StaleVersion(record_id)
     tables = {f.name for f in module.table_fields}
     if any(c["field"] in tables for c in changed):
-        _write_children(session, catalog, module, record_id, values, replace=True)
+        write_children(session, catalog, module, record_id, values, replace=True)
 
 
 def update_record(
