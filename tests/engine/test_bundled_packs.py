@@ -32,6 +32,20 @@ def other_modules(path: Path) -> dict[str, Any]:
     return {m["id"]: m for other in PACK_FILES if other != path for m in read(other)["modules"]}
 
 
+def linked_packs(path: Path) -> list[Path]:
+    """The other bundled packs whose modules this pack links to: installed before it (as
+    `make run` does, importing modules/*.json in name order)."""
+    pack = read(path)
+    refs = {
+        schema.get("x-ref")
+        for m in pack["modules"]
+        for field in m["schema"]["properties"].values()
+        for schema in [field, *field.get("items", {}).get("properties", {}).values()]
+    }
+    owners = {m["id"]: other for other in PACK_FILES for m in read(other)["modules"]}
+    return sorted({owners[ref] for ref in refs if ref in owners and owners[ref] != path})
+
+
 def test_the_construction_pack_is_bundled() -> None:
     assert ROOT / "modules" / "construction.json" in PACK_FILES
 
@@ -59,6 +73,9 @@ def test_a_bundled_pack_installs_lists_and_reports_its_demo_records(
 
     pack = read(path)
     seed = pack.get("seed", {})
+    for needed in linked_packs(path):
+        assert needed < path  # `make run` imports it first
+        import_pack(session, needed.read_text(encoding="utf-8"))
     report = import_pack(session, path.read_text(encoding="utf-8"))
     assert report.action == "installed"
     assert report.seeded == sum(len(records) for records in seed.values())
