@@ -14,6 +14,7 @@ at once).
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from engine.definitions import Module, Pack, Report
 from engine.definitions.compiler import compile_pack
+from engine.definitions.extensions import extenders, merge_extensions
 from engine.errors import NotFound
 from engine.models import InstalledPack
 from engine.storage import ModuleTables, build_tables
@@ -93,6 +95,28 @@ def compiled_pack(pack_id: str, version: str, stamp: str, definition: dict[str, 
     return pack
 
 
+def installed_packs(rows: Sequence[Any]) -> list[Pack]:
+    """Installed packs compiled with the extensions other packs make to their modules.
+
+    `rows` carry id, version, updated_at and definition (InstalledPack rows). A pack's
+    compiled form is cached under its own stamp plus the stamps of the packs extending it,
+    so an owner is compiled again when an extension of its modules changes.
+    """
+    by_id = {r.id: r for r in rows}
+    merged = merge_extensions({r.id: r.definition for r in rows})
+    extending = extenders({r.id: r.definition for r in rows})
+    packs = []
+    for row in rows:
+        stamp = "".join(
+            [
+                str(row.updated_at),
+                *(f"|{d}:{by_id[d].updated_at}" for d in extending.get(row.id, ())),
+            ]
+        )
+        packs.append(compiled_pack(row.id, row.version, stamp, merged[row.id]))
+    return packs
+
+
 SNAPSHOT_KEY = "formwork.catalog"
 
 
@@ -147,8 +171,7 @@ def _current_catalog(session: Session) -> Catalog:
             InstalledPack.definition,
         ).order_by(InstalledPack.id)
     ).all()
-    packs = [compiled_pack(r.id, r.version, str(r.updated_at), r.definition) for r in rows]
-    catalog = build_catalog(packs)
+    catalog = build_catalog(installed_packs(rows))
     with _lock:
         if len(_catalogs) > 32:
             _catalogs.clear()

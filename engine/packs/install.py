@@ -19,11 +19,20 @@ from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM
 from engine.admin_log import log_admin_action
-from engine.catalog import build_catalog, compiled_pack, load_catalog
+from engine.catalog import build_catalog, compiled_pack, installed_packs, load_catalog
 from engine.definitions import Pack, load_pack, parse_pack_text
+from engine.definitions.compiler import compile_pack
+from engine.definitions.extensions import merge_extensions
 from engine.errors import DefinitionError, Problem, UpgradeRefused
 from engine.models import InstalledModule, InstalledPack, PackVersion
 from engine.packs.changes import describe_changes
+from engine.packs.dependencies import (
+    Installed,
+    Landscape,
+    at_extensions,
+    check_dependencies,
+    landscape,
+)
 from engine.packs.diff import PackChange, pack_diff
 from engine.packs.upgrade import Fix, StateFix, upgrade_refusals
 from engine.records.rollups import drop_triggers, refresh_after_import
@@ -114,7 +123,8 @@ def _load_new(
     session: Session, raw: Mapping[str, Any], others: Mapping[str, InstalledPack]
 ) -> Pack:
     """The pack validated against the other installed packs; none of its modules theirs."""
-    other_modules = {m["id"]: m for p in others.values() for m in p.definition.get("modules", ())}
+    merged = merge_extensions({pid: p.definition for pid, p in others.items()})
+    other_modules = {m["id"]: m for d in merged.values() for m in d.get("modules", ())}
     pack = load_pack(raw, installed_modules=other_modules)
     owners = {m.id: p.id for p in others.values() for m in _compiled(p).modules}
     clashes = [
@@ -150,21 +160,49 @@ class _Plan:
     steps: list[DdlStep]
 
 
-def _plan(others: list[Pack], old_pack: Pack | None, pack: Pack) -> _Plan:
-    old_catalog = build_catalog([*others, *([old_pack] if old_pack else [])])
-    new_catalog = build_catalog([*others, pack])
-    old_tables = {m.id: old_catalog.tables[m.id] for m in (old_pack.modules if old_pack else ())}
-    new_tables = {m.id: new_catalog.tables[m.id] for m in pack.modules}
-    # tables of the pack's modules, built afresh so create_table gets a clean copy
+def _plan(old_all: Mapping[str, Pack], new_all: Mapping[str, Pack], changed: list[str]) -> _Plan:
+    """The DDL of the changed packs' modules (the pack's own and those it extends)."""
+    old_catalog = build_catalog(list(old_all.values()))
+    new_catalog = build_catalog(list(new_all.values()))
+    old_modules = [m for pid in changed if pid in old_all for m in old_all[pid].modules]
+    new_modules = [m for pid in changed for m in new_all[pid].modules]
+    old_tables = {m.id: old_catalog.tables[m.id] for m in old_modules}
+    new_tables = {m.id: new_catalog.tables[m.id] for m in new_modules}
+    # tables of the changed modules, built afresh so create_table gets a clean copy
     fresh = MetaData()
     all_new = list(new_catalog.modules.values())
     all_reports = list(new_catalog.reports.values())
-    fresh_tables = {m.id: build_tables(m, fresh, all_new, all_reports) for m in pack.modules}
+    fresh_tables = {m.id: build_tables(m, fresh, all_new, all_reports) for m in new_modules}
     steps = plan_ddl(
         [t for tables in old_tables.values() for t in tables.all()],
         [t for tables in fresh_tables.values() for t in tables.all()],
     )
     return _Plan(old_tables, new_tables, steps)
+
+
+def _refusals(
+    session: Session,
+    world: Landscape,
+    old_all: Mapping[str, Pack],
+    new_all: Mapping[str, Pack],
+    plan: _Plan,
+) -> list[Fix]:
+    """Refuse what existing records would not survive, in the pack and the modules it extends."""
+    problems: list[Problem] = []
+    fixes: list[Fix] = []
+    for pid in world.changed:
+        if pid not in old_all:
+            continue
+        found, more = upgrade_refusals(
+            session, old_all[pid], new_all[pid], plan.old_tables, plan.steps
+        )
+        if pid != world.pack_id:
+            found = at_extensions(found, new_all[pid])
+        problems += found
+        fixes += more
+    if problems:
+        raise UpgradeRefused(problems)
+    return fixes
 
 
 def _affected(session: Session, fix: Fix, tables: Mapping[str, ModuleTables]) -> AffectedRecords:
@@ -251,7 +289,19 @@ def import_pack(
     installed = {p.id: p for p in session.scalars(select(InstalledPack))}
     pack_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     others = {pid: p for pid, p in installed.items() if pid != pack_id}
-    pack = _load_new(session, raw, others)
+    _load_new(session, raw, others)
+    check_dependencies(
+        raw, {pid: Installed(p.version, p.definition) for pid, p in installed.items()}
+    )
+    world = landscape(
+        raw, {pid: Installed(p.version, p.definition) for pid, p in installed.items()}
+    )
+    old_all = {p.id: p for p in installed_packs(list(installed.values()))}
+    new_all = {
+        pid: compile_pack(world.new[pid]) if pid in world.changed else old_all[pid]
+        for pid in sorted(world.new)
+    }
+    pack = new_all[world.pack_id]
     current = installed.get(pack.id)
     report = ImportReport(pack.id, pack.version, "installed", dry_run=dry_run)
     if current is not None:
@@ -261,18 +311,16 @@ def import_pack(
             return report
         _check_version(session, pack, raw, current, restoring)
         report.action = "upgraded"
-    old_pack = _compiled(current) if current is not None else None
+    old_pack = old_all.get(pack.id)
     report.changes = describe_changes(old_pack, pack)
     report.diff = pack_diff(old_pack, pack)
-    plan = _plan([_compiled(p) for p in others.values()], old_pack, pack)
+    for owner in world.changed[1:]:
+        report.changes += describe_changes(old_all[owner], new_all[owner])
+    plan = _plan(old_all, new_all, world.changed)
     report.ddl = [s.describe() for s in plan.steps]
-    fixes: list[Fix] = []
-    if old_pack is not None:
-        problems, fixes = upgrade_refusals(session, old_pack, pack, plan.old_tables, plan.steps)
-        if problems:
-            raise UpgradeRefused(problems)
-        report.migrated = [fix.planned() for fix in fixes]
-        report.affected = [_affected(session, fix, plan.old_tables) for fix in fixes]
+    fixes = _refusals(session, world, old_all, new_all, plan)
+    report.migrated = [fix.planned() for fix in fixes]
+    report.affected = [_affected(session, fix, plan.old_tables) for fix in fixes]
     if dry_run:
         return report
     drop_triggers(session.connection())  # a dropped column may be one a trigger reads
@@ -280,7 +328,7 @@ def import_pack(
     if fixes:
         report.migrated = [fix.apply(session, plan.new_tables) for fix in fixes]
     _record_version(session, pack, raw, current, by)
-    refresh_after_import(session, [m.id for m in pack.modules])
+    refresh_after_import(session, [m.id for pid in world.changed for m in new_all[pid].modules])
     if not restoring:
         _log_import(session, report, by)
     if current is None and pack.seed:
