@@ -166,9 +166,9 @@ def _open_steps(actor: Actor, module: Module) -> tuple[StepAbility, ...]:
     for transition in module.workflow.transitions if module.workflow else ():
         roles = set(transition.roles)
         approval = transition.approval
-        if approval is not None and approval.approvers_role:
-            roles.add(approval.approvers_role)
-        named = approval is not None and bool(approval.approvers_field)
+        if approval is not None:
+            roles.update(approval.roles)
+        named = approval is not None and bool(approval.fields)
         steps.append(
             StepAbility(transition.id, actor.is_admin or bool(roles & actor.roles) or named)
         )

@@ -157,7 +157,7 @@ def _steps(module: Module, role_id: str, admin: bool) -> tuple[Step, ...]:
     steps = []
     for transition in module.workflow.transitions if module.workflow else ():
         approval = transition.approval
-        approves = approval is not None and approval.approvers_role == role_id
+        approves = approval is not None and role_id in approval.roles
         if admin or role_id in transition.roles or approves:
             owner_only = transition.owner_only and not admin
             steps.append(Step(transition.id, transition.title, approves, owner_only))

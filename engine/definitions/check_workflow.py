@@ -192,7 +192,20 @@ def _check_approval(
         share = int(quorum[:-1])
         if not 1 <= share <= 100:
             ctx.add_problem((*path, "quorum"), "quorum_out_of_range", {"value": quorum})
-    check_recipients(ctx, module, (*path, "approvers"), approval["approvers"], "approvers")
+    approvers = approval["approvers"]
+    if isinstance(approvers, Mapping):
+        check_recipients(ctx, module, (*path, "approvers"), approvers, "approvers")
+        return
+    for index, group in enumerate(approvers):  # several groups that must each approve
+        check_recipients(ctx, module, (*path, "approvers", index), group, "approvers")
+        share = group.get("quorum")
+        if isinstance(share, str) and share.endswith("%") and not 1 <= int(share[:-1]) <= 100:
+            ctx.add_problem(
+                (*path, "approvers", index, "quorum"), "quorum_out_of_range", {"value": share}
+            )
+    if isinstance(quorum, int) and quorum > len(approvers):
+        params = {"value": quorum, "groups": len(approvers)}
+        ctx.add_problem((*path, "quorum"), "quorum_over_groups", params)
 
 
 def _check_due(

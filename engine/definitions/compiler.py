@@ -12,10 +12,12 @@ from types import MappingProxyType
 from typing import Any
 
 from engine.definitions.constraints import compile_validations, record_constraints
+from engine.definitions.create_from import compile_create_from
 from engine.definitions.dashboards import compile_dashboard
 from engine.definitions.model import (
     UI,
     Approval,
+    ApproverGroup,
     Field,
     ListConfig,
     Migration,
@@ -83,6 +85,7 @@ def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field
             link=raw_rollup["link"],
             value=parse(raw_rollup["value"]),
             where=parse(raw_rollup["where"]) if raw_rollup.get("where") else None,
+            table=raw_rollup.get("table"),
         )
     scale = schema.get("x-scale")
     if kind is DECIMAL and scale is None:
@@ -110,6 +113,7 @@ def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field
         settings=_frozen({k: schema[k] for k in kind.settings if k in schema}),
         unique=schema.get("unique") is True,
         editable_in=tuple(schema["x-editable-in"]) if "x-editable-in" in schema else None,
+        default_expr=parse(schema["x-default"]) if schema.get("x-default") else None,
     )
 
 
@@ -178,10 +182,16 @@ def compile_workflow(raw: Mapping[str, Any] | None) -> Workflow | None:
         approval = None
         if raw_approval := t.get("approval"):
             approvers = raw_approval.get("approvers", {})
+            listed = approvers if isinstance(approvers, list) else []
+            single = approvers if isinstance(approvers, Mapping) else {}
             approval = Approval(
                 quorum=raw_approval.get("quorum", "any"),
-                approvers_role=approvers.get("role"),
-                approvers_field=approvers.get("field"),
+                approvers_role=single.get("role"),
+                approvers_field=single.get("field"),
+                groups=tuple(
+                    ApproverGroup(g.get("role"), g.get("field"), g.get("quorum", "any"))
+                    for g in listed
+                ),
             )
         notify = t.get("notify") or {}
         transitions.append(
@@ -293,20 +303,34 @@ def compile_module(raw: Mapping[str, Any], pack_id: str, version: str) -> Module
         record_schema=record_constraints(schema, [f.name for f in fields if f.rollup is not None]),
         unique=_unique_sets(fields, raw.get("unique", ())),
         validations=compile_validations(raw.get("validations", ())),
+        create_from=compile_create_from(raw.get("create_from")),
     )
 
 
 def compile_report(raw: Mapping[str, Any]) -> Report:
+    measures: Mapping[str, Any] = raw.get("measures", {})
     return Report(
         id=raw["id"],
         title=_frozen(raw.get("title", raw["id"])),
         module=raw["module"],
         where=parse(raw["where"]) if raw.get("where") else None,
         group_by=tuple(parse(g) for g in raw.get("group_by", ())),
-        measures=MappingProxyType({k: parse(v) for k, v in raw.get("measures", {}).items()}),
+        measures=MappingProxyType({k: parse(measure_text(v)) for k, v in measures.items()}),
         chart=_frozen(raw.get("chart")),
         raw=_frozen(raw),
+        options=MappingProxyType(
+            {
+                k: _frozen({o: v[o] for o in v if o != "value"})
+                for k, v in measures.items()
+                if isinstance(v, Mapping)
+            }
+        ),
     )
+
+
+def measure_text(measure: Any) -> str:
+    """A report measure's expression: the string itself, or `value` of its object form."""
+    return measure["value"] if isinstance(measure, Mapping) else str(measure)
 
 
 def compile_pack(raw: Mapping[str, Any]) -> Pack:

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from engine.definitions.approval import Approval as Approval  # re-exported
+from engine.definitions.approval import ApproverGroup as ApproverGroup  # re-exported
+from engine.definitions.create_from import CreateFrom as CreateFrom  # re-exported
 from engine.definitions.model_state import State as State  # re-exported: part of the model
 from engine.expressions import Expression
 
@@ -52,6 +55,7 @@ class Rollup:
     link: str
     value: Expression
     where: Expression | None
+    table: str | None = None  # sum the rows of this child table of `module` (docs)
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,6 +85,7 @@ class Field:
     settings: Mapping[str, Any] = field(default_factory=dict)  # the kind's own keywords
     unique: bool = False  # no two records hold the same value (`"unique": true`)
     editable_in: tuple[str, ...] | None = None  # states outside which no one edits it
+    default_expr: Expression | None = None  # `x-default`: computed when a record is created
 
     @property
     def kind_type(self) -> FieldKind:
@@ -242,13 +247,6 @@ class UI:
 
 
 @dataclass(frozen=True)
-class Approval:
-    quorum: str | int
-    approvers_role: str | None
-    approvers_field: str | None
-
-
-@dataclass(frozen=True)
 class Transition:
     id: str
     title: Any
@@ -319,6 +317,7 @@ class Module:
     # what no two records may share: each unique field, then each `unique` combination
     unique: tuple[tuple[str, ...], ...] = ()
     validations: tuple[Validation, ...] = ()  # record rules (`validations`)
+    create_from: tuple[CreateFrom, ...] = ()  # records it may be made from (`create_from`)
 
     @cached_property
     def field_map(self) -> dict[str, Field]:
@@ -366,6 +365,7 @@ class Report:
     measures: Mapping[str, Expression]
     chart: Mapping[str, Any] | None
     raw: Mapping[str, Any]
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # cumulative, compare
 
 
 @dataclass(frozen=True, eq=False)

@@ -15,12 +15,13 @@ from marshmallow import ValidationError
 from engine.kinds.base import OPERATORS, FieldKind, main_type
 from engine.kinds.rating import RATING
 from engine.kinds.standard import STANDARD
+from engine.kinds.users import USERS
 
 if TYPE_CHECKING:
     from engine.kinds.fieldlike import FieldLike as Field
 
 # In the order of detection: a specific kind before the general kind it refines.
-REGISTERED: tuple[FieldKind, ...] = (RATING, *STANDARD)
+REGISTERED: tuple[FieldKind, ...] = (RATING, USERS, *STANDARD)
 KINDS: Mapping[str, FieldKind] = {kind.name: kind for kind in REGISTERED}
 
 __all__ = ["KINDS", "OPERATORS", "REGISTERED", "FieldKind", "detect", "kind_of"]

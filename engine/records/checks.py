@@ -76,6 +76,9 @@ def reference_problems(
     for field in module.stored_fields:
         if not field.kind_type.picked:
             continue
+        if field.kind_type.many:  # a multi-user field: each name it lists, at its place
+            problems += _unknown_users(session, field, batch)
+            continue
         wanted = {v.get(field.name) for v in batch} - {None}
         if not wanted or (field.kind_type.links and field.ref not in catalog.modules):
             continue
@@ -96,6 +99,23 @@ def reference_problems(
             params = {"module": field.ref, "value": value}
             problems.append((index, Problem(f"/{field.name}", code, params)))
     return problems
+
+
+def _unknown_users(
+    session: Session, field: Field, batch: Sequence[Mapping[str, Any]]
+) -> list[Located]:
+    """`/consulted/1` for each name of a multi-user field that is no active user."""
+    wanted = {name for values in batch for name in values.get(field.name) or ()}
+    if not wanted:
+        return []
+    active = select(User.name).where(User.name.in_(wanted), User.active.is_(True))
+    found = set(session.scalars(active))
+    return [
+        (index, Problem(f"/{field.name}/{at}", "no_active_user", {"value": name}))
+        for index, values in enumerate(batch)
+        for at, name in enumerate(values.get(field.name) or ())
+        if name not in found
+    ]
 
 
 def _readable_links(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Text, and_, case, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from engine.abilities import Abilities, abilities
@@ -176,6 +176,12 @@ def _int_param(params: Mapping[str, Any], key: str, default: int, low: int, high
     return value
 
 
+def _me(module: Module, name: str, raw: Any, actor: Actor) -> Any:
+    """`me` in a user or multi-user field's filter is the reader ("records that name me")."""
+    f = module.field(name)
+    return actor.name if raw == "me" and f is not None and f.kind_type.names_user else raw
+
+
 def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -> ListQuery:
     """A ListQuery from query-string parameters (`q`, `sort`, `page`, `per_page`, `filter[...]`)."""
     visible = abilities(actor, module).visible
@@ -194,6 +200,7 @@ def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -
         values = raw if isinstance(raw, list) and op not in ("in",) else [raw]
         for value in values:
             try:
+                value = _me(module, name, value, actor)
                 filters.append(build_filter(module, name, op, value, visible))
             except ValidationFailed as exc:
                 problems.extend(exc.problems)
@@ -280,11 +287,12 @@ def _where(
     clauses += [rollup_gate(catalog, may.actor, module, f.field, table) for f in query.filters]
     if query.search:
         visible = may.visible
-        columns = [table.c.number]
+        columns: list[ColumnElement[Any]] = [table.c.number]
         for name in module.ui.list.search:
             f = module.field(name)
             if f is not None and f.stored and name in visible and f.kind_type.searchable:
-                columns.append(table.c[name])
+                column = table.c[name]  # a list (multi-user) is searched as its JSON text
+                columns.append(column if f.kind_type.scalar else cast(column, Text))
         clauses.append(or_(*(c.icontains(query.search, autoescape=True) for c in columns)))
     return clauses
 

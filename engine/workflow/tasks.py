@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Row, exists, select, update
+from sqlalchemy import ColumnElement, Row, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.catalog import Catalog
@@ -137,15 +137,27 @@ def _waiting_for_vote(
     assert module.workflow is not None
     waiting = [s for s in transition.sources if s != module.workflow.initial]  # drafts: no items
     statement = select(main).where(main.c.state.in_(waiting), ~exists(item), ~exists(voted))
-    if approval.approvers_field:
-        statement = statement.where(main.c[approval.approvers_field] == user)
+    if approval.fields and not approval.roles:  # only the users fields name may vote
+        statement = statement.where(
+            or_(*(_names(session, module, main.c[f], f, user) for f in approval.fields))
+        )
     return [_approval_record(module, row, approval) for row in session.execute(statement)]
+
+
+def _names(
+    session: Session, module: Module, column: Any, name: str, user: str
+) -> ColumnElement[bool]:
+    """Whether a user field is `user`, or a multi-user field holds `user`."""
+    field = module.field(name)
+    kind = field.kind_type if field is not None else None
+    if kind is not None and kind.condition is not None:
+        return kind.condition(session, column, "contains", user)
+    return column == user
 
 
 def _approval_record(module: Module, row: Row[Any], approval: Approval) -> Record:
     """What deciding who may vote reads of a record: its id, state, owner, approvers field
     (and the dates its states are due on)."""
-    field = approval.approvers_field
     return Record(
         id=row.id,
         module=module.id,
@@ -158,7 +170,7 @@ def _approval_record(module: Module, row: Row[Any], approval: Approval) -> Recor
         module_version=row.module_version,
         data={
             **{f: row._mapping[f] for f in _due_fields(module)},
-            **({field: row._mapping[field]} if field else {}),
+            **{f: row._mapping[f] for f in approval.fields},
         },
         state_since=row.state_since,
     )
@@ -205,9 +217,7 @@ def sync_vote_tasks(session: Session, catalog: Catalog, user: User, now: dt.date
             continue
         for transition in module.workflow.transitions:
             approval = transition.approval
-            if approval is None or (
-                approval.approvers_role is not None and approval.approvers_role not in roles
-            ):
+            if approval is None or not (approval.fields or roles & set(approval.roles)):
                 continue
             for record in _waiting_for_vote(session, catalog, module, transition, user.name):
                 if user.name in eligible_approvers(session, catalog, module, record, transition):

@@ -127,8 +127,8 @@ def workflow_inputs(module: Module) -> set[str]:
         names.update(transition.requires)
         if transition.when is not None:
             names.update(ref[0] for ref in transition.when.references)
-        if transition.approval is not None and transition.approval.approvers_field:
-            names.add(transition.approval.approvers_field)
+        if transition.approval is not None:
+            names.update(transition.approval.fields)
     return read_inputs(module, names)
 
 
