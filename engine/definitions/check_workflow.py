@@ -248,7 +248,7 @@ def _check_due_field(
     if info is None:
         params = {"state": state, "field": name, "detail": unknown_field(module, str(name))}
         ctx.add_problem(path, "due_unknown_field", params)
-    elif info.kind not in ("date", "datetime"):
+    elif not info.kind_type.dated:
         params = {"state": state, "field": name, "kind": info.kind}
         ctx.add_problem(path, "due_field_not_date", params)
     elif info.rollup_source is not None or _reads_clock(info.formula_text):
