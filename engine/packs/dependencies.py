@@ -122,7 +122,8 @@ def check_dependencies(raw: Mapping[str, Any], installed: Mapping[str, Installed
     merged_others = merge_extensions({pid: p.definition for pid, p in others.items()})
     current = installed.get(str(pack_id))
     problems = requires_problems(raw, others) + dependant_problems(raw, others, current)
-    problems += extension_problems(str(pack_id), raw, merged_others)
+    if not problems:  # an extension of a pack that is missing is only noise beside that
+        problems = extension_problems(str(pack_id), raw, merged_others)
     if problems:
         raise DefinitionError(problems)
     world = landscape(raw, installed)
