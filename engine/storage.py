@@ -105,8 +105,8 @@ def _rollup_indexes(module: Module, modules: Iterable[Module], stored: set[str])
     for other in modules:
         for f in other.rollup_fields:
             rollup = f.rollup
-            if rollup is None or rollup.module != module.id:
-                continue
+            if rollup is None or rollup.module != module.id or rollup.table is not None:
+                continue  # child rows are summed by parent id (engine/records/rollup_rows.py)
             where_columns = tuple(
                 _column_name(ref[0])
                 for ref in sorted(rollup.where.references if rollup.where else ())

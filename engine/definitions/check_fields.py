@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.definitions.check_database import check_in_database
 from engine.definitions.check_expressions import check_expression
+from engine.definitions.check_row_rollups import check_row_rollup
 from engine.definitions.context import Computed, DatabaseUse, PackContext, Path, listing
 from engine.definitions.model import Field
 from engine.definitions.rollup_scope import RollupScope
@@ -247,6 +248,9 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path)
         name = rollup.get("module", "")
         params = {"field": info.name, "module": name, "hint": suggest(name, ctx.catalogue)}
         ctx.add_problem((*where, "module"), "rollup_unknown_module", params)
+        return
+    if "table" in rollup:  # the rows of a child table of `source`
+        check_row_rollup(ctx, module, info, source, path)
         return
     back = [f.name for f in source.fields.values() if f.kind_type.links and f.ref == module.id]
     link_name = rollup.get("link", "")

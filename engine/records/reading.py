@@ -37,6 +37,7 @@ from engine.definitions.model import SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS, Field,
 from engine.errors import ExpressionError
 from engine.expressions.sql import Resolve
 from engine.records.model import Record
+from engine.records.rollup_rows import row_inputs
 from engine.records.rollups import batch as rollup_batch  # noqa: F401  # for the writes
 
 SYSTEM = SYSTEM_COLUMN_NAMES
@@ -102,6 +103,9 @@ def rollup_gate(
         return true()
     link = field.rollup.link
     source = catalog.module(field.rollup.module)
+    if field.rollup.table is not None:  # child rows: only a reader of every owning record
+        inputs = row_inputs(catalog, field)
+        return permissions.aggregate_predicate(reader, source, "", inputs, main.c.id)
     inputs = rollup_inputs(field)
     gate = permissions.aggregate_predicate(reader, source, link, inputs, main.c.id)
     inner = [n for n in sorted(inputs) if (f := source.field(n)) and f.rollup is not None]

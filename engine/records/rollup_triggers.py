@@ -24,6 +24,7 @@ from sqlalchemy.sql.visitors import ExternallyTraversible, replacement_traverse
 from engine.catalog import Catalog
 from engine.definitions.model import Field, Module
 from engine.errors import ExpressionError
+from engine.records.rollup_rows import parents_of_owner, row_columns
 from engine.records.rollup_values import (
     ordered_rollups,
     parent_columns,
@@ -53,9 +54,7 @@ def _changed(dialect: Dialect, columns: Sequence[str]) -> str:
     return " OR ".join(f"OLD.{quote(c)} {differs} NEW.{quote(c)}" for c in columns)
 
 
-def _update_sql(
-    catalog: Catalog, module: Module, field: Field, dialect: Dialect, ids: Sequence[Any]
-) -> str:
+def _update_sql(catalog: Catalog, module: Module, field: Field, dialect: Dialect, ids: Any) -> str:
     main = catalog.tables[module.id].main
     value = rollup_value(catalog, module, main, field, dialect.name)
     statement = update(main).where(main.c.id.in_(ids)).values({field.name: value})
@@ -91,6 +90,9 @@ def _triggers(catalog: Catalog, dialect: Dialect) -> list[tuple[str, str, str, s
     for module, field in ordered_rollups(catalog):
         rollup = field.rollup
         assert rollup is not None
+        if rollup.table is not None:
+            found.extend(_row_triggers(catalog, module, field, dialect))
+            continue
         source_table = catalog.tables[rollup.module].main
         main = catalog.tables[module.id].main
         link = rollup.link
@@ -112,6 +114,47 @@ def _triggers(catalog: Catalog, dialect: Dialect) -> list[tuple[str, str, str, s
             condition = _changed(dialect, named)
             found.append((_name(*key, "p"), f"UPDATE OF {quoted}", main.name, condition, own))
     return found
+
+
+def _row_triggers(
+    catalog: Catalog, module: Module, field: Field, dialect: Dialect
+) -> list[tuple[str, str, str, str, str]]:
+    """A rollup over child-table rows: the rows' inserts, deletes and updates move the
+    parents they link to; a change of the owning record's columns it reads (`$state`)
+    moves the parents its rows link to; a new parent computes its own."""
+    rollup = field.rollup
+    assert rollup is not None and rollup.table is not None
+    rows = catalog.tables[rollup.module].children[rollup.table]
+    owner = catalog.tables[rollup.module].main
+    main = catalog.tables[module.id].main
+    on_rows, on_owner = row_columns(catalog, field)
+    link, quote = rollup.link, dialect.identifier_preparer.quote
+    key = (module.id, field.name)
+    found = [
+        (_name(*key, "i"), "INSERT", rows.name, "", _sql(catalog, module, field, dialect, "NEW")),
+        (_name(*key, "d"), "DELETE", rows.name, "", _sql(catalog, module, field, dialect, "OLD")),
+    ]
+    both = [_row(dialect, "OLD", link), _row(dialect, "NEW", link)]
+    event = "UPDATE OF " + ", ".join(quote(c) for c in on_rows)
+    sql = _update_sql(catalog, module, field, dialect, both)
+    found.append((_name(*key, "u"), event, rows.name, _changed(dialect, on_rows), sql))
+    if on_owner:
+        parents = parents_of_owner(catalog, rollup, _row(dialect, "NEW", "id"))
+        sql = _update_sql(catalog, module, field, dialect, parents)
+        event = "UPDATE OF " + ", ".join(quote(c) for c in on_owner)
+        found.append((_name(*key, "o"), event, owner.name, _changed(dialect, on_owner), sql))
+    own = _update_sql(catalog, module, field, dialect, [_row(dialect, "NEW", "id")])
+    found.append((_name(*key, "n"), "INSERT", main.name, "", own))
+    named = parent_columns(field, main)
+    if named:
+        event = "UPDATE OF " + ", ".join(quote(c) for c in named)
+        found.append((_name(*key, "p"), event, main.name, _changed(dialect, named), own))
+    return found
+
+
+def _sql(catalog: Catalog, module: Module, field: Field, dialect: Dialect, which: str) -> str:
+    assert field.rollup is not None
+    return _update_sql(catalog, module, field, dialect, [_row(dialect, which, field.rollup.link)])
 
 
 PAUSE_TABLE = PREFIX + "pause"  # SQLite: a row here (this transaction's only) holds them

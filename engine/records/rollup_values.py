@@ -26,6 +26,7 @@ from engine.catalog import Catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
 from engine.errors import ExpressionError
 from engine.expressions.sql import Resolve
+from engine.records.rollup_rows import row_sources
 from engine.sqltypes import ExactDecimal
 
 
@@ -63,12 +64,15 @@ def rollup_value(
     rollup = field.rollup
     assert rollup is not None
     source = catalog.module(rollup.module)
-    source_table = catalog.tables[source.id].main.alias(f"r_{field.name}")
-    resolve = _resolver(source_table, source, main)
+    source_table: FromClause = catalog.tables[source.id].main.alias(f"r_{field.name}")
+    if rollup.table is not None:  # the rows of a child table (engine/records/rollup_rows.py)
+        source_table, conditions, resolve = row_sources(catalog, rollup, field, main)
+    else:
+        resolve = _resolver(source_table, source, main)
+        conditions = [source_table.c[rollup.link] == main.c.id]
+        if rollup.where is not None:
+            conditions.append(rollup.where.to_sql(resolve))
     value = rollup.value.to_sql(resolve, aggregate=True)
-    conditions = [source_table.c[rollup.link] == main.c.id]
-    if rollup.where is not None:
-        conditions.append(rollup.where.to_sql(resolve))
     target = main.c[field.name].type
     raw: ColumnElement[Any] = type_coerce(value, Numeric())
     if dialect == "sqlite":
@@ -77,7 +81,7 @@ def rollup_value(
             raw = cast(func.round(raw * (10.0**shift)), BigInteger)
         elif shift > 0:
             raw = raw * 10**shift
-    subquery = select(raw).where(and_(*conditions)).scalar_subquery()
+    subquery = select(raw).select_from(source_table).where(and_(*conditions)).scalar_subquery()
     if rollup.value.functions & {"sum", "count"}:
         return func.coalesce(subquery, 0)
     return subquery
@@ -103,7 +107,7 @@ def _reads(module: Module, field: Field, catalog: Catalog) -> set[tuple[str, str
     rollup = field.rollup
     assert rollup is not None
     source = catalog.modules.get(rollup.module)
-    if source is None:
+    if source is None or rollup.table is not None:  # child-row rollups read no rollup
         return set()
     names = {ref[0] for ref in rollup_references(field) if len(ref) == 1}
     return {(source.id, n) for n in names if (f := source.field(n)) and f.rollup is not None}

@@ -85,7 +85,11 @@ def batch(session: Session, catalog: Catalog, module: Module, ids: Sequence[str]
     for parent, field in feeds:
         assert field.rollup is not None
         main = catalog.tables[parent.id].main
-        touched = select(source.c[field.rollup.link]).where(source.c.id.in_(ids))
+        if field.rollup.table is not None:  # rows of the new records' child table
+            rows = catalog.tables[module.id].children[field.rollup.table]
+            touched = select(rows.c[field.rollup.link]).where(rows.c.parent_id.in_(ids))
+        else:
+            touched = select(source.c[field.rollup.link]).where(source.c.id.in_(ids))
         value = rollup_value(catalog, parent, main, field, dialect)
         session.execute(update(main).where(main.c.id.in_(touched)).values({field.name: value}))
     main = catalog.tables[module.id].main

@@ -1,0 +1,17 @@
+"""Problem codes of rollups over child-table rows (`x-rollup` with `table`).
+
+The import checks (engine/definitions/check_row_rollups.py) use them; engine/codes.py
+merges this table into MESSAGES.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, str] = {
+    "rollup_table_unknown": (
+        "{module} has no child table {table!r}{hint}; its child tables are {tables}"
+    ),
+    "rollup_row_link_wrong": (
+        "{module}.{table}.{link} is not a link column pointing at {target}; the rollup needs "
+        "one ({fields})"
+    ),
+}

@@ -1,0 +1,89 @@
+"""Check a rollup over another module's child-table rows (`x-rollup` with `table`).
+
+`{"module": "goods_receipt", "table": "lines", "link": "material", "value": "sum(qty)",
+"where": "$state == 'received'"}` sums the `lines` rows of receipts whose `material` column
+points at the record holding the rollup. Checked here: the table is a child table of the
+module, the link a column of it pointing back, and `value` and `where` name only what the
+database can read for a row — the row's own columns, its owning record's own fields and
+system values (`$state`), and `parent.<field>` (engine/records/rollup_rows.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.definitions.check_expressions import Aggregation, check_expression
+from engine.definitions.context import Computed, DatabaseUse, PackContext, Path, listing
+from engine.definitions.model import Field
+from engine.definitions.rollup_scope import RollupScope
+from engine.definitions.scope import (
+    Catalogue,
+    ModuleInfo,
+    RecordScope,
+    Resolution,
+    RowScope,
+    suggest,
+)
+
+
+@dataclass(frozen=True)
+class RowsScope:
+    """Names of a child-row rollup: a row's columns first, then its owning record's own
+    fields and system values, and the holder's fields as `parent.x`."""
+
+    catalogue: Catalogue
+    source: ModuleInfo
+    table: Field
+    parent: ModuleInfo
+
+    def resolve(self, path: tuple[str, ...]) -> Resolution:
+        if path[0] == "parent" and len(path) > 1:
+            return RollupScope(self.catalogue, self.source, self.parent).resolve(path)
+        if len(path) > 1:
+            return Resolution(
+                error=f"{'.'.join(path)!r}: a rollup over {self.table.name} rows reads a row's "
+                "columns, its record's own fields and $state, and parent.field"
+            )
+        if path[0] in self.table.columns:
+            return RowScope(self.source, self.table).resolve(path)
+        return RecordScope(self.catalogue, self.source).resolve(path)
+
+
+def check_row_rollup(
+    ctx: PackContext, module: ModuleInfo, info: Field, source: ModuleInfo, path: Path
+) -> None:
+    """The child table, its link column back to `module`, then `value` and `where`."""
+    rollup: Mapping[str, Any] = info.rollup_source or {}
+    where: Path = (*path, "x-rollup")
+    tables = [f.name for f in source.fields.values() if f.kind_type.rows]
+    table = source.fields.get(str(rollup.get("table")))
+    if table is None or not table.kind_type.rows:
+        name = str(rollup.get("table"))
+        params = {"module": source.id, "table": name, "hint": suggest(name, tables)}
+        ctx.add_problem(
+            (*where, "table"), "rollup_table_unknown", {**params, "tables": listing(tables)}
+        )
+        return
+    link = table.columns.get(str(rollup.get("link")))
+    if link is None or not link.kind_type.links or link.ref != module.id:
+        back = [c.name for c in table.columns.values() if c.kind_type.links and c.ref == module.id]
+        params = {"module": source.id, "table": table.name, "link": str(rollup.get("link"))}
+        params |= {"target": module.id, "fields": listing(back)}
+        ctx.add_problem((*where, "link"), "rollup_row_link_wrong", params)
+    scope = RowsScope(ctx.catalogue, source, table, module)
+    depends: set[tuple[str, ...]] = set()
+    uses_clock = False
+    pairs: tuple[tuple[str, Aggregation], ...] = (("value", "required"), ("where", "forbidden"))
+    for key, aggregation in pairs:
+        text = rollup.get(key)
+        if not isinstance(text, str):
+            continue
+        checked = check_expression(ctx, (*where, key), text, scope, aggregation=aggregation)
+        if checked is not None:
+            depends |= checked.depends
+            uses_clock = uses_clock or checked.expression.uses_clock
+    ctx.computed[(module.id, info.name)] = Computed(path, "rollup", frozenset(depends), False)
+    what = f"rollup {info.name!r}"
+    ctx.database_uses.append(DatabaseUse(where, what, source.id, frozenset(depends), uses_clock))

@@ -1,0 +1,113 @@
+"""Rollups over child-table rows: `{"module": "goods_receipt", "table": "lines", "link": ...}`.
+
+The summed rows are those of another module's child table (`m_goods_receipt__lines`) whose
+link column (`lines.material`) points at the record holding the rollup. In `value` and
+`where` a bare name is a column of the row when the table has one, else a stored field of
+the record owning the row (the receipt); `$state` and the other system values are always
+the owning record's; `parent.<field>` is the record holding the rollup. So a row is
+counted while its receipt is received: the triggers watch the child table and the owning
+table's columns the rollup reads (engine/records/rollup_triggers.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, FromClause, Table, select
+from sqlalchemy.sql import Select
+
+from engine.catalog import Catalog
+from engine.definitions.model import SYSTEM_COLUMNS, Field, Module, Rollup
+from engine.errors import ExpressionError
+from engine.expressions.sql import Resolve
+
+
+def row_resolver(
+    rows: FromClause, owner: FromClause, module: Module, table: Field, parent: Table | None
+) -> Resolve:
+    """Names of a child-row rollup: the row's columns, then its owning record's fields."""
+    columns = {c.name for c in table.children if c.stored}
+
+    def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
+        if len(path) == 2 and path[0] == "parent" and parent is not None:
+            name = SYSTEM_COLUMNS.get(path[1], path[1])
+            if name in parent.c:
+                return parent.c[name]
+        if len(path) != 1:
+            raise ExpressionError(code="expr_not_in_database", name=".".join(path))
+        name = path[0]
+        if name in columns and not name.startswith("$"):
+            return rows.c[name]
+        column = SYSTEM_COLUMNS.get(name, name)
+        field = module.field(name)
+        kept = field is not None and (field.stored or field.rollup is not None)
+        if (name.startswith("$") or kept) and column in owner.c:
+            return owner.c[column]
+        raise ExpressionError(code="expr_not_stored", name=name, module=module.id)
+
+    return resolve
+
+
+def row_sources(
+    catalog: Catalog, rollup: Rollup, field: Field, main: Table
+) -> tuple[FromClause, list[ColumnElement[bool]], Resolve]:
+    """The FROM (rows joined to their owning record), the conditions tying a row to a
+    parent of `main`, and the resolver of the rollup's names."""
+    assert rollup.table is not None
+    source = catalog.module(rollup.module)
+    tables = catalog.tables[source.id]
+    rows = tables.children[rollup.table].alias(f"r_{field.name}")
+    owner = tables.main.alias(f"o_{field.name}")
+    table_field = source.field(rollup.table)
+    assert table_field is not None
+    resolve = row_resolver(rows, owner, source, table_field, main)
+    joined = rows.join(owner, owner.c.id == rows.c.parent_id)
+    conditions = [rows.c[rollup.link] == main.c.id]
+    if rollup.where is not None:
+        conditions.append(rollup.where.to_sql(resolve))
+    return joined, conditions, resolve
+
+
+def row_columns(catalog: Catalog, field: Field) -> tuple[list[str], list[str]]:
+    """The child table's columns the rollup reads (its link first), and the owning
+    record's columns (`$state` as `state`)."""
+    rollup = field.rollup
+    assert rollup is not None and rollup.table is not None
+    source = catalog.module(rollup.module)
+    tables = catalog.tables[source.id]
+    rows, owner = tables.children[rollup.table], tables.main
+    refs = set(rollup.value.references) | (rollup.where.references if rollup.where else set())
+    on_rows, on_owner = [rollup.link], []
+    for ref in sorted(refs):
+        if len(ref) != 1:
+            continue
+        name = ref[0]
+        if not name.startswith("$") and name in rows.c and name not in RESERVED:
+            if name not in on_rows:
+                on_rows.append(name)
+            continue
+        column = SYSTEM_COLUMNS.get(name, name)
+        if column in owner.c and column not in on_owner:
+            on_owner.append(column)
+    return on_rows, on_owner
+
+
+RESERVED = frozenset({"parent_id", "idx"})
+
+
+def parents_of_owner(catalog: Catalog, rollup: Rollup, owner_id: Any) -> Select[Any]:
+    """The parents the rows of one owning record link to (an owner's change moves them)."""
+    assert rollup.table is not None
+    rows = catalog.tables[rollup.module].children[rollup.table]
+    return select(rows.c[rollup.link]).where(rows.c.parent_id == owner_id)
+
+
+def row_inputs(catalog: Catalog, field: Field) -> frozenset[str]:
+    """The summed module's fields a reader must see: the child table itself, and the
+    owning record's fields the rollup reads (the trust rule)."""
+    rollup = field.rollup
+    assert rollup is not None and rollup.table is not None
+    _, on_owner = row_columns(catalog, field)
+    names = {rollup.table}
+    names |= {n for n in on_owner if n not in SYSTEM_COLUMNS.values()}
+    return frozenset(names)
