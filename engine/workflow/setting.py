@@ -107,12 +107,14 @@ def set_values(
     (linked,) = linked_values(session, catalog, module, [values])
     after = {**record.system(), "$state": transition.target, "$updated_at": now, **linked}
     values = prepare_values(module, values, after, actor)
+    # The step's roles allow the write, not the actor's `update` right (an accountant sets
+    # paid_on on a request they do not own): the record must only stay in their read scope.
     located = write_problems(
         session,
         catalog,
         module,
         actor,
-        "update",
+        "read",
         [(record.owner, values)],
         [record.data],
         ids=[record.id],
