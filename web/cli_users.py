@@ -24,6 +24,12 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("planner", "planner", "Planner"),
     ("viewer", "viewer", "Viewer"),
 )
+# Demo users for roles that only some bundled packs declare (the office requests' director
+# and seal keeper): created once a pack declaring the role is installed, skipped before.
+DEMO_PACK_USERS: tuple[tuple[str, str, str], ...] = (
+    ("director", "director", "Director"),
+    ("keeper", "seal_keeper", "Seal keeper"),
+)
 DEMO_MANAGER = "manager"
 DEMO_PROJECT_MODULE = "project"
 
@@ -231,7 +237,9 @@ def demo_users() -> None:
     skipped: list[str] = []
     with command_session() as session:
         existing = {u.name for u in accounts.list_users(session)}
-        for name, role, display_name in DEMO_USERS:
+        declared = accounts.declared_roles(session)
+        wanted = [*DEMO_USERS, *(u for u in DEMO_PACK_USERS if u[1] in declared)]
+        for name, role, display_name in wanted:
             if name in existing:
                 skipped.append(name)
                 continue
