@@ -10,6 +10,9 @@ CODES: dict[str, str] = {
     "rollup_table_unknown": (
         "{module} has no child table {table!r}{hint}; its child tables are {tables}"
     ),
+    "report_rows_unknown": (
+        "the report's rows name {table!r}{hint}, which is not a child table of {module} ({tables})"
+    ),
     "rollup_row_link_wrong": (
         "{module}.{table}.{link} is not a link column pointing at {target}; the rollup needs "
         "one ({fields})"

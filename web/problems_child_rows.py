@@ -16,6 +16,12 @@ CODES: dict[str, Callable[[Params], str]] = {
         table=p.get("table"),
         tables=p.get("tables"),
     ),
+    "report_rows_unknown": lambda p: _(
+        "The report's rows name %(table)s, which is not a child table of %(module)s (%(tables)s).",
+        table=p.get("table"),
+        module=p.get("module"),
+        tables=p.get("tables"),
+    ),
     "rollup_row_link_wrong": lambda p: _(
         "%(module)s.%(table)s.%(link)s is not a link column pointing at %(target)s; "
         "the rollup needs one (%(fields)s).",

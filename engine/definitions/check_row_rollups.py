@@ -36,15 +36,15 @@ class RowsScope:
     catalogue: Catalogue
     source: ModuleInfo
     table: Field
-    parent: ModuleInfo
+    parent: ModuleInfo | None  # None in a report over the rows (`"rows": "lines"`)
 
     def resolve(self, path: tuple[str, ...]) -> Resolution:
-        if path[0] == "parent" and len(path) > 1:
+        if path[0] == "parent" and len(path) > 1 and self.parent is not None:
             return RollupScope(self.catalogue, self.source, self.parent).resolve(path)
         if len(path) > 1:
             return Resolution(
                 error=f"{'.'.join(path)!r}: a rollup over {self.table.name} rows reads a row's "
-                "columns, its record's own fields and $state, and parent.field"
+                "columns, its record's own fields and $state (and a rollup parent.field)"
             )
         if path[0] in self.table.columns:
             return RowScope(self.source, self.table).resolve(path)
@@ -87,3 +87,17 @@ def check_row_rollup(
     ctx.computed[(module.id, info.name)] = Computed(path, "rollup", frozenset(depends), False)
     what = f"rollup {info.name!r}"
     ctx.database_uses.append(DatabaseUse(where, what, source.id, frozenset(depends), uses_clock))
+
+
+def rows_report_scope(
+    ctx: PackContext, module: ModuleInfo, path: Path, rows: Any
+) -> RowsScope | None:
+    """The names of a report over the rows of `module`'s child table `rows`, or None
+    (and a problem at `rows`) when it is not a child table of the module."""
+    table = module.fields.get(str(rows))
+    if table is not None and table.kind_type.rows:
+        return RowsScope(ctx.catalogue, module, table, None)
+    tables = [f.name for f in module.fields.values() if f.kind_type.rows]
+    params = {"module": module.id, "table": str(rows), "hint": suggest(str(rows), tables)}
+    ctx.add_problem((*path, "rows"), "report_rows_unknown", {**params, "tables": listing(tables)})
+    return None

@@ -318,6 +318,7 @@ def compile_report(raw: Mapping[str, Any]) -> Report:
         measures=MappingProxyType({k: parse(measure_text(v)) for k, v in measures.items()}),
         chart=_frozen(raw.get("chart")),
         raw=_frozen(raw),
+        rows=raw.get("rows"),
         options=MappingProxyType(
             {
                 k: _frozen({o: v[o] for o in v if o != "value"})

@@ -366,6 +366,7 @@ class Report:
     chart: Mapping[str, Any] | None
     raw: Mapping[str, Any]
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # cumulative, compare
+    rows: str | None = None  # a child table: group and measure its rows (engine/report_rows.py)
 
 
 @dataclass(frozen=True, eq=False)

@@ -70,6 +70,17 @@ def material_pack() -> dict[str, Any]:
         },
     }
     pack["modules"].append(material)
+    pack["reports"].append(
+        {
+            "id": "hours_by_material",
+            "title": "Approved hours by material and month",
+            "module": "labour",
+            "rows": "items",
+            "where": "$state == 'approved'",
+            "group_by": ["material", "month(date)"],
+            "measures": {"lines": "count()", "hours": "sum(hours)", "cost": "sum(hours * rate)"},
+        }
+    )
     return pack
 
 
@@ -216,3 +227,41 @@ def apply_random(session, operation: str, pick: int, data: dict[str, Any]) -> No
         material = session.execute(text("select id, version from m_material")).all()[pick % 2]
         since = {"since": data["date"]}
         update_record(session, "material", material[0], material[1], since, SYSTEM)
+
+
+def test_a_report_groups_and_measures_the_lines_of_the_tallies_a_reader_may_read(session, site):
+    from engine.accounts import add_grant
+    from engine.reports import run_report
+    from tests.engine.people import make_user
+
+    project, cement, sand = site
+    other = create_record(session, "project", {"code": "P2", "name": "Two"}, SYSTEM).id
+    march = [line(cement, "2"), line(cement, "3", "20"), line(sand, "1"), line(None, "1")]
+    approve(session, create_record(session, "labour", tally(project, march), FOREMAN).id)
+    april = tally(other, [line(cement, "4")], date="2026-04-01")
+    approve(session, create_record(session, "labour", april, FOREMAN).id)
+    create_record(session, "labour", tally(project, [line(cement, "7")]), FOREMAN)  # a draft
+    result = run_report(session, "hours_by_material", SYSTEM)
+    assert result.columns == ["material", "month", "lines", "hours", "cost"]
+    got = {(r["material"], r["month"]): (r["lines"], r["hours"], r["cost"]) for r in result.rows}
+    assert got == {
+        (None, "2026-03"): (1, Decimal("1.0"), Decimal("10.00")),
+        (cement, "2026-03"): (2, Decimal("5.0"), Decimal("80.00")),
+        (cement, "2026-04"): (1, Decimal("4.0"), Decimal("40.00")),
+        (sand, "2026-03"): (1, Decimal("1.0"), Decimal("10.00")),
+    }
+    manager = make_user(session, "ann", "site_manager")
+    add_grant(session, "ann", "project", other)  # reads P2's tallies only
+    rows = run_report(session, "hours_by_material", manager).rows
+    assert [(r["material"], r["month"], r["hours"]) for r in rows] == [
+        (cement, "2026-04", Decimal("4.0"))
+    ]
+
+
+def test_a_report_over_rows_that_are_not_a_child_table_is_refused(session):
+    pack = material_pack()
+    pack["reports"][-1]["rows"] = "worker"
+    with pytest.raises(DefinitionError) as refused:
+        import_pack(session, pack)
+    found = {(p.path, p.code) for p in refused.value.problems}
+    assert ("/reports/1/rows", "report_rows_unknown") in found
