@@ -13,8 +13,13 @@ from typing import Any
 
 from engine.definitions.check_database import check_in_database
 from engine.definitions.check_expressions import Aggregation, check_expression
+from engine.definitions.check_row_rollups import rows_report_scope
+from engine.definitions.compiler import measure_text
 from engine.definitions.context import DatabaseUse, PackContext, Path, listing
-from engine.definitions.scope import ModuleInfo, RecordScope, suggest
+from engine.definitions.scope import ModuleInfo, RecordScope, Scope, suggest
+from engine.report_windows import PERIOD
+
+COMPARED = ("previous", "change", "change_pct")  # the columns a compared measure adds
 
 
 def check_reports(ctx: PackContext) -> None:
@@ -43,8 +48,13 @@ def check_reports(ctx: PackContext) -> None:
 def _check_report(
     ctx: PackContext, module: ModuleInfo, path: Path, report: Mapping[str, Any]
 ) -> None:
-    scope = RecordScope(ctx.catalogue, module)
+    scope: Scope = RecordScope(ctx.catalogue, module)
     rid = report["id"]
+    if "rows" in report:  # over a child table's rows (engine/report_rows.py)
+        rows_scope = rows_report_scope(ctx, module, path, report["rows"])
+        if rows_scope is None:
+            return
+        scope = rows_scope
 
     def check(where: Path, text: str, aggregation: Aggregation, what: str) -> None:
         checked = check_expression(ctx, where, text, scope, aggregation=aggregation)
@@ -58,11 +68,17 @@ def _check_report(
                     checked.expression.uses_clock,
                 )
             )
-            if checked.known:
+            if checked.known and "rows" not in report:  # rows: tried when first run
                 aggregate = aggregation == "required"
                 described = f"report {rid!r} {what}"
                 check_in_database(
-                    ctx, where, described, checked.expression, module, aggregate=aggregate
+                    ctx,
+                    where,
+                    described,
+                    checked.expression,
+                    module,
+                    aggregate=aggregate,
+                    links=ctx.catalogue,
                 )
 
     if isinstance(report.get("where"), str):
@@ -70,9 +86,12 @@ def _check_report(
     group_by = list(report.get("group_by") or ())
     for position, text in enumerate(group_by):
         check((*path, "group_by", position), text, "forbidden", "group_by")
-    measures: Mapping[str, str] = report.get("measures") or {}
-    for name, text in measures.items():
-        check((*path, "measures", name), text, "required", f"measure {name!r}")
+    measures: Mapping[str, Any] = report.get("measures") or {}
+    for name, measure in measures.items():
+        where = (*path, "measures", name)
+        check(where, measure_text(measure), "required", f"measure {name!r}")
+        if isinstance(measure, Mapping):
+            _check_over_time(ctx, where, name, measure, group_by)
     chart = report.get("chart")
     if not isinstance(chart, Mapping):
         return
@@ -82,6 +101,24 @@ def _check_report(
             params = {"key": key, "value": value, "fields": listing(group_by)}
             ctx.add_problem((*path, "chart", key), "chart_not_grouped", params)
     y = chart.get("y")
-    if isinstance(y, str) and y not in measures:
+    compared = [f"{m}_{s}" for m in measures for s in COMPARED if _compares(measures[m])]
+    if isinstance(y, str) and y not in measures and y not in compared:
         params = {"value": y, "hint": suggest(y, measures), "fields": listing(list(measures))}
         ctx.add_problem((*path, "chart", "y"), "chart_not_a_measure", params)
+
+
+def _check_over_time(
+    ctx: PackContext, path: Path, name: str, measure: Mapping[str, Any], group_by: list[Any]
+) -> None:
+    """A running total needs a group to run over; a previous period needs a period group."""
+    if measure.get("cumulative") and not group_by:
+        ctx.add_problem((*path, "cumulative"), "report_cumulative_ungrouped", {"measure": name})
+    if measure.get("compare"):
+        first = group_by[0] if group_by else ""
+        if not isinstance(first, str) or PERIOD.match(first) is None:
+            params = {"measure": name, "group": first}
+            ctx.add_problem((*path, "compare"), "report_compare_not_period", params)
+
+
+def _compares(measure: Any) -> bool:
+    return isinstance(measure, Mapping) and measure.get("compare") == "previous"

@@ -105,8 +105,24 @@ def column_titles(
             titles.append(FUNCTION_TITLES[group.on_field[0]]())
         else:
             titles.append(group.name)
-    titles += [measure_title(module, n, report.measures.get(n)) for n in measures]
+    titles += [_measure_heading(module, report, n) for n in measures]
     return titles
+
+
+COMPARED_TITLES = {
+    "previous": lambda title: _("%(measure)s, previous period", measure=title),
+    "change": lambda title: _("%(measure)s, change", measure=title),
+    "change_pct": lambda title: _("%(measure)s, change %%", measure=title),
+}
+
+
+def _measure_heading(module: Module, report: Report, name: str) -> str:
+    """A measure's title; the columns a compared measure adds say what they hold."""
+    for base in report.options:
+        for suffix, title in COMPARED_TITLES.items():
+            if name == f"{base}_{suffix}" and base in report.measures:
+                return title(measure_title(module, base, report.measures[base]))
+    return measure_title(module, name, report.measures.get(name))
 
 
 def link_titles(
@@ -300,8 +316,8 @@ def combined_totals(report: Report, result: ReportResult) -> dict[str, Any] | No
     for name in result.measures:
         expression = report.measures.get(name)
         match = AGGREGATE.match(_source(expression)) if expression is not None else None
-        if match is None or match.group(1) not in COMBINE:
-            return None
+        if match is None or match.group(1) not in COMBINE or report.options.get(name):
+            return None  # a running total's total is the plain sum, asked of the database
         values = [r[name] for r in result.rows if r.get(name) is not None]
         totals[name] = COMBINE[match.group(1)](values) if values else None
     return totals
