@@ -12,6 +12,7 @@ own reason (`not_in_database`, its inner code in `expression_code`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Column, ColumnElement, DateTime, String
@@ -44,8 +45,11 @@ def check_in_database(
     module: ModuleInfo,
     *,
     aggregate: bool = False,
+    links: Mapping[str, ModuleInfo] | None = None,
 ) -> None:
     """Translate `expression` to SQL over `module`'s table; report why it cannot be.
+
+    Given `links` (the catalogue, for reports), `link.field` is one join to the linked module.
 
     Not where the expression already has a problem (a type clash): its fix comes first; nor
     over the clock, which `check_formulas` reports (`clock_in_database`)."""
@@ -61,7 +65,7 @@ def check_in_database(
                 ctx.add_problem(path, "aggregate_over_choices", {**params, "field": info.name})
                 return
     try:
-        expression.to_sql(_resolver(module), aggregate=aggregate)
+        expression.to_sql(_resolver(module, links or {}), aggregate=aggregate)
     except ExpressionError as exc:
         if exc.problem.code == "expr_outside_aggregate" and not aggregate:
             return  # reported by the aggregation check where it is written
@@ -69,11 +73,14 @@ def check_in_database(
         ctx.add_problem(path, "not_in_database", params)
 
 
-def _resolver(module: ModuleInfo) -> Any:
+def _resolver(module: ModuleInfo, links: Mapping[str, ModuleInfo]) -> Any:
     def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
         name = path[0]
         if name in OWN_HEADS and name not in module.fields:
             return Column(name, NullType())
+        link = module.fields.get(name)
+        if len(path) == 2 and link is not None and link.kind_type.links and link.ref in links:
+            return _resolver(links[str(link.ref)], {})(path[1:])
         if len(path) != 1:
             raise ExpressionError(code="expr_not_in_database", name=".".join(path))
         if name in SYSTEM_COLUMNS:
