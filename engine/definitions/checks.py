@@ -19,7 +19,9 @@ from typing import Any
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
+from engine.definitions.check_create_from import check_create_from
 from engine.definitions.check_dashboards import check_dashboards
+from engine.definitions.check_defaults import check_defaults
 from engine.definitions.check_fields import check_fields, check_table_names
 from engine.definitions.check_formulas import check_formulas
 from engine.definitions.check_permissions import check_permissions
@@ -67,6 +69,8 @@ def check_pack(
         check_permissions(ctx, module)
         check_migrate(ctx, module)
         check_unique(ctx, module)
+        check_defaults(ctx, module)
+        check_create_from(ctx, module)
         _check_prints(ctx, module)
     check_reports(ctx)
     check_dashboards(ctx)

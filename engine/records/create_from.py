@@ -25,6 +25,8 @@ from engine.definitions.model import CreateFrom, Module
 from engine.errors import ExpressionError, NotFound, Problem, ValidationFailed
 from engine.expressions import truthy
 from engine.records.compute import base_env
+from engine.records.defaults import apply_defaults, child_linked_rows
+from engine.records.links import linked_values
 from engine.records.model import Record
 from engine.records.service import get_record
 
@@ -96,4 +98,18 @@ def prefill_from(
             values[table] = [_mapped(copy.columns, row, copy.columns) for row in rows]
     if spec.link is not None and spec.link in writable:
         values[spec.link] = record.id
+    _with_defaults(session, catalog, target, values, actor)
     return values
+
+
+def _with_defaults(
+    session: Session, catalog: Catalog, target: Module, values: dict[str, Any], actor: Actor
+) -> None:
+    """Fill what the target's computed defaults give from the copied values (the order's
+    manager through its project, each line's unit and price through its material), so the
+    form shows them; a default that cannot be computed yet is left for the save."""
+    (linked,) = linked_values(session, catalog, target, [values])
+    child_links = child_linked_rows(session, catalog, target, [values])
+    system = {"$id": None, "$number": None, "$state": target.initial_state, **linked}
+    system["$owner"] = actor.name
+    apply_defaults(target, values, system, actor, child_links)

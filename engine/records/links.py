@@ -27,6 +27,7 @@ def link_paths(module: Module) -> frozenset[str]:
         expressions += [t.when for t in module.workflow.transitions if t.when is not None]
         expressions += [e for t in module.workflow.transitions for e in t.sets.values()]
     expressions += [v.when for v in module.validations]
+    expressions += [f.default_expr for f in module.fields if f.default_expr is not None]
     links = {f.name for f in module.fields if f.kind_type.links}
     return frozenset(
         ref[0] for e in expressions for ref in e.references if len(ref) > 1 and ref[0] in links

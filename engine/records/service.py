@@ -35,6 +35,7 @@ from engine.records.checks import write_problems
 from engine.records.children import child_rows, write_children
 from engine.records.coercion import coerce_input, further_problems
 from engine.records.compute import prepare_values
+from engine.records.defaults import apply_defaults, child_linked_rows
 from engine.records.links import linked_values
 from engine.records.model import Record
 from engine.records.numbering import number_records
@@ -220,11 +221,15 @@ def create_records(
     ]
     coerced = _coerce_items(module, items, may.writable, problems)
     links = linked_values(session, catalog, module, [v for _, v in coerced])
+    child_links = child_linked_rows(session, catalog, module, [v for _, v in coerced])
     prepared: list[tuple[str, dict[str, Any]]] = []
     placed: list[str | None] = []
     for (index, values), linked in zip(coerced, links, strict=True):
         record_id = new_record_id()
         system = _new_system_values(record_id, initial[index], actor, now, linked)
+        if failed := apply_defaults(module, values, system, actor, child_links):
+            problems.extend((index, p) for p in failed)
+            continue
         try:
             prepared.append((record_id, prepare_values(module, values, system, actor)))
             placed.append(initial[index])

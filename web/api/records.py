@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from engine import attachments
 from engine.definitions.model import Module
 from engine.errors import Problem, ValidationFailed
+from engine.exactjson import dumps, loads
 from engine.records import (
     create_record,
     delete_record,
@@ -24,6 +25,7 @@ from engine.records import (
     parse_list_params,
     update_record,
 )
+from engine.records.create_from import prefill_from
 from engine.records.model import RecordPage
 from engine.records.query import ListQuery
 from web.api.common import json_object, query_params, readable_module, version_of
@@ -66,11 +68,20 @@ def _location(module_id: str, record_id: str) -> str:
 @bp.post("/modules/<module_id>/records")
 @operation("records.create")
 def create(module_id: str) -> ResponseReturnValue:
-    """Create a record from `{"data": {...}}`: 201 with the record, 422 naming each problem."""
+    """Create a record from `{"data": {...}}`: 201 with the record, 422 naming each problem.
+
+    `?from=module:id` starts from that record's values as the module's `create_from` maps
+    them (lines and the link back included); the body's own values win."""
     with api_session() as (session, actor):
         module = readable_module(session, actor, module_id)
         body = json_object({"data"})
-        record = create_record(session, module.id, body.get("data", {}), actor)
+        data = body.get("data", {})
+        source = request.args.get("from", "")
+        if source and isinstance(data, dict):
+            source_module, _colon, source_id = source.partition(":")
+            values = prefill_from(session, module.id, source_module, source_id, actor)
+            data = {**loads(dumps(values)), **data}  # as JSON would send them
+        record = create_record(session, module.id, data, actor)
         return (
             jsonify(record_json(module, record)),
             201,

@@ -34,6 +34,7 @@ from engine.errors import (
     ValidationFailed,
 )
 from engine.records import create_record, get_record, update_record
+from engine.records.create_from import prefill_from
 from engine.records.model import Record
 from web.pages.context import actor, db
 from web.pages.formdata import FormForged, parse_form
@@ -237,7 +238,18 @@ def new(module_id: str) -> ResponseReturnValue:
     with db() as session:
         module = _load(session, module_id, who)
         abilities(who, module).require_create()
-        return render_form(session, form_context(session, module, who, None))
+        start = _start_from(session, module, who, request.args.get("from", ""))
+        return render_form(session, form_context(session, module, who, None, start=start))
+
+
+def _start_from(session: Session, module: Module, who: Actor, source: str) -> dict[str, Any]:
+    """The values a new record starts with when made from `module:id` (create-from)."""
+    if not source:
+        return {}
+    source_module, _colon, source_id = source.partition(":")
+    if not source_id:
+        abort(400)
+    return prefill_from(session, module.id, source_module, source_id, who)
 
 
 @bp.post("/m/<module_id>/new")

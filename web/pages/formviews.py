@@ -23,6 +23,7 @@ from engine.abilities import Abilities, abilities_in
 from engine.actor import Actor
 from engine.definitions.model import Field, Module
 from engine.errors import Problem
+from engine.records.defaults import blank_defaults
 from engine.records.model import Record
 from web.i18n import text
 from web.pages.formatting import choice_text, field_title, restricted_text, value_text
@@ -107,13 +108,22 @@ def input_value(f: Field, value: Any) -> Any:
     return str(value)
 
 
-def initial_data(module: Module, record: Record | None, modes: Mapping[str, str]) -> dict[str, Any]:
+def initial_data(
+    module: Module,
+    record: Record | None,
+    modes: Mapping[str, str],
+    start: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The inputs' first values: the record's, else `start` (computed defaults, a create-from
+    source's values), else the static defaults."""
     data: dict[str, Any] = {}
     for f in module.fields:
         if modes.get(f.name) != "write":
             continue
         if record is not None:
             data[f.name] = input_value(f, record.data.get(f.name))
+        elif start and f.name in start:
+            data[f.name] = input_value(f, start[f.name])
         elif f.default is not None:
             data[f.name] = input_value(f, f.default)
         elif f.kind_type.rows:
@@ -147,6 +157,10 @@ def _options(session: Session, f: Field, who: Actor, selected: Any) -> list[tupl
         return [(str(v), choice_text(f, v)) for v in f.enum or ()]
     if f.kind_type.links:
         return link_options(session, f, who, selected=str(selected) if selected else None)
+    if f.kind_type.names_user and f.kind_type.many:  # the names already chosen stay offered
+        offered = user_options(session)
+        known = {value for value, _label in offered}
+        return [(str(n), str(n)) for n in selected or () if str(n) not in known] + offered
     if f.kind_type.names_user:
         return user_options(session, selected=str(selected) if selected else None)
     return []
@@ -282,12 +296,19 @@ def form_context(
     data: dict[str, Any] | None = None,
     problems: list[Problem] | None = None,
     answer: Abilities | None = None,
+    start: Mapping[str, Any] | None = None,
 ) -> FormContext:
-    """The form as `who` sees it: field modes from their abilities, values previewed."""
+    """The form as `who` sees it: field modes from their abilities, values previewed; a new
+    form starts with `start` (a create-from source's values) over the computed defaults."""
     answer = answer or abilities_in(session, who, module, record)
     modes = answer.fields
     if data is None:
-        data = initial_data(module, record, modes)
+        if record is None:
+            start = {
+                **blank_defaults(module, system_values(module, None, who), who),
+                **(start or {}),
+            }
+        data = initial_data(module, record, modes, start)
     writable = {k: v for k, v in data.items() if modes.get(k) == "write"}
     result = preview(module, writable, who, system_values(module, record, who), base_values(record))
     shown = [problem_text(p, module) for p in problems or []]

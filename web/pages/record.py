@@ -33,6 +33,7 @@ from engine.errors import (
     ValidationFailed,
 )
 from engine.records import delete_record, get_record
+from engine.records.create_from import offers
 from engine.records.model import Record
 from engine.related import related_links
 from engine.workflow import (
@@ -135,6 +136,7 @@ def render_record(
         users=user_options(session) if approvers else [],
         notice=notice,
         related=related_links(load_catalog(session), module, who),
+        create_from=offers(load_catalog(session), module, item, who),
     ), status
 
 
