@@ -122,6 +122,11 @@ def _multi(field: Field, value: Any) -> str:
     return list_separator().join(choice_text(field, v) for v in values)
 
 
+def _users(field: Field, value: Any) -> str:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return list_separator().join(user_text(v) for v in values)
+
+
 def _rows(field: Field, value: Any) -> str:
     count = len(value or [])
     return ngettext("%(num)s row", "%(num)s rows", count)
@@ -143,6 +148,7 @@ DISPLAY: dict[str, Callable[[Field, Any], str]] = {
     "choices": _multi,
     "link": lambda f, v: str(v),
     "user": lambda f, v: user_text(v),
+    "users": _users,
     "file": _file,
     "rows": _rows,
 }
@@ -242,6 +248,7 @@ def is_numeric(module: Module, name: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    from web.pages.approval_groups import group_title
     from web.pages.context import template_globals
 
     app.jinja_env.filters["user_label"] = user_text
@@ -265,5 +272,6 @@ def init_app(app: Flask) -> None:
         date_text=date_text,
         moment_text=moment_text,
         decimal_text=decimal_text,
+        group_title=group_title,
         **template_globals(),
     )

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
@@ -135,6 +136,7 @@ WIDGET_OPERATORS: Mapping[str, tuple[str, ...]] = {
     "user": ("eq",),
     "boolean": ("eq",),
     "multichoice": ("contains",),
+    "users": ("contains",),
     "date": ("gte", "lte"),
     "number": ("gte", "lte"),
     "text": ("contains",),
@@ -159,6 +161,8 @@ def _filter_options(
 
     if widget in ("choice", "multichoice"):
         return [(str(v), choice_text(f, v)) for v in f.enum or ()]
+    if widget == "users":  # "me" first, then every active user
+        return [("me", _("Me")), *user_options(session)]
     chosen = values.get("eq")
     if widget not in ("link", "user") or not chosen:
         return []  # a picker offers only the chosen one; the rest come as the user types
