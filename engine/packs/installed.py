@@ -31,6 +31,8 @@ class PackSummary:
     updated_at: dt.datetime
     installed_by: str | None = None  # of the version in place; None: the command line
     records: dict[str, int] = field(default_factory=dict)  # module id → records
+    requires: dict[str, str] = field(default_factory=dict)  # pack id → version range
+    extends: list[str] = field(default_factory=list)  # modules of other packs it extends
 
     @property
     def total_records(self) -> int:
@@ -62,6 +64,7 @@ def list_packs(session: Session, *, counts: bool = False) -> list[PackSummary]:
             InstalledPack.installed_at,
             InstalledPack.updated_at,
             PackVersion.installed_by,
+            InstalledPack.definition,
         )
         .outerjoin(
             PackVersion,
@@ -87,6 +90,8 @@ def list_packs(session: Session, *, counts: bool = False) -> list[PackSummary]:
                 updated_at=row.updated_at,
                 installed_by=row.installed_by,
                 records=records,
+                requires=dict(row.definition.get("requires") or {}),
+                extends=list(row.definition.get("extends") or {}),
             )
         )
     return summaries

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from engine import accounts
 from engine.db import transaction
 from tests.bundled import PACK_FILE
-from tests.web.helpers import PASSWORD, body
+from tests.web.helpers import PASSWORD, body, sign_in_as
 from web import create_app
 from web.cli import cli
 
@@ -105,4 +105,8 @@ def test_a_contracts_pack_extends_the_funds_ledger(database_url: str, tmp_path: 
         f"/api/v1/modules/fund/records?filter[contract]={body(deal)['id']}", headers=en
     )
     assert [r["id"] for r in body(listed)["items"]] == [first["id"]]
+    assert sign_in_as(client, "boss").status_code == 302
+    page = client.get("/admin/packs/", headers={"Accept-Language": "zh-CN"}).text
+    assert 'data-requires="construction"' in page and "依赖: construction &gt;=1.0" in page
+    assert 'data-extends="fund"' in page and "扩展: fund" in page
     app.extensions["formwork"].engine.dispose()
