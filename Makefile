@@ -32,10 +32,11 @@ node:
 	    fi; \
 	fi
 
-## run: migrate, import every bundled pack, create the demo users, serve on HOST:PORT
+## run: migrate, import every bundled pack (construction first: others require it), create
+## the demo users, serve on HOST:PORT
 run: install
 	$(BIN)/formwork init-db
-	@for pack in modules/*.json; do \
+	@for pack in modules/construction.json modules/*.json; do \
 	    [ -e "$$pack" ] || continue; \
 	    echo "$(BIN)/formwork packs import $$pack"; \
 	    $(BIN)/formwork packs import "$$pack" || exit 1; \
