@@ -103,6 +103,8 @@ def column_titles(
             titles.append(field_title(module, group.field.name))
         elif group.on_field is not None:
             titles.append(FUNCTION_TITLES[group.on_field[0]]())
+        elif (path := group.source.split("."))[0] in module.field_map and len(path) == 2:
+            titles.append(f"{field_title(module, path[0])} · {path[1]}")  # `project.code`
         else:
             titles.append(group.name)
     titles += [_measure_heading(module, report, n) for n in measures]
