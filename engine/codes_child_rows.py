@@ -13,6 +13,9 @@ CODES: dict[str, str] = {
     "report_rows_unknown": (
         "the report's rows name {table!r}{hint}, which is not a child table of {module} ({tables})"
     ),
+    "report_rows_over_time": (
+        "measure {measure!r} asks for {option}, which a report over child rows does not offer"
+    ),
     "rollup_row_link_wrong": (
         "{module}.{table}.{link} is not a link column pointing at {target}; the rollup needs "
         "one ({fields})"

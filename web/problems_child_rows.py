@@ -22,6 +22,11 @@ CODES: dict[str, Callable[[Params], str]] = {
         module=p.get("module"),
         tables=p.get("tables"),
     ),
+    "report_rows_over_time": lambda p: _(
+        "Measure %(measure)s asks for %(option)s, which a report over child rows does not offer.",
+        measure=p.get("measure"),
+        option=p.get("option"),
+    ),
     "rollup_row_link_wrong": lambda p: _(
         "%(module)s.%(table)s.%(link)s is not a link column pointing at %(target)s; "
         "the rollup needs one (%(fields)s).",

@@ -90,10 +90,17 @@ def check_row_rollup(
 
 
 def rows_report_scope(
-    ctx: PackContext, module: ModuleInfo, path: Path, rows: Any
+    ctx: PackContext, module: ModuleInfo, path: Path, report: Mapping[str, Any]
 ) -> RowsScope | None:
     """The names of a report over the rows of `module`'s child table `rows`, or None
-    (and a problem at `rows`) when it is not a child table of the module."""
+    (and a problem at `rows`) when it is not a child table of the module. Its measures
+    cannot run over time (`cumulative`, `compare`): refused rather than ignored."""
+    rows = report.get("rows")
+    for name, measure in (report.get("measures") or {}).items():
+        for key in ("cumulative", "compare"):
+            if isinstance(measure, Mapping) and measure.get(key):
+                params = {"measure": name, "option": key}
+                ctx.add_problem((*path, "measures", name, key), "report_rows_over_time", params)
     table = module.fields.get(str(rows))
     if table is not None and table.kind_type.rows:
         return RowsScope(ctx.catalogue, module, table, None)
