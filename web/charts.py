@@ -13,6 +13,7 @@ address a click on that row's point opens (None for no link).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -197,6 +198,8 @@ def heatmap_option(
     values = [v for v in (number(row.get(y)) for row in rows) if v is not None]
     data = []
     for row in rows:
+        if number(row.get(y)) is None:  # an empty cell of the grid (fill_grid): axes only
+            continue
         column = label(x, row.get(x))
         line = label(series, row.get(series)) if series else y_title
         value = [columns.index(column), lines.index(line), number(row.get(y))]
@@ -220,6 +223,19 @@ def heatmap_option(
     }
     option["series"] = [{"name": y_title, "type": "heatmap", "data": data}]
     return option
+
+
+def fill_grid(rows: Sequence[Row], domains: Mapping[str, Sequence[Any]]) -> list[Row]:
+    """`rows` with a row of no measure for each combination of the `domains` (group → every
+    value, in order) that has none, ordered by the domains: a heat map over choices (a 5 × 5
+    risk matrix) then shows every cell, empty ones too. Rows outside the domains follow."""
+    names = list(domains)[::-1]  # the last group varies slowest: it runs down the side
+    found = {tuple(row.get(name) for name in names): row for row in rows}
+    grid = [
+        found.pop(combo, dict(zip(names, combo, strict=True)))
+        for combo in itertools.product(*(domains[name] for name in names))
+    ]
+    return [*grid, *(row for row in rows if tuple(row.get(n) for n in names) in found)]
 
 
 CHART_TYPES: dict[str, Callable[..., Option]] = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +27,7 @@ from engine.catalog import load_catalog
 from engine.errors import ValidationFailed
 from engine.records import parse_list_params
 from engine.reports import ReportResult, run_compiled_report
-from web.charts import chart_option
+from web.charts import chart_option, fill_grid
 from web.i18n import text
 from web.pages.context import actor, db, is_htmx
 from web.pages.lists import filter_widgets, list_params, page_numbers
@@ -127,6 +127,7 @@ def _run(report_id: str, params: Mapping[str, str]) -> dict[str, Any]:
                 combined = rows[0] if rows else {}
             totals = combined
         groups = report_groups(report, module, answer.visible)
+        groups = [g for g in groups if g.name in result.groups]  # linked fields withheld too
         titles = link_titles(session, catalog, groups, result.rows, who)
     formatter = Formatter(
         {g.name: g for g in groups}, titles, measure_scales(result), number_symbols()
@@ -161,9 +162,16 @@ def _chart(data: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if len(result.groups) > 1 + (1 if series else 0):
         return None  # more groups than the chart draws: points would pile up
+    rows: Sequence[Mapping[str, Any]] = result.rows
+    if chart.get("type") == "heatmap":  # over choices, every cell: a 5 × 5 risk matrix
+        fields = {g.name: g.field for g in data["groups"]}
+        drawn = [name for name in (x, series) if name]
+        domains = {name: list((f.enum or ()) if (f := fields.get(name)) else ()) for name in drawn}
+        if all(domains.values()):
+            rows = fill_grid(rows, domains)
     return chart_option(
         str(chart.get("type")),
-        result.rows,
+        rows,
         x,
         str(y),
         series,

@@ -1,0 +1,31 @@
+"""The bundled risk register's heat map as its page draws it: the whole 5 × 5 matrix of
+probability × impact, empty cells too, each open demo risk coloured in its own cell."""
+
+from __future__ import annotations
+
+from engine.db import transaction
+from engine.packs import import_pack
+from tests.web.helpers import ROOT, Api
+from tests.web.test_pages_reports import chart_of, page_client
+
+ZH = {"Accept-Language": "zh-CN"}
+
+
+def test_the_heat_map_shows_every_cell_of_the_matrix(api: Api) -> None:
+    with transaction(api.session_factory) as session:
+        import_pack(session, (ROOT / "modules" / "risks.json").read_text("utf-8"))
+    response = page_client(api, "manager").get("/reports/risk_heat_map", headers=ZH)
+    chart = chart_of(response, "risk_heat_map")
+    assert chart is not None and chart["series"][0]["type"] == "heatmap"
+    assert chart["xAxis"]["data"] == [
+        "1 极少发生",
+        "2 不太可能",
+        "3 可能发生",
+        "4 很可能",
+        "5 几乎肯定",
+    ]
+    assert chart["yAxis"]["data"] == ["1 轻微", "2 较小", "3 中等", "4 严重", "5 灾难性"]
+    cells = sorted(tuple(c["value"]) for c in chart["series"][0]["data"])
+    # (probability, impact) of the six open demo risks, 0-based, one risk each
+    assert cells == [(1, 1, 1), (1, 3, 1), (2, 2, 1), (2, 3, 1), (3, 2, 1), (3, 4, 1)]
+    assert (chart["visualMap"]["min"], chart["visualMap"]["max"]) == (1, 1)
