@@ -51,7 +51,7 @@ def _check_report(
     scope: Scope = RecordScope(ctx.catalogue, module)
     rid = report["id"]
     if "rows" in report:  # over a child table's rows (engine/report_rows.py)
-        rows_scope = rows_report_scope(ctx, module, path, report["rows"])
+        rows_scope = rows_report_scope(ctx, module, path, report)
         if rows_scope is None:
             return
         scope = rows_scope
