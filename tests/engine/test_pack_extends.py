@@ -179,3 +179,18 @@ def test_dropping_an_extension_field_with_data_needs_migrate_drop(session):
     import_pack(session, without)
     assert "contract" not in columns(session, "m_labour")
     assert "contract" not in load_catalog(session).module("labour").field_map
+
+
+def test_an_unreadable_range_or_an_unknown_extension_key_is_refused(session):
+    import_pack(session, sample_pack())
+    with pytest.raises(DefinitionError) as unreadable:
+        import_pack(session, contracts(requires={"site": "one or two"}))
+    assert codes(unreadable) == [("/requires/site", "requires_invalid")]
+    pack = contracts()
+    pack["extends"]["labour"]["workflow"] = {}
+    with pytest.raises(DefinitionError) as unknown:
+        import_pack(session, pack)
+    assert codes(unknown) == [("/extends/labour", "unknown_key")]
+    with pytest.raises(DefinitionError) as own:
+        import_pack(session, contracts(extends={"contract": {"list": {"columns": ["name"]}}}))
+    assert codes(own) == [("/extends/contract", "extends_own_module")]
