@@ -102,20 +102,30 @@ def apply_defaults(
             values[f.name] = env[f.name] = _evaluate(f, env, f"/{f.name}", problems)
     for table in module.table_fields:
         columns = [c for c in table.children if c.default_expr is not None and not c.computed]
-        if not columns:
-            continue
-        for index, row in enumerate(values.get(table.name) or []):
-            row_env: dict[str, Any] = dict(row)
-            for (table_name, column_name), linked in (child_links or {}).items():
-                if table_name == table.name and row.get(column_name):
-                    row_env[column_name] = linked.get(row[column_name])
-            for column in columns:
-                if _empty(row.get(column.name)):
-                    where = f"/{table.name}/{index}/{column.name}"
-                    row[column.name] = row_env[column.name] = _evaluate(
-                        column, row_env, where, problems
-                    )
+        if columns:
+            _fill_rows(table, columns, values.get(table.name) or [], child_links or {}, problems)
     return problems
+
+
+def _fill_rows(
+    table: Field,
+    columns: list[Field],
+    rows: list[dict[str, Any]],
+    child_links: Mapping[ChildLink, Mapping[str, Mapping[str, Any]]],
+    problems: list[Problem],
+) -> None:
+    """Fill the empty `columns` of each row from their defaults, in place."""
+    for index, row in enumerate(rows):
+        row_env: dict[str, Any] = dict(row)
+        for (table_name, column_name), linked in child_links.items():
+            if table_name == table.name and row.get(column_name):
+                row_env[column_name] = linked.get(row[column_name])
+        for column in columns:
+            if _empty(row.get(column.name)):
+                where = f"/{table.name}/{index}/{column.name}"
+                row[column.name] = row_env[column.name] = _evaluate(
+                    column, row_env, where, problems
+                )
 
 
 def blank_defaults(module: Module, system: Mapping[str, Any], actor: Actor) -> dict[str, Any]:
@@ -133,3 +143,31 @@ def blank_defaults(module: Module, system: Mapping[str, Any], actor: Actor) -> d
         if value is not None:
             shown[f.name] = value
     return shown
+
+
+def refill_row(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    table_name: str,
+    row: Mapping[str, Any],
+) -> dict[str, Any]:
+    """What the defaults reading through a child row's link columns give for `row` now (the
+    form refreshes a line when its material changes: that material's unit and price)."""
+    table = module.field(table_name)
+    if table is None or not table.kind_type.rows:
+        return {}
+    links = {c.name for c in table.children if c.kind_type.links}
+    columns = [
+        c
+        for c in table.children
+        if c.default_expr is not None
+        and not c.computed
+        and any(len(ref) > 1 and ref[0] in links for ref in c.default_expr.references)
+    ]
+    if not columns:
+        return {}
+    probe = {k: row.get(k) or None for k in links}
+    child_links = child_linked_rows(session, catalog, module, [{table_name: [probe]}])
+    _fill_rows(table, columns, [probe], child_links, [])
+    return {c.name: probe.get(c.name) for c in columns}

@@ -88,6 +88,21 @@ def test_a_buyer_orders_from_an_approved_request_and_the_order_links_back(
     assert f"/m/purchase_request/r/{world['request']}" in order.text  # the request, linked
 
 
+def test_choosing_a_lines_material_fills_its_unit_and_price(
+    app: Flask, client: FlaskClient
+) -> None:
+    world = _purchasing(app)
+    _signed_in(client, "wang")
+    form = client.get("/m/purchase_order/new")
+    assert 'hx-vals=\'{"_action": "fill:lines:0"}\'' in form.text  # the material input asks
+    sent = {"d.lines.0.material": world["sand"], "d.lines.0.qty": "4", "d.lines.0.price": "80"}
+    table = post(client, "/m/purchase_order/rows", {**sent, "_action": "fill:lines:0"})
+    assert table.status_code == 200, table.text
+    values = dict(re.findall(r'name="(d\.[\w.]+)"[^>]*?value="([^"]*)"', table.text))
+    assert (values["d.lines.0.unit"], values["d.lines.0.price"]) == ("m3", "95.50")
+    assert values["d.lines.0.qty"] == "4"  # what the user typed stays
+
+
 def _selected(html: str, name: str) -> str:
     select = re.search(rf'<select[^>]*name="{re.escape(name)}".*?</select>', html, re.S)
     assert select, name

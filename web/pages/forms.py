@@ -35,6 +35,7 @@ from engine.errors import (
 )
 from engine.records import create_record, get_record, update_record
 from engine.records.create_from import prefill_from
+from engine.records.defaults import refill_row
 from engine.records.model import Record
 from web.pages.context import actor, db
 from web.pages.formdata import FormForged, parse_form
@@ -43,6 +44,7 @@ from web.pages.formviews import (
     calc_outputs,
     changed_fields,
     form_context,
+    input_value,
     sections,
 )
 from web.pages.messages import ShownProblem
@@ -150,6 +152,21 @@ def _row_action(data: dict[str, Any], module: Module, action: str) -> bool:
         abort(400)
     data[table] = rows
     return True
+
+
+def _fill_row(session: Session, module: Module, data: dict[str, Any], action: str) -> None:
+    """Refill a child row's columns whose defaults read through its links (`fill:lines:0`)."""
+    _kind, _sep, rest = action.partition(":")
+    table, _sep, index = rest.partition(":")
+    f = module.field(table)
+    row = whole_number(index)
+    rows = data.get(table) or []
+    if f is None or not f.kind_type.rows or row is None or row >= len(rows):
+        abort(400)
+    given = refill_row(session, load_catalog(session), module, table, rows[row])
+    for column in f.children:
+        if column.name in given:
+            rows[row][column.name] = input_value(column, given[column.name])
 
 
 def _allowed(session: Session, module: Module, who: Actor, record: Record | None) -> Abilities:
@@ -310,7 +327,10 @@ def rows(module_id: str) -> ResponseReturnValue:
             abort(400)
         action = request.form.get("_action", "")
         table = action.partition(":")[2].partition(":")[0]
-        _row_action(data, module, action)
+        if action.startswith("fill:"):
+            _fill_row(session, module, data, action)
+        else:
+            _row_action(data, module, action)
         ctx = form_context(session, module, who, record, data)
         view = next((v for s in sections(session, ctx) for v in s.fields if v.name == table), None)
         if view is None or view.mode != "write":
