@@ -13,13 +13,13 @@ from engine.definitions.model import Module
 from engine.workflow.approvals import GroupProgress
 from web.i18n import text
 from web.pages.context import db
-from web.pages.formatting import field_title
 
 
 def group_title(module: Module, group: GroupProgress) -> str:
     """`Finance`, `Consulted`, or `Added approvers`."""
     if group.field:
-        return field_title(module, group.field)
+        field = module.field(group.field)
+        return (text(field.title) if field is not None and field.title else "") or group.field
     if group.role:
         with db() as session:
             packs = load_catalog(session).packs

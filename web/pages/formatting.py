@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from engine.definitions.model import Field, Module, State
 from engine.workflow.due import is_overdue as overdue
 from web.i18n import text
+from web.pages.approval_groups import group_title
 from web.pages.uploads import parse_reference, size_text
 
 SYSTEM_COLUMNS = ("$number", "$state", "$owner", "$created_at", "$updated_at")
@@ -248,7 +249,6 @@ def is_numeric(module: Module, name: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from web.pages.approval_groups import group_title
     from web.pages.context import template_globals
 
     app.jinja_env.filters["user_label"] = user_text
