@@ -9,6 +9,7 @@ import pytest
 
 from engine.actor import SYSTEM, actor
 from engine.definitions.checks import check_pack
+from engine.definitions.loader import schema_problems
 from engine.packs import import_pack
 from engine.records import create_record
 from engine.reports import run_report
@@ -180,3 +181,19 @@ def test_what_a_report_cannot_follow_or_order_is_refused_at_import(
     pack = sample_pack()
     pack["reports"].append({"id": "bad", "title": "Bad", "module": "labour", **report})
     assert located in [(p.path, p.code) for p in check_pack(pack)]
+
+
+@pytest.mark.parametrize(
+    "measure",
+    [
+        {"value": "sum(hours)", "compare": "next"},
+        {"value": "sum(hours)", "cumulative": "yes"},
+        {"cumulative": True},
+        {"value": "sum(hours)", "running": True},
+    ],
+)
+def test_the_meta_schema_refuses_a_measure_object_it_does_not_know(measure: Any) -> None:
+    pack = sample_pack()
+    pack["reports"][0]["measures"]["hours"] = measure
+    problems = schema_problems(pack)
+    assert len(problems) == 1 and problems[0].path.startswith("/reports/0/measures/hours")
