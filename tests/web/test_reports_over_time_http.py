@@ -106,3 +106,8 @@ def test_a_field_hidden_in_the_linked_module_is_withheld_across_the_join(api: Ap
     foreman = _rows(api, "labour_by_project_code", "foreman")  # budget hidden from foremen
     assert foreman["columns"] == ["project_code", "hours"]
     assert foreman["rows"][0]["project_code"] == seen["rows"][0]["project_code"]
+    client = api.app.test_client()
+    assert sign_in_as(client, "foreman").status_code == 302
+    html = client.get("/reports/labour_by_project_code").get_data(as_text=True)
+    head = html[html.index("<thead>") : html.index("</thead>")]
+    assert head.count("<th ") == 2 and seen["rows"][0]["project_code"] in html
