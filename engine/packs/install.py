@@ -271,6 +271,22 @@ def _log_import(session: Session, report: ImportReport, by: str | None) -> None:
     log_admin_action(session, by, "pack.import", target, before=before, after=after)
 
 
+def _compiled_landscape(
+    raw: dict[str, Any], installed: Mapping[str, InstalledPack]
+) -> tuple[Landscape, dict[str, Pack], dict[str, Pack]]:
+    """Check what the pack requires and extends, then every installed pack compiled before
+    and after the import, each owner with the extensions made to its modules."""
+    versions = {pid: Installed(p.version, p.definition) for pid, p in installed.items()}
+    check_dependencies(raw, versions)
+    world = landscape(raw, versions)
+    old_all = {p.id: p for p in installed_packs(list(installed.values()))}
+    new_all = {
+        pid: compile_pack(world.new[pid]) if pid in world.changed else old_all[pid]
+        for pid in sorted(world.new)
+    }
+    return world, old_all, new_all
+
+
 def import_pack(
     session: Session,
     source: str | bytes | Mapping[str, Any],
@@ -290,17 +306,7 @@ def import_pack(
     pack_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     others = {pid: p for pid, p in installed.items() if pid != pack_id}
     _load_new(session, raw, others)
-    check_dependencies(
-        raw, {pid: Installed(p.version, p.definition) for pid, p in installed.items()}
-    )
-    world = landscape(
-        raw, {pid: Installed(p.version, p.definition) for pid, p in installed.items()}
-    )
-    old_all = {p.id: p for p in installed_packs(list(installed.values()))}
-    new_all = {
-        pid: compile_pack(world.new[pid]) if pid in world.changed else old_all[pid]
-        for pid in sorted(world.new)
-    }
+    world, old_all, new_all = _compiled_landscape(raw, installed)
     pack = new_all[world.pack_id]
     current = installed.get(pack.id)
     report = ImportReport(pack.id, pack.version, "installed", dry_run=dry_run)
