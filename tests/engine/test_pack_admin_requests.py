@@ -204,7 +204,9 @@ def test_the_reports_over_the_demo_requests(session, people) -> None:
     )
 
 
-def test_demo_users_for_the_directors_and_seal_keepers_roles(database_url: str) -> None:
+def test_demo_users_for_the_directors_and_seal_keepers_roles(
+    database_url: str, session_factory: Any
+) -> None:
     runner = CliRunner(env={"DATABASE_URL": database_url})
     before = runner.invoke(cli, ["demo-users"], catch_exceptions=False)
     assert before.exit_code == 0 and "seal_keeper" not in before.stdout
@@ -216,9 +218,6 @@ def test_demo_users_for_the_directors_and_seal_keepers_roles(database_url: str) 
         "director": "director",
         "keeper": "seal_keeper",
     }  # the others were there already
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import Session
-
-    with Session(create_engine(database_url)) as session:
+    with session_factory() as session:
         user = accounts.verify_password(session, "keeper", printed["keeper"][1])
         assert user is not None and accounts.role_ids(user) == {"seal_keeper"}
