@@ -90,3 +90,25 @@ def test_a_new_deal_waits_for_a_vote_in_both_groups_inboxes(
         inbox = client.get("/inbox", headers=ZH).text
         row = re.search(rf"{deal.id}.*?</tr>", inbox, re.S)
         assert row and "待你审批" in row[0], name
+
+
+def test_the_api_takes_a_list_of_users_names_an_unknown_one_and_describes_the_field(
+    app: Flask, client: FlaskClient
+) -> None:
+    _people(app)
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        token = accounts.create_token(session, "lee", "tests")
+    auth = {"Authorization": f"Bearer {token}"}
+    url = "/api/v1/modules/deal/records"
+    made = client.post(url, json={"data": {"name": "Quay", "consulted": ["kim"]}}, headers=auth)
+    assert made.status_code == 201 and made.get_json()["data"]["consulted"] == ["kim"]
+    bad = {"data": {"name": "Dock", "consulted": ["kim", "ghost"]}}
+    refused = client.post(url, json=bad, headers=auth)
+    assert refused.status_code == 422
+    [error] = refused.get_json()["errors"]
+    assert (error["path"], error["code"]) == ("/consulted/1", "no_active_user")
+    assert "ghost" in error["message"]
+    spec = client.get("/api/v1/openapi.json", headers=auth).get_json()
+    consulted = spec["components"]["schemas"]["deal.NewData"]["properties"]["consulted"]
+    assert "array" in consulted["type"] and consulted["uniqueItems"] is True
+    assert consulted["items"]["type"] == "string"
