@@ -107,9 +107,11 @@ def _reads(module: Module, field: Field, catalog: Catalog) -> set[tuple[str, str
     rollup = field.rollup
     assert rollup is not None
     source = catalog.modules.get(rollup.module)
-    if source is None or rollup.table is not None:  # child-row rollups read no rollup
+    if source is None:
         return set()
     names = {ref[0] for ref in rollup_references(field) if len(ref) == 1}
+    if rollup.table is not None and (table := source.field(rollup.table)) is not None:
+        names -= {c.name for c in table.children}  # a row's column, not the owner's rollup
     return {(source.id, n) for n in names if (f := source.field(n)) and f.rollup is not None}
 
 
