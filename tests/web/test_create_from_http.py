@@ -138,6 +138,9 @@ def test_the_api_creates_an_order_from_a_request(api: Api) -> None:
     assert [(r["qty"], r["price"]) for r in order["lines"]] == [(2, 4200), (10, 95.5)]
     refused = api.post(url, as_="li", json={"data": {}})
     assert refused.status_code == 403
+    spec = body(api.get("/openapi.json", as_="wang"))
+    create = spec["paths"]["/modules/purchase_order/records"]["post"]
+    assert [p["name"] for p in create["parameters"]] == ["from"]
 
 
 def test_a_create_from_mapping_to_a_missing_field_is_refused_at_import(api: Api) -> None:

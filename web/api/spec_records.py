@@ -64,8 +64,19 @@ def _create(ctx: SpecContext) -> Iterator[Placed]:
                     "tags": ctx.tag(module),
                     "requestBody": request_body(_data_body(ref(f"{module.id}.NewData"))),
                     "responses": responses(201, ref(f"{module.id}.Record"), WRITE_ERRORS),
+                    **_from_param(module),
                 },
             )
+
+
+def _from_param(module: Module) -> dict[str, Any]:
+    """`?from=module:id` on the create of a module made from other records (create_from)."""
+    if not module.create_from:
+        return {}
+    sources = sorted({spec.module for spec in module.create_from})
+    pattern = f"^({'|'.join(sources)}):[0-9a-f]{{32}}$"
+    text = "Start from this record of " + ", ".join(sources) + " as create_from maps it."
+    return {"parameters": [query_param("from", {"type": "string", "pattern": pattern}, text)]}
 
 
 def _data_body(data: dict[str, Any]) -> dict[str, Any]:
