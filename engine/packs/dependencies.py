@@ -19,6 +19,7 @@ from packaging.version import InvalidVersion, Version
 
 from engine.definitions import Pack, load_pack
 from engine.definitions.extensions import (
+    extenders,
     extension_problems,
     extensions_of,
     located_in_extension,
@@ -129,6 +130,8 @@ def check_dependencies(raw: Mapping[str, Any], installed: Mapping[str, Installed
     world = landscape(raw, installed)
     for owner in world.changed[1:]:
         problems += _owner_problems(world, owner, raw)
+    if str(pack_id) in extenders(world.new):  # an owner's new version, with its extensions
+        problems += _owner_problems(world, str(pack_id), raw)
     if problems:
         raise DefinitionError(problems)
 

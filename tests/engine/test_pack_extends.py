@@ -194,3 +194,16 @@ def test_an_unreadable_range_or_an_unknown_extension_key_is_refused(session):
     with pytest.raises(DefinitionError) as own:
         import_pack(session, contracts(extends={"contract": {"list": {"columns": ["name"]}}}))
     assert codes(own) == [("/extends/contract", "extends_own_module")]
+
+
+def test_owner_upgrade_is_checked_with_the_extensions_it_carries(session):
+    import_pack(session, sample_pack())
+    import_pack(session, contracts())
+    newer = sample_pack(version="1.1.0")
+    newer["roles"] = [r for r in newer["roles"] if r["id"] != "viewer"]
+    for owned in newer["modules"]:
+        owned["permissions"].pop("viewer")
+    with pytest.raises(DefinitionError) as refused:
+        import_pack(session, newer)
+    assert [path for path, _ in codes(refused)] == ["/modules/1/permissions/viewer"]
+    assert load_catalog(session).packs["site"].version == "1.0.0"
