@@ -166,6 +166,7 @@ def missing_required(module: Module, data: Any) -> list[Problem]:
         if f.required
         and not f.computed
         and f.default is None
+        and f.default_expr is None  # filled on create (engine/records/defaults.py)
         and f.name not in module.ui.show_if
         and not _present(data.get(f.name))
     ]

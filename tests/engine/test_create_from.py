@@ -133,3 +133,15 @@ def test_import_checks_computed_defaults():
     }
     module(pack, "purchase_order")["create_from"][0]["module"] = "tender"
     assert ("/modules/3/create_from/0/module", "create_from_unknown_module") in _problems(pack)
+
+
+def test_a_required_field_with_a_computed_default_is_not_called_missing(session):
+    pack = purchasing_pack()
+    module(pack, "purchase_request")["schema"]["required"].append("needed_by")
+    import_pack(session, pack)
+    site = create_record(session, "site", {"name": "Tower"}, SYSTEM)
+    with pytest.raises(ValidationFailed) as refused:  # malformed: every problem said at once
+        create_record(session, "purchase_request", {"site": site.id, "supplier": 7}, SYSTEM)
+    assert [p.path for p in refused.value.problems] == ["/supplier"]
+    made = create_record(session, "purchase_request", {"site": site.id}, SYSTEM)
+    assert made.data["needed_by"] == dt.date.today() + dt.timedelta(days=14)
