@@ -145,3 +145,13 @@ def test_a_required_field_with_a_computed_default_is_not_called_missing(session)
     assert [p.path for p in refused.value.problems] == ["/supplier"]
     made = create_record(session, "purchase_request", {"site": site.id}, SYSTEM)
     assert made.data["needed_by"] == dt.date.today() + dt.timedelta(days=14)
+
+
+def test_the_meta_schema_refuses_a_misspelled_create_from_key_and_a_non_text_default():
+    pack = purchasing_pack()
+    module(pack, "purchase_order")["create_from"][0]["maps"] = {}
+    module(pack, "site")["schema"]["properties"]["name"]["x-default"] = 3
+    assert _problems(pack) == {
+        ("/modules/1/schema/properties/name/x-default", "type"),
+        ("/modules/3/create_from/0", "unknown_key"),
+    }
