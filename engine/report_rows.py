@@ -24,6 +24,7 @@ from engine.expressions import Expression
 from engine.expressions.sql import Resolve
 from engine.records.query import Filter, filter_clauses
 from engine.records.reading import resolver
+from engine.report_names import column_name
 
 
 def rows_statement(
@@ -35,8 +36,6 @@ def rows_statement(
     filters: Sequence[Filter] = (),
 ) -> tuple[Select[Any], list[str], list[str]]:
     """The grouped statement of a rows report, its group names and its measure names."""
-    from engine.reports import column_name  # reports.py calls this module
-
     assert report.rows is not None
     module = catalog.module(report.module)
     owner = catalog.tables[module.id].main

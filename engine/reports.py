@@ -7,7 +7,6 @@ optionally narrowed by the module's list filters. Fields hidden from the viewer 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,16 +18,13 @@ from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Report
-from engine.expressions import Expression
 from engine.expressions.sql import Resolve
 from engine.records.query import Filter, filter_clauses
 from engine.records.reading import resolver
 from engine.report_joins import LinkJoins
+from engine.report_names import CALL, IDENTIFIER, column_name  # noqa: F401  # used by web/
 from engine.report_rows import rows_report
 from engine.report_windows import Columns, period_shifted, with_windows
-
-IDENTIFIER = re.compile(r"^\$?[a-z][a-z0-9_]*(\.\$?[a-z][a-z0-9_]*)?$")
-CALL = re.compile(r"^([a-z_]+)\(")
 
 
 @dataclass
@@ -38,23 +34,6 @@ class ReportResult:
     groups: list[str]
     measures: list[str]
     rows: list[dict[str, Any]]
-
-
-def column_name(expression: Expression, taken: set[str]) -> str:
-    """`worker` for a field, `project_code` for `project.code`, `month` for `month(date)`,
-    made unique within the report."""
-    source = expression.source.strip()
-    if IDENTIFIER.match(source):
-        name = source.replace("$", "").replace(".", "_")  # `project.code` → project_code
-    elif match := CALL.match(source):
-        name = match.group(1)
-    else:
-        name = "group"
-    candidate, n = name, 2
-    while candidate in taken:
-        candidate, n = f"{name}_{n}", n + 1
-    taken.add(candidate)
-    return candidate
 
 
 def run_report(
