@@ -91,6 +91,11 @@ def _steps(module: Module, answer: Abilities) -> list[Step]:
     return steps
 
 
+def _done(progress: Progress) -> int:
+    """Votes cast, or with several approver groups the groups that have approved."""
+    return sum(g.reached for g in progress.groups) if progress.groups else len(progress.voted)
+
+
 def _history(session: Session, module: Module, item: Record, who: Actor) -> list[dict[str, Any]]:
     entries = visible_history(session, module.id, item.id, who, in_scope=True)  # item was read
     entries.reverse()  # newest first
@@ -208,7 +213,7 @@ def transition(module_id: str, record_id: str, transition_id: str) -> ResponseRe
         flash(
             _(
                 "Your vote was recorded: %(voted)s of %(needed)s.",
-                voted=len(result.progress.voted),
+                voted=_done(result.progress),
                 needed=result.progress.needed,
             ),
             "success",
