@@ -17,7 +17,7 @@ from engine.definitions.check_expressions import check_expression
 from engine.definitions.context import PackContext, Path
 from engine.definitions.model import Field
 from engine.definitions.scope import ModuleInfo, RecordScope, suggest, unknown_field
-from engine.kinds.standard import LINK, TABLE
+from engine.kinds.standard import DECIMAL, INTEGER, LINK, TABLE
 
 
 def check_create_from(ctx: PackContext, module: ModuleInfo) -> None:
@@ -119,8 +119,8 @@ def _fits(into: Field, out_of: Field) -> bool:
     """Whether a source value can fill the target field as it is."""
     if into.kind_type is LINK or out_of.kind_type is LINK:
         return into.kind_type is out_of.kind_type and into.ref == out_of.ref
-    if into.kind != out_of.kind:
-        return into.kind == "decimal" and out_of.kind == "integer"  # never a fraction lost
+    if into.kind_type is not out_of.kind_type:
+        return into.kind_type is DECIMAL and out_of.kind_type is INTEGER  # no fraction lost
     if into.enum is not None and out_of.enum is not None:
         return set(out_of.enum) <= set(into.enum)
     return True

@@ -190,6 +190,36 @@ def _insert_new(
             session.execute(insert(tables.children[field.name]), rows)
 
 
+def _prepare_new(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    actor: Actor,
+    coerced: list[tuple[int, dict[str, Any]]],
+    initial: list[str | None],
+    now: dt.datetime,
+    problems: list[tuple[int, Problem]],
+) -> tuple[list[tuple[str, dict[str, Any]]], list[str | None]]:
+    """Each coerced item with its new id, defaults and formulas, and the state it starts in;
+    an item's problems are added to `problems` with its index."""
+    links = linked_values(session, catalog, module, [v for _, v in coerced])
+    child_links = child_linked_rows(session, catalog, module, [v for _, v in coerced])
+    prepared: list[tuple[str, dict[str, Any]]] = []
+    placed: list[str | None] = []
+    for (index, values), linked in zip(coerced, links, strict=True):
+        record_id = new_record_id()
+        system = _new_system_values(record_id, initial[index], actor, now, linked)
+        if failed := apply_defaults(module, values, system, actor, child_links):
+            problems.extend((index, p) for p in failed)
+            continue
+        try:
+            prepared.append((record_id, prepare_values(module, values, system, actor)))
+            placed.append(initial[index])
+        except ValidationFailed as exc:
+            problems.extend((index, p) for p in exc.problems)
+    return prepared, placed
+
+
 def create_records(
     session: Session,
     module_id: ModuleRef,
@@ -220,21 +250,9 @@ def create_records(
         for i in range(len(items))
     ]
     coerced = _coerce_items(module, items, may.writable, problems)
-    links = linked_values(session, catalog, module, [v for _, v in coerced])
-    child_links = child_linked_rows(session, catalog, module, [v for _, v in coerced])
-    prepared: list[tuple[str, dict[str, Any]]] = []
-    placed: list[str | None] = []
-    for (index, values), linked in zip(coerced, links, strict=True):
-        record_id = new_record_id()
-        system = _new_system_values(record_id, initial[index], actor, now, linked)
-        if failed := apply_defaults(module, values, system, actor, child_links):
-            problems.extend((index, p) for p in failed)
-            continue
-        try:
-            prepared.append((record_id, prepare_values(module, values, system, actor)))
-            placed.append(initial[index])
-        except ValidationFailed as exc:
-            problems.extend((index, p) for p in exc.problems)
+    prepared, placed = _prepare_new(
+        session, catalog, module, actor, coerced, initial, now, problems
+    )
     if not problems:
         rows = [(actor.name, v) for _, v in prepared]
         problems = write_problems(session, catalog, module, actor, "create", rows)
