@@ -18,8 +18,8 @@ from sqlalchemy.sql import Select
 
 from engine.catalog import Catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module, Rollup
-from engine.errors import ExpressionError
 from engine.expressions.sql import Resolve
+from engine.records.rollup_names import rollup_resolver
 
 
 def row_resolver(
@@ -27,23 +27,12 @@ def row_resolver(
 ) -> Resolve:
     """Names of a child-row rollup: the row's columns, then its owning record's fields."""
     columns = {c.name for c in table.children if c.stored}
+    on_owner = rollup_resolver(owner, module, parent)
 
     def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
-        if len(path) == 2 and path[0] == "parent" and parent is not None:
-            name = SYSTEM_COLUMNS.get(path[1], path[1])
-            if name in parent.c:
-                return parent.c[name]
-        if len(path) != 1:
-            raise ExpressionError(code="expr_not_in_database", name=".".join(path))
-        name = path[0]
-        if name in columns and not name.startswith("$"):
-            return rows.c[name]
-        column = SYSTEM_COLUMNS.get(name, name)
-        field = module.field(name)
-        kept = field is not None and (field.stored or field.rollup is not None)
-        if (name.startswith("$") or kept) and column in owner.c:
-            return owner.c[column]
-        raise ExpressionError(code="expr_not_stored", name=name, module=module.id)
+        if len(path) == 1 and path[0] in columns and not path[0].startswith("$"):
+            return rows.c[path[0]]
+        return on_owner(path)
 
     return resolve
 

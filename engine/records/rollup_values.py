@@ -24,31 +24,9 @@ from sqlalchemy import (
 
 from engine.catalog import Catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
-from engine.errors import ExpressionError
-from engine.expressions.sql import Resolve
+from engine.records.rollup_names import rollup_resolver
 from engine.records.rollup_rows import row_sources
 from engine.sqltypes import ExactDecimal
-
-
-def _resolver(table: FromClause, module: Module, parent: Table | None) -> Resolve:
-    """Names of the summed module (stored fields, rollups, `$state`...) and `parent.<field>`."""
-
-    def resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
-        if len(path) == 2 and path[0] == "parent" and parent is not None:
-            name = SYSTEM_COLUMNS.get(path[1], path[1])
-            if name in parent.c:
-                return parent.c[name]
-        if len(path) != 1:
-            raise ExpressionError(code="expr_not_in_database", name=".".join(path))
-        name = path[0]
-        column = SYSTEM_COLUMNS.get(name, name)
-        field = module.field(name)
-        kept = field is not None and (field.stored or field.rollup is not None)
-        if (name.startswith("$") or kept) and column in table.c:
-            return table.c[column]
-        raise ExpressionError(code="expr_not_stored", name=name, module=module.id)
-
-    return resolve
 
 
 def _scale(type_: Any) -> int:
@@ -68,7 +46,7 @@ def rollup_value(
     if rollup.table is not None:  # the rows of a child table (engine/records/rollup_rows.py)
         source_table, conditions, resolve = row_sources(catalog, rollup, field, main)
     else:
-        resolve = _resolver(source_table, source, main)
+        resolve = rollup_resolver(source_table, source, main)
         conditions = [source_table.c[rollup.link] == main.c.id]
         if rollup.where is not None:
             conditions.append(rollup.where.to_sql(resolve))
