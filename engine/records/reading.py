@@ -70,14 +70,6 @@ def resolver(
     return resolve
 
 
-def rollup_column(
-    catalog: Catalog, module: Module, main: Table, field: Field
-) -> ColumnElement[Any]:
-    """A rollup's stored column (kept current by engine/records/rollups.py; unlabelled)."""
-    assert field.rollup is not None
-    return main.c[field.name]
-
-
 def rollup_inputs(field: Field) -> frozenset[str]:
     """The fields of the summed module a rollup reads, in its value and in its `where`."""
     rollup = field.rollup
@@ -185,11 +177,8 @@ def _build_parts(
     wanted = set(fields) if fields is not None else {f.name for f in module.fields}
     columns: list[Any] = [main.c[name] for name in SYSTEM]
     columns += [main.c[f.name] for f in module.stored_fields if f.name in wanted]
-    rollups = tuple(
-        (f, rollup_column(catalog, module, main, f))
-        for f in module.rollup_fields
-        if f.name in wanted
-    )
+    # a rollup is a stored column kept current by engine/records/rollups.py
+    rollups = tuple((f, main.c[f.name]) for f in module.rollup_fields if f.name in wanted)
     joined: Any = main
     linked: list[tuple[str, Module, Any]] = []
     for name in titles:
