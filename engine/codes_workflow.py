@@ -82,7 +82,7 @@ SEED: dict[str, str] = {
     "seed_required_missing": "seed record of {module} lacks the required field {field!r}",
     "seed_link_shape": (
         'a link in seed data is written {{"$seed": "<key>"}} naming a seed record of '
-        "{module}, not {value}"
+        '{module}, or {{"$match": {{"<field>": <value>}}}}, not {value}'
     ),
     "seed_link_unknown_key": "no seed record of {module} has $key {key!r}{hint}; keys: {keys}",
     "seed_link_wrong_module": (
@@ -92,6 +92,15 @@ SEED: dict[str, str] = {
         "$key {key!r} is created after this record; seed records are created in the order "
         "written, so put the {module} record first"
     ),
+    "seed_match_shape": (
+        '$match names the one {module} record with given values: {{"$match": '
+        '{{"<field>": <value>}}}} with at least one field and plain values, not {value}'
+    ),
+    "seed_match_unknown_field": (
+        "$match compares stored fields, and {field!r} is not one of {module}{hint}"
+    ),
+    "seed_match_none": "no {module} record has {match}; install the pack that seeds it first",
+    "seed_match_many": "more than one {module} record has {match}; $match must name exactly one",
 }
 
 # Refusals of the record services that used to be bare sentences.

@@ -197,6 +197,27 @@ SEED: dict[str, Callable[[Params], str]] = {
         key=p.get("key"),
         module=p.get("module"),
     ),
+    "seed_match_shape": lambda p: _(
+        '$match names the one %(module)s record with given values: {"$match": {"<field>": '
+        "<value>}} with at least one field and plain values, not %(value)s.",
+        module=p.get("module"),
+        value=p.get("value"),
+    ),
+    "seed_match_unknown_field": lambda p: _(
+        "$match compares stored fields, and %(field)s is not one of %(module)s.",
+        field=p.get("field"),
+        module=p.get("module"),
+    ),
+    "seed_match_none": lambda p: _(
+        "No %(module)s record has %(match)s; install the pack that seeds it first.",
+        module=p.get("module"),
+        match=p.get("match"),
+    ),
+    "seed_match_many": lambda p: _(
+        "More than one %(module)s record has %(match)s; $match must name exactly one.",
+        module=p.get("module"),
+        match=p.get("match"),
+    ),
 }
 
 RECORDS: dict[str, Callable[[Params], str]] = {

@@ -3,23 +3,28 @@
 Seed records are `data` objects of the pack's own modules, created in the order written.
 Because a new record's id is not known in advance, a seed record may carry `"$key"` (unique
 across the whole seed) and a link is written `{"$seed": "<key>"}`, naming an earlier seed
-record of the linked module; `"$state"` puts the record in a state of the workflow
-(docs/pack-extensions.md). Every value must be one a user could have saved, so a demo never
+record of the linked module, or `{"$match": {"<field>": value}}`, naming the one record of
+the linked module with those values (a record of a required pack, found at install);
+`"$state"` puts the record in a state of the workflow (docs/pack-extensions.md). A pack
+seeds its own modules and the modules it `extends`. Every value must be one a user could have saved, so a demo never
 shows data the forms would refuse.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from engine.definitions.context import PackContext, Path, listing
+from engine.definitions.extensions import extensions_of, merge_module
 from engine.definitions.model import Field
 from engine.definitions.scope import ModuleInfo, suggest, unknown_field
 from engine.definitions.values import value_problems
 
 SEED_LINK = "$seed"
+MATCH = "$match"
 
 
 def check_seed(ctx: PackContext) -> None:
@@ -28,6 +33,7 @@ def check_seed(ctx: PackContext) -> None:
     if not isinstance(seed, Mapping):
         return
     own = {m.id: m for m in ctx.catalogue.values() if m.own}
+    own.update(_extended_modules(ctx))
     keys = _collect_keys(ctx, seed)
     for position, (module_id, records) in enumerate(seed.items()):
         module = own.get(module_id)
@@ -43,6 +49,19 @@ def check_seed(ctx: PackContext) -> None:
             if isinstance(record, Mapping):
                 here = Place(("seed", module_id, index), (position, index))
                 _check_record(ctx, module, here, record, keys)
+
+
+def _extended_modules(ctx: PackContext) -> dict[str, ModuleInfo]:
+    """Other packs' modules this pack extends, with the fields it adds to them."""
+    found: dict[str, ModuleInfo] = {}
+    for module_id, extension in extensions_of(ctx.pack).items():
+        module = ctx.catalogue.get(module_id)
+        if module is None or module.own or not isinstance(extension, Mapping):
+            continue
+        raw = copy.deepcopy(dict(module.raw))
+        merge_module(raw, extension, ctx.pack)
+        found[module_id] = ModuleInfo.read(raw, None)
+    return found
 
 
 @dataclass(frozen=True)
@@ -161,6 +180,9 @@ def _seed_link(
     target = info.ref or ""
     if value is None:
         return None
+    if isinstance(value, Mapping) and set(value) == {MATCH}:
+        _check_match(ctx, target, (*path, MATCH), value[MATCH])
+        return f"seed:{value!r}"
     if not (isinstance(value, Mapping) and set(value) == {SEED_LINK}):
         params = {"module": target, "value": repr(value)}
         ctx.add_problem(path, "seed_link_shape", params)
@@ -183,3 +205,22 @@ def _seed_link(
         params = {"key": key, "module": target}
         ctx.add_problem((*path, SEED_LINK), "seed_link_later", params)
     return f"seed:{key}"
+
+
+def _check_match(ctx: PackContext, target: str, path: Path, match: Any) -> None:
+    """`{"$match": {field: value}}`: stored fields of the linked module and values they take."""
+    module = ctx.catalogue.get(target)
+    if not isinstance(match, Mapping) or not match or module is None:
+        ctx.add_problem(path, "seed_match_shape", {"module": target, "value": repr(match)})
+        return
+    for name, value in match.items():
+        info = module.fields.get(name)
+        if info is None or info.computed or info.kind_type.rows:
+            params = {"field": name, "module": target, "hint": suggest(name, module.fields)}
+            ctx.add_problem((*path, name), "seed_match_unknown_field", params)
+        elif isinstance(value, (Mapping, list)) or value is None:
+            ctx.add_problem(path, "seed_match_shape", {"module": target, "value": repr(match)})
+        else:
+            for message in value_problems(info, value):
+                params = {"value": repr(value), "field": name, "detail": message}
+                ctx.add_problem((*path, name), "seed_value_invalid", params)

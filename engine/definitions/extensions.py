@@ -66,14 +66,15 @@ def merge_extensions(definitions: Definitions) -> dict[str, dict[str, Any]]:
                 copied.add(owner)
             target = merged[owner]
             module = next(m for m in target["modules"] if m.get("id") == module_id)
-            _merge_module(module, extension, definitions[pack_id])
+            merge_module(module, extension, definitions[pack_id])
             _merge_roles(target, extension, definitions[pack_id])
     return merged
 
 
-def _merge_module(
+def merge_module(
     module: dict[str, Any], extension: Mapping[str, Any], extender: Mapping[str, Any]
 ) -> None:
+    """Add one pack's extension (fields, list, permissions, drops) to a raw module, in place."""
     fields = extension.get("fields") or {}
     schema = module.setdefault("schema", {})
     properties = schema.setdefault("properties", {})
@@ -209,3 +210,19 @@ def located_in_extension(
             f"{base}/fields{rest[len('/schema/properties') :]}", problem.code, problem.params
         )
     return Problem(f"{base}{rest}", problem.code, problem.params)
+
+
+def with_own_extensions(
+    pack: Mapping[str, Any], installed: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Mapping[str, Any]]:
+    """The installed modules with `pack`'s own extensions merged in, so the pack's rollups,
+    reports and seed may read a field it adds to another pack's module (a contract's `paid`
+    sums the funds whose `contract` the pack adds to the funds ledger)."""
+    found = dict(installed)
+    for module_id, extension in extensions_of(pack).items():
+        raw = found.get(module_id)
+        if isinstance(raw, Mapping) and isinstance(extension, Mapping):
+            merged = copy.deepcopy(dict(raw))
+            merge_module(merged, extension, pack)
+            found[module_id] = merged
+    return found

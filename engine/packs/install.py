@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import MetaData, func, select, true
 from sqlalchemy.orm import Session
 
-from engine.actor import SYSTEM
 from engine.admin_log import log_admin_action
-from engine.catalog import build_catalog, compiled_pack, installed_packs, load_catalog
+from engine.catalog import build_catalog, compiled_pack, installed_packs
 from engine.definitions import Pack, load_pack, parse_pack_text
 from engine.definitions.compiler import compile_pack
 from engine.definitions.extensions import merge_extensions
@@ -34,6 +33,7 @@ from engine.packs.dependencies import (
     landscape,
 )
 from engine.packs.diff import PackChange, pack_diff
+from engine.packs.seed import seed_pack
 from engine.packs.upgrade import Fix, StateFix, upgrade_refusals
 from engine.records.rollups import drop_triggers, refresh_after_import
 from engine.storage import DdlStep, ModuleTables, apply_ddl, build_tables, plan_ddl
@@ -338,52 +338,5 @@ def import_pack(
     if not restoring:
         _log_import(session, report, by)
     if current is None and pack.seed:
-        report.seeded = _seed(session, pack)
+        report.seeded = seed_pack(session, pack)
     return report
-
-
-def _resolve_seed_links(value: Any, keys: Mapping[str, str]) -> Any:
-    if isinstance(value, Mapping):
-        if set(value) == {"$seed"}:
-            key = value["$seed"]
-            if key not in keys:
-                raise DefinitionError([Problem("/seed", "seed_key_undefined", {"key": key})])
-            return keys[key]
-        return {k: _resolve_seed_links(v, keys) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve_seed_links(v, keys) for v in value]
-    return value
-
-
-def _seed(session: Session, pack: Pack) -> int:
-    """Create the pack's demo records; `{"$seed": key}` links to a record seeded with `"$key"`."""
-    from engine.errors import BatchFailed
-    from engine.records.service import create_records, get_record
-    from engine.workflow.tasks import enter_state
-
-    catalog = load_catalog(session)  # with the pack just installed
-    keys: dict[str, str] = {}
-    count = 0
-    for module_id, records in pack.seed.items():
-        module = pack.module_map[module_id]
-        for index, record in enumerate(records):
-            data = {k: v for k, v in record.items() if k not in ("$key", "$state")}
-            data = _resolve_seed_links(data, keys)
-            try:
-                (created,) = create_records(
-                    session, module_id, [data], SYSTEM, states=[record.get("$state")]
-                )
-            except BatchFailed as exc:
-                raise DefinitionError(
-                    [
-                        Problem(f"/seed/{module_id}/{index}{p.path}", p.code, p.params)
-                        for _, p in exc.items
-                    ]
-                ) from None
-            if record.get("$state"):  # waiting records open the same inbox items as a transition
-                placed = get_record(session, module_id, created, SYSTEM)
-                enter_state(session, catalog, module, placed, placed.updated_at)
-            if "$key" in record:
-                keys[record["$key"]] = created
-            count += 1
-    return count

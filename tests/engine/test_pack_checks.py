@@ -855,7 +855,7 @@ def test_seed_records_that_do_not_fit() -> None:
         "/seed/tally/0/wrker": "seed record: 'wrker' is not a field of tally (did you mean "
         "'worker'?)",
         "/seed/tally/1/project": 'a link in seed data is written {"$seed": "<key>"} naming '
-        "a seed record of project, not 'some-id'",
+        'a seed record of project, or {"$match": {"<field>": <value>}}, not \'some-id\'',
         "/seed/tally/1/date": "'2026-02-30' is not a valid value of 'date': '2026-02-30' is "
         "not a 'date'",
         "/seed/tally/2": "seed record of tally lacks the required field 'worker'",
