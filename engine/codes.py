@@ -24,6 +24,7 @@ from engine import (
     codes_fields,
     codes_people,
     codes_reports,
+    codes_row_links,
     codes_rules,
     codes_unique,
     codes_workflow,
@@ -299,6 +300,7 @@ MESSAGES: dict[str, str] = {
     **codes_create_from.CODES,
     **codes_child_rows.CODES,
     **codes_people.CODES,
+    **codes_row_links.CODES,
     **WEBHOOKS,
     **NOT_FOUND,
 }

@@ -32,6 +32,7 @@ from web import (
     problems_packs,
     problems_people,
     problems_reports,
+    problems_row_links,
     problems_rules,
     problems_unique,
     problems_workflow,
@@ -285,6 +286,7 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_extends.CODES,
     **problems_child_rows.CODES,
     **problems_people.CODES,
+    **problems_row_links.CODES,
     **WEBHOOKS,
     **NOT_FOUND,
 }

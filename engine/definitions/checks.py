@@ -26,6 +26,7 @@ from engine.definitions.check_fields import check_fields, check_table_names
 from engine.definitions.check_formulas import check_formulas
 from engine.definitions.check_permissions import check_permissions
 from engine.definitions.check_reports import check_reports
+from engine.definitions.check_row_links import check_row_links
 from engine.definitions.check_rules import check_rules
 from engine.definitions.check_seed import check_seed
 from engine.definitions.check_ui import check_ui
@@ -69,6 +70,7 @@ def check_pack(
         check_permissions(ctx, module)
         check_migrate(ctx, module)
         check_unique(ctx, module)
+        check_row_links(ctx, module)
         check_defaults(ctx, module)
         check_create_from(ctx, module)
         _check_prints(ctx, module)

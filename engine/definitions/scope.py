@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from engine.definitions.model import Field
+from engine.definitions.row_links import RowLink, row_link
 from engine.kinds import detect
 from engine.kinds.standard import LINK, TABLE
 
@@ -154,10 +155,32 @@ def resolve_field(catalogue: Catalogue, module: ModuleInfo, path: tuple[str, ...
         return Resolution(
             column.expression_type, None, frozenset({node, (module.id, info.name, column.name)})
         )
+    if (via := row_link(info)) is not None:
+        return _resolve_row(catalogue, module, info, via, path)
     return Resolution(
         error=f"in {dotted!r}: {info.name!r} is {info.kind_text}; only links and child tables "
         "have fields of their own"
     )
+
+
+def _resolve_row(
+    catalogue: Catalogue, module: ModuleInfo, info: Field, via: RowLink, path: tuple[str, ...]
+) -> Resolution:
+    """`finding.severity`: a column of the row a row-link field names (one step, no further)."""
+    link = module.fields.get(via.link)
+    target = catalogue.get(link.ref or "") if link is not None else None
+    table = target.fields.get(via.table) if target is not None else None
+    if link is None or table is None:  # the wrong x-row is reported where it is written
+        return Resolution("any", None, frozenset({(module.id, info.name)}))
+    column = table.columns.get(path[1])
+    if column is None or len(path) > 2:
+        hint = suggest(path[1], table.columns)
+        return Resolution(
+            error=f"in {'.'.join(path)!r}: {path[1]!r} is not a column of "
+            f"{table.name}{hint}; a row link reads one column of its row"
+        )
+    depends = {(module.id, info.name), (module.id, link.name)}
+    return Resolution(column.expression_type, None, frozenset(depends))
 
 
 @dataclass(frozen=True)

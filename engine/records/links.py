@@ -3,6 +3,7 @@
 In a module whose formulas, conditions or guards read `link.field`, the link's name stands
 for the linked record (a mapping with its stored fields and `id`) while expressions are
 evaluated; elsewhere it stays the linked record's id. One query per link field per batch.
+A row-link field (`finding.severity`) stands for the child row it names the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from engine.catalog import Catalog
 from engine.definitions.model import Module
+from engine.definitions.row_links import row_link
+from engine.records.row_links import linked_rows
 
 
 @lru_cache(maxsize=256)
@@ -28,7 +31,7 @@ def link_paths(module: Module) -> frozenset[str]:
         expressions += [e for t in module.workflow.transitions for e in t.sets.values()]
     expressions += [v.when for v in module.validations]
     expressions += [f.default_expr for f in module.fields if f.default_expr is not None]
-    links = {f.name for f in module.fields if f.kind_type.links}
+    links = {f.name for f in module.fields if f.kind_type.links or row_link(f) is not None}
     return frozenset(
         ref[0] for e in expressions for ref in e.references if len(ref) > 1 and ref[0] in links
     )
@@ -41,6 +44,10 @@ def linked_values(
     result: list[dict[str, Any]] = [{} for _ in batch]
     for name in sorted(link_paths(module)):
         field = module.field(name)
+        if field is not None and row_link(field) is not None:  # `finding.severity`: its row
+            for index, named in enumerate(linked_rows(session, catalog, module, field, batch)):
+                result[index][name] = named
+            continue
         if field is None or field.ref not in catalog.modules:
             continue
         target = catalog.modules[field.ref]

@@ -35,6 +35,7 @@ from engine.records.reading import (
     rollup_gate,
     row_to_record,
 )
+from engine.records.row_links import add_row_titles
 
 COMPARISONS = ("lt", "lte", "gt", "gte", "between")  # no order against "no value"
 YES_OR_NO = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
@@ -362,7 +363,9 @@ def list_records(
     formulas = {f.name for f in module.read_formulas if f.name in visible}
     tables = loaded if query.with_children else read_inputs(module, formulas)
     children = children_of(session, catalog, module, ids, tables)
-    items = [mask(row_to_record(module, row, children[row["id"]]), visible) for row in rows]
+    records = [row_to_record(module, row, children[row["id"]]) for row in rows]
+    add_row_titles(session, catalog, module, actor, records)
+    items = [mask(record, visible) for record in records]
     total_fields = [
         f.name
         for f in map(module.field, module.ui.list.totals)

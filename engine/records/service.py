@@ -40,6 +40,7 @@ from engine.records.links import linked_values
 from engine.records.model import Record
 from engine.records.numbering import number_records
 from engine.records.reading import children_of, mask, record_select, rollup_batch, row_to_record
+from engine.records.row_links import fetched
 from engine.records.uniqueness import unique_guard
 
 
@@ -78,7 +79,7 @@ def _fetch(
         if allowed is None:
             raise PermissionDenied(code="record_not_allowed", action=action, module=module.id)
     children = children_of(session, catalog, module, [record_id])[record_id]
-    return row_to_record(module, row, children)
+    return fetched(session, catalog, module, row_to_record(module, row, children), may, action)
 
 
 def get_record(session: Session, module_id: ModuleRef, record_id: str, actor: Actor) -> Record:
