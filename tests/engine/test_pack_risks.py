@@ -75,6 +75,12 @@ def test_the_demo_risks_carry_their_score_level_and_next_review(session, people)
             d["next_review"] and d["next_review"].isoformat(),
         )
     assert found == SEEDED
+    (riverside,) = [
+        p.id
+        for p in list_records(session, "project", people["zhao"]).items
+        if p.data["code"] == "PRJ-2026-001"
+    ]
+    assert {r.data["project"] for r in page.items} == {riverside}  # linked by `$match`
 
 
 def test_the_heat_map_counts_open_risks_per_cell(session, people) -> None:
