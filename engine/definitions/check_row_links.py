@@ -79,10 +79,10 @@ def _check_link(ctx: PackContext, module: ModuleInfo, info: Field, path: Path) -
         ctx.add_problem((*path, "x-row", "table"), "row_link_unknown_table", params)
         return
     key = table.columns.get(row_key(table) or "")
-    if key is None:
+    if row_key(table) is None:
         params = {"table": table.name, "target": target.id}
         ctx.add_problem((*path, "x-row", "table"), "row_link_no_key", params)
-    elif key.expression_type != info.expression_type:
+    elif key is not None and key.expression_type != info.expression_type:
         params = {"field": info.name, "table": table.name, "expected": key.expression_type}
         params["actual"] = info.expression_type
         ctx.add_problem((*path, "type"), "row_link_type", params)
