@@ -115,10 +115,11 @@ def test_the_demo_weeks_pull_riverside_figures_by_themselves(session, people) ->
         11,
     )
     # now: the Block 3 structure is delayed; progress 100, 35, 80, 0, 0 → 43.0 on average;
-    # the demo risks name no project, so none is Riverside's
+    # Riverside's demo risks: 7, one closed; of the 6 open, scores 20 (extreme), 12 and 12
+    # (high) count as high, 9, 8 and 4 do not
     now = {(r.data["tasks_delayed"], r.data["average_progress"]) for r in found.values()}
     assert now == {(1, Decimal("43.0"))}
-    assert {(r.data["open_risks"], r.data["high_risks"]) for r in found.values()} == {(0, 0)}
+    assert {(r.data["open_risks"], r.data["high_risks"]) for r in found.values()} == {(6, 3)}
 
 
 def test_figures_follow_tallies_payments_and_risks(session, people) -> None:
@@ -146,11 +147,11 @@ def test_figures_follow_tallies_payments_and_risks(session, people) -> None:
     raised = create_record(session, "risk", risk, zhao)
     create_record(session, "risk", {**risk, "title": "Muddy site", "impact": 1}, zhao)
     counts = {(r.data["open_risks"], r.data["high_risks"]) for r in weeks(session, wu).values()}
-    assert counts == {(2, 1)}  # 4 × 3 = 12 is high, 4 × 1 = 4 low, on every week
+    assert counts == {(8, 4)}  # 4 × 3 = 12 is high, 4 × 1 = 4 low, on every week
     stored = get_record(session, "risk", raised.id, zhao)
     update_record(session, "risk", raised.id, stored.version, {"impact": 2}, zhao)  # 8: medium
     counts = {(r.data["open_risks"], r.data["high_risks"]) for r in weeks(session, wu).values()}
-    assert counts == {(2, 0)}
+    assert counts == {(8, 3)}
 
 
 def test_a_week_starts_on_a_monday_and_is_written_once(session, people) -> None:
