@@ -33,6 +33,7 @@ from engine.definitions.check_ui import check_ui
 from engine.definitions.check_unique import check_unique
 from engine.definitions.check_workflow import BUILT_IN_ROLES, check_migrate, check_workflow
 from engine.definitions.context import PackContext, Path, pointer
+from engine.definitions.extensions import with_own_extensions
 from engine.definitions.scope import ModuleInfo
 from engine.errors import Problem
 
@@ -45,7 +46,7 @@ def check_pack(
     `installed_modules` maps the module ids of other installed packs to their raw module
     dicts; links, rollups and reports of this pack may name them.
     """
-    installed = dict(installed_modules or {})
+    installed = with_own_extensions(pack, installed_modules or {})
     catalogue: dict[str, ModuleInfo] = {
         module_id: ModuleInfo.read(raw, None) for module_id, raw in installed.items()
     }

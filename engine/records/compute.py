@@ -191,6 +191,9 @@ def prepare_values(
     if cleared & formula_inputs(module):  # a formula read a value that is no longer stored
         problems = apply_formulas(module, values, system, actor)
     env = base_env(values, system, actor)
+    for f in module.fields:  # a new record's rollups sum nothing yet; an update passes its own
+        if f.rollup is not None:
+            env.setdefault(f.name, None)
     for f in module.fields:
         if f.name in hidden or f.computed:
             continue

@@ -339,7 +339,8 @@ def update_record(
     values.update(changes)
     now = now or _now()
     (linked,) = linked_values(session, catalog, module, [values])
-    system = {**current.system(), "$updated_at": now, **linked}
+    stored = {name: current.data.get(name) for name in rollups}  # validations may read them
+    system = {**current.system(), "$updated_at": now, **linked, **stored}
     values = prepare_values(module, values, system, actor)
     written, olds = [(current.owner, values)], [current.data]
     problems = write_problems(session, catalog, module, actor, "update", written, olds, [record_id])
