@@ -25,10 +25,12 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("viewer", "viewer", "Viewer"),
 )
 # Demo users for roles that only some bundled packs declare (the office requests' director
-# and seal keeper): created once a pack declaring the role is installed, skipped before.
+# and seal keeper, the contracts' commercial manager): created once a pack declaring the
+# role is installed, skipped before.
 DEMO_PACK_USERS: tuple[tuple[str, str, str], ...] = (
     ("director", "director", "Director"),
     ("keeper", "seal_keeper", "Seal keeper"),
+    ("commercial", "commercial", "Commercial manager"),
 )
 DEMO_MANAGER = "manager"
 DEMO_PROJECT_MODULE = "project"

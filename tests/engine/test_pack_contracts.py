@@ -8,11 +8,13 @@ the wrong role, every figure against the hand-computed one."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from engine import accounts
 from engine.actor import Actor
@@ -34,6 +36,8 @@ from engine.reports import run_report
 from engine.workflow import apply_transition
 from engine.workflow.due import is_overdue
 from tests.engine.people import make_user
+from tests.engine.test_bundled_packs import labels
+from web.cli import cli
 
 MODULES = Path(__file__).resolve().parents[2] / "modules"
 UTC = dt.UTC
@@ -380,3 +384,43 @@ def test_settlement_fields_change_only_while_the_contract_is_in_force(session, p
     with pytest.raises(StateLocked) as refused:
         update_record(session, "contract", record, stored.version, {"settled_amount": "1"}, chen)
     assert "active" in str(refused.value)
+
+
+# -- both languages, and a demo user for the commercial manager -------------------------------
+
+
+def bilingual_texts(pack: dict[str, Any]) -> Any:
+    """Every label and message of the pack that reaches a page, with where it is."""
+    yield from labels(pack)
+    for m in pack["modules"]:
+        for index, rule in enumerate(m.get("validations", ())):
+            yield f"{m['id']} validation {index}", rule["message"]
+        for transition in m["workflow"]["transitions"]:
+            if "when" in transition:
+                yield f"{m['id']} transition {transition['id']} message", transition["message"]
+    for module_id, extension in pack["extends"].items():
+        for name, field in extension.get("fields", {}).items():
+            yield f"{module_id}.{name}", field["title"]
+
+
+def test_every_label_and_message_is_in_chinese_and_english() -> None:
+    pack = json.loads((MODULES / "contracts.json").read_text(encoding="utf-8"))
+    missing = [
+        where
+        for where, text in bilingual_texts(pack)
+        if not (isinstance(text, dict) and set(text) >= {"en", "zh-CN"} and all(text.values()))
+    ]
+    assert missing == []
+
+
+def test_demo_users_include_the_commercial_manager(database_url: str, session_factory: Any) -> None:
+    runner = CliRunner(env={"DATABASE_URL": database_url})
+    for name in ("construction", "contracts"):
+        assert runner.invoke(cli, ["packs", "import", str(MODULES / f"{name}.json")]).exit_code == 0
+    printed = runner.invoke(cli, ["demo-users"], catch_exceptions=False).stdout
+    rows = [line.split() for line in printed.splitlines()[2:]]
+    users = {row[0]: (row[1], row[2]) for row in rows if len(row) == 3}
+    assert (users["commercial"][0], users["director"][0]) == ("commercial", "director")
+    with session_factory() as session:
+        user = accounts.verify_password(session, "commercial", users["commercial"][1])
+        assert user is not None and accounts.role_ids(user) == {"commercial"}
