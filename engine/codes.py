@@ -24,6 +24,7 @@ from engine import (
     codes_fields,
     codes_people,
     codes_reports,
+    codes_rollup_match,
     codes_row_links,
     codes_rules,
     codes_unique,
@@ -301,6 +302,7 @@ MESSAGES: dict[str, str] = {
     **codes_child_rows.CODES,
     **codes_people.CODES,
     **codes_row_links.CODES,
+    **codes_rollup_match.CODES,
     **WEBHOOKS,
     **NOT_FOUND,
 }

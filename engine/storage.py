@@ -118,7 +118,10 @@ def _rollup_indexes(module: Module, modules: Iterable[Module], stored: set[str])
                 if len(ref) == 1 and ref[0] in stored
             )
             specs.append(
-                IndexSpec(module.table_name, (rollup.link, *where_columns, *value_columns))
+                IndexSpec(
+                    module.table_name,
+                    (*(name for name, _ in rollup.keys), *where_columns, *value_columns),
+                )
             )
     return specs
 

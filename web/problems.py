@@ -32,6 +32,7 @@ from web import (
     problems_packs,
     problems_people,
     problems_reports,
+    problems_rollup_match,
     problems_row_links,
     problems_rules,
     problems_unique,
@@ -287,6 +288,7 @@ TEXTS: dict[str, Callable[[Params], str]] = {
     **problems_child_rows.CODES,
     **problems_people.CODES,
     **problems_row_links.CODES,
+    **problems_rollup_match.CODES,
     **WEBHOOKS,
     **NOT_FOUND,
 }

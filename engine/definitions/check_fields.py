@@ -15,6 +15,7 @@ from typing import Any
 
 from engine.definitions.check_database import check_in_database
 from engine.definitions.check_expressions import check_expression
+from engine.definitions.check_rollup_match import check_link_or_match, check_match
 from engine.definitions.check_row_rollups import check_row_rollup
 from engine.definitions.context import Computed, DatabaseUse, PackContext, Path, listing
 from engine.definitions.model import Field
@@ -252,16 +253,10 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path)
     if "table" in rollup:  # the rows of a child table of `source`
         check_row_rollup(ctx, module, info, source, path)
         return
-    back = [f.name for f in source.fields.values() if f.kind_type.links and f.ref == module.id]
-    link_name = rollup.get("link", "")
-    link = source.fields.get(link_name)
-    expected = {"link": link_name, "module": source.id, "target": module.id}
-    expected["fields"] = listing(back)
-    if link is None:
-        ctx.add_problem((*where, "link"), "rollup_link_unknown", expected)
-    elif not link.kind_type.links or link.ref != module.id:
-        actual = f"a link to {link.ref}" if link.kind_type.links else link.kind_text
-        ctx.add_problem((*where, "link"), "rollup_link_wrong", {**expected, "kind": actual})
+    if check_link_or_match(ctx, rollup, where) and "match" in rollup:
+        check_match(ctx, module, rollup, (source, None), where)
+    elif "link" in rollup:
+        _check_rollup_link(ctx, module, rollup, source, where)
     scope = RecordScope(ctx.catalogue, source)
     parent_scope = RollupScope(ctx.catalogue, source, module)  # `parent.week_start`
     depends: set[tuple[str, ...]] = set()
@@ -289,6 +284,22 @@ def _check_rollup(ctx: PackContext, module: ModuleInfo, info: Field, path: Path)
     ctx.database_uses.append(
         DatabaseUse(where, f"rollup {info.name!r}", source.id, frozenset(depends), uses_clock)
     )
+
+
+def _check_rollup_link(
+    ctx: PackContext, module: ModuleInfo, rollup: Mapping[str, Any], source: ModuleInfo, where: Path
+) -> None:
+    """The rollup's link: a link field of `source` pointing at `module`."""
+    back = [f.name for f in source.fields.values() if f.kind_type.links and f.ref == module.id]
+    link_name = rollup.get("link", "")
+    link = source.fields.get(link_name)
+    expected = {"link": link_name, "module": source.id, "target": module.id}
+    expected["fields"] = listing(back)
+    if link is None:
+        ctx.add_problem((*where, "link"), "rollup_link_unknown", expected)
+    elif not link.kind_type.links or link.ref != module.id:
+        actual = f"a link to {link.ref}" if link.kind_type.links else link.kind_text
+        ctx.add_problem((*where, "link"), "rollup_link_wrong", {**expected, "kind": actual})
 
 
 def check_table_names(ctx: PackContext, own: list[ModuleInfo]) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.definitions.check_expressions import Aggregation, check_expression
+from engine.definitions.check_rollup_match import check_link_or_match, check_match
 from engine.definitions.context import Computed, DatabaseUse, PackContext, Path, listing
 from engine.definitions.model import Field
 from engine.definitions.rollup_scope import RollupScope
@@ -66,12 +67,10 @@ def check_row_rollup(
             (*where, "table"), "rollup_table_unknown", {**params, "tables": listing(tables)}
         )
         return
-    link = table.columns.get(str(rollup.get("link")))
-    if link is None or not link.kind_type.links or link.ref != module.id:
-        back = [c.name for c in table.columns.values() if c.kind_type.links and c.ref == module.id]
-        params = {"module": source.id, "table": table.name, "link": str(rollup.get("link"))}
-        params |= {"target": module.id, "fields": listing(back)}
-        ctx.add_problem((*where, "link"), "rollup_row_link_wrong", params)
+    if check_link_or_match(ctx, rollup, where) and "match" in rollup:
+        check_match(ctx, module, rollup, (source, table), where)
+    elif "link" in rollup:
+        _check_row_link(ctx, module, rollup, table, where)
     scope = RowsScope(ctx.catalogue, source, table, module)
     depends: set[tuple[str, ...]] = set()
     uses_clock = False
@@ -87,6 +86,18 @@ def check_row_rollup(
     ctx.computed[(module.id, info.name)] = Computed(path, "rollup", frozenset(depends), False)
     what = f"rollup {info.name!r}"
     ctx.database_uses.append(DatabaseUse(where, what, source.id, frozenset(depends), uses_clock))
+
+
+def _check_row_link(
+    ctx: PackContext, module: ModuleInfo, rollup: Mapping[str, Any], table: Field, where: Path
+) -> None:
+    """The rollup's link: a column of the table pointing at `module`."""
+    link = table.columns.get(str(rollup.get("link")))
+    if link is None or not link.kind_type.links or link.ref != module.id:
+        back = [c.name for c in table.columns.values() if c.kind_type.links and c.ref == module.id]
+        params = {"module": rollup.get("module"), "table": table.name}
+        params |= {"link": str(rollup.get("link")), "target": module.id, "fields": listing(back)}
+        ctx.add_problem((*where, "link"), "rollup_row_link_wrong", params)
 
 
 def rows_report_scope(

@@ -82,10 +82,11 @@ def compile_field(name: str, schema: Mapping[str, Any], required: bool) -> Field
     if raw_rollup := schema.get("x-rollup"):
         rollup = Rollup(
             module=raw_rollup["module"],
-            link=raw_rollup["link"],
+            link=raw_rollup.get("link"),
             value=parse(raw_rollup["value"]),
             where=parse(raw_rollup["where"]) if raw_rollup.get("where") else None,
             table=raw_rollup.get("table"),
+            match=tuple((str(k), str(v)) for k, v in (raw_rollup.get("match") or {}).items()),
         )
     scale = schema.get("x-scale")
     if kind is DECIMAL and scale is None:

@@ -52,10 +52,17 @@ class Rollup:
     """An aggregate over another module's records that link to this one, computed in SQL."""
 
     module: str
-    link: str
+    link: str | None  # None when the summed records are those matching by fields (`match`)
     value: Expression
     where: Expression | None
     table: str | None = None  # sum the rows of this child table of `module` (docs)
+    match: tuple[tuple[str, str], ...] = ()  # (field of the summed side, field of the parent)
+
+    @property
+    def keys(self) -> tuple[tuple[str, str], ...]:
+        """The columns tying a summed row to its parent: (summed side, parent) pairs; a
+        link compares with the parent's id."""
+        return ((self.link, "id"),) if self.link is not None else self.match
 
 
 @dataclass(frozen=True, eq=False)

@@ -37,6 +37,7 @@ from engine.definitions.model import SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS, Field,
 from engine.errors import ExpressionError
 from engine.expressions.sql import Resolve
 from engine.records.model import Record
+from engine.records.rollup_keys import key_conditions
 from engine.records.rollup_rows import row_inputs
 from engine.records.rollups import batch as rollup_batch  # noqa: F401  # for the writes
 
@@ -76,9 +77,10 @@ def rollup_inputs(field: Field) -> frozenset[str]:
     assert rollup is not None
     expressions = [rollup.value] + ([rollup.where] if rollup.where is not None else [])
     # `parent.x` in a `where` is the parent's own field, not one of the summed rows
-    return frozenset(
+    read = {
         ref[0] for e in expressions for ref in e.references if ref[0] != "parent" or len(ref) == 1
-    )
+    }
+    return frozenset(read | {name for name, _ in rollup.match})  # matched fields choose rows
 
 
 def rollup_gate(
@@ -93,7 +95,7 @@ def rollup_gate(
     field = module.field(name)
     if field is None or field.rollup is None:
         return true()
-    link = field.rollup.link
+    link = field.rollup.link or ""  # matched by fields: only a reader of every record
     source = catalog.module(field.rollup.module)
     if field.rollup.table is not None:  # child rows: only a reader of every owning record
         inputs = row_inputs(catalog, field)
@@ -108,7 +110,8 @@ def rollup_gate(
     hidden = [h for h in hidden if not isinstance(h, False_)]  # `not true`: never hidden
     if not hidden:
         return gate
-    withheld = exists().where(rows.c[link] == main.c.id, or_(*hidden))
+    ties = key_conditions(field.rollup, lambda n: rows.c[n], main)
+    withheld = exists().where(*ties, or_(*hidden))
     return and_(gate, ~withheld)
 
 

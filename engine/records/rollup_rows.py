@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Table, select
-from sqlalchemy.sql import Select
+from sqlalchemy import ColumnElement, FromClause, Table
 
 from engine.catalog import Catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module, Rollup
 from engine.expressions.sql import Resolve
+from engine.records.rollup_keys import RESERVED, key_conditions, split_keys
 from engine.records.rollup_names import rollup_resolver
 
 
@@ -51,22 +51,27 @@ def row_sources(
     assert table_field is not None
     resolve = row_resolver(rows, owner, source, table_field, main)
     joined = rows.join(owner, owner.c.id == rows.c.parent_id)
-    conditions = [rows.c[rollup.link] == main.c.id]
+    on_rows, _ = split_keys(catalog, rollup)
+
+    def side(name: str) -> ColumnElement[Any]:
+        return rows.c[name] if name in on_rows else owner.c[SYSTEM_COLUMNS.get(name, name)]
+
+    conditions = key_conditions(rollup, side, main)
     if rollup.where is not None:
         conditions.append(rollup.where.to_sql(resolve))
     return joined, conditions, resolve
 
 
 def row_columns(catalog: Catalog, field: Field) -> tuple[list[str], list[str]]:
-    """The child table's columns the rollup reads (its link first), and the owning
-    record's columns (`$state` as `state`)."""
+    """The child table's columns the rollup reads (its link or matched columns first), and
+    the owning record's columns (its matched fields, `$state` as `state`)."""
     rollup = field.rollup
     assert rollup is not None and rollup.table is not None
     source = catalog.module(rollup.module)
     tables = catalog.tables[source.id]
     rows, owner = tables.children[rollup.table], tables.main
     refs = set(rollup.value.references) | (rollup.where.references if rollup.where else set())
-    on_rows, on_owner = [rollup.link], []
+    on_rows, on_owner = split_keys(catalog, rollup)
     for ref in sorted(refs):
         if len(ref) != 1:
             continue
@@ -79,16 +84,6 @@ def row_columns(catalog: Catalog, field: Field) -> tuple[list[str], list[str]]:
         if column in owner.c and column not in on_owner:
             on_owner.append(column)
     return on_rows, on_owner
-
-
-RESERVED = frozenset({"parent_id", "idx"})
-
-
-def parents_of_owner(catalog: Catalog, rollup: Rollup, owner_id: Any) -> Select[Any]:
-    """The parents the rows of one owning record link to (an owner's change moves them)."""
-    assert rollup.table is not None
-    rows = catalog.tables[rollup.module].children[rollup.table]
-    return select(rows.c[rollup.link]).where(rows.c.parent_id == owner_id)
 
 
 def row_inputs(catalog: Catalog, field: Field) -> frozenset[str]:

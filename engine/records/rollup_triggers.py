@@ -11,20 +11,28 @@ write holds them (`pause`) and recomputes each touched parent once instead.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from typing import cast as cast_to
 
-from sqlalchemy import func, literal_column, select, text, update
+from sqlalchemy import ColumnElement, Table, func, literal_column, select, text, update
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import ExternallyTraversible, replacement_traverse
 
 from engine.catalog import Catalog
-from engine.definitions.model import Field, Module
+from engine.definitions.model import SYSTEM_COLUMNS, Field, Module, Rollup
 from engine.errors import ExpressionError
-from engine.records.rollup_rows import parents_of_owner, row_columns
+from engine.records.rollup_keys import (
+    Side,
+    matched_parents,
+    owner_gone,
+    owner_parents,
+    rows_side,
+    split_keys,
+)
+from engine.records.rollup_rows import row_columns
 from engine.records.rollup_values import (
     ordered_rollups,
     parent_columns,
@@ -55,9 +63,12 @@ def _changed(dialect: Dialect, columns: Sequence[str]) -> str:
 
 
 def _update_sql(catalog: Catalog, module: Module, field: Field, dialect: Dialect, ids: Any) -> str:
+    """The UPDATE recomputing the rollup of the parents `ids` names: their ids, or (a
+    callable) the condition choosing them in the parent's table."""
     main = catalog.tables[module.id].main
     value = rollup_value(catalog, module, main, field, dialect.name)
-    statement = update(main).where(main.c.id.in_(ids)).values({field.name: value})
+    chosen = ids(main) if callable(ids) else main.c.id.in_(ids)
+    statement = update(main).where(chosen).values({field.name: value})
     inlined: Any = replacement_traverse(cast_any(statement), {}, _Inliner(dialect))
     return str(inlined.compile(dialect=dialect))
 
@@ -95,15 +106,14 @@ def _triggers(catalog: Catalog, dialect: Dialect) -> list[tuple[str, str, str, s
             continue
         source_table = catalog.tables[rollup.module].main
         main = catalog.tables[module.id].main
-        link = rollup.link
         columns = source_columns(field, source_table)
         key = (module.id, field.name)
-        sql = _update_sql(catalog, module, field, dialect, [_row(dialect, "NEW", link)])
+        new, old = _side(dialect, "NEW"), _side(dialect, "OLD")
+        sql = _update_sql(catalog, module, field, dialect, _matched(rollup, [new]))
         found.append((_name(*key, "i"), "INSERT", source_table.name, "", sql))
-        sql = _update_sql(catalog, module, field, dialect, [_row(dialect, "OLD", link)])
+        sql = _update_sql(catalog, module, field, dialect, _matched(rollup, [old]))
         found.append((_name(*key, "d"), "DELETE", source_table.name, "", sql))
-        both = [_row(dialect, "OLD", link), _row(dialect, "NEW", link)]
-        sql = _update_sql(catalog, module, field, dialect, both)
+        sql = _update_sql(catalog, module, field, dialect, _matched(rollup, [old, new]))
         event = "UPDATE OF " + ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
         found.append((_name(*key, "u"), event, source_table.name, _changed(dialect, columns), sql))
         own = _update_sql(catalog, module, field, dialect, [_row(dialect, "NEW", "id")])
@@ -128,21 +138,39 @@ def _row_triggers(
     owner = catalog.tables[rollup.module].main
     main = catalog.tables[module.id].main
     on_rows, on_owner = row_columns(catalog, field)
-    link, quote = rollup.link, dialect.identifier_preparer.quote
+    quote = dialect.identifier_preparer.quote
     key = (module.id, field.name)
+    new, old = (
+        _row_side(catalog, rollup, dialect, "NEW"),
+        _row_side(catalog, rollup, dialect, "OLD"),
+    )
     found = [
-        (_name(*key, "i"), "INSERT", rows.name, "", _sql(catalog, module, field, dialect, "NEW")),
-        (_name(*key, "d"), "DELETE", rows.name, "", _sql(catalog, module, field, dialect, "OLD")),
+        (_name(*key, "i"), "INSERT", rows.name, "", _sql(catalog, module, field, dialect, [new])),
+        (_name(*key, "d"), "DELETE", rows.name, "", _sql(catalog, module, field, dialect, [old])),
     ]
-    both = [_row(dialect, "OLD", link), _row(dialect, "NEW", link)]
     event = "UPDATE OF " + ", ".join(quote(c) for c in on_rows)
-    sql = _update_sql(catalog, module, field, dialect, both)
+    sql = _sql(catalog, module, field, dialect, [old, new])
     found.append((_name(*key, "u"), event, rows.name, _changed(dialect, on_rows), sql))
     if on_owner:
-        parents = parents_of_owner(catalog, rollup, _row(dialect, "NEW", "id"))
-        sql = _update_sql(catalog, module, field, dialect, parents)
+        owner_id, versions = (
+            _row(dialect, "NEW", "id"),
+            [_side(dialect, "OLD"), _side(dialect, "NEW")],
+        )
+        sql = _update_sql(
+            catalog,
+            module,
+            field,
+            dialect,
+            lambda main: owner_parents(catalog, rollup, main, owner_id, versions),
+        )
         event = "UPDATE OF " + ", ".join(quote(c) for c in on_owner)
         found.append((_name(*key, "o"), event, owner.name, _changed(dialect, on_owner), sql))
+    if rollup.link is None and split_keys(catalog, rollup)[1]:  # rows may go with their owner
+        gone = _side(dialect, "OLD")
+        sql = _update_sql(
+            catalog, module, field, dialect, lambda main: owner_gone(catalog, rollup, main, gone)
+        )
+        found.append((_name(*key, "x"), "DELETE", owner.name, "", sql))
     own = _update_sql(catalog, module, field, dialect, [_row(dialect, "NEW", "id")])
     found.append((_name(*key, "n"), "INSERT", main.name, "", own))
     named = parent_columns(field, main)
@@ -152,9 +180,25 @@ def _row_triggers(
     return found
 
 
-def _sql(catalog: Catalog, module: Module, field: Field, dialect: Dialect, which: str) -> str:
+def _sql(
+    catalog: Catalog, module: Module, field: Field, dialect: Dialect, sides: list[Side]
+) -> str:
     assert field.rollup is not None
-    return _update_sql(catalog, module, field, dialect, [_row(dialect, which, field.rollup.link)])
+    return _update_sql(catalog, module, field, dialect, _matched(field.rollup, sides))
+
+
+def _side(dialect: Dialect, which: str) -> Side:
+    """A written row's names as `OLD.x` / `NEW.x`."""
+    return lambda name: _row(dialect, which, SYSTEM_COLUMNS.get(name, name))
+
+
+def _row_side(catalog: Catalog, rollup: Rollup, dialect: Dialect, which: str) -> Side:
+    """A written child row's names: its columns, and its owning record's fields by id."""
+    return rows_side(catalog, rollup, _side(dialect, which), _row(dialect, which, "parent_id"))
+
+
+def _matched(rollup: Rollup, sides: list[Side]) -> Callable[[Table], ColumnElement[bool]]:
+    return lambda main: matched_parents(rollup, main, sides)
 
 
 PAUSE_TABLE = PREFIX + "pause"  # SQLite: a row here (this transaction's only) holds them

@@ -24,6 +24,7 @@ from sqlalchemy import (
 
 from engine.catalog import Catalog
 from engine.definitions.model import SYSTEM_COLUMNS, Field, Module
+from engine.records.rollup_keys import key_conditions
 from engine.records.rollup_names import rollup_resolver
 from engine.records.rollup_rows import row_sources
 from engine.sqltypes import ExactDecimal
@@ -47,7 +48,7 @@ def rollup_value(
         source_table, conditions, resolve = row_sources(catalog, rollup, field, main)
     else:
         resolve = rollup_resolver(source_table, source, main)
-        conditions = [source_table.c[rollup.link] == main.c.id]
+        conditions = key_conditions(rollup, lambda name: source_table.c[name], main)
         if rollup.where is not None:
             conditions.append(rollup.where.to_sql(resolve))
     value = rollup.value.to_sql(resolve, aggregate=True)
@@ -103,10 +104,11 @@ def rollup_references(field: Field) -> set[tuple[str, ...]]:
 
 
 def source_columns(field: Field, source_table: Table) -> list[str]:
-    """The summed table's columns the rollup reads: its link first, then the others."""
+    """The summed table's columns the rollup reads: its link (or matched fields) first,
+    then the others."""
     rollup = field.rollup
     assert rollup is not None
-    names = [rollup.link]
+    names = [name for name, _ in rollup.keys]
     for ref in sorted(rollup_references(field)):
         column = SYSTEM_COLUMNS.get(ref[0], ref[0])
         if len(ref) == 1 and column in source_table.c and column not in names:
@@ -115,6 +117,9 @@ def source_columns(field: Field, source_table: Table) -> list[str]:
 
 
 def parent_columns(field: Field, main: Table) -> list[str]:
-    """The parent's own columns a `where` reads through `parent.<field>`."""
+    """The parent's own columns a `where` reads through `parent.<field>`, and those its
+    `match` compares."""
+    assert field.rollup is not None
     names = {SYSTEM_COLUMNS.get(r[1], r[1]) for r in rollup_references(field) if r[0] == "parent"}
+    names |= {parent for _, parent in field.rollup.match}
     return sorted(n for n in names if n in main.c)

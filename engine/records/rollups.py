@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 
-from sqlalchemy import Column, inspect, select, update
+from sqlalchemy import Column, inspect, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from engine.catalog import Catalog, load_catalog
 from engine.definitions.model import Field, Module
+from engine.records.rollup_keys import batch_parents
 from engine.records.rollup_triggers import drop_triggers, install_triggers, pause
 from engine.records.rollup_values import ordered_rollups, rollup_value
 
@@ -81,17 +82,12 @@ def batch(session: Session, catalog: Catalog, module: Module, ids: Sequence[str]
         raise
     pause(session, False)
     dialect = session.get_bind().dialect.name
-    source = catalog.tables[module.id].main
     for parent, field in feeds:
         assert field.rollup is not None
         main = catalog.tables[parent.id].main
-        if field.rollup.table is not None:  # rows of the new records' child table
-            rows = catalog.tables[module.id].children[field.rollup.table]
-            touched = select(rows.c[field.rollup.link]).where(rows.c.parent_id.in_(ids))
-        else:
-            touched = select(source.c[field.rollup.link]).where(source.c.id.in_(ids))
+        touched = batch_parents(catalog, field.rollup, main, ids)  # once per parent
         value = rollup_value(catalog, parent, main, field, dialect)
-        session.execute(update(main).where(main.c.id.in_(touched)).values({field.name: value}))
+        session.execute(update(main).where(touched).values({field.name: value}))
     main = catalog.tables[module.id].main
     for field in module.rollup_fields:  # the new records' own rollups
         value = rollup_value(catalog, module, main, field, dialect)
