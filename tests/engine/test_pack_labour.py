@@ -306,5 +306,7 @@ def test_a_viewer_reads_the_roster_without_identity_or_bank_details(session, peo
     assert page.total == 4
     wang = {r.data["name"]: r for r in page.items}["王建国"]
     assert not {"id_number", "phone", "bank_account"} & set(wang.data)
+    # the wages are sums of tally amounts, which a viewer may not read: withheld, not zero
+    assert not {"earned", "owed"} & set(wang.data)
     with pytest.raises(PermissionDenied):
         create_record(session, "worker", {"name": "x"}, people["sun"])
