@@ -28,6 +28,10 @@ CHECKS: dict[str, str] = {
         "transition {transition!r} sets {field!r} ({expected}) to {text!r}, which gives {actual}"
     ),
     "validation_unknown_field": "a validation shows its message at {field!r}: {detail}",
+    "validation_rows_unknown": (
+        "a validation checks the rows of {table!r}{hint}, which is not a child table of "
+        "{module}; its child tables are {tables}"
+    ),
     "editable_in_no_workflow": (
         "{field!r} is editable only in some states (x-editable-in), but {module} has no workflow"
     ),

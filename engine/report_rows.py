@@ -25,6 +25,7 @@ from engine.expressions.sql import Resolve
 from engine.records.query import Filter, filter_clauses
 from engine.records.reading import resolver
 from engine.report_names import column_name
+from engine.report_windows import with_windows
 
 
 def rows_statement(
@@ -93,8 +94,12 @@ def rows_report(
     filters: Sequence[Filter] = (),
     limit: int | None = None,
 ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-    """The group names, measure names and rows of a rows report."""
+    """The group names, measure names and rows of a rows report; a `cumulative` measure is
+    a running total along the first group (engine/report_windows.py), as in other reports."""
     statement, groups, measures = rows_statement(session, catalog, report, actor, may, filters)
+    if groups and len(groups) == len(report.group_by):  # over time only along the first group
+        named = [(n, None) for n in groups], [(n, None) for n in measures]
+        statement, _names = with_windows(statement, *named, report.options, None)
     if limit is not None:
         statement = statement.limit(limit)
     return groups, measures, [dict(row) for row in session.execute(statement).mappings()]

@@ -59,6 +59,13 @@ CHECKS: dict[str, Callable[[Params], str]] = {
         "A validation shows its message at %(field)s, which is not a field of the module.",
         field=p.get("field"),
     ),
+    "validation_rows_unknown": lambda p: _(
+        "A validation checks the rows of %(table)s, which is not a child table of %(module)s; "
+        "its child tables are %(tables)s.",
+        table=p.get("table"),
+        module=p.get("module"),
+        tables=p.get("tables"),
+    ),
     "editable_in_no_workflow": lambda p: _(
         "%(field)s is editable only in some states, but the module %(module)s has no workflow.",
         field=p.get("field"),

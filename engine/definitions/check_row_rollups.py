@@ -105,10 +105,11 @@ def rows_report_scope(
 ) -> RowsScope | None:
     """The names of a report over the rows of `module`'s child table `rows`, or None
     (and a problem at `rows`) when it is not a child table of the module. Its measures
-    cannot run over time (`cumulative`, `compare`): refused rather than ignored."""
+    may be running totals (`cumulative`) but cannot compare periods (`compare`): refused
+    rather than ignored."""
     rows = report.get("rows")
     for name, measure in (report.get("measures") or {}).items():
-        for key in ("cumulative", "compare"):
+        for key in ("compare",):
             if isinstance(measure, Mapping) and measure.get(key):
                 params = {"measure": name, "option": key}
                 ctx.add_problem((*path, "measures", name, key), "report_rows_over_time", params)

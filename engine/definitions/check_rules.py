@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.definitions.check_expressions import check_expression
+from engine.definitions.check_row_rules import check_row_rule
 from engine.definitions.context import PackContext, Path, listing
 from engine.definitions.scope import ModuleInfo, RecordScope, suggest, unknown_field
 from engine.expressions import infer_type
@@ -92,6 +93,9 @@ def _check_validation(
     ctx: PackContext, module: ModuleInfo, scope: RecordScope, path: Path, validation: Any
 ) -> None:
     if not isinstance(validation, Mapping):
+        return
+    if "rows" in validation:
+        check_row_rule(ctx, module, path, validation)
         return
     if isinstance(validation.get("when"), str):
         check_expression(ctx, (*path, "when"), validation["when"], scope, aggregation="any")

@@ -38,6 +38,7 @@ class Validation:
     when: Expression
     message: Any = None  # localized text (engine.i18n); None: the generic sentence
     fields: tuple[str, ...] = ()
+    rows: str | None = None  # a child table: `when` holds for each of its rows (row_rules.py)
 
 
 def compile_validations(raw: Iterable[Mapping[str, Any]]) -> tuple[Validation, ...]:
@@ -47,6 +48,7 @@ def compile_validations(raw: Iterable[Mapping[str, Any]]) -> tuple[Validation, .
             when=parse(item["when"]),
             message=_frozen_text(item.get("message")),
             fields=tuple(item.get("fields", ())),
+            rows=item.get("rows"),
         )
         for item in raw
     )
@@ -98,22 +100,32 @@ def validation_problems(
     """A problem at each field of every validation `env` (a record's values) does not meet.
 
     A validation that comes out null (a value it reads is empty) does not refuse: what
-    must be filled is `required`'s to say. One that cannot be evaluated refuses.
+    must be filled is `required`'s to say. One that cannot be evaluated refuses. Rules over
+    each row of a child table (`rows`) are checked where linked records can be read
+    (engine/records/row_rules.py).
     """
     problems: list[Problem] = []
     for validation in validations:
-        try:
-            result = validation.when.evaluate(dict(env))
-            broken = result is not None and not truthy(result)
-        except ExpressionError:
-            broken = True
-        if not broken:
-            continue
-        if validation.message is None:
-            code, params = "rule_failed", {"module": module_id}
-        else:
-            english = localize(validation.message, "en")
-            code, params = "rule_message", {"message": english, "texts": validation.message}
-        for path in [f"/{name}" for name in validation.fields] or [""]:
-            problems.append(Problem(path, code, params))
+        if validation.rows is None and broken_rule(validation, env):
+            problems += rule_refusals(module_id, validation, "")
     return problems
+
+
+def broken_rule(validation: Validation, env: Mapping[str, Any]) -> bool:
+    """Whether `env` breaks the rule: false or not computable (null does not refuse)."""
+    try:
+        result = validation.when.evaluate(dict(env))
+    except ExpressionError:
+        return True
+    return result is not None and not truthy(result)
+
+
+def rule_refusals(module_id: str, validation: Validation, base: str) -> list[Problem]:
+    """The refusal of a broken rule at each of its fields under `base` (`/lines/2`), or at
+    `base` itself when it names none."""
+    if validation.message is None:
+        code, params = "rule_failed", {"module": module_id}
+    else:
+        english = localize(validation.message, "en")
+        code, params = "rule_message", {"message": english, "texts": validation.message}
+    return [Problem(p, code, params) for p in [f"{base}/{f}" for f in validation.fields] or [base]]

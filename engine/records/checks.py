@@ -34,6 +34,7 @@ from engine.errors import Problem
 from engine.models import Upload, User
 from engine.records.numbering import numbering_problems
 from engine.records.row_links import row_problems
+from engine.records.row_rules import row_rule_problems
 from engine.records.uniqueness import unique_problems
 from engine.schedule.checks import cycle_problems
 
@@ -59,6 +60,7 @@ def write_problems(
     problems += file_problems(session, module, actor, batch, olds)
     problems += cycle_problems(session, catalog, module, batch, olds, ids)
     problems += unique_problems(session, catalog, module, actor, batch, olds, ids)
+    problems += row_rule_problems(session, catalog, module, batch)
     problems += row_problems(session, catalog, module, actor, batch, olds, ids)
     if action == "create":
         problems += numbering_problems(session, catalog, module, batch)

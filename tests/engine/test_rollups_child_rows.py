@@ -261,9 +261,9 @@ def test_a_report_groups_and_measures_the_lines_of_the_tallies_a_reader_may_read
 def test_a_report_over_rows_that_are_not_a_child_table_is_refused(session):
     pack = material_pack()
     pack["reports"][-1]["rows"] = "worker"
-    pack["reports"][-1]["measures"]["hours"] = {"value": "sum(hours)", "cumulative": True}
+    pack["reports"][-1]["measures"]["hours"] = {"value": "sum(hours)", "compare": "previous"}
     with pytest.raises(DefinitionError) as refused:
         import_pack(session, pack)
     found = {(p.path, p.code) for p in refused.value.problems}
     assert ("/reports/1/rows", "report_rows_unknown") in found
-    assert ("/reports/1/measures/hours/cumulative", "report_rows_over_time") in found
+    assert ("/reports/1/measures/hours/compare", "report_rows_over_time") in found
