@@ -25,11 +25,12 @@ DEMO_USERS: tuple[tuple[str, str, str], ...] = (
     ("viewer", "viewer", "Viewer"),
 )
 # Demo users for roles that only some bundled packs declare (the office requests' director
-# and seal keeper, the contracts' commercial manager): created once a pack declaring the
-# role is installed, skipped before.
+# and seal keeper, the materials' storekeeper, the contracts' commercial manager): created
+# once a pack declaring the role is installed, skipped before.
 DEMO_PACK_USERS: tuple[tuple[str, str, str], ...] = (
     ("director", "director", "Director"),
     ("keeper", "seal_keeper", "Seal keeper"),
+    ("storekeeper", "storekeeper", "Storekeeper"),
     ("commercial", "commercial", "Commercial manager"),
 )
 DEMO_MANAGER = "manager"

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from engine import accounts
+from engine.accounts import actor_of
 from engine.actor import Actor
 from engine.errors import GuardMessage, PermissionDenied, RoleRequired, ValidationFailed
 from engine.packs import import_pack
@@ -21,6 +24,7 @@ from engine.records.query import ListQuery
 from engine.reports import run_report
 from engine.workflow import apply_transition
 from tests.engine.people import make_user
+from web.cli import cli
 
 MODULES = Path(__file__).resolve().parents[2] / "modules"
 
@@ -251,3 +255,22 @@ def test_an_order_is_placed_only_at_a_price(session, people) -> None:
     )
     apply_transition(session, "purchase_order", order.id, "place", hu)
     assert get_record(session, "purchase_order", order.id, hu).data["total"] == Decimal("6500.00")
+
+
+def test_demo_users_include_a_storekeeper_once_the_pack_is_installed(
+    database_url: str, session_factory: Any
+) -> None:
+    runner = CliRunner(env={"DATABASE_URL": database_url})
+    assert runner.invoke(cli, ["demo-users"], catch_exceptions=False).exit_code == 0
+    for name in ("construction", "materials"):
+        imported = runner.invoke(cli, ["packs", "import", str(MODULES / f"{name}.json")])
+        assert imported.exit_code == 0, imported.output
+    after = runner.invoke(cli, ["demo-users"], catch_exceptions=False)
+    rows = [line.split() for line in after.stdout.splitlines()[2:]]
+    printed = {row[0]: (row[1], row[2]) for row in rows if len(row) == 3}
+    assert {name: role for name, (role, _) in printed.items()} == {"storekeeper": "storekeeper"}
+    with session_factory() as session:
+        user = accounts.verify_password(session, "storekeeper", printed["storekeeper"][1])
+        assert user is not None and accounts.role_ids(user) == {"storekeeper"}
+        cards = list_records(session, "stock_card", actor_of(user))
+        assert cards.total == 4  # Riverside Garden's rebar ×2, cement, plywood
