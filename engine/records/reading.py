@@ -39,6 +39,7 @@ from engine.expressions.sql import Resolve
 from engine.records.model import Record
 from engine.records.rollup_keys import key_conditions
 from engine.records.rollup_rows import row_inputs
+from engine.records.rollup_scope import rollup_scope_gate
 from engine.records.rollups import batch as rollup_batch  # noqa: F401  # for the writes
 
 SYSTEM = SYSTEM_COLUMN_NAMES
@@ -95,13 +96,12 @@ def rollup_gate(
     field = module.field(name)
     if field is None or field.rollup is None:
         return true()
-    link = field.rollup.link or ""  # matched by fields: only a reader of every record
     source = catalog.module(field.rollup.module)
     if field.rollup.table is not None:  # child rows: only a reader of every owning record
         inputs = row_inputs(catalog, field)
         return permissions.aggregate_predicate(reader, source, "", inputs, main.c.id)
     inputs = rollup_inputs(field)
-    gate = permissions.aggregate_predicate(reader, source, link, inputs, main.c.id)
+    gate = rollup_scope_gate(reader, source, field.rollup, inputs, main)  # scoped by a tie too
     inner = [n for n in sorted(inputs) if (f := source.field(n)) and f.rollup is not None]
     if not inner or isinstance(gate, False_):
         return gate

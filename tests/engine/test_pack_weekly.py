@@ -154,6 +154,29 @@ def test_figures_follow_tallies_payments_and_risks(session, people) -> None:
     assert counts == {(8, 3)}
 
 
+def test_each_reader_sees_the_figures_of_the_rows_they_may_read(session, people) -> None:
+    def week(who: Actor) -> dict[str, Any]:
+        data = weeks(session, who)["2026-03-02"].data
+        return {k: data.get(k) for k in ("labour_hours", "labour_cost", "tasks_due", "open_risks")}
+
+    everything = {"labour_hours": Decimal("18.0"), "labour_cost": Decimal("835.00"),
+                  "tasks_due": 0, "open_risks": 6}  # fmt: skip
+    assert week(people["zhao"]) == everything  # a manager granted the project
+    assert week(people["sun"]) == {**everything, "labour_cost": None}  # tally amounts hidden
+    assert week(people["qian"]) == {**everything, "labour_hours": None, "labour_cost": None}
+    make_user(session, "ma", "site_manager", "planner")  # reads every report as a planner
+    innovation = next(
+        p.id
+        for p in list_records(session, "project", SYSTEM).items
+        if p.data["code"] == "PRJ-2026-002"
+    )
+    accounts.add_grant(session, "ma", "project", innovation)
+    ma = accounts.actor_of(resolve_user(session, "ma"))
+    assert week(ma) == {**everything, "labour_hours": None, "labour_cost": None}
+    accounts.add_grant(session, "ma", "project", riverside(session))
+    assert week(accounts.actor_of(resolve_user(session, "ma"))) == everything
+
+
 def test_a_week_starts_on_a_monday_and_is_written_once(session, people) -> None:
     zhao, project = people["zhao"], riverside(session)
     with pytest.raises(ValidationFailed) as refused:
