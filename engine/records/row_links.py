@@ -278,3 +278,32 @@ def fetched(
         raise ValidationFailed(problems)
     add_row_titles(session, catalog, module, may.actor, [record])
     return record
+
+
+def row_choices(
+    session: Session, catalog: Catalog, module: Module, field: Field, record_id: Any, reader: Actor
+) -> list[tuple[str, str]]:
+    """The rows a row-link field may name once its record is chosen: (key, `key · title`),
+    in the rows' order; none when the reader may not read that record or its table."""
+    via = row_link(field)
+    target = _target(catalog, module, via.link) if via is not None and record_id else None
+    table = target.field(via.table) if target is not None and via is not None else None
+    key = row_key(table) if table is not None else None
+    if target is None or table is None or key is None:
+        return []
+    if table.name not in permissions.visible_fields(reader, target):
+        return []
+    if not permissions.may_read_module(reader, target):
+        return []
+    rows = catalog.tables[target.id].children[table.name]
+    main = catalog.tables[target.id].main
+    statement = select(rows).join(main, main.c.id == rows.c.parent_id)
+    statement = statement.where(
+        rows.c.parent_id == str(record_id), permissions.row_predicate(reader, target, main, "read")
+    )
+    title = row_title(table)
+    choices = []
+    for row in session.execute(statement.order_by(rows.c.idx)).mappings():
+        shown = [str(row[key])] + ([str(row[title])] if title and row[title] else [])
+        choices.append((str(row[key]), " · ".join(shown)))
+    return choices

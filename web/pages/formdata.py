@@ -36,7 +36,7 @@ from web.params import nul_problems
 DATA = "d."
 UPLOAD = "f."
 CONTROL_KEYS = frozenset({"csrf_token", "_version", "_action", "_record"})
-CONTROL_PREFIXES = ("_state.", "_clear.", "_q.", "_rows.")
+CONTROL_PREFIXES = ("_state.", "_clear.", "_q.", "_rows.", "_rowof.")  # _rowof: row links
 CHILD_KEY = re.compile(r"^([a-z][a-z0-9_]*)\.(\d{1,4})\.([a-z][a-z0-9_]*)$")
 MAX_ROWS = 500
 

@@ -21,10 +21,13 @@ from sqlalchemy.orm import Session
 
 from engine.abilities import Abilities, abilities_in
 from engine.actor import Actor
+from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
+from engine.definitions.row_links import row_link
 from engine.errors import Problem
 from engine.records.defaults import blank_defaults
 from engine.records.model import Record
+from engine.records.row_links import row_choices, row_fields
 from web.i18n import text
 from web.pages.formatting import choice_text, field_title, restricted_text, value_text
 from web.pages.formdata import Preview, input_moment, preview
@@ -53,6 +56,7 @@ class FieldView:
     reference: Reference | None = None
     widget: str = ""
     solo: bool = False  # the only field of its section: the section's title names it
+    row_of: str | None = None  # a row-link field: the record its row options belong to
 
     @property
     def dom_id(self) -> str:
@@ -193,6 +197,10 @@ def field_view(
     if mode == "write":
         view.value = ctx.data.get(f.name, [] if not f.kind_type.scalar else "")
         view.options = _options(session, f, ctx.who, view.value)
+        if (via := row_link(f)) is not None:  # the rows of the record its link names
+            view.row_of = str(ctx.data.get(via.link) or "")
+            catalog = load_catalog(session)
+            view.options = row_choices(session, catalog, module, f, view.row_of, ctx.who)
         if f.kind_type.holds_files:
             view.reference = parse_reference(ctx.record.data.get(f.name)) if ctx.record else None
     else:
@@ -201,7 +209,7 @@ def field_view(
         view.display = value_text(f, source)
         if ctx.record is not None and f.name in ctx.record.restricted:
             view.display = restricted_text()
-        if f.kind_type.links and ctx.record is not None:
+        if (f.kind_type.links or row_link(f) is not None) and ctx.record is not None:
             view.display = ctx.record.titles.get(f.name) or view.display
         if f.kind_type.holds_files:
             view.reference = parse_reference(source)
@@ -326,4 +334,8 @@ def changed_fields(session: Session, ctx: FormContext) -> list[FieldView]:
         now = f"{int(name not in ctx.result.hidden)},{int(name in ctx.result.required)}"
         if request.form.get(f"_state.{name}") != now:
             changed.append(field_view(session, ctx, f, modes[name], {}))
+    for f, link, _table in row_fields(ctx.module):  # its record chosen anew: its rows offered
+        shown = request.form.get(f"_rowof.{f.name}")
+        if modes.get(f.name) == "write" and shown not in (None, str(ctx.data.get(link) or "")):
+            changed.append(field_view(session, ctx, f, "write", {}))
     return changed
