@@ -25,6 +25,7 @@ from engine.errors import (
 )
 from engine.packs import import_pack
 from engine.records import create_record, get_record, list_records, update_record
+from engine.records.query import Filter, ListQuery
 from engine.reports import run_report
 from engine.workflow import apply_transition
 from tests.engine.people import make_user
@@ -102,6 +103,13 @@ def test_the_roster_keeps_what_each_worker_earned_was_paid_and_is_owed(session, 
     }
     assert page.totals["owed"] == money("355.00")
     assert page.totals["earned"] == money("1875.00")
+
+
+def test_the_roster_lists_the_workers_owed_wages_with_their_total(session, people) -> None:
+    owed = ListQuery(filters=(Filter("owed", "gt", "0"),))
+    page = list_records(session, "worker", people["hu"], owed)
+    assert [r.data["name"] for r in page.items] == ["李明"]
+    assert (page.total, page.totals["owed"]) == (1, money("355.00"))
 
 
 def test_the_workers_owed_wages_report(session, people) -> None:
