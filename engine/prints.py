@@ -159,7 +159,7 @@ def _display(
             plain[f.name] = [dict(row) for row in rows if isinstance(row, Mapping)]
             continue
         plain[f.name] = value
-        if f.kind_type.links and record.titles.get(f.name):
+        if record.titles.get(f.name):  # a link's title, or a row link's number · key · title
             shown[f.name] = record.titles[f.name]
         else:
             shown[f.name] = "" if value is None else locale.value(f, value)
