@@ -35,6 +35,7 @@ from engine.records.checks import write_problems
 from engine.records.children import child_rows, write_children
 from engine.records.coercion import coerce_input, further_problems
 from engine.records.compute import prepare_values
+from engine.records.create_locks import closed_at_create
 from engine.records.defaults import apply_defaults, child_linked_rows
 from engine.records.links import linked_values
 from engine.records.model import Record
@@ -251,6 +252,7 @@ def create_records(
         for i in range(len(items))
     ]
     coerced = _coerce_items(module, items, may.writable, problems)
+    problems += closed_at_create(module, items, initial) if states is None else []  # seeds: history
     prepared, placed = _prepare_new(
         session, catalog, module, actor, coerced, initial, now, problems
     )
