@@ -241,6 +241,9 @@ def build_tables(
             Column("idx", Integer, primary_key=True, autoincrement=False),
             *(column_for(c) for c in f.children if c.stored),
         )
+        for c in f.children:  # rows found by the record they point at (related, rollups)
+            if c.stored and c.kind_type.links:
+                Index(_index_name(name, (c.name,)), child.c[c.name])
         tables.children[f.name] = child
     return tables
 
