@@ -179,9 +179,19 @@ def _collisions(
             params = {"field": name, "module": module["id"], "pack": holders.get(name, owner)}
             yield Problem(f"{base}/fields/{name}", "extension_field_taken", params)
     for role, rule in (extension.get("permissions") or {}).items():
-        if role in owner_roles and set(rule) - {"fields"}:
+        if (
+            role in owner_roles
+            and set(rule) - {"fields"}
+            and rights(rule) != rights(owner_roles[role])
+        ):
             params = {"role": role, "module": module["id"]}
             yield Problem(f"{base}/permissions/{role}", "extension_role_taken", params)
+
+
+def rights(rule: Any) -> Any:
+    """A role's rule without its field rules: two packs may both give a role the same rights
+    on a module (both let the director read projects); each may add field rules."""
+    return {k: v for k, v in rule.items() if k != "fields"} if isinstance(rule, Mapping) else rule
 
 
 def located_in_extension(

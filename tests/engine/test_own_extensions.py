@@ -90,3 +90,33 @@ def test_a_validation_reads_the_records_own_rollup(session: Any) -> None:
         update_record(session, "contract", contract.id, stored.version, {"cap": 1}, SYSTEM)
     assert [(p.path, p.code) for p in refused.value.problems] == [("/cap", "rule_message")]
     update_record(session, "contract", contract.id, stored.version, {"cap": 2}, SYSTEM)
+
+
+def claims(rule: dict[str, Any]) -> dict[str, Any]:
+    """A second pack giving the contracts' commercial role a rule on the site's labour."""
+    return {
+        "format": "formwork.pack/1",
+        "id": "claims",
+        "version": "1.0.0",
+        "title": {"en": "Claims", "zh-CN": "索赔"},
+        "requires": {"site": ">=1.0"},
+        "roles": [{"id": "commercial", "title": {"en": "Commercial", "zh-CN": "商务"}}],
+        "modules": [
+            {
+                "id": "claim",
+                "title": {"en": "Claim", "zh-CN": "索赔"},
+                "schema": {"type": "object", "properties": {"name": {"type": "string"}}},
+            }
+        ],
+        "extends": {"labour": {"permissions": {"commercial": rule}}},
+    }
+
+
+def test_two_packs_may_give_a_role_the_same_rights(session: Any) -> None:
+    import_pack(session, sample_pack())
+    import_pack(session, copy.deepcopy(CONTRACTS))  # commercial reads all labour
+    with pytest.raises(DefinitionError) as refused:
+        import_pack(session, claims({"read": "own"}))
+    codes = [(p.path, p.code) for p in refused.value.problems]
+    assert codes == [("/extends/labour/permissions/commercial", "extension_role_taken")]
+    import_pack(session, claims({"read": "all", "fields": {"worker": "hidden"}}))
