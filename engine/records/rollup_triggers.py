@@ -92,6 +92,9 @@ class _Inliner:
         value = element.effective_value
         if processor is None:
             raise ExpressionError(code="expr_not_in_database", name=repr(value))
+        if element.expanding:  # `x in ['a', 'b']`: the list written out; none is no row
+            listed = ", ".join(processor(v) for v in value or ()) or "SELECT NULL WHERE 1 = 0"
+            return literal_column(f"({listed})", type_=element.type)
         return literal_column(processor(value), type_=element.type)
 
 
