@@ -94,19 +94,19 @@ class Field:
     editable_in: tuple[str, ...] | None = None  # states outside which no one edits it
     default_expr: Expression | None = None  # `x-default`: computed when a record is created
 
-    @property
+    @cached_property
     def kind_type(self) -> FieldKind:
         """The field's kind as an object (engine/kinds): its operators, SQL type, widget..."""
         from engine.kinds import KINDS  # the kinds describe fields; imported when first asked
 
         return KINDS[self.kind]
 
-    @property
+    @cached_property
     def stored(self) -> bool:
         """Whether the field has a column (rollups and read-time formulas are computed when read)."""
         return self.rollup is None and self.kind_type.stored and not self.on_read
 
-    @property
+    @cached_property
     def computed(self) -> bool:
         """A formula or a rollup (also before its expressions are parsed, in the checks)."""
         return (
