@@ -2,9 +2,10 @@
 
 A record-level validation sees the record; a row rule is checked once per row of the named
 child table, with that row's columns, the record a link column points at read through it
-(`card.on_hand`, stored fields and stored rollups, so the real figure) and the owning
+(`card.on_hand`: its stored fields, stored rollups and the formulas computed from them when
+read, so the real figure) and the owning
 record's values as `parent.<field>`. An issue line is refused beyond the stock its card
-holds: `qty <= card.received - card.issued`. A refusal is placed at the row
+holds: `qty <= card.on_hand`. A refusal is placed at the row
 (`/lines/2/qty`), with the pack's message, like any validation.
 
 Run by `engine.records.checks.write_problems`, which every write path calls with a session
@@ -23,7 +24,8 @@ from sqlalchemy.orm import Session
 from engine.catalog import Catalog
 from engine.definitions.constraints import Validation, broken_rule, rule_refusals
 from engine.definitions.model import Module
-from engine.errors import Problem
+from engine.errors import ExpressionError, Problem
+from engine.records.compute import cast_formula_value
 
 Located = tuple[int, Problem]
 # link column of a row rule's table → linked id → that record's stored values and rollups
@@ -82,6 +84,20 @@ def _linked(
                 *(main.c[f.name] for f in target.rollup_fields),  # stored, kept current
             ]
             for row in session.execute(select(*columns).where(main.c.id.in_(wanted))).mappings():
-                records[row["id"]] = dict(row)
+                records[row["id"]] = _with_read_time(target, dict(row))
         found[column.name] = records
     return found
+
+
+def _with_read_time(target: Module, values: dict[str, Any]) -> dict[str, Any]:
+    """The linked record's values with its formulas computed when read (over its rollups:
+    `on_hand = received - issued`), so a rule reads the figure a reader of it sees."""
+    env = {**values, "$id": values["id"], "$number": values["number"], "$state": values["state"]}
+    for f in target.fields:
+        if f.formula is not None and f.on_read:
+            try:
+                env[f.name] = cast_formula_value(f, f.formula.evaluate(env))
+            except ExpressionError:
+                env[f.name] = None
+            values[f.name] = env[f.name]
+    return values
