@@ -101,6 +101,15 @@ SEED: dict[str, str] = {
     ),
     "seed_match_none": "no {module} record has {match}; install the pack that seeds it first",
     "seed_match_many": "more than one {module} record has {match}; $match must name exactly one",
+    "seed_fill_own_module": (
+        "a seed record with $match fills fields a pack adds to another pack's records; "
+        "{module} is this pack's own module: seed the record itself"
+    ),
+    "seed_fill_shape": "a seed record with $match fills existing {module} records; {key} has no place in it",
+    "seed_fill_not_added": (
+        "a seed record with $match fills only the stored fields this pack adds to {module} "
+        "({fields}), not {field!r}"
+    ),
 }
 
 # Refusals of the record services that used to be bare sentences.

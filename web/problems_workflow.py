@@ -218,6 +218,23 @@ SEED: dict[str, Callable[[Params], str]] = {
         module=p.get("module"),
         match=p.get("match"),
     ),
+    "seed_fill_own_module": lambda p: _(
+        "A seed record with $match fills fields a pack adds to another pack's records; "
+        "%(module)s is this pack's own module: seed the record itself.",
+        module=p.get("module"),
+    ),
+    "seed_fill_shape": lambda p: _(
+        "A seed record with $match fills existing %(module)s records; %(key)s has no place in it.",
+        module=p.get("module"),
+        key=p.get("key"),
+    ),
+    "seed_fill_not_added": lambda p: _(
+        "A seed record with $match fills only the stored fields this pack adds to %(module)s "
+        "(%(fields)s), not %(field)s.",
+        module=p.get("module"),
+        fields=p.get("fields"),
+        field=p.get("field"),
+    ),
 }
 
 RECORDS: dict[str, Callable[[Params], str]] = {

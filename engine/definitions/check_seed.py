@@ -48,7 +48,8 @@ def check_seed(ctx: PackContext) -> None:
         for index, record in enumerate(records):
             if isinstance(record, Mapping):
                 here = Place(("seed", module_id, index), (position, index))
-                _check_record(ctx, module, here, record, keys)
+                check = _check_fill if MATCH in record else _check_record
+                check(ctx, module, here, record, keys)
 
 
 def _extended_modules(ctx: PackContext) -> dict[str, ModuleInfo]:
@@ -222,5 +223,38 @@ def _check_match(ctx: PackContext, target: str, path: Path, match: Any) -> None:
             ctx.add_problem(path, "seed_match_shape", {"module": target, "value": repr(match)})
         else:
             for message in value_problems(info, value):
+                params = {"value": repr(value), "field": name, "detail": message}
+                ctx.add_problem((*path, name), "seed_value_invalid", params)
+
+
+def _check_fill(
+    ctx: PackContext,
+    module: ModuleInfo,
+    place: Place,
+    record: Mapping[str, Any],
+    keys: Mapping[str, SeedKey],
+) -> None:
+    """`{"$match": {...}, field: value}`: the fields this pack adds to the matched records of
+    a module it extends (its demo links the required pack's demo records to its own)."""
+    path = place.path
+    extension = extensions_of(ctx.pack).get(module.id)
+    if module.own or not isinstance(extension, Mapping):
+        ctx.add_problem((*path, MATCH), "seed_fill_own_module", {"module": module.id})
+        return
+    _check_match(ctx, module.id, (*path, MATCH), record[MATCH])
+    added = extension.get("fields")
+    added = sorted(added) if isinstance(added, Mapping) else []
+    for name, value in record.items():
+        info = module.fields.get(name)
+        if name in ("$key", "$state"):
+            ctx.add_problem((*path, name), "seed_fill_shape", {"module": module.id, "key": name})
+        elif name == MATCH:
+            continue
+        elif info is None or name not in added or info.computed or info.kind_type.rows:
+            params = {"field": name, "module": module.id, "fields": listing(added)}
+            ctx.add_problem((*path, name), "seed_fill_not_added", params)
+        else:
+            written = _resolve_links(ctx, info, (*path, name), value, keys, place.order)
+            for message in value_problems(info, written):
                 params = {"value": repr(value), "field": name, "detail": message}
                 ctx.add_problem((*path, name), "seed_value_invalid", params)

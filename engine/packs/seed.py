@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM
 from engine.catalog import Catalog, load_catalog
 from engine.definitions import Pack
 from engine.definitions.model import Field, Module
-from engine.errors import BatchFailed, DefinitionError, Problem
+from engine.errors import BatchFailed, DefinitionError, Problem, ValidationFailed
 
 SEED_KEY = "$seed"
 MATCH_KEY = "$match"
@@ -37,6 +37,9 @@ def seed_pack(session: Session, pack: Pack) -> int:
         module = catalog.module(module_id)  # the pack's own, or one it extends
         for index, record in enumerate(records):
             place = f"/seed/{module_id}/{index}"
+            if MATCH_KEY in record:  # fills the fields the pack adds to existing records
+                links.fill(module, record, place)
+                continue
             data = {k: v for k, v in record.items() if k not in ("$key", "$state")}
             data = links.resolve_record(module, data, place)
             try:
@@ -91,6 +94,33 @@ class SeedLinks:
             if set(value) == {MATCH_KEY}:
                 return self._by_match(field.ref, value[MATCH_KEY], place)
         return value
+
+    def fill(self, module: Module, record: Mapping[str, Any], place: str) -> None:
+        """Write the given fields into every record of `module` matching `$match`.
+
+        Demo data only, like `$state`: the values are checked at import (fields the pack adds,
+        valid values) and written in one UPDATE, whatever the records' states; the rollups
+        reading them follow through their triggers.
+        """
+        from engine.records.coercion import coerce_input
+
+        data = {k: v for k, v in record.items() if k != MATCH_KEY}
+        try:
+            values = coerce_input(module, self.resolve_record(module, data, place))
+        except ValidationFailed as exc:
+            raise DefinitionError(
+                [Problem(f"{place}{p.path}", p.code, p.params) for p in exc.problems]
+            ) from None
+        table = self.catalog.tables_of(module.id).main
+        match = record[MATCH_KEY]
+        condition = and_(*(table.c[name] == value for name, value in match.items()))
+        ids = self.session.scalars(select(table.c.id).where(condition)).all()
+        if not ids:
+            params = {"module": module.id, "match": dict(match)}
+            raise DefinitionError([Problem(f"{place}/{MATCH_KEY}", "seed_match_none", params)])
+        changes = {table.c[name]: value for name, value in values.items()}
+        changes[table.c.version] = table.c.version + 1
+        self.session.execute(update(table).where(table.c.id.in_(ids)).values(changes))
 
     def _by_key(self, key: str, place: str) -> str:
         if key not in self.keys:

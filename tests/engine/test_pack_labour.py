@@ -68,19 +68,19 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-# Demo tallies of the pack, linked to the roster (construction's own demo tallies of 2 March
-# were written before the roster and carry no worker_ref, so they are in no wage accrual):
-# 王建国 3, 4, 5 March 8 h × 42.50 = 340.00 each → 3 days, 24 h, 1,020.00; 9 April 340.00
-# 李明 3 March 8 h × 45.00 = 360.00; 4 March 8 h × 45.00 + 2 h × 67.50 = 495.00 → 2 days,
-# 18 h, 855.00; his 6 March tally is only submitted and does not count.
-# An advance of 500.00 to 王建国, paid, deducted from March; March paid: 520.00 and 500.00.
+# Riverside's approved tallies, construction's (2 March, 8 April: linked to the roster by the
+# pack's demo) and the pack's own: 王建国 2 March 8 h × 42.50 = 340.00, 3, 4, 5 March the
+# same → 4 days, 32 h, 1,360.00; 8 April 7.5 h × 42.50 = 318.75 and 9 April 340.00 → 658.75.
+# 李明 2 March 8 h × 45.00 + 2 h × 67.50 = 495.00, 3 March 360.00, 4 March 495.00 → 3 days,
+# 28 h, 1,350.00; his 6 March tally is only submitted and does not count.
+# An advance of 500.00 to 王建国, paid, deducted from March; March paid: 860.00 and 1,000.00.
 ACCRUALS = {
-    "王建国 2026-03": ("approved", 3, money("24.0"), money("1020.00"), money("500.00"),
-                      money("520.00"), money("520.00"), money("0.00")),
-    "李明 2026-03": ("approved", 2, money("18.0"), money("855.00"), money("0.00"),
-                    money("855.00"), money("500.00"), money("355.00")),
-    "王建国 2026-04": ("draft", 1, money("8.0"), money("340.00"), money("0.00"),
-                      money("340.00"), money("0.00"), money("340.00")),
+    "王建国 2026-03": ("approved", 4, money("32.0"), money("1360.00"), money("500.00"),
+                      money("860.00"), money("860.00"), money("0.00")),
+    "李明 2026-03": ("approved", 3, money("28.0"), money("1350.00"), money("0.00"),
+                    money("1350.00"), money("1000.00"), money("350.00")),
+    "王建国 2026-04": ("draft", 2, money("15.5"), money("658.75"), money("0.00"),
+                      money("658.75"), money("0.00"), money("658.75")),
 }  # fmt: skip
 ACCRUAL_FIELDS = ("days", "hours", "gross", "advances", "net", "paid", "owed")
 
@@ -96,28 +96,28 @@ def test_the_roster_keeps_what_each_worker_earned_was_paid_and_is_owed(session, 
     rows = {r.data["name"]: figures(r, "earned", "advanced", "paid", "owed") for r in page.items}
     zero = money("0.00")
     assert rows == {  # approved months only: 王建国's April wages are still a draft
-        "王建国": (money("1020.00"), money("500.00"), money("520.00"), zero),
-        "李明": (money("855.00"), zero, money("500.00"), money("355.00")),
+        "王建国": (money("1360.00"), money("500.00"), money("860.00"), zero),
+        "李明": (money("1350.00"), zero, money("1000.00"), money("350.00")),
         "赵磊": (zero, zero, zero, zero),
         "陈华": (zero, zero, zero, zero),
     }
-    assert page.totals["owed"] == money("355.00")
-    assert page.totals["earned"] == money("1875.00")
+    assert page.totals["owed"] == money("350.00")
+    assert page.totals["earned"] == money("2710.00")
 
 
 def test_the_roster_lists_the_workers_owed_wages_with_their_total(session, people) -> None:
     owed = ListQuery(filters=(Filter("owed", "gt", "0"),))
     page = list_records(session, "worker", people["hu"], owed)
     assert [r.data["name"] for r in page.items] == ["李明"]
-    assert (page.total, page.totals["owed"]) == (1, money("355.00"))
+    assert (page.total, page.totals["owed"]) == (1, money("350.00"))
 
 
 def test_the_workers_owed_wages_report(session, people) -> None:
     result = run_report(session, "wage_arrears", people["hu"])
     assert [(r["crew"], r["name"], r["id_number"], r["earned"], r["paid"], r["owed"])
             for r in result.rows] == [
-        ("木工二班", "李明", "511025198509230015", money("855.00"), money("500.00"),
-         money("355.00")),
+        ("木工二班", "李明", "511025198509230015", money("1350.00"), money("1000.00"),
+         money("350.00")),
     ]  # fmt: skip
 
 
@@ -126,7 +126,7 @@ def test_wages_by_team_and_month_run_the_owed_balance_to_date(session, people) -
     april = by_title(session, "wage_accrual", "label", hu)["王建国 2026-04"]
     apply_transition(session, "wage_accrual", april.id, "submit", lee)
     apply_transition(session, "wage_accrual", april.id, "check", zhao)
-    apply_transition(session, "wage_accrual", april.id, "approve", hu)  # 340.00 more owed
+    apply_transition(session, "wage_accrual", april.id, "approve", hu)  # 658.75 more owed
     result = run_report(session, "wages_by_team_month", hu)
     rows = {
         (r["month"], r["worker_crew"]): (
@@ -140,12 +140,12 @@ def test_wages_by_team_and_month_run_the_owed_balance_to_date(session, people) -
         for r in result.rows
     }
     assert rows == {
-        ("2026-03", "钢筋一班"): (1, money("1020.00"), money("500.00"), money("520.00"),
+        ("2026-03", "钢筋一班"): (1, money("1360.00"), money("500.00"), money("860.00"),
                                  money("0.00"), money("0.00")),
-        ("2026-03", "木工二班"): (1, money("855.00"), money("0.00"), money("500.00"),
-                                 money("355.00"), money("355.00")),
-        ("2026-04", "钢筋一班"): (1, money("340.00"), money("0.00"), money("0.00"),
-                                 money("340.00"), money("340.00")),
+        ("2026-03", "木工二班"): (1, money("1350.00"), money("0.00"), money("1000.00"),
+                                 money("350.00"), money("350.00")),
+        ("2026-04", "钢筋一班"): (1, money("658.75"), money("0.00"), money("0.00"),
+                                 money("658.75"), money("658.75")),
     }  # fmt: skip
 
 
@@ -163,22 +163,22 @@ def test_a_tally_counts_in_the_month_while_it_is_approved(session, people) -> No
     tally_id = tally(session, lee, wang.id, "2026-03-20", 6, 42.5)  # 255.00
     apply_transition(session, "labour_tally", tally_id, "submit", lee)
     unchanged = get_record(session, "wage_accrual", march.id, hu)
-    assert figures(unchanged, "days", "gross") == (3, money("1020.00"))  # submitted only
+    assert figures(unchanged, "days", "gross") == (4, money("1360.00"))  # submitted only
     apply_transition(session, "labour_tally", tally_id, "approve", zhao)
     grown = get_record(session, "wage_accrual", march.id, hu)
     assert figures(grown, "days", "hours", "gross", "net", "owed") == (
-        4, money("30.0"), money("1275.00"), money("775.00"), money("255.00"))  # fmt: skip
+        5, money("38.0"), money("1615.00"), money("1115.00"), money("255.00"))  # fmt: skip
     assert by_title(session, "worker", "name", hu)["王建国"].data["owed"] == money("255.00")
     other = tally(session, lee, wang.id, "2026-05-02", 8, 42.5)  # another month: no change
     apply_transition(session, "labour_tally", other, "submit", lee)
     apply_transition(session, "labour_tally", other, "approve", zhao)
-    assert get_record(session, "wage_accrual", march.id, hu).data["gross"] == money("1275.00")
+    assert get_record(session, "wage_accrual", march.id, hu).data["gross"] == money("1615.00")
     # an approved tally is final in the workflow; taken back out of approved (a data fix in
     # SQL), it drops out of the month's wages at once
     session.execute(text("UPDATE m_labour_tally SET state = 'submitted' WHERE id = :id"),
                     {"id": tally_id})  # fmt: skip
     back = get_record(session, "wage_accrual", march.id, hu)
-    assert figures(back, "days", "gross", "owed") == (3, money("1020.00"), money("0.00"))
+    assert figures(back, "days", "gross", "owed") == (4, money("1360.00"), money("0.00"))
 
 
 def test_monthly_wages_go_from_foreman_to_site_manager_to_accountant(session, people) -> None:
@@ -212,7 +212,7 @@ def test_monthly_wages_go_from_foreman_to_site_manager_to_accountant(session, pe
     assert (approved.state, approved.data["approved_on"]) == ("approved", today())
     assert figures(approved, "gross", "owed", "payable") == (money("360.00"), money("360.00"), True)
     roster = by_title(session, "worker", "name", hu)["李明"]
-    assert roster.data["owed"] == money("715.00")  # 355.00 from March + 360.00
+    assert roster.data["owed"] == money("710.00")  # 350.00 from March + 360.00
 
 
 def test_one_accrual_per_worker_and_month(session, people) -> None:
@@ -233,8 +233,8 @@ def test_wages_are_paid_up_to_what_is_owed_and_no_more(session, people) -> None:
     accruals = by_title(session, "wage_accrual", "label", hu)
     li_march, wang_april = accruals["李明 2026-03"].id, accruals["王建国 2026-04"].id
     with pytest.raises(PermissionDenied):  # only the accountant pays
-        pay(session, lee, li_march, "355.00")
-    too_much = pay(session, hu, li_march, "355.01")
+        pay(session, lee, li_march, "350.00")
+    too_much = pay(session, hu, li_march, "350.01")
     with pytest.raises(GuardMessage) as refused:
         apply_transition(session, "wage_payment", too_much, "pay", hu)
     assert refused.value.problem.params["texts"]["en"].startswith("Only approved monthly wages")
@@ -242,7 +242,7 @@ def test_wages_are_paid_up_to_what_is_owed_and_no_more(session, people) -> None:
     with pytest.raises(GuardMessage):
         apply_transition(session, "wage_payment", not_approved, "pay", hu)
     apply_transition(session, "wage_payment", not_approved, "cancel", hu)
-    balance = pay(session, hu, li_march, "355.00")
+    balance = pay(session, hu, li_march, "350.00")
     with pytest.raises(RoleRequired):
         apply_transition(session, "wage_payment", balance, "pay", people["zhao"])
     apply_transition(session, "wage_payment", balance, "pay", hu)
@@ -253,9 +253,9 @@ def test_wages_are_paid_up_to_what_is_owed_and_no_more(session, people) -> None:
         "李明 2026-03",
     )
     march = get_record(session, "wage_accrual", li_march, hu)
-    assert figures(march, "paid", "owed") == (money("855.00"), money("0.00"))
+    assert figures(march, "paid", "owed") == (money("1350.00"), money("0.00"))
     li = by_title(session, "worker", "name", hu)["李明"]
-    assert figures(li, "paid", "owed") == (money("855.00"), money("0.00"))
+    assert figures(li, "paid", "owed") == (money("1350.00"), money("0.00"))
     assert run_report(session, "wage_arrears", hu).rows == []
 
 
@@ -276,9 +276,9 @@ def test_an_advance_is_deducted_from_the_month_it_names_once_paid(session, peopl
     assert get_record(session, "advance", advance.id, hu).data["paid_on"] == today()
     march = get_record(session, "wage_accrual", march.id, hu)
     assert figures(march, "advances", "net", "owed") == (
-        money("200.00"), money("655.00"), money("155.00"))  # fmt: skip
+        money("200.00"), money("1150.00"), money("150.00"))  # fmt: skip
     li = by_title(session, "worker", "name", hu)["李明"]
-    assert figures(li, "advanced", "owed") == (money("200.00"), money("155.00"))
+    assert figures(li, "advanced", "owed") == (money("200.00"), money("150.00"))
     refused = create_record(session, "advance", {**data, "deduct_month": "2026-04"}, lee)
     with pytest.raises(CommentRequired):
         apply_transition(session, "advance", refused.id, "refuse", zhao)
