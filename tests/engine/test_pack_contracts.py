@@ -276,37 +276,54 @@ def test_a_change_order_cannot_deduct_more_than_the_contract_is_worth(session, p
 # -- payments from the funds ledger ----------------------------------------------------------
 
 
+def fund(session: Any, people: dict[str, Actor], contract_id: str, **data: Any) -> str:
+    """A payment of 200,000 on the contract, taken to the manager's approval."""
+    hu, qi, zhao = people["hu"], people["qi"], people["zhao"]
+    values = {"project": project_id(session, hu, "PRJ-2026-001"), "contract": contract_id,
+              "direction": "out", "category": "subcontract", "counterparty": "江河幕墙",
+              "amount": "200000", "date": "2026-05-20", **data}  # fmt: skip
+    record = create_record(session, "fund", values, hu).id
+    for step, who in (("submit", hu), ("finance_approve", qi), ("manager_approve", zhao)):
+        apply_transition(session, "fund", record, step, who)
+    return record
+
+
+def settle(session: Any, hu: Actor, fund_id: str) -> None:
+    stored = get_record(session, "fund", fund_id, hu)
+    paid_at = {"settled_at": "2026-05-21T10:00:00Z"}
+    update_record(session, "fund", fund_id, stored.version, paid_at, hu)
+    apply_transition(session, "fund", fund_id, "settle", hu)
+
+
+def payments(session: Any, hu: Actor, contract_id: str) -> tuple[Any, ...]:
+    data = get_record(session, "contract", contract_id, hu).data
+    return data["paid"], data["in_process"], data["paid_pct"]
+
+
 def test_only_settled_funds_count_as_paid(session, people) -> None:
-    chen, zhao, hu, qi = people["chen"], people["zhao"], people["hu"], people["qi"]
+    chen, zhao, hu = people["chen"], people["zhao"], people["hu"]
     record = contract(session, chen, "800000")
     apply_transition(session, "contract", record, "approve", zhao)
     accounts.add_grant(session, "zhao", "project", project_id(session, hu, "PRJ-2026-001"))
-    fund = create_record(
-        session,
-        "fund",
-        {"project": project_id(session, hu, "PRJ-2026-001"), "contract": record,
-         "direction": "out", "category": "subcontract", "counterparty": "江河幕墙",
-         "amount": "200000", "date": "2026-05-20"},
-        hu,
-    ).id  # fmt: skip
-    for step, who in (("submit", hu), ("finance_approve", qi), ("manager_approve", zhao)):
-        apply_transition(session, "fund", fund, step, who)
+    payment = fund(session, people, record)
+    zero, amount = Decimal("0.00"), Decimal("200000.00")
+    assert payments(session, hu, record) == (zero, amount, Decimal("0.0"))
+    settle(session, hu, payment)
+    assert payments(session, hu, record) == (amount, zero, Decimal("25.0"))
     data = get_record(session, "contract", record, hu).data
-    assert (data["paid"], data["in_process"], data["paid_pct"]) == (
-        Decimal("0.00"),
-        Decimal("200000.00"),
-        Decimal("0.0"),
-    )
-    stored = get_record(session, "fund", fund, hu)
-    update_record(session, "fund", fund, stored.version, {"settled_at": "2026-05-21T10:00:00Z"}, hu)
-    apply_transition(session, "fund", fund, "settle", hu)
-    data = get_record(session, "contract", record, hu).data
-    assert (data["paid"], data["in_process"], data["paid_pct"]) == (
-        Decimal("200000.00"),
-        Decimal("0.00"),
-        Decimal("25.0"),
-    )
     assert data["payable_now"] == Decimal("576000.00")  # 800,000 × 97% − 200,000
+
+
+def test_funds_of_another_project_or_direction_are_not_the_contracts(session, people) -> None:
+    chen, zhao, hu = people["chen"], people["zhao"], people["hu"]
+    record = contract(session, chen, "800000")  # a subcontract: money goes out
+    apply_transition(session, "contract", record, "approve", zhao)
+    other = project_id(session, hu, "PRJ-2026-002")
+    for project in ("PRJ-2026-001", "PRJ-2026-002"):
+        accounts.add_grant(session, "zhao", "project", project_id(session, hu, project))
+    settle(session, hu, fund(session, people, record, direction="in"))
+    settle(session, hu, fund(session, people, record, project=other))
+    assert payments(session, hu, record) == (Decimal("0.00"), Decimal("0.00"), Decimal("0.0"))
 
 
 # -- final account and retention --------------------------------------------------------------
