@@ -275,6 +275,36 @@ def test_raci_people_are_filtered_by_me_and_counted(session, people) -> None:
     }  # 4 and the other project's 1
 
 
+def texts(node: Any, where: str = "") -> Any:
+    """Every localized text of the pack (a mapping with "en"), with where it is."""
+    if isinstance(node, dict):
+        if "en" in node or "zh-CN" in node:
+            yield where, node
+            return
+        for key, value in node.items():
+            yield from texts(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from texts(value, f"{where}/{i}")
+
+
+def test_every_label_and_message_is_in_chinese_and_english() -> None:
+    import json
+
+    pack = json.loads((MODULES / "weekly.json").read_text(encoding="utf-8"))
+    found = dict(texts({k: v for k, v in pack.items() if k != "seed"}))
+    assert len(found) >= 55  # pack, roles, module, fields, sections, steps, reports, cards
+    assert [w for w, text in found.items() if set(text) != {"en", "zh-CN"}] == []
+    titled = [
+        where
+        for where, _ in found.items()
+        if where.endswith("/title") or where.endswith("/message")
+    ]
+    named = {w.rsplit("/", 1)[0] for w in titled}
+    for field in ("accountable", "consulted", "informed"):
+        assert f"/extends/schedule/fields/{field}" in named
+
+
 def test_the_a4_sheet_prints_the_week(session, people) -> None:
     wu = people["wu"]
     week = weeks(session, wu)["2026-03-02"]

@@ -53,3 +53,18 @@ def test_me_finds_the_tasks_that_consult_me(api: Api) -> None:
     mine = api.call("GET", url, as_="manager").get_json()
     assert [t["data"]["wbs_code"] for t in mine["items"]] == ["2.1"]
     assert api.call("GET", url, as_="planner").get_json()["items"] == []
+
+
+def test_the_home_page_lists_the_tasks_i_am_responsible_and_accountable_for(api: Api) -> None:
+    install(api)
+    tasks = api.call("GET", "/modules/schedule/records?per_page=50", as_="planner").get_json()
+    task = next(t for t in tasks["items"] if t["data"]["wbs_code"] == "2.1")
+    change = {"version": task["version"], "data": {"accountable": "manager"}}
+    api.call("PATCH", f"/modules/schedule/records/{task['id']}", as_="planner", json=change)
+    home = page_client(api, "manager").get("/?dashboard=my_raci", headers=ZH).get_data(as_text=True)
+    assert "我批准负责的任务（A）" in home and "我负责执行的任务（R）" in home
+    start = home.index("我批准负责的任务（A）")
+    accountable = home[start : home.index("</article>", start)]  # the card alone
+    assert task["data"]["task"] in accountable
+    responsible = home[home.index("我负责执行的任务（R）") : start]
+    assert task["data"]["task"] not in responsible  # A, not R: nobody is R for it yet
