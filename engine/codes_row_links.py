@@ -20,6 +20,9 @@ VALUES: dict[str, str] = {
 # Import checks (modules/N/schema/properties/...).
 CHECKS: dict[str, str] = {
     "row_key_not_table": "{field!r} is {kind}: only a child table has a row key",
+    "row_keyword_on_column": (
+        "{field!r} is {kind} of a child table: row keys and row links belong to a record's fields"
+    ),
     "row_key_unknown": "{key!r} is not a column of {table}{hint}",
     "row_key_kind": (
         "the row key {key!r} of {table} is {kind}: use a stored integer or text column"

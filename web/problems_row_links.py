@@ -39,6 +39,11 @@ CODES: dict[str, Callable[[Params], str]] = {
         field=p.get("field"),
         kind=p.get("kind"),
     ),
+    "row_keyword_on_column": lambda p: _(
+        "%(field)s is a column of a child table: row keys and row links belong to a record's "
+        "fields.",
+        field=p.get("field"),
+    ),
     "row_key_unknown": lambda p: _(
         "%(key)s is not a column of %(table)s.", key=p.get("key"), table=p.get("table")
     ),

@@ -13,7 +13,7 @@ from engine.definitions.model import Field
 from engine.definitions.row_links import row_key, row_link, row_title
 from engine.definitions.scope import ModuleInfo, suggest
 
-KEY_TYPES = ("integer", "text")
+KEY_TYPES = frozenset({"integer", "text"})
 
 
 def check_row_links(ctx: PackContext, module: ModuleInfo) -> None:
@@ -26,6 +26,12 @@ def check_row_links(ctx: PackContext, module: ModuleInfo) -> None:
             _check_key(ctx, info, path)
         if row_link(info) is not None:
             _check_link(ctx, module, info, path)
+        for column in info.columns.values():  # a row of a row has no identity to point at
+            at = (*path, "items", "properties", column.name)
+            for keyword in ("x-row", "x-row-key", "x-row-title"):
+                if keyword in column.schema:
+                    params = {"field": f"{info.name}.{column.name}", "kind": "a column"}
+                    ctx.add_problem((*at, keyword), "row_keyword_on_column", params)
 
 
 def _check_key(ctx: PackContext, info: Field, path: Path) -> None:
@@ -82,7 +88,7 @@ def _check_link(ctx: PackContext, module: ModuleInfo, info: Field, path: Path) -
     if row_key(table) is None:
         params = {"table": table.name, "target": target.id}
         ctx.add_problem((*path, "x-row", "table"), "row_link_no_key", params)
-    elif key is not None and key.expression_type != info.expression_type:
+    elif key is not None and key.expression_type in KEY_TYPES - {info.expression_type}:
         params = {"field": info.name, "table": table.name, "expected": key.expression_type}
         params["actual"] = info.expression_type
         ctx.add_problem((*path, "type"), "row_link_type", params)

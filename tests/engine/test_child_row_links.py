@@ -171,3 +171,17 @@ def test_import_refuses_a_row_key_on_a_field_that_is_no_table() -> None:
     assert {(p.path, p.code) for p in refused.value.problems} == {
         ("/modules/0/schema/properties/area/x-row-key", "row_key_not_table")
     }
+
+
+def test_import_refuses_a_date_key_and_row_keywords_on_a_column() -> None:
+    columns = {"when": {"type": "string", "format": "date"}, "other": {"type": "integer"}}
+    columns["other"]["x-row"] = {"link": "audit", "table": "items"}
+    audit = copy.deepcopy(AUDIT)
+    audit["schema"]["properties"]["items"]["items"]["properties"].update(columns)
+    audit["schema"]["properties"]["items"]["x-row-key"] = "when"
+    with pytest.raises(DefinitionError) as refused:
+        load_pack(row_link_pack(modules=[audit, FIX]))
+    assert {(p.path, p.code) for p in refused.value.problems} == {
+        (f"{ITEMS_AT}/x-row-key", "row_key_kind"),
+        (f"{ITEMS_AT}/items/properties/other/x-row", "row_keyword_on_column"),
+    }
