@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
+from engine.definitions.check_formula_columns import computable_in_sql
 from engine.definitions.check_links import check_link_reads
 from engine.definitions.context import Computed, PackContext
 from engine.definitions.scope import Node
@@ -106,11 +107,13 @@ def check_formulas(ctx: PackContext) -> None:
         ctx.add_problem(ctx.computed[first].path, "formula_cycle", {"cycle": text})
     late = read_time_nodes(ctx.computed)
     check_link_reads(ctx, late, looping)
+    in_sql = computable_in_sql(ctx, ctx.computed, late)  # formulas over rollups
     for use in ctx.database_uses:
         if use.depends & looping:  # the cycle is the problem to fix first
             continue
         if use.uses_clock:
             ctx.add_problem(use.path, "clock_in_database", {"what": use.what})
-        for node in sorted(use.depends & late.keys()):
+        own_sql = {n for n in in_sql if n[0] == use.module}  # not through a link
+        for node in sorted((use.depends & late.keys()) - own_sql):
             params = {"what": use.what, "name": label(node, use.module), "detail": late[node]}
             ctx.add_problem(use.path, "read_time_in_database", params)

@@ -26,12 +26,14 @@ from engine.input_errors import problems_from
 from engine.kinds import KINDS, OPERATORS, FieldKind
 from engine.kinds.standard import LINK, TEXT
 from engine.records.child_filters import child_condition, child_kind, is_child_path
+from engine.records.formula_columns import computed_in_sql, plain_resolver, rollups_read
 from engine.records.model import RecordPage
 from engine.records.reading import (
     children_of,
     mask,
     read_inputs,
     record_select,
+    resolver,
     rollup_gate,
     row_to_record,
 )
@@ -82,7 +84,7 @@ def filter_kind(module: Module, name: str) -> tuple[FieldKind, Field | None]:
     if is_child_path(name):  # `table.field`: a field of a child table's rows
         return child_kind(module, name)
     f = module.field(name)
-    if f is None or not (f.stored or f.rollup is not None):  # a rollup is stored too
+    if f is None or not (f.stored or f.rollup or computed_in_sql(f)):  # rollups, their formulas
         raise KeyError(name)
     return f.kind_type, f
 
@@ -245,7 +247,7 @@ def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -
 def _condition(session: Session, module: Module, table: Any, flt: Filter) -> ColumnElement[bool]:
     if is_child_path(flt.field):
         return child_condition(module, table, flt.field, flt.op, flt.value)
-    column = table.c[SYSTEM_COLUMNS.get(flt.field, flt.field)]
+    column = plain_resolver(table, module)((flt.field,))  # a formula over rollups computed
     kind, _ = filter_kind(module, flt.field)
     value = flt.value
     if flt.op == "empty":  # `filter[f][empty]=true`: the records where f has no value
@@ -285,7 +287,8 @@ def _where(
     table = catalog.tables[module.id].main
     clauses = [may.scope(table)]
     clauses += [_condition(session, module, table, f) for f in query.filters]
-    clauses += [rollup_gate(catalog, may.actor, module, f.field, table) for f in query.filters]
+    gated = [n for f in query.filters for n in rollups_read(module, f.field)]
+    clauses += [rollup_gate(catalog, may.actor, module, n, table) for n in gated]
     if query.search:
         visible = may.visible
         columns: list[ColumnElement[Any]] = [table.c.number]
@@ -299,7 +302,12 @@ def _where(
 
 
 def _order_by(
-    module: Module, table: Any, statement: Any, keys: Sequence[str], visible: Set[str]
+    module: Module,
+    table: Any,
+    statement: Any,
+    keys: Sequence[str],
+    visible: Set[str],
+    reader: tuple[Catalog, Actor] | None = None,  # to sort by formulas over rollups
 ) -> list[Any]:
     """ORDER BY terms for sort keys; a link sorts by the title the reader sees, a rollup by
     its value as the reader sees it (withheld ones together), so order reveals nothing."""
@@ -316,6 +324,8 @@ def _order_by(
             column = literal_column(f"rollup__{name}")
         elif name in table.c and name in visible:
             column = table.c[name]
+        elif reader is not None and computed_in_sql(field) and name in visible:
+            column = resolver(table, module, *reader)((name,))
         else:
             continue
         order.append(column.desc() if descending else column.asc())
@@ -325,6 +335,8 @@ def _order_by(
 def _total(catalog: Catalog, actor: Actor, module: Module, table: Any, name: str) -> Any:
     """The sum of a column; of a rollup, over the rows where the reader may see it."""
     field = module.field(name)
+    if computed_in_sql(field):
+        return func.sum(resolver(table, module, catalog, actor)((name,)))
     if field is None or field.rollup is None:
         return func.sum(table.c[name])
     return func.sum(case((rollup_gate(catalog, actor, module, name, table), table.c[name])))
@@ -349,7 +361,8 @@ def list_records(
     ]
     loaded = read_inputs(module, visible)
     statement = record_select(catalog, module, reader=actor, fields=loaded, titles=link_columns)
-    order = _order_by(module, table, statement, query.sort or module.ui.list.sort, visible)
+    keys = query.sort or module.ui.list.sort
+    order = _order_by(module, table, statement, keys, visible, (catalog, actor))
     order.append(table.c.id.desc())
     offset = (query.page - 1) * query.per_page
     rows = (
@@ -369,7 +382,7 @@ def list_records(
     total_fields = [
         f.name
         for f in map(module.field, module.ui.list.totals)
-        if f is not None and f.name in visible and (f.stored or f.rollup is not None)
+        if f is not None and f.name in visible and (f.stored or f.rollup or computed_in_sql(f))
     ]
     aggregate = select(
         func.count().label("count__"),

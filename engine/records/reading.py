@@ -36,6 +36,7 @@ from engine.catalog import Catalog
 from engine.definitions.model import SYSTEM_COLUMN_NAMES, SYSTEM_COLUMNS, Field, Module
 from engine.errors import ExpressionError
 from engine.expressions.sql import Resolve
+from engine.records.formula_columns import computed_in_sql, formula_column
 from engine.records.model import Record
 from engine.records.rollup_keys import key_conditions
 from engine.records.rollup_rows import row_inputs
@@ -67,6 +68,8 @@ def resolver(
         if field is not None and field.rollup and catalog and reader and name in table.c:
             gate = rollup_gate(catalog, reader, module, name, table)
             return table.c[name] if isinstance(gate, True_) else case((gate, table.c[name]))
+        if field is not None and computed_in_sql(field) and catalog and reader:
+            return formula_column(field, resolve)  # over rollups, each as the reader sees it
         raise ExpressionError(code="expr_not_stored", name=name, module=module.id)
 
     return resolve
