@@ -6,6 +6,8 @@ with the right and the wrong roles; the roster's identity checks; the two report
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -318,3 +320,39 @@ def test_a_viewer_reads_the_roster_without_identity_or_bank_details(session, peo
     assert not {"earned", "owed"} & set(wang.data)
     with pytest.raises(PermissionDenied):
         create_record(session, "worker", {"name": "x"}, people["sun"])
+
+
+def localized(node: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """Every text a reader meets — titles, descriptions, messages, choice titles — with its place."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{where}/{key}"
+            if key in ("title", "description", "message"):
+                yield here, value
+            elif key == "x-enum-titles":
+                yield from ((f"{here}/{choice}", title) for choice, title in value.items())
+            else:
+                yield from localized(value, here)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from localized(value, f"{where}/{index}")
+
+
+def test_every_label_message_and_choice_is_in_chinese_and_english() -> None:
+    pack = json.loads((MODULES / "labour.json").read_text(encoding="utf-8"))
+    found = dict(localized({k: v for k, v in pack.items() if k != "seed"}))
+    assert [where for where, text in found.items() if not bilingual(text)] == []
+    fields = [
+        f"/modules/{i}/schema/properties/{name}"
+        for i, m in enumerate(pack["modules"])
+        for name in m["schema"]["properties"]
+    ] + [
+        f"/extends/labour_tally/fields/{name}" for name in pack["extends"]["labour_tally"]["fields"]
+    ]
+    assert [f for f in fields if f"{f}/title" not in found] == []  # every field has its title
+    messages = [w for w in found if w.endswith("/message")]
+    assert len(messages) == 4  # two validations, two refused steps
+
+
+def bilingual(text: Any) -> bool:
+    return isinstance(text, dict) and set(text) == {"en", "zh-CN"} and all(text.values())
