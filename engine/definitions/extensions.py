@@ -89,6 +89,11 @@ def merge_module(
         if extender.get("title"):
             section["title"] = copy.deepcopy(extender["title"])
         ui["layout"] = [*ui["layout"], section]
+    if extension.get("validations"):
+        module["validations"] = [
+            *module.get("validations", ()),
+            *copy.deepcopy(list(extension["validations"])),
+        ]
     listing = extension.get("list") or {}
     if listing:
         config = ui.setdefault("list", {})
@@ -195,7 +200,11 @@ def rights(rule: Any) -> Any:
 
 
 def located_in_extension(
-    problem: Problem, module_index: int, module_id: str, extension: Mapping[str, Any]
+    problem: Problem,
+    module_index: int,
+    module_id: str,
+    extension: Mapping[str, Any],
+    owner_module: Mapping[str, Any] | None = None,
 ) -> Problem | None:
     """An owner's problem caused by an extension, moved to the extension's place."""
     head = f"/modules/{module_index}"
@@ -213,6 +222,9 @@ def located_in_extension(
         prefix = f"/permissions/{role}"
         if rest == prefix or rest.startswith(prefix + "/"):
             return Problem(f"{base}{rest}", problem.code, problem.params)
+    moved = _at_extension_validation(rest, base, extension, owner_module)
+    if moved is not None:
+        return Problem(moved, problem.code, problem.params)
     if rest.startswith("/ui/list"):
         return Problem(f"{base}/list{rest[len('/ui/list') :]}", problem.code, problem.params)
     if rest.startswith("/schema/properties"):
@@ -220,6 +232,22 @@ def located_in_extension(
             f"{base}/fields{rest[len('/schema/properties') :]}", problem.code, problem.params
         )
     return Problem(f"{base}{rest}", problem.code, problem.params)
+
+
+def _at_extension_validation(
+    rest: str, base: str, extension: Mapping[str, Any], owner_module: Mapping[str, Any] | None
+) -> str | None:
+    """`/validations/K` of the merged module, when K is one the extension added, as its own
+    `/extends/<module>/validations/J` (the added rules sit together after the owner's)."""
+    added = list(extension.get("validations") or ())
+    if not rest.startswith("/validations/") or not added or owner_module is None:
+        return None
+    index, _, tail = rest[len("/validations/") :].partition("/")
+    merged = list(owner_module.get("validations") or ())
+    starts = [i for i in range(len(merged)) if merged[i : i + len(added)] == added]
+    if not index.isdigit() or not starts or not 0 <= int(index) - starts[0] < len(added):
+        return None
+    return f"{base}/validations/{int(index) - starts[0]}" + (f"/{tail}" if tail else "")
 
 
 def with_own_extensions(

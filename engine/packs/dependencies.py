@@ -152,7 +152,10 @@ def _owner_problems(world: Landscape, owner: str, raw: Mapping[str, Any]) -> lis
             for module_id, extension in extensions_of(raw).items():
                 if owners.get(module_id) != owner:
                     continue
-                found = located_in_extension(problem, index[module_id], module_id, extension)
+                merged = definition["modules"][index[module_id]]
+                found = located_in_extension(
+                    problem, index[module_id], module_id, extension, merged
+                )
                 if found is not None:
                     moved.append(found)
                     break

@@ -120,3 +120,33 @@ def test_two_packs_may_give_a_role_the_same_rights(session: Any) -> None:
     codes = [(p.path, p.code) for p in refused.value.problems]
     assert codes == [("/extends/labour/permissions/commercial", "extension_role_taken")]
     import_pack(session, claims({"read": "all", "fields": {"worker": "hidden"}}))
+
+
+def with_rule(when: str) -> dict[str, Any]:
+    """The contracts pack adding a rule to the site's labour: a tally's worker is named."""
+    pack = copy.deepcopy(CONTRACTS)
+    pack["extends"]["labour"]["validations"] = [
+        {"when": when, "fields": ["contract"],
+         "message": {"en": "Name the worker under contract.", "zh-CN": "请填写合同工人。"}}
+    ]  # fmt: skip
+    return pack
+
+
+def test_an_extension_adds_a_validation_to_the_owners_module(session: Any) -> None:
+    import_pack(session, sample_pack())
+    import_pack(session, with_rule("contract == null or worker != 'nobody'"))
+    deal = create_record(session, "contract", {"name": "Rebar"}, SYSTEM).id
+    project = create_record(session, "project", {"code": "P1", "name": "Tower"}, SYSTEM).id
+    data = {"project": project, "date": "2026-03-02", "worker": "nobody", "contract": deal}
+    with pytest.raises(ValidationFailed) as refused:
+        create_record(session, "labour", data, SYSTEM)
+    assert [(p.path, p.code) for p in refused.value.problems] == [("/contract", "rule_message")]
+    create_record(session, "labour", {**data, "contract": None}, SYSTEM)
+
+
+def test_an_extensions_validation_is_checked_at_its_place(session: Any) -> None:
+    import_pack(session, sample_pack())
+    with pytest.raises(DefinitionError) as refused:
+        import_pack(session, with_rule("contract == null or wroker != 'nobody'"))
+    paths = [p.path for p in refused.value.problems]
+    assert paths == ["/extends/labour/validations/0/when"]

@@ -314,16 +314,22 @@ def test_only_settled_funds_count_as_paid(session, people) -> None:
     assert data["payable_now"] == Decimal("576000.00")  # 800,000 × 97% − 200,000
 
 
-def test_funds_of_another_project_or_direction_are_not_the_contracts(session, people) -> None:
+def test_a_fund_must_match_its_contracts_project_and_direction(session, people) -> None:
     chen, zhao, hu = people["chen"], people["zhao"], people["hu"]
     record = contract(session, chen, "800000")  # a subcontract: money goes out
     apply_transition(session, "contract", record, "approve", zhao)
-    other = project_id(session, hu, "PRJ-2026-002")
-    for project in ("PRJ-2026-001", "PRJ-2026-002"):
-        accounts.add_grant(session, "zhao", "project", project_id(session, hu, project))
-    settle(session, hu, fund(session, people, record, direction="in"))
-    settle(session, hu, fund(session, people, record, project=other))
-    assert payments(session, hu, record) == (Decimal("0.00"), Decimal("0.00"), Decimal("0.0"))
+    base = {"project": project_id(session, hu, "PRJ-2026-002"), "contract": record,
+            "direction": "in", "category": "subcontract", "counterparty": "江河幕墙",
+            "amount": "1000", "date": "2026-05-20"}  # fmt: skip
+    with pytest.raises(ValidationFailed) as refused:
+        create_record(session, "fund", base, hu)
+    problems = {p.path: p.params["texts"]["zh-CN"] for p in refused.value.problems}
+    assert problems == {
+        "/contract": "该合同不属于本项目。",
+        "/direction": "总承包合同（业主）只登记收款，其他合同只登记付款。",
+    }
+    fine = {**base, "project": project_id(session, hu, "PRJ-2026-001"), "direction": "out"}
+    assert create_record(session, "fund", fine, hu).data["contract"] == record
 
 
 # -- final account and retention --------------------------------------------------------------
@@ -418,6 +424,8 @@ def bilingual_texts(pack: dict[str, Any]) -> Any:
     for module_id, extension in pack["extends"].items():
         for name, field in extension.get("fields", {}).items():
             yield f"{module_id}.{name}", field["title"]
+        for index, rule in enumerate(extension.get("validations", ())):
+            yield f"{module_id} validation {index}", rule["message"]
 
 
 def test_every_label_and_message_is_in_chinese_and_english() -> None:
