@@ -28,6 +28,7 @@ from engine.records.reading import (
     record_select,
     row_to_record,
 )
+from engine.records.row_links import add_row_titles
 from engine.workflow.due import due_at
 from engine.workflow.transitions import rule_refusal
 
@@ -127,7 +128,9 @@ def _readable(session: Session, catalog: Catalog, may: Abilities, ids: list[str]
     children = children_of(
         session, catalog, module, [r["id"] for r in found], read_inputs(module, visible)
     )
-    return [mask(row_to_record(module, row, children[row["id"]]), visible) for row in found]
+    records = [row_to_record(module, row, children[row["id"]]) for row in found]
+    add_row_titles(session, catalog, module, may.actor, records)
+    return [mask(record, visible) for record in records]
 
 
 def _by_record(tasks: list[Task]) -> dict[tuple[str, str], list[Task]]:

@@ -29,6 +29,7 @@ from engine.records import create_record, get_record, list_records, update_recor
 from engine.reports import run_report
 from engine.workflow import apply_transition
 from engine.workflow.due import is_overdue
+from engine.workflow.inbox import inbox
 from tests.engine.people import make_user
 
 MODULES = Path(__file__).resolve().parents[2] / "modules"
@@ -160,13 +161,21 @@ def test_a_notice_walks_from_issued_to_passed_with_the_right_people(session, peo
     notice = create_record(
         session, "rectification", {"inspection": inspection.id, "finding": 2}, zhao
     )
-    assert (notice.state, notice.data["deadline"]) == ("issued", dt.date(2026, 12, 5))
+    assert (notice.state, notice.data["deadline"]) == ("draft", dt.date(2026, 12, 5))
+    with pytest.raises(MissingFields):  # who rectifies, first
+        apply_transition(session, "rectification", notice.id, "issue", zhao)
+    notice = update_record(session, "rectification", notice.id, notice.version,
+                           {"responsible": "lee"}, zhao)  # fmt: skip
+    with pytest.raises(RoleRequired):  # the manager issues notices, not the foreman
+        apply_transition(session, "rectification", notice.id, "issue", lee)
+    apply_transition(session, "rectification", notice.id, "issue", zhao)
     assert (notice.data["inspector"], notice.data["category"]) == ("zhao", "fire")
     assert get_record(session, "inspection", inspection.id, zhao).data["open_findings"] == 1
     with pytest.raises(GuardFailed):  # not while a notice is open
         apply_transition(session, "inspection", inspection.id, "close", zhao)
     with pytest.raises(MissingFields):  # what was done, first
         apply_transition(session, "rectification", notice.id, "rectify", lee)
+    notice = get_record(session, "rectification", notice.id, lee)
     notice = update_record(session, "rectification", notice.id, notice.version,
                            {"rectification": "Refilled"}, lee)  # fmt: skip
     with pytest.raises(RoleRequired):  # a viewer reports nothing
@@ -225,3 +234,13 @@ def test_an_accountant_reads_notices_but_no_finding_of_an_inspection(session, pe
     assert notice.data["finding"] == 1 and "finding" not in notice.titles
     with pytest.raises(NotFound):  # the module is not theirs to read
         list_records(session, "inspection", qian)
+
+
+def test_the_foreman_inbox_lists_the_overdue_notices_with_their_findings(session, people) -> None:
+    box = inbox(session, people["lee"], now=dt.datetime(2026, 11, 26, 12, tzinfo=UTC))
+    waiting = {i.record.number: i for i in box.items if i.record.module == "rectification"}
+    assert sorted(waiting) == ["ZG-0005", "ZG-0007"]  # issued: his to rectify
+    assert all(i.overdue and i.transitions == ["rectify"] for i in waiting.values())
+    assert (
+        waiting["ZG-0007"].record.titles["finding"].startswith("INS-0004 · 1 · 塔吊高度限位器失灵")
+    )
