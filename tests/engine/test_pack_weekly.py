@@ -189,6 +189,10 @@ def test_a_week_starts_on_a_monday_and_is_written_once(session, people) -> None:
         "en": "A week starts on a Monday: choose the Monday of the week.",
         "zh-CN": "周报按自然周填写，起始日须为周一。",
     }
+    this_week = create_record(session, "weekly_report", {"project": project}, zhao)
+    monday = this_week.data["week_start"]  # by default, the Monday of the current week
+    today = dt.datetime.now(dt.UTC).date()
+    assert (monday.weekday(), 0 <= (today - monday).days < 7) == (0, True)
     with pytest.raises(ValidationFailed) as twice:
         create_record(
             session, "weekly_report", {"project": project, "week_start": "2026-04-06"}, zhao
