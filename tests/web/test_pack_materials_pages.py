@@ -4,10 +4,12 @@ reader's language."""
 
 from __future__ import annotations
 
+import re
+
 from engine.db import transaction
 from engine.packs import import_pack
 from tests.web.helpers import ROOT, Api, body, errors
-from tests.web.test_pages_reports import page_client
+from tests.web.test_pages_reports import page_client, table_rows
 
 ZH = {"Accept-Language": "zh-CN"}
 
@@ -62,3 +64,25 @@ def test_an_issue_beyond_the_stock_is_answered_at_the_line(api: Api) -> None:
     data["lines"][0]["qty"] = 25
     created = api.post("/modules/stock_issue/records", as_="foreman", json={"data": data})
     assert created.status_code == 201, created.text
+
+
+def test_reports_over_lines_name_their_materials_and_cards(api: Api) -> None:
+    _install(api)
+    client = page_client(api, "manager")
+    received = client.get("/reports/received_by_material", headers=ZH)
+    html = received.get_data(as_text=True)
+    assert table_rows(received)[3][:4] == ["2026-04", "HRB400 螺纹钢 Rebar", "25.00", "60.00"]
+    assert "<th" in html and "物资" in html and "数量" in html  # the lines' column titles
+    (link, *_) = re.findall(r'href="([^"]*filter%5Blines\.material%5D=[^"]*)"', html)
+    receipts = client.get(link.replace("&amp;", "&"), headers=ZH)  # a row opens its receipts
+    listed = receipts.get_data(as_text=True)
+    assert receipts.status_code == 200  # rebar Φ16 in March: the first delivery, not April's
+    assert "PRJ-2026-001-RK-001" in listed and "PRJ-2026-001-RK-003" not in listed
+    issued = table_rows(client.get("/reports/issued_by_card", headers=ZH))
+    assert issued[3][:5] == [
+        "2026-04",
+        "PRJ-2026-001 HRB400 螺纹钢 Rebar Φ16 × 9 m",
+        "1",
+        "16.00",
+        "48.00",  # 20 + 12 in March, 16 in April
+    ]

@@ -31,6 +31,7 @@ from engine.definitions.model import Field, Module, Report
 from engine.expressions import Expression
 from engine.records import Filter, ListQuery, list_records
 from engine.reports import IDENTIFIER, ReportResult, column_name
+from web.i18n import text
 from web.pages.formatting import field_title, record_title, value_text
 
 CALL_ON_FIELD = re.compile(r"^(month|year)\(\s*([a-z][a-z0-9_]*)\s*\)$")
@@ -52,6 +53,15 @@ class Group:
     source: str
     field: Field | None  # when the group is a plain field
     on_field: tuple[str, str] | None  # ("month", "date") for month(date)
+    filter_name: str | None = None  # `lines.material`: a child row's column, as lists filter it
+
+
+def named_field(module: Module, report: Report, name: str) -> Field | None:
+    """The field a report names: in a report over child rows, the row's column first (a
+    line's material), as the engine reads it (engine/report_rows.py)."""
+    table = module.field(report.rows) if report.rows else None
+    column = next((c for c in table.children if c.name == name), None) if table else None
+    return column or module.field(name)
 
 
 def report_groups(report: Report, module: Module, visible: AbstractSet[str]) -> list[Group]:
@@ -63,10 +73,12 @@ def report_groups(report: Report, module: Module, visible: AbstractSet[str]) -> 
             continue
         name = column_name(expression, taken)
         source = expression.source.strip()
-        plain = module.field(source) if IDENTIFIER.match(source) else None
+        plain = named_field(module, report, source) if IDENTIFIER.match(source) else None
         call = CALL_ON_FIELD.match(_source(expression))
         on_field = (call.group(1), call.group(2)) if call else None
-        groups.append(Group(name, _source(expression), plain, on_field))
+        column = plain is not None and plain is not module.field(source)
+        path = f"{report.rows}.{source}" if column else None
+        groups.append(Group(name, _source(expression), plain, on_field, path))
     return groups
 
 
@@ -100,7 +112,7 @@ def column_titles(
     titles = []
     for group in groups:
         if group.field is not None:
-            titles.append(field_title(module, group.field.name))
+            titles.append(text(group.field.title) if group.field.title else group.field.name)
         elif group.on_field is not None:
             titles.append(FUNCTION_TITLES[group.on_field[0]]())
         elif (path := group.source.split("."))[0] in module.field_map and len(path) == 2:
@@ -120,6 +132,9 @@ COMPARED_TITLES = {
 
 def _measure_heading(module: Module, report: Report, name: str) -> str:
     """A measure's title; the columns a compared measure adds say what they hold."""
+    column = named_field(module, report, name) if report.rows else None
+    if column is not None and column.title:  # `qty` over a child table's rows
+        return text(column.title)
     for base in report.options:
         for suffix, title in COMPARED_TITLES.items():
             if name == f"{base}_{suffix}" and base in report.measures:
@@ -227,7 +242,7 @@ def _group_filters(group: Group, value: Any) -> dict[str, str] | None:
     if group.field is not None:
         if value is None or value == "":
             return None
-        return {f"filter[{group.field.name}]": str(value)}
+        return {f"filter[{group.filter_name or group.field.name}]": str(value)}
     if group.on_field is None or value is None:
         return None
     function, name = group.on_field
@@ -247,7 +262,7 @@ def _group_filters(group: Group, value: Any) -> dict[str, str] | None:
 def _grouped_field(group: Group) -> str | None:
     """The field a group's filters name (`date` for month(date))."""
     if group.field is not None:
-        return group.field.name
+        return group.filter_name or group.field.name
     return group.on_field[1] if group.on_field else None
 
 
