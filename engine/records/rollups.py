@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from typing import Any
 
-from sqlalchemy import Column, inspect, update
+from sqlalchemy import Column, inspect, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -65,14 +66,22 @@ def fed_by(catalog: Catalog, module_ids: Iterable[str]) -> set[str]:
 
 
 @contextmanager
-def batch(session: Session, catalog: Catalog, module: Module, ids: Sequence[str]) -> Iterator[None]:
-    """Rows of `module` inserted as one batch: the triggers stand aside while they are
-    written, then each parent the batch touched is recomputed once — one UPDATE per
-    rollup, not one per row (whose own triggers carry it on to rollups of rollups)."""
+def batch(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    ids: Sequence[str],
+    changing: bool = False,
+) -> Iterator[None]:
+    """Rows of `module` inserted (or, `changing`, updated) as one batch: the triggers stand
+    aside while they are written, then each parent the batch touched is recomputed once —
+    one UPDATE per rollup, not one per row (whose own triggers carry it on to rollups of
+    rollups). Changed rows touch the parents they matched before as well as after."""
     feeds = [(m, f) for m, f in ordered_rollups(catalog) if _sums(f, module)]
     if len(ids) < 2 or not (feeds or module.rollup_fields):
         yield
         return
+    before = _matched_now(session, catalog, feeds, ids) if changing else {}
     pause(session, True)
     try:
         yield
@@ -86,12 +95,34 @@ def batch(session: Session, catalog: Catalog, module: Module, ids: Sequence[str]
         assert field.rollup is not None
         main = catalog.tables[parent.id].main
         touched = batch_parents(catalog, field.rollup, main, ids)  # once per parent
+        if earlier := before.get((parent.id, field.name)):
+            touched = or_(touched, main.c.id.in_(earlier))
         value = rollup_value(catalog, parent, main, field, dialect)
         session.execute(update(main).where(touched).values({field.name: value}))
     main = catalog.tables[module.id].main
     for field in module.rollup_fields:  # the new records' own rollups
         value = rollup_value(catalog, module, main, field, dialect)
         session.execute(update(main).where(main.c.id.in_(ids)).values({field.name: value}))
+
+
+def _matched_now(
+    session: Session, catalog: Catalog, feeds: list[tuple[Module, Field]], ids: Sequence[str]
+) -> dict[tuple[str, str], list[str]]:
+    """For each rollup fed by the rows `ids`, the parents they match before a change."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for parent, field in feeds:
+        assert field.rollup is not None
+        main = catalog.tables[parent.id].main
+        where = batch_parents(catalog, field.rollup, main, ids)
+        found[(parent.id, field.name)] = list(session.scalars(select(main.c.id).where(where)))
+    return found
+
+
+def held_for_changes(session: Session, module_id: str, ids: Sequence[str]) -> Any:
+    """Records of `module_id` changed one by one as a batch (the API's batch): their
+    rollups settle once at the end (`batch`); checks inside read figures from before."""
+    catalog = load_catalog(session)
+    return batch(session, catalog, catalog.module(module_id), ids, changing=True)
 
 
 def _sums(field: Field, module: Module) -> bool:

@@ -28,6 +28,7 @@ from engine.errors import BatchFailed, FormworkError, Problem, ProblemsError
 from engine.records import Filter, ListQuery, list_records, update_record
 from engine.records.model import Record
 from engine.records.query import MAX_PER_PAGE
+from engine.records.rollups import held_for_changes
 from engine.records.service import create_records
 from web.api.common import json_object, readable_module, version_of
 from web.api.context import api_session
@@ -89,19 +90,22 @@ def _write(
             ids.update((index, rid) for (index, _), rid in zip(creates, created, strict=True))
         except BatchFailed as failure:
             errors += [(creates[i][0], p, 422) for i, p in failure.items]
-    for index, item in enumerate(items):
-        if "id" not in item:
-            continue
-        try:
-            with session.begin_nested():
-                version = version_of(item["version"])
-                assert version is not None
-                record = update_record(session, module.id, item["id"], version, item["data"], actor)
-            ids[index] = record.id
-        except ProblemsError as failure:
-            errors += [(index, p, 422) for p in failure.problems]
-        except FormworkError as failure:
-            errors += [(index, p, status_of(failure)) for p in failure.problems]
+    changes = [str(item["id"]) for item in items if "id" in item]
+    with held_for_changes(session, module.id, changes):  # each parent's rollups once
+        for index, item in enumerate(items):
+            if "id" not in item:
+                continue
+            try:
+                with session.begin_nested():
+                    version = version_of(item["version"])
+                    assert version is not None
+                    data = item["data"]
+                    record = update_record(session, module.id, item["id"], version, data, actor)
+                ids[index] = record.id
+            except ProblemsError as failure:
+                errors += [(index, p, 422) for p in failure.problems]
+            except FormworkError as failure:
+                errors += [(index, p, status_of(failure)) for p in failure.problems]
     if errors:
         statuses = {status for _, _, status in errors}
         raise ApiError(
