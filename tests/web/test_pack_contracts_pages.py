@@ -40,5 +40,10 @@ def test_the_contract_pages_open_in_chinese(api: Api) -> None:
         response = accountant.get(url, headers=ZH)
         assert response.status_code == 200, url
         assert words in response.get_data(as_text=True), url
+    main = re.search(r'href="/m/contract/r/(\w+)"[^>]*>PRJ-2026-001-HT-0001<', html)
+    assert main is not None
+    page = accountant.get(f"/m/contract/r/{main.group(1)}", headers=ZH).get_data(as_text=True)
+    for words in ("合同现值", "86,920,000.00", "质保金", "2,607,600.00", "79,112,400.00"):
+        assert words in page, words  # current value; 3% retention; due now less 5,200,000 paid
     form = page_client(api, "chen").get("/m/contract/new", headers=ZH)
     assert form.status_code == 200 and "签约金额（含税）" in form.get_data(as_text=True)
