@@ -176,11 +176,21 @@ def _written(report_id: str, module_id: str, form: ReportForm) -> dict[str, Any]
         report["where"] = form.where.strip()
     if form.group_by:
         report["group_by"] = list(form.group_by)
-    report["measures"] = {name: text.strip() for name, text in form.measures}
+    before = form.extra.get("measures")
+    before = before if isinstance(before, Mapping) else {}
+    report["measures"] = {name: _measure(before.get(name), text) for name, text in form.measures}
     if form.chart is not None and form.chart.type:
         chart = {"type": form.chart.type, "x": form.chart.x, "y": form.chart.y}
         report["chart"] = chart | ({"series": form.chart.series} if form.chart.series else {})
     return report
+
+
+def _measure(before: Any, text: str) -> Any:
+    """A measure as written: its expression, keeping the options the report gave it before
+    (`{"value": .., "cumulative": true}`, `compare`), which the form does not edit."""
+    if isinstance(before, Mapping):
+        return {**before, "value": text.strip()}
+    return text.strip()
 
 
 def set_report(

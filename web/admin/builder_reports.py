@@ -70,7 +70,7 @@ class Shown:
             str(title.get("zh-CN", "")),
             str(report.get("where", "")),
             [(f"g{n}", str(g)) for n, g in enumerate(report.get("group_by") or ())],
-            [(f"m{n}", str(k), str(v)) for n, (k, v) in enumerate(measures.items())],
+            [(f"m{n}", str(k), _measure_text(v)) for n, (k, v) in enumerate(measures.items())],
             {k: str(v) for k, v in (report.get("chart") or {}).items()},
         )
 
@@ -104,6 +104,12 @@ class Shown:
             [(name, expression) for _key, name, expression in self.measures],
             drawn if chart.get("type") else None,
         )
+
+
+def _measure_text(measure: Any) -> str:
+    """A measure's expression (of `{"value": .., "cumulative": true}` too; its options are
+    kept by the engine edit)."""
+    return str(measure.get("value", "")) if isinstance(measure, Mapping) else str(measure)
 
 
 def picks(definition: Mapping[str, Any], module_id: str) -> dict[str, list[tuple[str, str]]]:
