@@ -65,3 +65,14 @@ def test_the_api_refuses_a_finding_the_inspection_does_not_have(api: Api) -> Non
     (error,) = response.json["errors"]
     assert (error["path"], error["code"]) == ("/finding", "no_linked_row")
     assert error["message"] == "INS-0003 的 findings 中没有第 7 行。"
+
+
+def test_the_openapi_document_describes_the_row_link(api: Api) -> None:
+    _install(api)
+    document = api.get("/api/v1/openapi.json", as_="manager").json
+    found = [
+        schema["properties"]["finding"]
+        for schema in document["components"]["schemas"].values()
+        if "finding" in schema.get("properties", {})
+    ]
+    assert found and all(f["x-row"] == {"link": "inspection", "table": "findings"} for f in found)

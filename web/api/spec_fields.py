@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.definitions.model import Field
+from engine.definitions.row_links import row_link
 from engine.i18n import localize
 
 
@@ -30,6 +31,9 @@ def _described(field: Field, schema: dict[str, Any], language: str) -> dict[str,
     title = localize(field.title, language)
     if title:
         schema["title"] = title
+    if (via := row_link(field)) is not None:  # the key of one row of the linked record
+        schema["x-row"] = {"link": via.link, "table": via.table}
+        schema["description"] = f"the key of a row of {via.table} of the record {via.link} names"
     if field.enum_titles:
         schema["x-enum-titles"] = {
             str(k): localize(v, language) for k, v in field.enum_titles.items()
