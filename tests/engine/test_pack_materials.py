@@ -116,6 +116,30 @@ def test_the_reports_over_the_demo_records(session, people) -> None:
     }
 
 
+def test_orders_show_what_has_been_received(session, people) -> None:
+    hu = people["hu"]
+    orders = {o.data["supplier"]: o.data for o in list_records(session, "purchase_order", hu).items}
+    received = {s: (d["total"], d["received_value"], d["to_receive"]) for s, d in orders.items()}
+    assert received == {
+        # 35 × 3900 + 40 × 3860 on 5 March, 25 × 3900 on 3 April: all of it
+        "华东建材贸易有限公司": (Decimal("388400.00"), Decimal("388400.00"), Decimal("0.00")),
+        "临安板材厂": (Decimal("52800.00"), Decimal("52800.00"), Decimal("0.00")),
+        # 80 of 120 t received; the second delivery (40 × 455) is still a draft
+        "海螺水泥杭州经销部": (Decimal("54600.00"), Decimal("36400.00"), Decimal("18200.00")),
+    }
+
+
+def test_a_receipt_for_another_projects_order_is_refused(session, people) -> None:
+    ma, hu = people["ma"], people["hu"]
+    projects = by_code(session, "project", "code", people["zhao"])
+    order = by_code(session, "purchase_order", "supplier", hu)["海螺水泥杭州经销部"]
+    values = prefill_from(session, "goods_receipt", "purchase_order", order.id, ma)
+    values["project"] = projects["PRJ-2026-002"].id
+    with pytest.raises(ValidationFailed) as refused:
+        create_record(session, "goods_receipt", values, ma)
+    assert [(p.path, p.code) for p in refused.value.problems] == [("/order", "rule_message")]
+
+
 def _riverside(session: Any, who: Actor) -> str:
     return by_code(session, "project", "code", who)["PRJ-2026-001"].id
 
