@@ -16,9 +16,21 @@ from click.testing import CliRunner
 from engine import accounts
 from engine.accounts import actor_of
 from engine.actor import Actor
-from engine.errors import GuardMessage, PermissionDenied, RoleRequired, ValidationFailed
+from engine.errors import (
+    GuardMessage,
+    PermissionDenied,
+    RoleRequired,
+    StateLocked,
+    ValidationFailed,
+)
 from engine.packs import import_pack
-from engine.records import create_record, get_record, list_records, update_record
+from engine.records import (
+    create_record,
+    delete_record,
+    get_record,
+    list_records,
+    update_record,
+)
 from engine.records.create_from import prefill_from
 from engine.records.query import ListQuery
 from engine.reports import run_report
@@ -185,6 +197,8 @@ def test_a_request_is_ordered_received_and_issued(session, people) -> None:
         apply_transition(session, "goods_receipt", receipt.id, "receive", lee)
     apply_transition(session, "goods_receipt", receipt.id, "receive", ma)
     assert get_record(session, "stock_card", card.id, ma).data["on_hand"] == 30
+    with pytest.raises(StateLocked):  # a received receipt is voided, never deleted
+        delete_record(session, "goods_receipt", receipt.id, ma)
 
     issue = {"project": project, "crew": "混凝土班", "lines": [{"card": card.id, "qty": 18}]}
     issue_id = create_record(session, "stock_issue", issue, lee).id
