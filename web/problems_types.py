@@ -59,6 +59,7 @@ def _wanted(p: Params) -> str:
         "number": _("a number"),
         "places": _("a whole number of places"),
         "text_or_list": _("a text or a list"),
+        "list": _("a list"),
         "plain": _("plain values, not lists or records"),
         "date": _("a date"),
     }

@@ -159,6 +159,21 @@ def _len(args: Sequence[Any], clock: Clock) -> Any:
     raise ExpressionError(code="expr_len_argument", value=describe(value))
 
 
+def _distinct(args: Sequence[Any], clock: Clock) -> Any:
+    """A list's values without repeats or nulls, in order: `len(distinct(lines.card))` is
+    the number of different cards an issue's lines name."""
+    (value,) = args
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        value = [value]
+    kept: list[Any] = []
+    for item in value:
+        if item is not None and item not in kept:
+            kept.append(item)
+    return kept
+
+
 def _coalesce(args: Sequence[Any], clock: Clock) -> Any:
     return next((value for value in args if value is not None), None)
 
@@ -233,6 +248,7 @@ FUNCTIONS: Mapping[str, Function] = MappingProxyType(
             Function("round", 1, 2, _round, "round(x, places=0), halves away from zero"),
             Function("abs", 1, 1, _abs, "absolute value"),
             Function("len", 1, 1, _len, "length of a text or a list"),
+            Function("distinct", 1, 1, _distinct, "the list's values without repeats or nulls"),
             Function("coalesce", 1, None, _coalesce, "the first value that is not null"),
             Function("concat", 1, None, _concat, "the values joined as text (null as '')"),
             Function("today", 0, 0, _today, "today's date", uses_clock=True),

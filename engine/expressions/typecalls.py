@@ -37,6 +37,7 @@ WANTED = {
     "number": "a number",
     "places": "a whole number of places",
     "text_or_list": "a text or a list",
+    "list": "a list",
     "plain": "plain values, not lists or records",
     "date": "a date",
 }
@@ -156,6 +157,11 @@ def _len(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
     return ValueType("integer")
 
 
+def _distinct(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
+    checker.require(node, 0, args[0], frozenset({"list"}), "list")
+    return args[0] if args[0].kind == "list" else ValueType("list")
+
+
 def _coalesce(checker: Checker, node: Call, args: list[ValueType]) -> ValueType:
     return unite(args)
 
@@ -197,6 +203,7 @@ CALLS: dict[str, Callable[[Checker, Call, list[ValueType]], ValueType]] = {
     "round": _round,
     "abs": _abs,
     "len": _len,
+    "distinct": _distinct,
     "coalesce": _coalesce,
     "concat": _concat,
     "today": lambda checker, node, args: ValueType("date"),

@@ -79,7 +79,7 @@ def test_formulas_may_span_lines_and_start_with_blanks() -> None:
 
 def test_the_registry_is_exported() -> None:
     assert set(FUNCTIONS) == {
-        "sum", "min", "max", "count", "avg", "round", "abs", "len", "coalesce", "concat",
+        "sum", "min", "max", "count", "avg", "round", "abs", "len", "distinct", "coalesce", "concat",
         "today", "now", "days_between", "year", "month", "week", "add_days", "add_months",
         "floor", "ceil",
     }  # fmt: skip
