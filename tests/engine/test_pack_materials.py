@@ -247,6 +247,12 @@ def test_an_issue_beyond_the_stock_is_refused(session, people) -> None:
     assert get_record(session, "stock_issue", second, ma).state == "submitted"
     assert get_record(session, "stock_card", cement.id, ma).data["on_hand"] == 10  # 25 − 15
 
+    # two lines of 6 t each fit the 10 t left alone, not together: one line per card
+    twice = [{"card": cement.id, "qty": 6}, {"card": cement.id, "qty": 6}]
+    with pytest.raises(ValidationFailed) as refused:
+        create_record(session, "stock_issue", {**too_much, "lines": twice}, lee)
+    assert [(p.path, p.code) for p in refused.value.problems] == [("/lines", "rule_message")]
+
 
 def test_a_card_of_another_project_and_a_second_card_are_refused(session, people) -> None:
     ma, lee = people["ma"], people["lee"]
