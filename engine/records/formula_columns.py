@@ -58,7 +58,7 @@ def _to_column_default(element: ToColumn, compiler: Any, **kw: Any) -> str:
 @compiles(ToColumn, "sqlite")
 def _to_column_sqlite(element: ToColumn, compiler: Any, **kw: Any) -> str:
     value, shift, _scale, _whole = _parts(element, compiler, **kw)
-    return f"CAST(ROUND({value} * {shift}) AS INTEGER)"
+    return f"CAST(ROUND(({value}) * {shift}) AS INTEGER)"
 
 
 def formula_column(field: Field, resolve: Resolve) -> ColumnElement[Any]:

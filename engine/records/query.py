@@ -228,7 +228,7 @@ def parse_list_params(module: Module, params: Mapping[str, Any], actor: Actor) -
             if name in SYSTEM_KINDS or (
                 sort_field is not None
                 and name in visible
-                and (sort_field.stored or sort_field.rollup)
+                and (sort_field.stored or sort_field.rollup or computed_in_sql(sort_field))
             ):
                 continue
             problems.append(Problem("sort", "not_sortable", {"field": name}))
