@@ -3,8 +3,8 @@
 A module's `ui.list` (columns, sort, filters, search, totals) and `ui.views` (kanban,
 calendar, Gantt) name fields. What a place takes is the pack checks' rule, read from their
 tables (engine/definitions/check_ui.py: LIST_FITS, SYSTEM_PLACES, VIEW_FIELDS), and a field
-whose value is computed when read (a formula over the clock, or over a rollup) is left out of
-the places the database computes — found by asking the checks themselves about a probe of
+whose value the database cannot compute (a formula over the clock, or through a link) is left
+out of the places the database computes — found by asking the checks themselves about a probe of
 the list. The edits write `ui.list` / `ui.views` as an imported pack carries them, refuse a
 name that does not fit with coded problems, and then ask the pack checks about the result,
 so what the builder saves is what the import accepts.

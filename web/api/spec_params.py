@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.definitions.model import Module
+from engine.records.formula_columns import computed_in_sql
 from engine.records.query import MAX_PER_PAGE, MAX_SEARCH, filter_kind
 from web.api.spec_context import SpecContext
 from web.api.spec_fields import output_schema
@@ -44,7 +45,7 @@ def list_parameters(ctx: SpecContext, module: Module) -> list[dict[str, Any]]:
     sortable += [
         f.name
         for f in module.fields
-        if access[f.name] != "hidden" and (f.stored or f.rollup is not None)
+        if access[f.name] != "hidden" and (f.stored or f.rollup or computed_in_sql(f))
     ]
     params = [
         query_param("q", {"type": "string", "maxLength": MAX_SEARCH}, "free-text search"),
