@@ -131,14 +131,18 @@ COMPARED_TITLES = {
 
 
 def _measure_heading(module: Module, report: Report, name: str) -> str:
-    """A measure's title; the columns a compared measure adds say what they hold."""
+    """A measure's title (its own `title`, when the pack gives one); the columns a compared
+    measure adds say what they hold."""
+    own = report.options.get(name, {}).get("title")
+    if own:
+        return text(own)
     column = named_field(module, report, name) if report.rows else None
     if column is not None and column.title:  # `qty` over a child table's rows
         return text(column.title)
     for base in report.options:
         for suffix, title in COMPARED_TITLES.items():
             if name == f"{base}_{suffix}" and base in report.measures:
-                return title(measure_title(module, base, report.measures[base]))
+                return title(_measure_heading(module, report, base))
     return measure_title(module, name, report.measures.get(name))
 
 
