@@ -419,10 +419,10 @@ MISTAKES = [
         "/modules/0/schema/properties/worker",
     ),
     (
-        "rollup without link",
+        "rollup without value",  # neither link nor match: rollup_link_or_match at import
         _set(
             "modules/1/schema/properties/actual_cost/x-rollup",
-            {"module": "labour_tally", "value": "sum(amount)"},
+            {"module": "labour_tally", "link": "project"},
         ),
         "/modules/1/schema/properties/actual_cost/x-rollup",
     ),
