@@ -10,7 +10,8 @@ holds: `qty <= card.on_hand`. A refusal is placed at the row
 
 Run by `engine.records.checks.write_problems`, which every write path calls with a session
 (create, batch, import, update, a transition's `set`): one query per link column read, for
-the whole batch.
+the whole batch. The records read are locked (`FOR UPDATE` on PostgreSQL; SQLite has one
+writer at a time) so two writers cannot both pass against the same stock.
 """
 
 from __future__ import annotations
@@ -83,7 +84,10 @@ def _linked(
                 *(main.c[f.name] for f in target.stored_fields),
                 *(main.c[f.name] for f in target.rollup_fields),  # stored, kept current
             ]
-            for row in session.execute(select(*columns).where(main.c.id.in_(wanted))).mappings():
+            # locked until the write commits, in one order: two issues of one card at once
+            # are checked one after the other, the second against the first's result
+            query = select(*columns).where(main.c.id.in_(wanted)).order_by(main.c.id)
+            for row in session.execute(query.with_for_update()).mappings():
                 records[row["id"]] = _with_read_time(target, dict(row))
         found[column.name] = records
     return found
