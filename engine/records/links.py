@@ -38,9 +38,16 @@ def link_paths(module: Module) -> frozenset[str]:
 
 
 def linked_values(
-    session: Session, catalog: Catalog, module: Module, batch: Sequence[Mapping[str, Any]]
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    batch: Sequence[Mapping[str, Any]],
+    lock: bool = False,
 ) -> list[dict[str, Any]]:
-    """For each record of `batch`, link field → the linked record's values (or None)."""
+    """For each record of `batch`, link field → the linked record's values (or None).
+
+    `lock` (a write): the linked records are locked until the write commits, so a rule
+    reading their figures (`payment <= accrual.owed`) cannot pass for two writers at once."""
     result: list[dict[str, Any]] = [{} for _ in batch]
     for name in sorted(link_paths(module)):
         field = module.field(name)
@@ -62,7 +69,8 @@ def linked_values(
                 *(table.c[f.name] for f in target.stored_fields),
                 *(table.c[f.name] for f in target.rollup_fields),  # stored, kept current
             ]
-            for row in session.execute(select(*columns).where(table.c.id.in_(wanted))).mappings():
+            query = select(*columns).where(table.c.id.in_(wanted)).order_by(table.c.id)
+            for row in session.execute(query.with_for_update() if lock else query).mappings():
                 rows[row["id"]] = dict(row)
         for index, values in enumerate(batch):
             key = values.get(name)

@@ -204,7 +204,7 @@ def _prepare_new(
 ) -> tuple[list[tuple[str, dict[str, Any]]], list[str | None]]:
     """Each coerced item with its new id, defaults and formulas, and the state it starts in;
     an item's problems are added to `problems` with its index."""
-    links = linked_values(session, catalog, module, [v for _, v in coerced])
+    links = linked_values(session, catalog, module, [v for _, v in coerced], lock=True)
     child_links = child_linked_rows(session, catalog, module, [v for _, v in coerced])
     prepared: list[tuple[str, dict[str, Any]]] = []
     placed: list[str | None] = []
@@ -340,7 +340,7 @@ def update_record(
     before = {k: (list(v) if isinstance(v, list) else v) for k, v in values.items()}
     values.update(changes)
     now = now or _now()
-    (linked,) = linked_values(session, catalog, module, [values])
+    (linked,) = linked_values(session, catalog, module, [values], lock=True)
     stored = {name: current.data.get(name) for name in rollups}  # validations may read them
     system = {**current.system(), "$updated_at": now, **linked, **stored}
     values = prepare_values(module, values, system, actor)

@@ -98,13 +98,13 @@ def set_values(
         k: v for k, v in record.data.items() if module.field(k) is not None and k not in rollups
     }
     before = {k: (list(v) if isinstance(v, list) else v) for k, v in values.items()}
-    (linked,) = linked_values(session, catalog, module, [values])
+    (linked,) = linked_values(session, catalog, module, [values], lock=True)
     system = {**record.system(), "$updated_at": now, **linked}
     results, problems = _evaluate(module, transition, base_env(values, system, actor))
     if problems:
         raise ValidationFailed(problems)
     values.update(results)
-    (linked,) = linked_values(session, catalog, module, [values])
+    (linked,) = linked_values(session, catalog, module, [values], lock=True)
     after = {**record.system(), "$state": transition.target, "$updated_at": now, **linked}
     values = prepare_values(module, values, after, actor)
     # The step's roles allow the write, not the actor's `update` right (an accountant sets

@@ -156,9 +156,15 @@ def rule_refusal(may: Abilities, record: Record, transition: Transition) -> Prob
 
 
 def _refusal(
-    session: Session, catalog: Catalog, may: Abilities, record: Record, transition: Transition
+    session: Session,
+    catalog: Catalog,
+    may: Abilities,
+    record: Record,
+    transition: Transition,
+    lock: bool = False,
 ) -> Problem | None:
-    """Why the actor cannot take `transition` on `record` now, or None when they can."""
+    """Why the actor cannot take `transition` on `record` now, or None when they can
+    (`lock`: taking it — the records its guard reads stay locked until it commits)."""
     module, actor, tid, state = may.module, may.actor, transition.id, record.state
     ruled = rule_refusal(may, record, transition)
     if ruled is not None:
@@ -172,7 +178,7 @@ def _refusal(
         return refusal(MissingFields, tid, state, fields=missing)
     if transition.when is not None:
         try:
-            (linked,) = linked_values(session, catalog, module, [record.data])
+            (linked,) = linked_values(session, catalog, module, [record.data], lock)
             env = base_env(record.data, {**record.system(), **linked}, actor)
             holds = truthy(transition.when.evaluate(env))
         except ExpressionError as exc:
@@ -373,7 +379,7 @@ def apply_transition(
     record = load_for_workflow(session, catalog, module, record_id, actor, lock=True)
     if version is not None and version != record.version:
         raise StaleVersion(record_id, record.version, version)
-    reason = _refusal(session, catalog, may, record, transition)
+    reason = _refusal(session, catalog, may, record, transition, lock=True)
     if reason is not None:
         raise refused_as(reason, transition.id, record.state)
     comment = _check_comment(transition, comment)
