@@ -24,6 +24,7 @@ from engine.records.reading import resolver
 from engine.report_joins import LinkJoins
 from engine.report_names import CALL, IDENTIFIER, column_name  # noqa: F401  # used by web/
 from engine.report_rows import rows_report
+from engine.report_sources import sources_report
 from engine.report_windows import Columns, period_shifted, with_windows
 
 
@@ -72,6 +73,9 @@ def run_compiled_report(
     module = catalog.module(report.module)
     may = abilities(actor, module)
     may.require_read()
+    if report.sources:  # several modules' rows unioned (engine/report_sources.py)
+        found = sources_report(session, catalog, report, actor, limit)
+        return ReportResult(report, found[0] + found[1], *found)
     if report.rows is not None:  # the rows of a child table (engine/report_rows.py)
         found = rows_report(session, catalog, report, actor, may, filters, limit)
         return ReportResult(report, found[0] + found[1], *found)

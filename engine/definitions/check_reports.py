@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.definitions.check_database import check_in_database
 from engine.definitions.check_expressions import Aggregation, check_expression
+from engine.definitions.check_report_sources import sources_scope
 from engine.definitions.check_row_rollups import rows_report_scope
 from engine.definitions.compiler import measure_text
 from engine.definitions.context import DatabaseUse, PackContext, Path, listing
@@ -55,6 +56,11 @@ def _check_report(
         if rows_scope is None:
             return
         scope = rows_scope
+    if "sources" in report:  # several modules unioned (engine/report_sources.py)
+        union = sources_scope(ctx, path, report)
+        if union is None:
+            return
+        scope = union
 
     def check(where: Path, text: str, aggregation: Aggregation, what: str) -> None:
         checked = check_expression(ctx, where, text, scope, aggregation=aggregation)
@@ -68,7 +74,8 @@ def _check_report(
                     checked.expression.uses_clock,
                 )
             )
-            if checked.known and "rows" not in report:  # rows: tried when first run
+            # rows and sources: tried when first run
+            if checked.known and "rows" not in report and "sources" not in report:
                 aggregate = aggregation == "required"
                 described = f"report {rid!r} {what}"
                 check_in_database(

@@ -24,6 +24,7 @@ from engine.definitions.model import (
     Module,
     Pack,
     Report,
+    ReportSource,
     RolePermission,
     Rollup,
     Section,
@@ -320,6 +321,7 @@ def compile_report(raw: Mapping[str, Any]) -> Report:
         chart=_frozen(raw.get("chart")),
         raw=_frozen(raw),
         rows=raw.get("rows"),
+        sources=tuple(_report_source(s, raw["module"]) for s in raw.get("sources", ())),
         options=MappingProxyType(
             {
                 k: _frozen({o: v[o] for o in v if o != "value"})
@@ -327,6 +329,16 @@ def compile_report(raw: Mapping[str, Any]) -> Report:
                 if isinstance(v, Mapping)
             }
         ),
+    )
+
+
+def _report_source(raw: Mapping[str, Any], module: str) -> ReportSource:
+    """A source of a report over several modules; without `module`, the report's own."""
+    return ReportSource(
+        module=raw.get("module", module),
+        values=MappingProxyType({k: parse(v) for k, v in raw.get("values", {}).items()}),
+        where=parse(raw["where"]) if raw.get("where") else None,
+        rows=raw.get("rows"),
     )
 
 

@@ -363,6 +363,17 @@ class Module:
 
 
 @dataclass(frozen=True)
+class ReportSource:
+    """One module's records (or rows of its child table `rows`) in a report over several
+    sources: the values it gives under the report's shared names (engine/report_sources.py)."""
+
+    module: str
+    values: Mapping[str, Expression]
+    where: Expression | None = None
+    rows: str | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     id: str
     title: Any
@@ -374,6 +385,7 @@ class Report:
     raw: Mapping[str, Any]
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # cumulative, compare
     rows: str | None = None  # a child table: group and measure its rows (engine/report_rows.py)
+    sources: tuple[ReportSource, ...] = ()  # several modules unioned (engine/report_sources.py)
 
 
 @dataclass(frozen=True, eq=False)

@@ -58,8 +58,16 @@ class Group:
 
 def named_field(module: Module, report: Report, name: str) -> Field | None:
     """The field a report names: in a report over child rows, the row's column first (a
-    line's material), as the engine reads it (engine/report_rows.py)."""
-    table = module.field(report.rows) if report.rows else None
+    line's material), as the engine reads it (engine/report_rows.py); over several sources,
+    the field the first source names plainly (engine/report_sources.py)."""
+    rows = report.rows
+    if report.sources:
+        first = report.sources[0]
+        value = first.values.get(name)
+        if first.module != module.id or value is None or not IDENTIFIER.match(value.source):
+            return None
+        name, rows = value.source.strip(), first.rows
+    table = module.field(rows) if rows else None
     column = next((c for c in table.children if c.name == name), None) if table else None
     return column or module.field(name)
 
@@ -289,6 +297,8 @@ class RowLinks:
 
     @staticmethod
     def _base(report: Report, params: Mapping[str, str]) -> dict[str, str] | None:
+        if report.sources:  # rows of several modules: no one list holds them
+            return None
         if report.where is None:
             return dict(params)
         match = SIMPLE_WHERE.match(report.where.source)
