@@ -46,21 +46,24 @@ def check_reports(ctx: PackContext) -> None:
         _check_report(ctx, module, path, report)
 
 
+def _scope(
+    ctx: PackContext, module: ModuleInfo, path: Path, report: Mapping[str, Any]
+) -> Scope | None:
+    """What the report's expressions may name; None when that cannot be known."""
+    if "rows" in report:  # over a child table's rows (engine/report_rows.py)
+        return rows_report_scope(ctx, module, path, report)
+    if "sources" in report:  # several modules unioned (engine/report_sources.py)
+        return sources_scope(ctx, path, report)
+    return RecordScope(ctx.catalogue, module)
+
+
 def _check_report(
     ctx: PackContext, module: ModuleInfo, path: Path, report: Mapping[str, Any]
 ) -> None:
-    scope: Scope = RecordScope(ctx.catalogue, module)
     rid = report["id"]
-    if "rows" in report:  # over a child table's rows (engine/report_rows.py)
-        rows_scope = rows_report_scope(ctx, module, path, report)
-        if rows_scope is None:
-            return
-        scope = rows_scope
-    if "sources" in report:  # several modules unioned (engine/report_sources.py)
-        union = sources_scope(ctx, path, report)
-        if union is None:
-            return
-        scope = union
+    scope = _scope(ctx, module, path, report)
+    if scope is None:
+        return
 
     def check(where: Path, text: str, aggregation: Aggregation, what: str) -> None:
         checked = check_expression(ctx, where, text, scope, aggregation=aggregation)

@@ -16,6 +16,7 @@ from engine.definitions.approval import Approval as Approval  # re-exported
 from engine.definitions.approval import ApproverGroup as ApproverGroup  # re-exported
 from engine.definitions.create_from import CreateFrom as CreateFrom  # re-exported
 from engine.definitions.model_state import State as State  # re-exported: part of the model
+from engine.definitions.report_source import ReportSource as ReportSource  # re-exported
 from engine.expressions import Expression
 
 if TYPE_CHECKING:
@@ -360,17 +361,6 @@ class Module:
     @cached_property
     def initial_state(self) -> str | None:
         return self.workflow.initial if self.workflow else None
-
-
-@dataclass(frozen=True)
-class ReportSource:
-    """One module's records (or rows of its child table `rows`) in a report over several
-    sources: the values it gives under the report's shared names (engine/report_sources.py)."""
-
-    module: str
-    values: Mapping[str, Expression]
-    where: Expression | None = None
-    rows: str | None = None
 
 
 @dataclass(frozen=True)
