@@ -44,7 +44,7 @@ from sqlalchemy import (
     or_,
     type_coerce,
 )
-from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement, False_, Null, True_
 
 from engine.errors import ExpressionError
 from engine.expressions.evaluator import evaluate_tree
@@ -202,7 +202,8 @@ class _Translator:
             return left.is_not_distinct_from(right)
         if op == "!=":
             return left.is_distinct_from(_value(right))
-        if isinstance(_value(right), bool):  # SQL has no order of true and false
+        if isinstance(_value(right), bool) or isinstance(right, True_ | False_ | Null):
+            # SQL has no order of true and false (`x in []` is the constant false)
             raise ExpressionError(
                 code="expr_cannot_order_against",
                 left=f"a {_kind(left)}",

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, Text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -199,6 +199,7 @@ def _resolve(path: tuple[str, ...]) -> ColumnElement[Any]:
 
 @SETTINGS
 @given(valid_sources, st.booleans())
+@example("a < (state in [])", False)  # ordered against the constant false of an empty list
 def test_to_sql_returns_sql_or_raises_expression_error(source: str, aggregate: bool) -> None:
     expr = parsed(source)
     if expr is None:
