@@ -52,3 +52,13 @@ def test_sources_that_disagree_are_refused_in_chinese(api: Api) -> None:
         if (p, c) == (f"/reports/{index}/sources/1/values/qty", "report_source_type_differs")
     ]
     assert "第一个数据源" in message
+
+
+def test_the_api_gives_the_ledger_and_its_csv(api: Api) -> None:
+    with transaction(api.session_factory) as session:
+        import_pack(session, MATERIALS.read_text("utf-8"))
+    answer = body(api.get("/reports/stock_ledger", as_="manager"))
+    assert answer["columns"] == ["date", "project", "material", "received", "issued", "balance"]
+    assert [r["balance"] for r in answer["rows"]][-3:] == [28, 25, 12]  # rebar, cement, rebar
+    csv = api.get("/reports/stock_ledger?format=csv", as_="manager")
+    assert csv.status_code == 200 and "2026-04-10" in csv.get_data(as_text=True)
