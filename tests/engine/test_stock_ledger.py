@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from engine.actor import Actor
+from engine.actor import SYSTEM, Actor
 from engine.definitions.checks import check_pack
 from engine.definitions.loader import schema_problems
 from engine.packs import import_pack
+from engine.records import create_record
 from engine.reports import run_report
 from tests.engine.people import make_user
 from tests.engine.sample_pack import sample_pack
@@ -143,3 +144,26 @@ def test_sources_that_fit_are_accepted_and_rows_beside_sources_is_not() -> None:
     assert check_pack(pack) == []
     pack["reports"][1]["rows"] = "items"
     assert [p.path for p in schema_problems(pack)] == ["/reports/1"]
+
+
+def test_each_source_keeps_its_modules_scope_and_hidden_fields(session) -> None:
+    pack = _sources(
+        {"values": {"worker": "worker", "h": "hours", "a": "amount"}},
+        {"rows": "items", "values": {"worker": "worker", "h": "hours", "a": "hours * rate"}},
+        group_by=["worker"],
+        measures={"h": "sum(h)", "a": "sum(a)"},
+    )
+    import_pack(session, pack)
+    project = create_record(session, "project", {"code": "P1", "name": "Tower"}, SYSTEM)
+    lee = make_user(session, "lee", "foreman")
+    sun = make_user(session, "sun", "viewer")
+    for who, hours in ((SYSTEM, 4), (SYSTEM, 3), (lee, 7)):
+        items = [{"task": "t", "hours": hours, "rate": "10.00"}]
+        data = {"project": project.id, "date": "2026-03-02", "worker": "Lee", "items": items}
+        create_record(session, "labour", data, who)
+    everything = run_report(session, "by_day", SYSTEM)
+    assert [(r["h"], r["a"]) for r in everything.rows] == [(28, 280)]  # (4 + 3 + 7) × 2
+    own = run_report(session, "by_day", lee)  # a foreman reads his own tallies only
+    assert [(r["h"], r["a"]) for r in own.rows] == [(14, 140)]
+    hidden = run_report(session, "by_day", sun)  # amount is hidden from viewers
+    assert hidden.columns == ["worker", "h"] and hidden.rows == [{"worker": "Lee", "h": 28}]
