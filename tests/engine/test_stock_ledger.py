@@ -167,3 +167,20 @@ def test_each_source_keeps_its_modules_scope_and_hidden_fields(session) -> None:
     assert [(r["h"], r["a"]) for r in own.rows] == [(14, 140)]
     hidden = run_report(session, "by_day", sun)  # amount is hidden from viewers
     assert hidden.columns == ["worker", "h"] and hidden.rows == [{"worker": "Lee", "h": 28}]
+
+
+def test_a_whole_number_unions_with_a_decimal_at_its_scale(session) -> None:
+    pack = _sources(
+        {"values": {"worker": "worker", "h": "hours"}},
+        {"values": {"worker": "worker", "h": "1"}},  # one more hour per tally
+        group_by=["worker"],
+        measures={"h": "sum(h)"},
+    )
+    import_pack(session, pack)
+    project = create_record(session, "project", {"code": "P1", "name": "Tower"}, SYSTEM)
+    for hours in ("4.5", "3"):
+        items = [{"task": "t", "hours": hours, "rate": "10.00"}]
+        data = {"project": project.id, "date": "2026-03-02", "worker": "Lee", "items": items}
+        create_record(session, "labour", data, SYSTEM)
+    (row,) = run_report(session, "by_day", SYSTEM).rows
+    assert row["h"] == Decimal("9.5")  # 4.5 + 3 + 1 + 1, not 1 as a hundredth
