@@ -71,7 +71,12 @@ def test_reports_over_lines_name_their_materials_and_cards(api: Api) -> None:
     client = page_client(api, "manager")
     received = client.get("/reports/received_by_material", headers=ZH)
     html = received.get_data(as_text=True)
-    assert table_rows(received)[3][:4] == ["2026-04", "HRB400 螺纹钢 Rebar", "25.00", "60.00"]
+    assert table_rows(received)[3][:4] == [
+        "2026-04",
+        "HRB400 螺纹钢 Rebar Φ16 × 9 m",
+        "25.00",
+        "60.00",
+    ]
     headings = re.findall(r'<th scope="col"[^>]*>\s*<a [^>]*>([^<]*)</a>', html)
     assert headings[:5] == ["月份", "物资", "数量", "累计入库", "入库金额"]  # the pack's titles
     (link, *_) = re.findall(r'href="([^"]*filter%5Blines\.material%5D=[^"]*)"', html)

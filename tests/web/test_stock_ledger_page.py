@@ -32,9 +32,24 @@ def test_the_stock_ledger_page_opens_in_chinese(api: Api) -> None:
     assert len(rows) == 12
     riverside = "滨江花园二期住宅楼 Riverside Garden Phase II"
     # named by the project's and the material's titles, not their ids
-    assert rows[0] == ["2026-03-05", riverside, "HRB400 螺纹钢 Rebar", "35.00", "0.00", "35.00"]
-    assert rows[2] == ["2026-03-07", riverside, "HRB400 螺纹钢 Rebar", "0.00", "20.00", "15.00"]
-    assert rows[5][2:] == ["覆膜多层板 Film-faced plywood", "0.00", "450.00", "350.00"]
+    assert rows[0] == [
+        "2026-03-05",
+        riverside,
+        "HRB400 螺纹钢 Rebar Φ16 × 9 m",
+        "35.00",
+        "0.00",
+        "35.00",
+    ]
+    assert rows[2] == [
+        "2026-03-07",
+        riverside,
+        "HRB400 螺纹钢 Rebar Φ16 × 9 m",
+        "0.00",
+        "20.00",
+        "15.00",
+    ]
+    plywood = "覆膜多层板 Film-faced plywood 1830 × 915 × 18 mm"
+    assert rows[5][2:] == [plywood, "0.00", "450.00", "350.00"]
     assert "filter%5B" not in html.split("<tbody>")[1]  # no one list holds both kinds of rows
 
 
