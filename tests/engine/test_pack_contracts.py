@@ -117,10 +117,11 @@ def test_the_demo_contracts_carry_their_figures(session, people) -> None:
         for r in (main, labour, waterproof)
     ]
     assert figures == [
-        # 86,500,000 / 1.09; +420,000 approved (65,000 waits); 5,200,000 received
+        # 86,500,000 / 1.09; +420,000 approved (65,000 waits); received: construction's
+        # payment no. 2 (6,800,000, linked by the pack's seed fill) and no. 3 (5,200,000)
         (Decimal("79357798.17"), Decimal("7142201.83"), Decimal("420000.00"),
-         Decimal("86920000.00"), Decimal("5200000.00"), Decimal("6.0"),
-         Decimal("2607600.00"), Decimal("79112400.00")),  # 86,920,000 × 97% − 5,200,000
+         Decimal("86920000.00"), Decimal("12000000.00"), Decimal("13.8"),
+         Decimal("2607600.00"), Decimal("72312400.00")),  # 86,920,000 × 97% − 12,000,000
         # 6,800,000 / 1.03; two progress payments 1,200,000 + 950,000
         (Decimal("6601941.75"), Decimal("198058.25"), Decimal("0.00"),
          Decimal("6800000.00"), Decimal("2150000.00"), Decimal("31.6"),
@@ -142,8 +143,8 @@ def test_the_contract_ledger_by_project_and_type(session, people) -> None:
         for r in rows
     }
     assert got == {
-        "main": (1, Decimal("86500000.00"), Decimal("86920000.00"), Decimal("5200000.00"),
-                 Decimal("81720000.00")),
+        "main": (1, Decimal("86500000.00"), Decimal("86920000.00"), Decimal("12000000.00"),
+                 Decimal("74920000.00")),
         "subcontract": (2, Decimal("7660000.00"), Decimal("7680000.00"), Decimal("2750000.00"),
                         Decimal("4930000.00")),
     }  # fmt: skip  # the crane lease waits for approval and is not in force yet
@@ -157,8 +158,9 @@ def test_payment_progress_runs_per_contract_by_month(session, people) -> None:
     assert sorted(got) == [
         ("2026-03", "主体结构劳务分包", Decimal("1200000.00"), Decimal("1200000.00")),
         ("2026-03", "地下室防水专业分包", Decimal("600000.00"), Decimal("600000.00")),
+        ("2026-03", "滨江花园二期施工总承包合同", Decimal("6800000.00"), Decimal("6800000.00")),
         ("2026-04", "主体结构劳务分包", Decimal("950000.00"), Decimal("2150000.00")),
-        ("2026-04", "滨江花园二期施工总承包合同", Decimal("5200000.00"), Decimal("5200000.00")),
+        ("2026-04", "滨江花园二期施工总承包合同", Decimal("5200000.00"), Decimal("12000000.00")),
     ]
 
 
