@@ -1,0 +1,85 @@
+"""Links and users named in a column, looked up once per column with one statement.
+
+A link cell names the linked record by its number, its title or a value of a unique field
+of its own (a project's code), among the records the actor may read; none is a problem, and
+several are a problem naming the candidates' numbers. A user cell names an active user by
+login name or display name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import RowMapping, or_, select
+from sqlalchemy.orm import Session
+
+from engine.abilities import abilities
+from engine.actor import Actor
+from engine.catalog import Catalog
+from engine.definitions.model import Field
+from engine.errors import Problem
+from engine.models import User
+
+Found = dict[str, Any]  # cell text → the value to store, or the Problem it raises
+
+
+def _key_columns(catalog: Catalog, module_id: str) -> list[str]:
+    module = catalog.module(module_id)
+    names = ["number"]
+    if module.title_field:
+        names.append(module.title_field)
+    names += [u[0] for u in module.unique if len(u) == 1 and u[0] not in names]
+    main = catalog.tables[module_id].main
+    return [n for n in names if n in main.c]
+
+
+def find_links(
+    session: Session, catalog: Catalog, field: Field, texts: Iterable[str], actor: Actor
+) -> Found:
+    """Each text's linked record id, or its problem (none, or several candidates)."""
+    wanted = sorted({t for t in texts if t})
+    if not wanted or field.ref is None:
+        return {}
+    target = catalog.module(field.ref)
+    main = catalog.tables[target.id].main
+    may = abilities(actor, target)
+    columns = _key_columns(catalog, target.id)
+    rows: Sequence[RowMapping] = []
+    if may.read:
+        statement = select(main.c.id, *(main.c[c] for c in columns)).where(
+            or_(*(main.c[c].in_(wanted) for c in columns)), may.scope(main)
+        )
+        rows = session.execute(statement).mappings().all()
+    found: Found = {}
+    for text in wanted:
+        hits = {r["id"]: r["number"] for r in rows if any(str(r[c]) == text for c in columns)}
+        if len(hits) == 1:
+            found[text] = next(iter(hits))
+            continue
+        params = {"module": target.id, "value": text, "records": sorted(map(str, hits.values()))}
+        code = "import_ambiguous_link" if hits else "import_no_link"
+        found[text] = Problem("", code, params)
+    return found
+
+
+def find_users(session: Session, texts: Iterable[str]) -> Found:
+    """Each text's user name (by login or display name, active users only), or its problem."""
+    wanted = sorted({t for t in texts if t})
+    if not wanted:
+        return {}
+    statement = select(User.name, User.display_name).where(
+        User.active.is_(True), or_(User.name.in_(wanted), User.display_name.in_(wanted))
+    )
+    rows = session.execute(statement).all()
+    found: Found = {}
+    for text in wanted:
+        exact = [name for name, _ in rows if name == text]
+        names = exact or sorted(name for name, shown in rows if shown == text)
+        if len(names) == 1:
+            found[text] = names[0]
+        elif names:
+            found[text] = Problem("", "import_ambiguous_user", {"value": text, "values": names})
+        else:
+            found[text] = Problem("", "import_no_user", {"value": text})
+    return found

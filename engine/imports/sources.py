@@ -1,0 +1,254 @@
+"""Reading an imported file into a header and rows of cells, refusing what it must not read.
+
+The first step of an import: the file's size, kind (CSV text or an XLSX workbook), and for a
+workbook what its zip members unpack to are checked before any parsing, so a 200 MB file or
+a zip bomb costs nothing. CSV text is decoded as UTF-8 (with or without BOM) or as GBK /
+GB18030, the way Chinese Excel saves it — detected by charset-normalizer, or chosen by the
+caller. A workbook is read by openpyxl in read-only (streaming) mode. Formulas are never
+evaluated: a cell holding one is a problem at its row and column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from engine.errors import Problem, ValidationFailed
+from engine.imports.problems import RowProblem
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an import reads at most; anything beyond is refused before the work starts."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_rows: int = 200_000
+    max_unpacked_ratio: int = 100  # a workbook's members against its size (XLSX compresses ~10x)
+    max_unpacked_bytes: int = 1024 * 1024 * 1024
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class Table:
+    """The file's header and its non-blank rows, each with its row number in the sheet."""
+
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]
+    encoding: str | None = None
+    sheet: str | None = None
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def refuse(code: str, **params: Any) -> ValidationFailed:
+    return ValidationFailed([Problem("", code, params)])
+
+
+def read_table(
+    path: Path | str,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Table:
+    """The file at `path` as a Table; ValidationFailed when the file is refused whole."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise refuse("import_too_large", value=size, limit=limits.max_bytes)
+    if zipfile.is_zipfile(path):
+        _check_workbook(path, size, limits)
+        return _read_xlsx(path, sheet, limits)
+    data = path.read_bytes()
+    if data.startswith(b"\xd0\xcf\x11\xe0") or b"\x00" in data[:4096]:
+        raise refuse("import_unknown_format")  # an old .xls, an image, any binary
+    return _read_csv(data, encoding, limits)
+
+
+# -- CSV -------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (`utf-8-sig` with a BOM) when the bytes are that, else what charset-normalizer
+    finds; GB2312 and GBK are read as GB18030, the superset Chinese Excel may write."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is None:
+        raise refuse("import_bad_encoding", value="UTF-8, GBK")
+    name = best.encoding.lower()
+    return "gb18030" if name in ("gb2312", "gbk", "gb18030", "hz") else name
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+    chosen = encoding or detect_encoding(data)
+    try:
+        codecs.lookup(chosen)
+        return data.decode(chosen), chosen
+    except (LookupError, UnicodeDecodeError):
+        raise refuse("import_bad_encoding", value=chosen) from None
+
+
+def _looks_like_formula(text: str) -> bool:
+    """A cell Excel would evaluate: `=…`, `+…`, `-…`, `@…` that is not a plain number."""
+    stripped = text.strip()
+    if not stripped.startswith(FORMULA_START):
+        return False
+    try:
+        Decimal(stripped.replace(",", ""))
+        return False
+    except InvalidOperation:
+        return True
+
+
+def _read_csv(data: bytes, encoding: str | None, limits: Limits) -> Table:
+    text, chosen = _decode(data, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    table = Table(headers=[], rows=[], encoding=chosen)
+    for number, cells in enumerate(reader, start=1):
+        if number == 1:
+            table.headers = [c.strip() for c in cells]
+            continue
+        _add_row(table, number, cells, limits)
+        for column, cell in enumerate(cells):
+            if column < len(table.headers) and _looks_like_formula(cell):
+                table.problems.append(_formula(number, table.headers[column], cell))
+    return _checked(table)
+
+
+def _formula(row: int, column: str, value: str) -> RowProblem:
+    return RowProblem(row, column, Problem("", "import_formula", {"value": value}))
+
+
+def _add_row(table: Table, number: int, cells: list[Any], limits: Limits) -> None:
+    if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+        return
+    if len(table.rows) >= limits.max_rows:
+        raise refuse("import_too_many_rows", limit=limits.max_rows)
+    table.rows.append((number, cells))
+
+
+def _checked(table: Table) -> Table:
+    if not any(table.headers):
+        raise refuse("import_no_header")
+    seen: set[str] = set()
+    for header in table.headers:
+        if header and header in seen:
+            raise refuse("import_duplicate_header", name=header)
+        seen.add(header)
+    return table
+
+
+# -- XLSX ------------------------------------------------------------------------------
+
+
+def _check_workbook(path: Path, size: int, limits: Limits) -> None:
+    """Refuse a zip that is no workbook, or whose members unpack to far more than its size."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise refuse("import_unknown_format") from None
+    if not any(m.filename == "xl/workbook.xml" for m in members):
+        raise refuse("import_unknown_format")
+    unpacked = sum(m.file_size for m in members)
+    limit = min(limits.max_unpacked_bytes, max(size, 1) * limits.max_unpacked_ratio)
+    if unpacked > limit:
+        raise refuse("import_zip_bomb", value=unpacked, limit=limit)
+
+
+def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> Table:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise refuse("import_unknown_sheet", value=sheet, values=workbook.sheetnames)
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        declared = worksheet.max_row or 0  # from the sheet's dimension, when it has one
+        if declared - 1 > limits.max_rows:
+            raise refuse("import_too_many_rows", limit=limits.max_rows)
+        table = Table(headers=[], rows=[], sheet=worksheet.title)
+        _read_sheet_rows(table, worksheet.iter_rows(), limits)
+        merged = _merged_ranges(path, workbook, worksheet.title)
+    finally:
+        workbook.close()
+    _note_merged(table, merged)
+    return _checked(table)
+
+
+def _read_sheet_rows(table: Table, rows: Iterable[Any], limits: Limits) -> None:
+    for number, cells in enumerate(rows, start=1):
+        values = [_cell_value(cell) for cell in cells]
+        if number == 1:
+            table.headers = [str(v).strip() if v is not None else "" for v in values]
+            continue
+        _add_row(table, number, values, limits)
+        for column, cell in enumerate(cells):
+            if getattr(cell, "data_type", None) == "f" and column < len(table.headers):
+                table.problems.append(_formula(number, table.headers[column], str(cell.value)))
+
+
+def _cell_value(cell: Any) -> Any:
+    value = getattr(cell, "value", None)
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    return value
+
+
+MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+)(?::([A-Z]+\d+))?"')
+
+
+def _merged_ranges(path: Path, workbook: Any, title: str) -> list[tuple[str, int, str]]:
+    """The merged ranges of the sheet (column letters, first row, the range), read from its
+    XML in chunks: openpyxl's read-only mode gives a merge's value to its first cell only
+    and leaves the others empty, without saying so."""
+    member = _sheet_member(workbook, title)
+    if member is None:
+        return []
+    found: list[tuple[str, int, str]] = []
+    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
+        tail = b""
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            window = tail + chunk
+            for match in MERGE.finditer(window):
+                first = f"{match[1].decode()}{match[2].decode()}"
+                span = f"{first}:{match[3].decode()}" if match[3] else first
+                found.append((match[1].decode(), int(match[2]), span))
+            tail = window[-200:]
+    return sorted(set(found), key=lambda m: (m[1], m[0]))
+
+
+def _sheet_member(workbook: Any, title: str) -> str | None:
+    worksheet = workbook[title]
+    source = getattr(worksheet, "_worksheet_path", None)
+    return source if isinstance(source, str) else None
+
+
+def _note_merged(table: Table, merged: Iterator[tuple[str, int, str]] | list[Any]) -> None:
+    from openpyxl.utils import column_index_from_string
+
+    for letters, row, span in merged:
+        index = column_index_from_string(letters) - 1
+        column = table.headers[index] if index < len(table.headers) else letters
+        problem = Problem("", "import_merged_cells", {"value": span})
+        table.problems.append(RowProblem(row, column, problem))

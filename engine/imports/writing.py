@@ -1,0 +1,184 @@
+"""Writing the converted rows: new records through `create_records`, matched ones through
+`update_record` at their version — the same calls the form and the API make.
+
+The engine's problems come back by item index and JSON Pointer; here they are placed at the
+sheet's row and the column that filled the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.abilities import abilities
+from engine.actor import Actor
+from engine.catalog import load_catalog
+from engine.definitions.model import Module
+from engine.errors import BatchFailed, FormworkError, Problem
+from engine.imports.mapping import NUMBER
+from engine.imports.problems import RowProblem
+from engine.imports.rows import Row
+from engine.records import update_record
+from engine.records.service import create_records
+
+if TYPE_CHECKING:
+    from engine.imports.importing import ImportResult
+
+BATCH = 500
+
+
+def _column(result: ImportResult, path: str) -> str | None:
+    """The header of the column that filled the field at `path` (`/hours`, `/items/0/rate`)."""
+    parts = path.strip("/").split("/")
+    targets = [parts[0], f"{parts[0]}.{parts[2]}" if len(parts) > 2 else parts[0]]
+    by_target = {t: h for h, t in result.mapping.items()}
+    return next((by_target[t] for t in reversed(targets) if t in by_target), None)
+
+
+def _fail(result: ImportResult, row: Row, problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        row.problems.append(RowProblem(row.number, _column(result, problem.path), problem))
+
+
+def _tidy(module: Module, row: Row) -> None:
+    """A child table whose columns were all blank on this row gets no row."""
+    for table in module.table_fields:
+        if row.data.get(table.name) == [{}]:
+            del row.data[table.name]
+
+
+def _matches(
+    session: Session, module: Module, rows: list[Row], key: str, actor: Actor
+) -> dict[str, list[tuple[str, int, str]]]:
+    """Key text → the (id, version, number) of each readable record holding it: one query."""
+    catalog = load_catalog(session)
+    main = catalog.tables[module.id].main
+    column = main.c["number" if key == NUMBER else key]
+    keys = sorted({r.key for r in rows if r.key is not None}, key=str)
+    found: dict[str, list[tuple[str, int, str]]] = {}
+    if not keys:
+        return found
+    statement = select(main.c.id, main.c.version, main.c.number, column.label("key")).where(
+        column.in_(keys), abilities(actor, module).scope(main)
+    )
+    for record in session.execute(statement).mappings():
+        found.setdefault(str(record["key"]), []).append(
+            (record["id"], record["version"], record["number"])
+        )
+    return found
+
+
+def _place(
+    session: Session, module: Module, rows: list[Row], key: str | None, actor: Actor
+) -> dict[int, tuple[str, int]]:
+    """Row number → the (id, version) it updates; key problems noted on their rows."""
+    if key is None:
+        return {}
+    seen: dict[str, int] = {}
+    for row in rows:
+        row.key = row.data.pop(NUMBER, None) if key == NUMBER else row.data.get(key)
+        if row.key is None:
+            row.problems.append(
+                RowProblem(row.number, None, Problem("", "import_key_missing", {"field": key}))
+            )
+        elif str(row.key) in seen:
+            params = {"value": row.key, "values": [seen[str(row.key)], row.number]}
+            row.problems.append(
+                RowProblem(row.number, None, Problem("", "import_key_twice", params))
+            )
+        else:
+            seen[str(row.key)] = row.number
+    found = _matches(session, module, rows, key, actor)
+    placed = {}
+    for row in rows:
+        hits = found.get(str(row.key), []) if row.key is not None else []
+        if len(hits) == 1:
+            placed[row.number] = hits[0][:2]
+        elif hits:
+            params = {"value": row.key, "records": sorted(h[2] for h in hits)}
+            row.problems.append(
+                RowProblem(row.number, None, Problem("", "import_key_ambiguous", params))
+            )
+        elif key == NUMBER and row.key is not None:
+            params = {"module": module.id, "value": row.key}
+            row.problems.append(
+                RowProblem(row.number, None, Problem("", "import_unknown_number", params))
+            )
+    return placed
+
+
+def _create(
+    session: Session, module: Module, rows: list[Row], actor: Actor, mode: str, result: Any
+) -> list[str]:
+    """Create the rows' records in batches; in mode "valid" a batch is retried without its
+    failed rows, so each written batch is whole."""
+    ids: list[str] = []
+    size = len(rows) if mode == "all" else BATCH
+    for start in range(0, len(rows), max(size, 1)):
+        batch = rows[start : start + size]
+        while batch:
+            try:
+                with session.begin_nested():
+                    ids += create_records(session, module.id, [r.data for r in batch], actor)
+                result.created += len(batch)
+                break
+            except BatchFailed as failed:
+                for index, problem in failed.items:
+                    _fail(result, batch[index], [problem])
+                if mode == "all":
+                    return ids
+                batch = [r for r in batch if not r.problems]
+    return ids
+
+
+def _update(
+    session: Session,
+    module: Module,
+    rows: list[tuple[Row, tuple[str, int]]],
+    actor: Actor,
+    result: Any,
+) -> list[str]:
+    ids = []
+    for row, (record_id, version) in rows:
+        try:
+            with session.begin_nested():
+                record = update_record(session, module.id, record_id, version, row.data, actor)
+        except FormworkError as refused:
+            _fail(result, row, refused.problems)
+            continue
+        ids.append(record_id)
+        if record.version == version:
+            result.unchanged += 1
+        else:
+            result.updated += 1
+    return ids
+
+
+def write_rows(
+    session: Session,
+    module: Module,
+    rows: list[Row],
+    actor: Actor,
+    key: str | None,
+    mode: str,
+    result: ImportResult,
+) -> list[str]:
+    """Write what can be written; every row's problems end in `result.problems`, and the
+    rejected rows in `result.rejected`. Returns the ids written, in the sheet's order."""
+    for row in rows:
+        _tidy(module, row)
+    placed = _place(session, module, rows, key, actor)
+    good = [r for r in rows if not r.problems]
+    ids: list[str] = []
+    if mode == "valid" or len(good) == len(rows):
+        ids += _create(
+            session, module, [r for r in good if r.number not in placed], actor, mode, result
+        )
+        updates = [(r, placed[r.number]) for r in good if r.number in placed]
+        ids += _update(session, module, updates, actor, result)
+    result.rejected = [r for r in rows if r.problems]
+    result.problems += [p for r in result.rejected for p in r.problems]
+    return ids
