@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -76,7 +76,7 @@ def _choice_names(f: Field) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for option in f.enum or ():
         title = f.enum_titles.get(str(option))
-        titles = title.values() if isinstance(title, dict) else [title] if title else []
+        titles = title.values() if isinstance(title, Mapping) else [title] if title else []
         for name in (option, *titles):
             found.setdefault(normal(name), option)
     return found
@@ -95,7 +95,7 @@ def _choice(f: Field, value: Any) -> Any:
 
 def _choice_label(f: Field, option: Any) -> str:
     title = f.enum_titles.get(str(option))
-    if isinstance(title, dict) and title.get("zh-CN"):
+    if isinstance(title, Mapping) and title.get("zh-CN"):
         return f"{option} ({title['zh-CN']})"
     return str(option)
 
