@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from web.cli_common import command_session, formwork_group
@@ -26,3 +28,77 @@ def rebuild_rollups_command(module: str | None) -> None:
         count = rebuild_rollups(session, [module] if module else None)
     where = f" of {module}" if module else ""
     click.echo(f"Recomputed {count} rollup{'s' if count != 1 else ''}{where}.")
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        header, sep, target = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r}: write it as Header=field", param_hint="--map")
+        found[header.strip()] = target.strip()
+    return found
+
+
+def _print_import(result: Any) -> None:
+    where = f"sheet {result.sheet}" if result.sheet else f"encoding {result.encoding}"
+    click.echo(f"Read {where}; columns:")
+    for header, target in result.mapping.items():
+        click.echo(f"  {header} → {target}")
+    if result.unmapped:
+        click.echo(f"Not imported: {', '.join(result.unmapped)}")
+    for p in result.problems:
+        place = f"row {p.row}" if p.row is not None else "file"
+        click.echo(f"{place}{f', {p.column}' if p.column else ''}: {p.message}", err=True)
+
+
+@records.command("import")
+@click.argument("module")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--sheet", help="The workbook's sheet (the first by default).")
+@click.option("--encoding", help="The CSV's encoding (detected by default): utf-8, gbk…")
+@click.option("--map", "pairs", multiple=True, help="Header=field, overriding the mapping.")
+@click.option("--key", help="Update the record whose FIELD (or $number) matches the row's.")
+@click.option("--valid-only", is_flag=True, help="Write the valid rows, set the others aside.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option("--as", "as_user", help="Import as this user (an administrator by default).")
+def import_command(
+    module: str,
+    file: str,
+    sheet: str | None,
+    encoding: str | None,
+    pairs: tuple[str, ...],
+    key: str | None,
+    valid_only: bool,
+    dry_run: bool,
+    as_user: str | None,
+) -> None:
+    """Import the rows of FILE (CSV in UTF-8 or GBK, or XLSX) as records of MODULE.
+
+    Nothing is written when any row has a problem, unless --valid-only: then the valid rows
+    are written and the rejected ones are saved beside FILE with an error column.
+    """
+    from engine.accounts import actor_of
+    from engine.actor import SYSTEM
+    from engine.imports import apply_import, preview, write_rejected
+    from engine.user_lookup import get_user
+
+    with command_session() as session:
+        actor = actor_of(get_user(session, as_user)) if as_user else SYSTEM
+        run = preview if dry_run else apply_import
+        mode = "valid" if valid_only else "all"
+        mapping = _mapping(pairs)
+        result = run(
+            session, module, file, actor, mapping, key, mode=mode, encoding=encoding, sheet=sheet
+        )
+    _print_import(result)
+    verb = "Would create" if dry_run else "Created"
+    click.echo(
+        f"{verb} {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
+        f"rejected {len(result.rejected)}."
+    )
+    if result.rejected and valid_only and not dry_run:
+        path = write_rejected(result, f"{file}.rejected.csv")
+        click.echo(f"Rejected rows written to {path}")
+    if result.problems and not (valid_only and result.written):
+        raise SystemExit(1)
