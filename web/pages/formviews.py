@@ -194,6 +194,8 @@ def field_view(
         widget=module.ui.widgets.get(f.name) or f.widget or "",
     )
     typed = ctx.result.values.get(f.name)
+    if mode == "computed" and ctx.record is not None and _uncomputed(ctx, f.name):
+        typed = ctx.record.data.get(f.name)  # read through a link: the preview cannot, it's stored
     if mode == "write":
         view.value = ctx.data.get(f.name, [] if not f.kind_type.scalar else "")
         view.options = _options(session, f, ctx.who, view.value)
@@ -218,6 +220,11 @@ def field_view(
         view.row_errors = {k: v for k, v in by_key.items() if k.startswith(f.name + ".")}
         view.options = []
     return view
+
+
+def _uncomputed(ctx: FormContext, name: str) -> bool:
+    """The preview could not compute this formula (it reads a linked record or row)."""
+    return any(getattr(p, "path", None) == f"/{name}" for p in ctx.result.problems)
 
 
 def _rows(ctx: FormContext, f: Field, mode: str) -> list[dict[str, Any]]:
