@@ -66,6 +66,7 @@ from engine.expressions.sql_dialects import (
     Remainder,
     SqlNumber,
 )
+from engine.expressions.sql_exact import exact_sum
 from engine.expressions.sql_functions import _CALLS
 from engine.expressions.sql_values import (
     Sql,
@@ -152,6 +153,9 @@ class _Translator:
             return _bind(left, String()).concat(_bind(right, String()))
         _require_number(node.op, left)
         _require_number(node.op, right)
+        exact = exact_sum(node.op, left, right)
+        if exact is not None:
+            return exact
         a, b = _bind(_plain(left)), _bind(_plain(right))
         if node.op == "/":
             return DecimalDivide(a, b)

@@ -267,6 +267,24 @@ def test_exact_sums_of_decimals(db: tuple[Connection, Table]) -> None:
     assert connection.execute(select(total)).scalar_one() == Decimal("117.38")
 
 
+def test_sums_and_differences_of_decimals_keep_their_cents_on_every_backend(
+    db: tuple[Connection, Table],
+) -> None:
+    """`sum(a - n)` (a decimal less a whole number) and `a + a` read back with two places, as
+    a money column does, not as SQLite's REAL would give them (74920000.0)."""
+    connection, table = db
+    resolve = resolver(table)
+    difference = parse("sum(a - n + a)").to_sql(resolve, aggregate=True)
+    got = connection.execute(select(difference)).scalar_one()
+    # 22.00 + 0.00 + 0.50 + 190.00 + 8.26 (the empty row counts nothing)
+    assert str(got) == "220.76"
+    doubled = parse("a + a").to_sql(resolve)
+    rows = connection.execute(select(doubled).order_by(table.c.id)).scalars().all()
+    assert [str(v) if v is not None else None for v in rows] == [
+        "25.00", "0.00", "-6.50", None, "200.00", "16.26",
+    ]  # fmt: skip
+
+
 def test_sum_of_no_rows_is_zero_and_count_counts_rows(db: tuple[Connection, Table]) -> None:
     connection, table = db
     resolve = resolver(table)
