@@ -111,10 +111,10 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
 def _looks_like_formula(text: str) -> bool:
     """A cell Excel would evaluate: `=…`, `+…`, `-…`, `@…` that is not a plain number."""
     stripped = text.strip()
-    if not stripped.startswith(FORMULA_START):
-        return False
+    if len(stripped) < 2 or not stripped.startswith(FORMULA_START):
+        return False  # a lone "-" is how many sheets write "nothing"
     try:
-        Decimal(stripped.replace(",", ""))
+        Decimal("".join(stripped.replace(",", "").split()))  # -1,234.5 and +86 138… are numbers
         return False
     except InvalidOperation:
         return True

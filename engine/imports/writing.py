@@ -173,12 +173,12 @@ def write_rows(
     placed = _place(session, module, rows, key, actor)
     good = [r for r in rows if not r.problems]
     ids: list[str] = []
-    if mode == "valid" or len(good) == len(rows):
-        ids += _create(
-            session, module, [r for r in good if r.number not in placed], actor, mode, result
-        )
-        updates = [(r, placed[r.number]) for r in good if r.number in placed]
-        ids += _update(session, module, updates, actor, result)
+    # in mode "all" the good rows are written too, so that every row's problems are found at
+    # once; the caller rolls all of it back if any row has one
+    new = [r for r in good if r.number not in placed]
+    ids += _create(session, module, new, actor, mode, result)
+    updates = [(r, placed[r.number]) for r in good if r.number in placed]
+    ids += _update(session, module, updates, actor, result)
     result.rejected = [r for r in rows if r.problems]
     result.problems += [p for r in result.rejected for p in r.problems]
     return ids
