@@ -22,7 +22,7 @@ from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import ModuleRef, load_catalog
 from engine.errors import PermissionDenied, Problem
-from engine.imports.mapping import map_columns
+from engine.imports.mapping import NUMBER, map_columns
 from engine.imports.problems import RowProblem
 from engine.imports.rows import Row, build_rows
 from engine.imports.sources import DEFAULT_LIMITS, Limits, read_table
@@ -30,7 +30,8 @@ from engine.imports.writing import write_rows
 from engine.records import get_record
 from engine.records.model import Record
 
-SAMPLE = 20
+SAMPLE = 20  # rows of the preview
+MODES = ("all", "valid")
 
 
 @dataclass
@@ -89,8 +90,13 @@ def apply_import(
     may.require_read()
     if not may.import_:
         raise PermissionDenied(code="import_not_allowed", module=module.id)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     table = read_table(file, encoding=encoding, sheet=sheet, limits=limits)
     columns = map_columns(module, table.headers, may, mapping)
+    if key != NUMBER:  # the engine numbers records: a number column only finds them
+        columns.unmapped += [h for h, t in columns.columns.items() if t == NUMBER]
+        columns.columns = {h: t for h, t in columns.columns.items() if t != NUMBER}
     result = ImportResult(
         module.id, table.encoding, table.sheet, table.headers, columns.columns, columns.unmapped
     )
@@ -106,6 +112,7 @@ def apply_import(
         row.problems += [p for p in table.problems if p.row == row.number]
     with session.begin_nested() as savepoint:
         ids = write_rows(session, module, rows, actor, key, mode, result)
+        result.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
         if mode == "all" and result.problems:
             savepoint.rollback()
             result.created = result.updated = result.unchanged = 0

@@ -109,8 +109,8 @@ def map_columns(
     for header in headers:
         if not header:
             continue
-        target = chosen.get(normal(header)) or names.get(normal(header))
-        if target is None or (not target and header in (override or {})):
+        target = chosen.get(normal(header), names.get(normal(header)))
+        if not target:  # none found, or the caller's "" leaves the column out
             result.unmapped.append(header)
             continue
         if target == NUMBER:

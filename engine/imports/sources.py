@@ -188,7 +188,7 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> Table:
         if declared - 1 > limits.max_rows:
             raise refuse("import_too_many_rows", limit=limits.max_rows)
         table = Table(headers=[], rows=[], sheet=worksheet.title)
-        _read_sheet_rows(table, worksheet.iter_rows(), limits)
+        _read_sheet_rows(table, worksheet.iter_rows(min_row=1, min_col=1), limits)
         merged = _merged_ranges(path, workbook, worksheet.title)
     finally:
         workbook.close()

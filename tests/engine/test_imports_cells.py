@@ -99,3 +99,27 @@ def test_only_roles_allowed_to_import_may(session: Session, clerk: Actor, tmp_pa
     path = csv_file(tmp_path / "t.csv", TALLIES, "utf-8")
     with pytest.raises(PermissionDenied):
         apply_import(session, "labour_tally", path, foreman)
+
+
+def test_a_named_sheet_and_a_number_column_that_is_not_the_key(
+    session: Session, tmp_path: Path
+) -> None:
+    import_pack(session, _pack())
+    book = Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "说明"
+    cover.append(["这是说明页"])
+    sheet = book.create_sheet("项目")
+    sheet.append(["编号", "Project code", "name", "status", "Manager notes"])
+    sheet.append(["PRJ-OLD-1", "S-1", "Sheet two", "active", "ignored"])
+    book.save(tmp_path / "two.xlsx")
+    with pytest.raises(ValidationFailed) as refused:
+        preview(session, "project", tmp_path / "two.xlsx", SYSTEM, sheet="Projects")
+    assert "说明, 项目" in refused.value.problems[0].message
+    result = apply_import(
+        session, "project", tmp_path / "two.xlsx", SYSTEM, {"Manager notes": ""}, sheet="项目"
+    )
+    assert result.sheet == "项目" and result.created == 1
+    assert result.unmapped == ["Manager notes", "编号"]
+    assert result.sample[0].number != "PRJ-OLD-1"  # the engine numbers new records
