@@ -47,6 +47,12 @@ def _print_import(result: Any) -> None:
         click.echo(f"  {header} → {target}")
     if result.unmapped:
         click.echo(f"Not imported: {', '.join(result.unmapped)}")
+    fields = {target.partition(".")[0] for target in result.mapping.values()}
+    if result.sample:
+        click.echo(f"First rows as stored ({min(len(result.sample), 5)} shown):")
+    for record in result.sample[:5]:
+        shown = ", ".join(f"{k}={v}" for k, v in record.data.items() if k in fields and v)
+        click.echo(f"  {record.number}: {shown}")
     for p in result.problems:
         place = f"row {p.row}" if p.row is not None else "file"
         click.echo(f"{place}{f', {p.column}' if p.column else ''}: {p.message}", err=True)

@@ -1,4 +1,4 @@
-"""Links and users named in a column, looked up once per column with one statement.
+"""Links and users named in a column, looked up once per column (a statement per 500 distinct values).
 
 A link cell names the linked record by its number, its title or a value of a unique field
 of its own (a project's code), among the records the actor may read; none is a problem, and
@@ -8,10 +8,10 @@ login name or display name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import RowMapping, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.abilities import abilities
@@ -21,6 +21,7 @@ from engine.definitions.model import Field
 from engine.errors import Problem
 from engine.models import User
 
+CHUNK = 500  # values in one IN (…): well under SQLite's and PostgreSQL's limits
 Found = dict[str, Any]  # cell text → the value to store, or the Problem it raises
 
 
@@ -45,20 +46,23 @@ def find_links(
     main = catalog.tables[target.id].main
     may = abilities(actor, target)
     columns = _key_columns(catalog, target.id)
-    rows: Sequence[RowMapping] = []
-    if may.read:
+    hits: dict[str, dict[str, str]] = {}  # text → {id: number} of the records it names
+    for start in range(0, len(wanted) if may.read else 0, CHUNK):
+        chunk = wanted[start : start + CHUNK]
         statement = select(main.c.id, *(main.c[c] for c in columns)).where(
-            or_(*(main.c[c].in_(wanted) for c in columns)), may.scope(main)
+            or_(*(main.c[c].in_(chunk) for c in columns)), may.scope(main)
         )
-        rows = session.execute(statement).mappings().all()
+        for row in session.execute(statement).mappings():
+            for c in columns:
+                hits.setdefault(str(row[c]), {})[row["id"]] = row["number"]
     found: Found = {}
     for text in wanted:
-        hits = {r["id"]: r["number"] for r in rows if any(str(r[c]) == text for c in columns)}
-        if len(hits) == 1:
-            found[text] = next(iter(hits))
+        named = hits.get(text, {})
+        if len(named) == 1:
+            found[text] = next(iter(named))
             continue
-        params = {"module": target.id, "value": text, "records": sorted(map(str, hits.values()))}
-        code = "import_ambiguous_link" if hits else "import_no_link"
+        params = {"module": target.id, "value": text, "records": sorted(map(str, named.values()))}
+        code = "import_ambiguous_link" if named else "import_no_link"
         found[text] = Problem("", code, params)
     return found
 

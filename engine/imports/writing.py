@@ -18,6 +18,7 @@ from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Module
 from engine.errors import BatchFailed, FormworkError, Problem
+from engine.imports.lookups import CHUNK
 from engine.imports.mapping import NUMBER
 from engine.imports.problems import RowProblem
 from engine.imports.rows import Row
@@ -53,7 +54,7 @@ def _tidy(module: Module, row: Row) -> None:
 def _matches(
     session: Session, module: Module, rows: list[Row], key: str, actor: Actor
 ) -> dict[str, list[tuple[str, int, str]]]:
-    """Key text → the (id, version, number) of each readable record holding it: one query."""
+    """Key text → the (id, version, number) of each readable record holding it."""
     catalog = load_catalog(session)
     main = catalog.tables[module.id].main
     column = main.c["number" if key == NUMBER else key]
@@ -61,13 +62,14 @@ def _matches(
     found: dict[str, list[tuple[str, int, str]]] = {}
     if not keys:
         return found
-    statement = select(main.c.id, main.c.version, main.c.number, column.label("key")).where(
-        column.in_(keys), abilities(actor, module).scope(main)
-    )
-    for record in session.execute(statement).mappings():
-        found.setdefault(str(record["key"]), []).append(
-            (record["id"], record["version"], record["number"])
-        )
+    scope = abilities(actor, module).scope(main)
+    for start in range(0, len(keys), CHUNK):
+        statement = select(main.c.id, main.c.version, main.c.number, column.label("key"))
+        statement = statement.where(column.in_(keys[start : start + CHUNK]), scope)
+        for record in session.execute(statement).mappings():
+            found.setdefault(str(record["key"]), []).append(
+                (record["id"], record["version"], record["number"])
+            )
     return found
 
 

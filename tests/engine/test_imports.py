@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -166,6 +166,9 @@ def test_all_or_nothing_then_valid_rows_only(
     written = write_rejected(result, tmp_path / "rejected.csv")
     lines = written.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].endswith(",error") and "宇航员" in lines[1] and "工种" in lines[1]
+    book = load_workbook(write_rejected(result, tmp_path / "rejected.xlsx"), read_only=True)
+    rows = list(book.worksheets[0].values)
+    assert rows[0][-1] == "error" and rows[1][3] == "宇航员" and "工种" in str(rows[1][-1])
 
 
 def test_importing_the_same_file_twice_with_a_key_changes_nothing(

@@ -47,6 +47,8 @@ def test_import_refuses_all_then_writes_the_valid_rows(database_url: str, tmp_pa
     assert projects(database_url) == before
     dry = run(database_url, "project", str(path), "--valid-only", "--dry-run")
     assert "Would create 2" in dry.stdout and projects(database_url) == before
+    assert "Read encoding gb18030" in dry.stdout and "项目状态 → status" in dry.stdout
+    assert "name=一号楼" in dry.stdout  # the first rows as they would be stored
     done = run(database_url, "project", str(path), "--key", "code", "--valid-only")
     assert done.exit_code == 0, done.output
     assert "Created 2, updated 0, unchanged 0, rejected 1." in done.stdout
