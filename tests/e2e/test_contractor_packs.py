@@ -89,6 +89,8 @@ def test_a_notice_offers_the_findings_of_its_inspection_only_on_a_phone_in_chine
     choose_inspection(page, "塔吊", "INS-0004")
     expect(findings).to_have_count(4)
     page.select_option("#fld-finding", "3")
+    expect(page.locator("#calc-deadline")).to_have_text("2026-11-25")  # the form works it out
+    expect(page.locator("#calc-category")).to_have_text("消防与动火")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(screenshots / "contractor-notice-form-zh-390.png"), full_page=True)
 

@@ -24,13 +24,15 @@ from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.definitions.model import Field, Module
 from engine.definitions.row_links import row_link
-from engine.errors import Problem
+from engine.errors import NotFound, PermissionDenied, Problem
 from engine.records.defaults import blank_defaults
+from engine.records.links import link_paths, linked_values
 from engine.records.model import Record
 from engine.records.row_links import row_choices, row_fields
+from engine.records.service import get_record
 from web.i18n import text
 from web.pages.formatting import choice_text, field_title, restricted_text, value_text
-from web.pages.formdata import Preview, input_moment, preview
+from web.pages.formdata import Preview, coerce_leniently, input_moment, preview
 from web.pages.messages import ShownProblem, problem_text
 from web.pages.pickers import link_options, user_options
 from web.pages.uploads import Reference, parse_reference
@@ -325,9 +327,37 @@ def form_context(
             }
         data = initial_data(module, record, modes, start)
     writable = {k: v for k, v in data.items() if modes.get(k) == "write"}
-    result = preview(module, writable, who, system_values(module, record, who), base_values(record))
+    base = base_values(record)
+    system = {**system_values(module, record, who), **_linked(session, module, base, writable, who)}
+    result = preview(module, writable, who, system, base)
     shown = [problem_text(p, module) for p in problems or []]
     return FormContext(module, who, record, data, result, answer, shown)
+
+
+def _linked(
+    session: Session, module: Module, base: Mapping[str, Any], data: Mapping[str, Any], who: Actor
+) -> dict[str, Any]:
+    """The linked records and rows the formulas read (`inspection.date + finding.days`), as
+    a save reads them, where `who` may read the linked record; a formula over others stays
+    blank until saved."""
+    catalog = load_catalog(session)
+    if module.id not in catalog.modules or not link_paths(module):
+        return {}
+    values = {**base, **coerce_leniently(module, data)}
+    (linked,) = linked_values(session, catalog, module, [values])
+    readable: dict[str, Any] = {}
+    for name, found in linked.items():
+        f = module.field(name)
+        via = row_link(f) if f is not None else None
+        link = module.field(via.link if via is not None else name)
+        if found is None or link is None or not values.get(link.name):
+            continue
+        try:
+            get_record(session, link.ref or "", str(values[link.name]), who)
+        except (NotFound, PermissionDenied):
+            continue
+        readable[name] = found
+    return readable
 
 
 def changed_fields(session: Session, ctx: FormContext) -> list[FieldView]:
