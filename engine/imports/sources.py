@@ -92,11 +92,14 @@ def detect_encoding(data: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
+    matches = list(from_bytes(data[:200_000]))
+    if not matches:
         raise refuse("import_bad_encoding", value="UTF-8, GBK")
-    name = best.encoding.lower()
-    return "gb18030" if name in ("gb2312", "gbk", "gb18030", "hz") else name
+    # A short Chinese file reads as Korean or Japanese too (cp949 often ranks first): where
+    # GB18030 is among the plausible readings, take it, as Chinese Excel writes it.
+    if any("gb18030" in m.could_be_from_charset for m in matches):
+        return "gb18030"
+    return matches[0].encoding
 
 
 def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:

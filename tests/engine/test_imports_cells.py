@@ -123,3 +123,12 @@ def test_a_named_sheet_and_a_number_column_that_is_not_the_key(
     assert result.sheet == "项目" and result.created == 1
     assert result.unmapped == ["Manager notes", "编号"]
     assert result.sample[0].number != "PRJ-OLD-1"  # the engine numbers new records
+
+
+def test_a_short_gbk_file_is_read_as_chinese(session: Session, tmp_path: Path) -> None:
+    import_pack(session, _pack())
+    path = tmp_path / "short.csv"
+    path.write_bytes("项目编号,项目名称,项目状态\nG-1,一号楼,在建\n".encode("gbk"))
+    result = apply_import(session, "project", path, SYSTEM)
+    assert result.encoding == "gb18030" and result.created == 1
+    assert result.sample[0].data["name"] == "一号楼"
