@@ -8,7 +8,7 @@ sheet's row and the column that filled the field.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -113,7 +113,7 @@ def _place(
 
 
 def _create(
-    session: Session, module: Module, rows: list[Row], actor: Actor, mode: str, result: Any
+    session: Session, module: Module, rows: list[Row], actor: Actor, mode: str, result: ImportResult
 ) -> list[str]:
     """Create the rows' records in batches; in mode "valid" a batch is retried without its
     failed rows, so each written batch is whole."""
@@ -128,6 +128,8 @@ def _create(
                 result.created += len(batch)
                 break
             except BatchFailed as failed:
+                if not failed.items:
+                    raise  # nothing to set aside: retrying would fail the same way
                 for index, problem in failed.items:
                     _fail(result, batch[index], [problem])
                 if mode == "all":
@@ -141,7 +143,7 @@ def _update(
     module: Module,
     rows: list[tuple[Row, tuple[str, int]]],
     actor: Actor,
-    result: Any,
+    result: ImportResult,
 ) -> list[str]:
     ids = []
     for row, (record_id, version) in rows:
@@ -169,7 +171,7 @@ def write_rows(
     result: ImportResult,
 ) -> list[str]:
     """Write what can be written; every row's problems end in `result.problems`, and the
-    rejected rows in `result.rejected`. Returns the ids written, in the sheet's order."""
+    rejected rows in `result.rejected`. Returns the ids created, then those updated."""
     for row in rows:
         _tidy(module, row)
     placed = _place(session, module, rows, key, actor)
