@@ -261,9 +261,9 @@ def add_row_titles(
         shows_rows = table in permissions.visible_fields(reader, target)
         for record, pair in zip(records, pairs, strict=True):
             row = found.get(pair) if pair is not None else None
-            if row is None:
+            if row is None or pair is None:
                 continue
-            parts = [row["$number"], str(pair[1])]  # type: ignore[index]
+            parts = [row["$number"], str(pair[1])]
             if shows_rows and title and row.get(title) not in (None, ""):
                 parts.append(str(row[title]))
             record.titles[field.name] = " · ".join(str(p) for p in parts)
