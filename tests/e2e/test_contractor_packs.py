@@ -150,6 +150,7 @@ def test_an_issue_beyond_the_stock_on_hand_is_refused_at_the_lines_quantity(
     expect(page.locator("#fld-project option")).to_have_count(2)
     page.select_option("#fld-project", value=riverside.get_attribute("value"))
     page.fill("#fld-crew", "抹灰三班 Plaster crew 3")
+    page.wait_for_load_state("networkidle")  # the live preview of what was typed has answered
     page.fill("#fld-lines-0-card", cement_id)  # a line's stock card is typed by its id
     page.locator("#fld-lines-0-card").dispatch_event("change")
     expect(page.locator("#fld-lines-0-unit")).to_have_value("t")  # the card's unit fills in
