@@ -151,8 +151,11 @@ def test_an_issue_beyond_the_stock_on_hand_is_refused_at_the_lines_quantity(
     page.select_option("#fld-project", value=riverside.get_attribute("value"))
     page.fill("#fld-crew", "抹灰三班 Plaster crew 3")
     page.wait_for_load_state("networkidle")  # the live preview of what was typed has answered
-    page.fill("#fld-lines-0-card", cement_id)  # a line's stock card is typed by its id
-    page.locator("#fld-lines-0-card").dispatch_event("change")
+    page.fill("input[name='_q.lines.0.card']", "cement")  # a line's card is searched by title
+    cards = page.locator("#fld-lines-0-card option", has_text="Portland cement")
+    expect(cards).to_have_count(1)
+    expect(page.locator("#fld-lines-0-card option")).to_have_count(2)  # and "— none —"
+    page.select_option("#fld-lines-0-card", value=cement_id)
     expect(page.locator("#fld-lines-0-unit")).to_have_value("t")  # the card's unit fills in
     page.fill("#fld-lines-0-qty", "26")  # one tonne more than the 25 on hand
     page.click("form.record-form button[type=submit]:has-text('Save')")

@@ -34,7 +34,7 @@ from web.i18n import text
 from web.pages.formatting import choice_text, field_title, restricted_text, value_text
 from web.pages.formdata import Preview, coerce_leniently, input_moment, preview
 from web.pages.messages import ShownProblem, problem_text
-from web.pages.pickers import link_options, user_options
+from web.pages.pickers import column_options, link_options, user_options
 from web.pages.uploads import Reference, parse_reference
 
 
@@ -59,6 +59,7 @@ class FieldView:
     widget: str = ""
     solo: bool = False  # the only field of its section: the section's title names it
     row_of: str | None = None  # a row-link field: the record its row options belong to
+    column_options: dict[str, list[tuple[str, str]]] = dataclass_field(default_factory=dict)
 
     @property
     def dom_id(self) -> str:
@@ -221,6 +222,8 @@ def field_view(
         view.rows = _rows(ctx, f, mode)
         view.row_errors = {k: v for k, v in by_key.items() if k.startswith(f.name + ".")}
         view.options = []
+        if mode == "write":  # link columns are picked by title, as a link field is
+            view.column_options = column_options(session, f, ctx.who, view.rows)
     return view
 
 

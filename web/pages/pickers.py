@@ -8,6 +8,8 @@ route answers htmx with `<option>` elements only.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
@@ -93,6 +95,23 @@ def user_options(
     if selected and selected not in {value for value, _ in options}:
         options.insert(0, (selected, selected))
     return options[: MAX_OPTIONS + 1]
+
+
+def column_options(
+    session: Session, table: Field, who: Actor, rows: list[dict[str, Any]]
+) -> dict[str, list[tuple[str, str]]]:
+    """For each link column of a child table: the records offered in every row's picker,
+    the ones its rows already name first (a row shows its stock card by title, not by id)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for column in table.children:
+        if not column.kind_type.links or column.computed:
+            continue
+        offered = link_options(session, column, who)
+        known = {value for value, _label in offered}
+        for value in {str(r.get(column.name)) for r in rows if r.get(column.name)} - known:
+            offered = link_options(session, column, who, selected=value, browse=False) + offered
+        found[column.name] = offered
+    return found
 
 
 def picker_field(module: Module, name: str) -> Field | None:
