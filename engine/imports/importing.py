@@ -12,7 +12,6 @@ nothing the second time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,33 +23,14 @@ from engine.catalog import ModuleRef, load_catalog
 from engine.errors import PermissionDenied, Problem
 from engine.imports.mapping import NUMBER, map_columns
 from engine.imports.problems import RowProblem
-from engine.imports.rows import Row, build_rows
+from engine.imports.result import ImportResult
+from engine.imports.rows import build_rows
 from engine.imports.sources import DEFAULT_LIMITS, Limits, read_table
 from engine.imports.writing import write_rows
 from engine.records import get_record
-from engine.records.model import Record
 
 SAMPLE = 20  # rows of the preview
 MODES = ("all", "valid")
-
-
-@dataclass
-class ImportResult:
-    """What an import did (or, previewed, would do)."""
-
-    module: str
-    encoding: str | None
-    sheet: str | None
-    headers: list[str]
-    mapping: dict[str, str]
-    unmapped: list[str]
-    problems: list[RowProblem] = field(default_factory=list)
-    sample: list[Record] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[Row] = field(default_factory=list)
-    written: bool = False
 
 
 def preview(

@@ -8,7 +8,6 @@ sheet's row and the column that filled the field.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,12 +20,10 @@ from engine.errors import BatchFailed, FormworkError, Problem
 from engine.imports.lookups import CHUNK
 from engine.imports.mapping import NUMBER
 from engine.imports.problems import RowProblem
+from engine.imports.result import ImportResult
 from engine.imports.rows import Row
 from engine.records import update_record
 from engine.records.service import create_records
-
-if TYPE_CHECKING:
-    from engine.imports.importing import ImportResult
 
 BATCH = 500
 
