@@ -42,4 +42,19 @@ CODES: dict[str, str] = {
     "import_not_a_choice": "{value!r} is not one of {choices}",
     "import_not_a_boolean": "{value!r} is not yes or no (是/否, yes/no, true/false, 1/0)",
     "import_not_a_date": "{value!r} is not a date (2026-03-02, 2026/3/2, 2026年3月2日)",
+    "import_parent_differs": (
+        "column {name!r} reads {value!r} here but {other!r} on an earlier row of the same "
+        "record (rows {values}): repeat the same value or leave it blank"
+    ),
+    "import_orphan_child_row": (
+        "this row of sheet {sheet!r} names {value!r} in column {name!r}, "
+        "which matches no record of the main sheet"
+    ),
+    "import_child_sheet_unjoined": (
+        "sheet {value!r} holds child rows, but the main sheet has no key or number column "
+        "to join them by: choose a key"
+    ),
+    "import_child_sheet_no_key": (
+        "sheet {value!r} holds child rows but has no column {name!r} to join them to their records"
+    ),
 }

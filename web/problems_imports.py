@@ -124,4 +124,26 @@ CODES: dict[str, Callable[[Params], str]] = {
     "import_not_a_date": lambda p: _(
         "%(value)s is not a date (2026-03-02, 2026/3/2, 2026年3月2日).", value=p.get("value")
     ),
+    "import_parent_differs": lambda p: _(
+        "Column %(name)s reads %(value)s here but %(other)s on an earlier row of the same record (rows %(values)s): repeat the same value or leave it blank.",
+        name=p.get("name"),
+        value=p.get("value"),
+        other=p.get("other"),
+        values=p.get("values"),
+    ),
+    "import_orphan_child_row": lambda p: _(
+        "This row of sheet %(sheet)s names %(value)s in column %(name)s, which matches no record of the main sheet.",
+        sheet=p.get("sheet"),
+        value=p.get("value"),
+        name=p.get("name"),
+    ),
+    "import_child_sheet_unjoined": lambda p: _(
+        "Sheet %(value)s holds child rows, but the main sheet has no key or number column to join them by: choose a key.",
+        value=p.get("value"),
+    ),
+    "import_child_sheet_no_key": lambda p: _(
+        "Sheet %(value)s holds child rows but has no column %(name)s to join them to their records.",
+        value=p.get("value"),
+        name=p.get("name"),
+    ),
 }

@@ -7,7 +7,9 @@ formulas, rules, scopes, uniqueness and numbering run as for a typed record. Mod
 writes nothing when any row has a problem; mode "valid" writes the good rows in batches and
 returns the rejected ones with their reasons. With a `key` field, a row whose key matches an
 existing record updates only the mapped fields of it, so importing a file twice changes
-nothing the second time.
+nothing the second time. A record may span several sheet rows, or take its child rows from
+a sheet of their own (engine/imports/children.py); an update replaces the record's child
+rows by the imported ones.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from sqlalchemy.orm import Session
 
 from engine.abilities import abilities
 from engine.actor import Actor
-from engine.catalog import ModuleRef, load_catalog
+from engine.catalog import Catalog, ModuleRef, load_catalog
+from engine.definitions.model import Module
 from engine.errors import PermissionDenied, Problem
+from engine.imports.children import attach_sheets, gather_rows, group_header
 from engine.imports.mapping import NUMBER, map_columns
 from engine.imports.problems import RowProblem
 from engine.imports.result import ImportResult
-from engine.imports.rows import build_rows
-from engine.imports.sources import DEFAULT_LIMITS, Limits, read_table
+from engine.imports.rows import Row, build_rows
+from engine.imports.sources import DEFAULT_LIMITS, Limits, Table, read_table
 from engine.imports.writing import write_rows
 from engine.records import get_record
 
@@ -74,6 +78,7 @@ def apply_import(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     table = read_table(file, encoding=encoding, sheet=sheet, limits=limits)
     columns = map_columns(module, table.headers, may, mapping)
+    number = next((h for h, t in columns.columns.items() if t == NUMBER), None)
     if key != NUMBER:  # the engine numbers records: a number column only finds them
         columns.unmapped += [h for h, t in columns.columns.items() if t == NUMBER]
         columns.columns = {h: t for h, t in columns.columns.items() if t != NUMBER}
@@ -87,12 +92,11 @@ def apply_import(
     if result.problems:  # a column refused: no row can be read right
         result.problems += table.problems
         return result
-    rows = build_rows(session, catalog, module, table, columns.columns, actor)
-    for row in rows:
-        row.problems += [p for p in table.problems if p.row == row.number]
+    read = {**columns.columns, **({number: NUMBER} if number else {})}
+    rows = _records(session, catalog, module, table, read, key, actor, file, limits, result)
     with session.begin_nested() as savepoint:
         ids = write_rows(session, module, rows, actor, key, mode, result)
-        result.problems.sort(key=lambda p: (p.row or 0, p.column or ""))
+        result.problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
         if mode == "all" and result.problems:
             savepoint.rollback()
             result.created = result.updated = result.unchanged = 0
@@ -100,3 +104,33 @@ def apply_import(
     result.written = True
     result.sample = [get_record(session, module.id, i, actor) for i in ids[:SAMPLE]]
     return result
+
+
+def _records(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    table: Table,
+    read: dict[str, str],
+    key: str | None,
+    actor: Actor,
+    file: Path | str,
+    limits: Limits,
+    result: ImportResult,
+) -> list[Row]:
+    """The file's records: rows converted, gathered, and joined to their sheets of child rows."""
+    rows = build_rows(session, catalog, module, table, read, actor)
+    for row in rows:
+        row.problems += [p for p in table.problems if p.row == row.number]
+    number = next((h for h, t in read.items() if t == NUMBER), None)
+    group = group_header(result.mapping, key, number)
+    rows = gather_rows(module, table, read, rows, group)
+    if table.sheet is not None:
+        join = (group, read[group]) if group else None
+        found = attach_sheets(session, catalog, module, file, table, rows, join, actor, limits)
+        result.child_sheets, orphans = found
+        result.problems += orphans
+    if key != NUMBER:  # the number only gathered rows: the engine numbers new records
+        for row in rows:
+            row.data.pop(NUMBER, None)
+    return rows

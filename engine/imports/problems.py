@@ -2,6 +2,7 @@
 
 Rows are numbered as the spreadsheet numbers them (the header is row 1); `row` is None for
 a problem of a column (a mapping refused) and `column` is None for one of the whole row.
+`sheet` names the workbook's sheet when it is not the main one (a sheet of child rows).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ class RowProblem:
     row: int | None
     column: str | None
     problem: Problem
+    sheet: str | None = None
 
     @property
     def code(self) -> str:
@@ -27,4 +29,5 @@ class RowProblem:
         return self.problem.message
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, **self.problem.as_dict()}
+        place = {"sheet": self.sheet} if self.sheet else {}
+        return {**place, "row": self.row, "column": self.column, **self.problem.as_dict()}

@@ -1,5 +1,6 @@
 """The rejected rows of an import as a file to fix and import again: the sheet's own
-columns, then one column saying what was wrong with each row."""
+columns, then one column saying what was wrong with each record (on its first row; a record's
+further rows of the same sheet follow it)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ def _reasons(result: ImportResult) -> list[list[str]]:
         reasons = "; ".join(
             f"{p.column}: {p.message}" if p.column else p.message for p in row.problems
         )
-        cells = [cell_text(c) for c in row.cells]
-        cells += [""] * (len(result.headers) - len(cells))
-        lines.append([*cells[: len(result.headers)], reasons])
+        for index, line in enumerate([row.cells, *(c for _, c in row.lines)]):
+            cells = [cell_text(c) for c in line]
+            cells += [""] * (len(result.headers) - len(cells))
+            lines.append([*cells[: len(result.headers)], reasons if index == 0 else ""])
     return lines
 
 

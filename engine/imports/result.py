@@ -26,3 +26,4 @@ class ImportResult:
     unchanged: int = 0
     rejected: list[Row] = field(default_factory=list)
     written: bool = False
+    child_sheets: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → its map

@@ -2,7 +2,7 @@
 
 Links and users are resolved per column first (one statement each), then every cell is
 converted by its field's kind (engine/imports/values.py). A child table's mapped columns
-make one child row of the record.
+make one child row per sheet row; engine/imports/children.py gathers the rows of a record.
 """
 
 from __future__ import annotations
@@ -26,13 +26,17 @@ from engine.imports.values import SEPARATORS, CellRefused, cell_text, convert
 
 @dataclass
 class Row:
-    """One sheet row: its number, cells, the data for the engine, its key and problems."""
+    """One record of the sheet: its first row's number and cells, the data for the engine,
+    its key and problems; `lines` are its further rows of the same sheet, and `sources` the
+    (sheet, row) each child row came from, per child table."""
 
     number: int
     cells: list[Any]
     data: dict[str, Any] = field(default_factory=dict)
     key: Any = None
     problems: list[RowProblem] = field(default_factory=list)
+    lines: list[tuple[int, list[Any]]] = field(default_factory=list)
+    sources: dict[str, list[tuple[str | None, int]]] = field(default_factory=dict)
 
 
 def _lookups(

@@ -179,6 +179,19 @@ def _check_workbook(path: Path, size: int, limits: Limits) -> None:
         raise refuse("import_zip_bomb", value=unpacked, limit=limit)
 
 
+def sheet_names(path: Path | str) -> list[str]:
+    """The sheets of a workbook (none for a CSV file); read after `read_table` checked it."""
+    if not zipfile.is_zipfile(path):
+        return []
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
 def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> Table:
     from openpyxl import load_workbook
 

@@ -28,24 +28,41 @@ from engine.records.service import create_records
 BATCH = 500
 
 
-def _column(result: ImportResult, path: str) -> str | None:
+def _column(mapping: dict[str, str], path: str) -> str | None:
     """The header of the column that filled the field at `path` (`/hours`, `/items/0/rate`)."""
     parts = path.strip("/").split("/")
     targets = [parts[0], f"{parts[0]}.{parts[2]}" if len(parts) > 2 else parts[0]]
-    by_target = {t: h for h, t in result.mapping.items()}
+    by_target = {t: h for h, t in mapping.items()}
     return next((by_target[t] for t in reversed(targets) if t in by_target), None)
+
+
+def _source(row: Row, path: str) -> tuple[str | None, int]:
+    """The (sheet, row) that gave the child row at `path`, else the record's first row."""
+    parts = path.strip("/").split("/")
+    sources = row.sources.get(parts[0], [])
+    if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(sources):
+        return sources[int(parts[1])]
+    return None, row.number
 
 
 def _fail(result: ImportResult, row: Row, problems: Sequence[Problem]) -> None:
     for problem in problems:
-        row.problems.append(RowProblem(row.number, _column(result, problem.path), problem))
+        sheet, number = _source(row, problem.path)
+        mapping = result.child_sheets.get(sheet, {}) if sheet else result.mapping
+        column = _column(mapping, problem.path)
+        row.problems.append(RowProblem(number, column, problem, sheet))
 
 
 def _tidy(module: Module, row: Row) -> None:
-    """A child table whose columns were all blank on this row gets no row."""
+    """A child table whose columns were all blank on this row gets no row; the imported rows
+    name every optional column, so a blank one matches what the record stores (None)."""
     for table in module.table_fields:
         if row.data.get(table.name) == [{}]:
             del row.data[table.name]
+        optional = [c.name for c in table.children if not (c.required or c.computed)]
+        for child in row.data.get(table.name) or []:
+            for name in optional:
+                child.setdefault(name, None)
 
 
 def _matches(
