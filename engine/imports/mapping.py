@@ -3,7 +3,7 @@
 Headers and titles are compared case- and space-insensitively (full-width forms folded, so
 `项目编号` and ` 项目 编号 ` match); `number` / `编号` name the record number, usable as the
 upsert key. A child table's columns are named `table.column` or by their own title and fill
-one child row per sheet row (rows of a record spread over several lines are not read yet).
+one child row per sheet row (engine/imports/children.py gathers a record's rows).
 A column that would fill a computed, read-only or hidden field is refused, naming it. The
 caller may override any of it with a plain `{"header": "field id"}` dict.
 """
