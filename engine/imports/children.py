@@ -75,7 +75,7 @@ def gather_rows(
             if value:
                 by_group[value] = line
         else:
-            _merge(module, columns, target, line)
+            _merge(module, table, columns, target, line)
         current = target
     return records
 
@@ -88,10 +88,10 @@ def _start(module: Module, row: Row) -> None:
             row.sources[t.name] = [(None, row.number)] * len(children)
 
 
-def _merge(module: Module, columns: Mapping[str, str], record: Row, line: Row) -> None:
+def _merge(
+    module: Module, table: Table, columns: Mapping[str, str], record: Row, line: Row
+) -> None:
     """Add the line's child rows to the record; its parent values must agree with it."""
-    record.lines.append((line.number, line.cells))
-    record.problems += line.problems
     for header, target in columns.items():
         if "." in target or target not in line.data or line.data[target] is None:
             continue
@@ -99,16 +99,27 @@ def _merge(module: Module, columns: Mapping[str, str], record: Row, line: Row) -
         if mine is None:
             record.data[target] = line.data[target]
         elif mine != line.data[target]:
-            params = {
-                "name": header,
-                "value": cell_text(line.data[target]),
-                "other": cell_text(mine),
-                "values": [record.number, line.number],
-            }
-            problem = Problem("", "import_parent_differs", params)
-            record.problems.append(RowProblem(line.number, header, problem))
+            record.problems.append(_differs(table, header, record, line))
+    record.lines.append((line.number, line.cells))
+    record.problems += line.problems
     for t in module.table_fields:
         _append(record, t.name, line.data.get(t.name, []), None, line.number)
+
+
+def _differs(table: Table, header: str, record: Row, line: Row) -> RowProblem:
+    """The problem of a parent cell that disagrees with the record's earlier rows, naming the
+    row whose value it contradicts and both cells as typed."""
+    index = table.headers.index(header)
+    earlier = [(record.number, record.cells), *record.lines]
+    typed = (e for e in earlier if index < len(e[1]) and cell_text(e[1][index]))
+    first, cells = next(typed, earlier[0])
+    params = {
+        "name": header,
+        "value": _value(line, table, header),
+        "other": cell_text(cells[index]),
+        "values": [first, line.number],
+    }
+    return RowProblem(line.number, header, Problem("", "import_parent_differs", params))
 
 
 def _append(record: Row, name: str, children: list[Any], sheet: str | None, number: int) -> None:

@@ -80,6 +80,16 @@ def test_blank_parent_columns_continue_the_tally_above(
     assert _items(result) == TWO_TALLIES
 
 
+def test_without_a_key_the_number_column_gathers_the_rows(
+    session: Session, tallies: None, tmp_path: Path
+) -> None:
+    path = _csv(tmp_path / "numbered.csv", REPEATED, ["编号", *HEADERS[1:]])
+    result = apply_import(session, "labour_tally", path, SYSTEM)
+    assert _found(result) == [] and result.created == 2
+    assert _items(result) == TWO_TALLIES
+    assert {r.number for r in result.sample}.isdisjoint({"T-1", "T-2"})  # the engine numbers
+
+
 def test_an_update_replaces_the_items_and_problems_name_their_rows(
     session: Session, tallies: None, tmp_path: Path
 ) -> None:
@@ -98,7 +108,8 @@ def test_an_update_replaces_the_items_and_problems_name_their_rows(
         (None, 4, None, "required"),  # 37.5 hours on T-2 want an overtime reason
         (None, 5, "工时", "maximum"),
     ]
-    assert "2026-03-09" in result.problems[0].message and "2, 3" in result.problems[0].message
+    differs = result.problems[0].message
+    assert "2026/3/9" in differs and "2026/3/2" in differs and "2, 3" in differs
     assert result.created == result.updated == 0 and not result.written
 
 
