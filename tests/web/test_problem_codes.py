@@ -41,7 +41,7 @@ PARAMS = {
     "by": " by S-001", "token": "project.code", "pattern": "{project.code}-{seq:4}",
     "message": "Over budget", "expected": "date", "actual": "number",
     "measure": "hours", "group": "trade", "requires": ">=1.0", "source": "request", "source_field": "qty",
-    "tables": "lines", "option": "cumulative", "groups": 2, "match": "{'code': 'P1'}",
+    "tables": "lines", "option": "cumulative", "groups": 2, "match": "{'code': 'P1'}", "sheet": "items",
     "missing": "qty", "extra": "n", "first": "number",
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
