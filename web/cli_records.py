@@ -40,18 +40,33 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
+def _shown(value: Any) -> str:
+    """A stored value as the preview prints it: child rows as `[a=1, b=2; a=3]`."""
+    if isinstance(value, list) and all(isinstance(row, dict) for row in value):
+        rows = (
+            ", ".join(f"{k}={v}" for k, v in row.items() if v not in (None, "")) for row in value
+        )
+        return "[" + "; ".join(rows) + "]"
+    return str(value)
+
+
 def _print_import(result: Any) -> None:
     where = f"sheet {result.sheet}" if result.sheet else f"encoding {result.encoding}"
     click.echo(f"Read {where}; columns:")
     for header, target in result.mapping.items():
         click.echo(f"  {header} → {target}")
+    for sheet, mapping in result.child_sheets.items():
+        click.echo(f"Sheet {sheet} (child rows):")
+        for header, target in mapping.items():
+            click.echo(f"  {header} → {target}")
     if result.unmapped:
         click.echo(f"Not imported: {', '.join(result.unmapped)}")
     fields = {target.partition(".")[0] for target in result.mapping.values()}
+    fields |= {t.partition(".")[0] for m in result.child_sheets.values() for t in m.values()}
     if result.sample:
         click.echo(f"First rows as stored ({min(len(result.sample), 5)} shown):")
     for record in result.sample[:5]:
-        shown = ", ".join(f"{k}={v}" for k, v in record.data.items() if k in fields and v)
+        shown = ", ".join(f"{k}={_shown(v)}" for k, v in record.data.items() if k in fields and v)
         click.echo(f"  {record.number}: {shown}")
     for p in result.problems:
         place = f"row {p.row}" if p.row is not None else "file"
