@@ -134,10 +134,12 @@ def test_a_lines_stock_card_is_picked_by_title_on_a_phone_in_chinese(
     page = new_page(locale="zh-CN", width=390, height=844)
     sign_in(page, server, "foreman")
     page.goto(server.url + "/m/stock_issue/new")
+    page.wait_for_load_state("networkidle")
     page.fill("input[name='_q.lines.0.card']", "水泥")  # searched by the card's title
     options = page.locator("#fld-lines-0-card option")
     expect(options).to_have_count(2)  # "— none —" and the cement card
     expect(options.nth(1)).to_contain_text("PRJ-2026-001-KC-003")
+    page.wait_for_load_state("networkidle")  # the live preview of what was typed has answered
     page.select_option("#fld-lines-0-card", index=1)
     expect(page.locator("#fld-lines-0-unit")).to_have_value("t")  # the card's unit fills in
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls
