@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from engine.catalog import Catalog
 from engine.definitions.model import Module
 from engine.definitions.row_links import row_link
+from engine.errors import ExpressionError
+from engine.records.compute import cast_formula_value
 from engine.records.row_links import linked_rows
 
 
@@ -57,22 +59,45 @@ def linked_values(
             continue
         if field is None or field.ref not in catalog.modules:
             continue
-        target = catalog.modules[field.ref]
-        table = catalog.tables[target.id].main
         wanted = {values.get(name) for values in batch} - {None}
-        rows: dict[str, dict[str, Any]] = {}
-        if wanted:
-            columns = [
-                table.c.id,
-                table.c.number,
-                table.c.state,
-                *(table.c[f.name] for f in target.stored_fields),
-                *(table.c[f.name] for f in target.rollup_fields),  # stored, kept current
-            ]
-            query = select(*columns).where(table.c.id.in_(wanted)).order_by(table.c.id)
-            for row in session.execute(query.with_for_update() if lock else query).mappings():
-                rows[row["id"]] = dict(row)
+        rows = linked_records(session, catalog, field.ref, wanted, lock)
         for index, values in enumerate(batch):
             key = values.get(name)
             result[index][name] = rows.get(key) if key else None
     return result
+
+
+def linked_records(
+    session: Session, catalog: Catalog, module_id: str, ids: set[Any], lock: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Id → the record's stored fields, stored rollups and the formulas computed from them
+    when read (`on_hand = received - issued`): the figure a reader of the record sees.
+
+    `lock`: read FOR UPDATE in id order (a write's rules, see `linked_values`)."""
+    if not ids:
+        return {}
+    target = catalog.modules[module_id]
+    table = catalog.tables[target.id].main
+    columns = [
+        table.c.id,
+        table.c.number,
+        table.c.state,
+        *(table.c[f.name] for f in target.stored_fields),
+        *(table.c[f.name] for f in target.rollup_fields),  # stored, kept current
+    ]
+    query = select(*columns).where(table.c.id.in_(ids)).order_by(table.c.id)
+    found = session.execute(query.with_for_update() if lock else query).mappings()
+    return {row["id"]: _with_read_time(target, dict(row)) for row in found}
+
+
+def _with_read_time(target: Module, values: dict[str, Any]) -> dict[str, Any]:
+    """The values with the record's formulas computed when read, over its stored rollups."""
+    env = {**values, "$id": values["id"], "$number": values["number"], "$state": values["state"]}
+    for f in target.fields:
+        if f.formula is not None and f.on_read:
+            try:
+                env[f.name] = cast_formula_value(f, f.formula.evaluate(env))
+            except ExpressionError:
+                env[f.name] = None
+            values[f.name] = env[f.name]
+    return values

@@ -19,14 +19,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.catalog import Catalog
 from engine.definitions.constraints import Validation, broken_rule, rule_refusals
 from engine.definitions.model import Module
-from engine.errors import ExpressionError, Problem
-from engine.records.compute import cast_formula_value
+from engine.errors import Problem
+from engine.records.links import linked_records
 
 Located = tuple[int, Problem]
 # link column of a row rule's table → linked id → that record's stored values and rollups
@@ -70,38 +69,11 @@ def _linked(
     for column in table.children:
         if column.name not in read or column.ref not in catalog.modules:
             continue
-        target = catalog.modules[column.ref]
-        main = catalog.tables[target.id].main
         wanted = {
             row.get(column.name) for values in batch for row in values.get(table.name) or []
         } - {None, ""}
-        records: dict[str, dict[str, Any]] = {}
-        if wanted:
-            columns = [
-                main.c.id,
-                main.c.number,
-                main.c.state,
-                *(main.c[f.name] for f in target.stored_fields),
-                *(main.c[f.name] for f in target.rollup_fields),  # stored, kept current
-            ]
-            # locked until the write commits, in one order: two issues of one card at once
-            # are checked one after the other, the second against the first's result
-            query = select(*columns).where(main.c.id.in_(wanted)).order_by(main.c.id)
-            for row in session.execute(query.with_for_update()).mappings():
-                records[row["id"]] = _with_read_time(target, dict(row))
+        # locked until the write commits: two issues of one card at once are checked one
+        # after the other, the second against the first's result
+        records = linked_records(session, catalog, column.ref, wanted, lock=True)
         found[column.name] = records
     return found
-
-
-def _with_read_time(target: Module, values: dict[str, Any]) -> dict[str, Any]:
-    """The linked record's values with its formulas computed when read (over its rollups:
-    `on_hand = received - issued`), so a rule reads the figure a reader of it sees."""
-    env = {**values, "$id": values["id"], "$number": values["number"], "$state": values["state"]}
-    for f in target.fields:
-        if f.formula is not None and f.on_read:
-            try:
-                env[f.name] = cast_formula_value(f, f.formula.evaluate(env))
-            except ExpressionError:
-                env[f.name] = None
-            values[f.name] = env[f.name]
-    return values
