@@ -34,6 +34,8 @@ def test_an_admin_edits_a_workflow_and_sees_it_drawn(
     add_state.locator("input[name=title_en]").fill("Archived")
     add_state.locator("input[name=title_zh]").fill("已归档")
     add_state.locator("button[type=submit]").click()
+    # The live drawing of the unsaved state shows the same problem; wait for the saved page.
+    expect(admin.locator("form#state-archived")).to_be_attached()
     expect(
         admin.locator(".wf-problems li[data-code='diagram_unreachable'][data-state='archived']")
     ).to_have_count(1)
