@@ -2,12 +2,13 @@
 
 A file field's value is a reference, a small JSON object in a string:
 `{"file": "<32 hex>", "name": "photo.jpg", "type": "image/jpeg", "size": 48213}`. The file
-lives in a `FileStore` (a local folder by default) under its generated id, never under the
-name the user gave. An upload must fit the field's `x-max-bytes` and its `x-accept` list
-twice over: by the name's extension and by the type sniffed from the content, so a script
-renamed to `.pdf` is refused. Every stored file is registered in `uploads` (who, for which
-module and field), and a record may only point at a file its writer uploaded for that field
-(see engine/records/checks.py): the form and the API reach files through this one road.
+lives in a `FileStore` (a local folder by default, an S3-compatible bucket when configured:
+engine/file_buckets.py) under its generated id, never under the name the user gave. An
+upload must fit the field's `x-max-bytes` and its `x-accept` list twice over: by the name's
+extension and by the type sniffed from the content, so a script renamed to `.pdf` is refused.
+Every stored file is registered in `uploads` (who, for which module and field), and a record
+may only point at a file its writer uploaded for that field (see engine/records/checks.py):
+the form and the API reach files through this one road.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import json
 import mimetypes
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -85,11 +89,22 @@ class UploadRefused(ValidationFailed):
 
 
 class FileStore(Protocol):
-    """Where attachment bytes live; a bucket store would implement the same three calls."""
+    """Where attachment bytes live: a local folder, or a bucket (engine/file_buckets.py).
+
+    Nothing asks a store for a path: readers stream through `open`, and the few that need a
+    real file (openpyxl, an import) borrow one through `local_copy`. So servers on several
+    machines can share one bucket and none of them needs the files on its own disk.
+    """
 
     def save(self, file_id: str, chunks: Iterable[bytes]) -> None: ...
 
-    def local_path(self, file_id: str) -> Path | None: ...
+    def open(self, file_id: str) -> IO[bytes] | None:
+        """The stored bytes as a stream to read and close; None when nothing is stored."""
+        ...
+
+    def size(self, file_id: str) -> int | None:
+        """The stored file's size in bytes; None when nothing is stored (`exists` too)."""
+        ...
 
     def delete(self, file_id: str) -> None: ...
 
@@ -120,10 +135,45 @@ class LocalFolder:
         path = self._path(file_id)
         return path if path.is_file() else None
 
+    def open(self, file_id: str) -> IO[bytes] | None:
+        try:
+            return open(self._path(file_id), "rb")
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+
+    def size(self, file_id: str) -> int | None:
+        path = self.local_path(file_id)
+        return path.stat().st_size if path is not None else None
+
     def delete(self, file_id: str) -> None:
         path = self._path(file_id)
         if path.exists():
             path.unlink()
+
+
+@contextmanager
+def local_copy(store: FileStore, file_id: str, suffix: str = "") -> Iterator[Path]:
+    """The stored file as a real file, for readers that need one (openpyxl, an import).
+
+    A local folder lends the file itself; a bucket lends a temporary download, removed when
+    the block ends. `suffix` (".xlsx") names the copy for readers that go by the extension,
+    as openpyxl does. FileNotFoundError when nothing is stored under `file_id`.
+    """
+    own = store.local_path(file_id) if isinstance(store, LocalFolder) else None
+    if own is not None and not suffix:
+        yield own
+        return
+    with tempfile.TemporaryDirectory(prefix="formwork-file-") as folder:
+        copy = Path(folder) / f"{file_id}{suffix}"
+        if own is not None:
+            copy.symlink_to(own)
+        else:
+            stream = store.open(file_id)
+            if stream is None:
+                raise FileNotFoundError(f"no stored file {file_id}")
+            with stream, open(copy, "wb") as out:
+                shutil.copyfileobj(stream, out, CHUNK_BYTES)
+        yield copy
 
 
 def field_key(path: str) -> str:

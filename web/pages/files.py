@@ -2,7 +2,8 @@
 
 The file is sent as an attachment (Content-Disposition with the original name, UTF-8 safe)
 and `nosniff`, so even an HTML file uploaded to a field without an accept list is never
-shown as a page of this site.
+shown as a page of this site. The bytes stream from the app's store (a local folder or a
+bucket, web/pages/uploads.py), so any server behind the load balancer can answer.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from engine.records import get_record
+from web.pages import uploads
 from web.pages.context import actor, db
-from web.pages.uploads import parse_reference, stored_path
+from web.pages.uploads import file_store, parse_reference
 
 bp = Blueprint("files", __name__)
+# the store is opened with the blueprint, so a bucket that cannot be used stops the app at once
+bp.record_once(lambda state: uploads.init_app(state.app))
 
 
 @bp.get("/m/<module_id>/r/<record_id>/files/<field>")
@@ -32,16 +36,20 @@ def download(module_id: str, record_id: str, field: str) -> ResponseReturnValue:
     reference = parse_reference(record.data.get(field))
     if reference is None:
         abort(404)
-    path = stored_path(reference)
-    if path is None:
+    store = file_store()
+    size = store.size(reference.file)
+    stream = store.open(reference.file) if size is not None else None
+    if size is None or stream is None:
         abort(404)
     response = send_file(
-        path,
+        stream,
         mimetype=reference.type or "application/octet-stream",
         as_attachment=True,
         download_name=reference.name,
         max_age=0,
+        conditional=False,
     )
+    response.content_length = size
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

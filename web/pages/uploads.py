@@ -1,28 +1,36 @@
 """Attachments in the pages: the engine's store and checks, refusals in the user's language.
 
 The checks, the storage and the registration of each upload live in engine/attachments.py,
-shared with the API's upload route; this module binds them to the configured folder
-(`FORMWORK_UPLOADS`) and turns a refusal into a sentence for the form. Downloads go through
-the record (see files.py), so only someone who may read the record and the field gets the file.
+shared with the API's upload route; this module binds them to the configured store and turns
+a refusal into a sentence for the form. The store is the folder `FORMWORK_UPLOADS`, or with
+`FORMWORK_STORAGE=s3` the bucket of the `FORMWORK_S3_*` settings (engine/file_buckets.py),
+opened once per app when the app is built: a bucket that cannot be used stops the server
+there, naming the setting. Downloads go through the record (see files.py), so only someone
+who may read the record and the field gets the file.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flask import current_app
+from flask.sansio.app import App
 
 from engine import attachments
 from engine.actor import Actor
 from engine.attachments import (
     DEFAULT_MAX_BYTES,
+    FileStore,
     LocalFolder,
     Reference,
     parse_reference,
     size_text,
 )
 from engine.definitions.model import Field, Module
+from engine.file_buckets import BucketSettings, S3Bucket, StorageUnavailable
 from web.pages.context import db
 from web.problems import problem_message
 
@@ -35,25 +43,55 @@ __all__ = [
     "file_store",
     "parse_reference",
     "size_text",
-    "stored_path",
 ]
+
+STORE = "formwork.files"  # the app's store, in app.extensions
+SETTINGS = (
+    "FORMWORK_STORAGE",
+    "FORMWORK_S3_BUCKET",
+    "FORMWORK_S3_PREFIX",
+    "FORMWORK_S3_ENDPOINT",
+    "FORMWORK_S3_REGION",
+    "FORMWORK_S3_KEY",
+    "FORMWORK_S3_SECRET",
+)
 
 
 class UploadRefused(ValueError):
     """An upload that breaks the field's limits; the message is for the user."""
 
 
-def file_store() -> LocalFolder:
-    """The attachment store of this app: the folder `FORMWORK_UPLOADS`."""
-    return LocalFolder(Path(current_app.config["FORMWORK_UPLOADS"]))
+def init_app(app: App) -> None:
+    """Take the storage settings from the environment (unless config.py or the test config set
+    them) and open the store: StorageUnavailable naming the setting when it cannot be used."""
+    for name in SETTINGS:
+        if name not in app.config and os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.extensions[STORE] = open_store(app.config)
+
+
+def open_store(config: Mapping[str, Any]) -> FileStore:
+    """The store `FORMWORK_STORAGE` names: `local` (the default) or `s3`, checked once."""
+    kind = str(config.get("FORMWORK_STORAGE") or "local").strip().lower()
+    if kind == "local":
+        return LocalFolder(Path(config["FORMWORK_UPLOADS"]))
+    if kind == "s3":
+        bucket = S3Bucket(BucketSettings.from_config(config))
+        bucket.check()
+        return bucket
+    raise StorageUnavailable(f"unknown storage {kind!r}: use local or s3", "FORMWORK_STORAGE")
+
+
+def file_store() -> FileStore:
+    """The attachment store of this app (opened by init_app, or now for an app without it)."""
+    store: FileStore | None = current_app.extensions.get(STORE)
+    if store is None:
+        store = current_app.extensions[STORE] = open_store(current_app.config)
+    return store
 
 
 def default_limit() -> int:
     return int(current_app.config.get("FORMWORK_MAX_UPLOAD", DEFAULT_MAX_BYTES))
-
-
-def stored_path(reference: Reference) -> Path | None:
-    return file_store().local_path(reference.file)
 
 
 def refusal_text(refusal: attachments.UploadRefused) -> str:
