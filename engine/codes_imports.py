@@ -57,4 +57,12 @@ CODES: dict[str, str] = {
     "import_child_sheet_no_key": (
         "sheet {value!r} holds child rows but has no column {name!r} to join them to their records"
     ),
+    "import_job_not_found": "no import {id} that you may read",
+    "import_file_missing": "the file {name!r} of this import is no longer stored",
+    "import_cancelled": "the import was cancelled after {done} of {total} records",
+    "import_interrupted": (
+        "the import stopped when its worker did, after {done} of {total} records were kept"
+    ),
+    "import_rows_refused": "{count} records have problems, so nothing was imported",
+    "import_failed": "the import failed ({detail}); nothing past its last committed batch was kept",
 }

@@ -146,4 +146,25 @@ CODES: dict[str, Callable[[Params], str]] = {
         value=p.get("value"),
         name=p.get("name"),
     ),
+    "import_job_not_found": lambda p: _("No import %(id)s that you may read.", id=p.get("id")),
+    "import_file_missing": lambda p: _(
+        "The file %(name)s of this import is no longer stored.", name=p.get("name")
+    ),
+    "import_cancelled": lambda p: _(
+        "The import was cancelled after %(done)s of %(total)s records.",
+        done=p.get("done"),
+        total=p.get("total"),
+    ),
+    "import_interrupted": lambda p: _(
+        "The import stopped when its worker did, after %(done)s of %(total)s records were kept.",
+        done=p.get("done"),
+        total=p.get("total"),
+    ),
+    "import_rows_refused": lambda p: _(
+        "%(count)s records have problems, so nothing was imported.", count=p.get("count")
+    ),
+    "import_failed": lambda p: _(
+        "The import failed (%(detail)s); nothing past its last committed batch was kept.",
+        detail=p.get("detail"),
+    ),
 }

@@ -30,7 +30,7 @@ from engine.imports.problems import RowProblem
 from engine.imports.result import ImportResult
 from engine.imports.rows import Row, build_rows
 from engine.imports.sources import DEFAULT_LIMITS, Limits, Table, read_table
-from engine.imports.writing import write_rows
+from engine.imports.writing import Hooks, write_rows
 from engine.records import get_record
 
 SAMPLE = 20  # rows of the preview
@@ -66,8 +66,14 @@ def apply_import(
     encoding: str | None = None,
     sheet: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    hooks: Hooks | None = None,
 ) -> ImportResult:
-    """Import the rows of `file` into the module; see the module's docstring for the modes."""
+    """Import the rows of `file` into the module; see the module's docstring for the modes.
+
+    `hooks` follow the writing batch by batch (engine/imports/writing.py): a cancel raises
+    `ImportCancelled`; in mode "valid" with a `commit` hook each written batch is committed,
+    so the work is not wrapped in one savepoint.
+    """
     catalog = load_catalog(session)
     module = catalog.module(module_id)
     may = abilities(actor, module)
@@ -94,16 +100,24 @@ def apply_import(
         return result
     read = {**columns.columns, **({number: NUMBER} if number else {})}
     rows = _records(session, catalog, module, table, read, key, actor, file, limits, result)
-    with session.begin_nested() as savepoint:
-        ids = write_rows(session, module, rows, actor, key, mode, result)
-        result.problems.sort(key=lambda p: (p.sheet or "", p.row or 0, p.column or ""))
-        if mode == "all" and result.problems:
-            savepoint.rollback()
-            result.created = result.updated = result.unchanged = 0
-            return result
+    if mode == "valid" and hooks is not None and hooks.commit is not None:
+        ids = write_rows(session, module, rows, actor, key, result, hooks)
+        result.problems.sort(key=_place)
+    else:
+        with session.begin_nested() as savepoint:
+            ids = write_rows(session, module, rows, actor, key, result, hooks)
+            result.problems.sort(key=_place)
+            if mode == "all" and result.problems:
+                savepoint.rollback()
+                result.created = result.updated = result.unchanged = 0
+                return result
     result.written = True
     result.sample = [get_record(session, module.id, i, actor) for i in ids[:SAMPLE]]
     return result
+
+
+def _place(problem: RowProblem) -> tuple[str, int, str]:
+    return (problem.sheet or "", problem.row or 0, problem.column or "")
 
 
 def _records(

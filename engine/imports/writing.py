@@ -7,7 +7,8 @@ sheet's row and the column that filled the field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +27,47 @@ from engine.records import update_record
 from engine.records.service import create_records
 
 BATCH = 500
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """How a caller follows a long import (engine/imports/jobs.py) and may stop it.
+
+    `progress(done, total)` after each batch, counted in records; `cancelled()` is asked
+    between batches; `commit(result, done)`, in mode "valid" only, makes each written batch
+    durable (and may record the progress in the same transaction).
+    """
+
+    progress: Callable[[int, int], None] | None = None
+    cancelled: Callable[[], bool] | None = None
+    commit: Callable[[ImportResult, int], None] | None = None
+
+
+class ImportCancelled(FormworkError):
+    """Cancelled between two batches: mode "valid" keeps the committed ones, `done` says how
+    many records were handled; mode "all" is rolled back by the caller."""
+
+    code = "import_cancelled"
+
+    def __init__(self, result: ImportResult, done: int, total: int):
+        self.result, self.done, self.total = result, done, total
+        super().__init__(f"the import was cancelled after {done} records")
+
+
+class _Steps:
+    """The batches' bookkeeping: records handled so far, reported and checked for a cancel."""
+
+    def __init__(self, hooks: Hooks, total: int, result: ImportResult):
+        self.hooks, self.total, self.result, self.done = hooks, total, result, 0
+
+    def step(self, count: int, written: bool) -> None:
+        self.done += count
+        if written and self.hooks.commit is not None:
+            self.hooks.commit(self.result, self.done)
+        if self.hooks.progress is not None:
+            self.hooks.progress(self.done, self.total)
+        if self.hooks.cancelled is not None and self.done < self.total and self.hooks.cancelled():
+            raise ImportCancelled(self.result, self.done, self.total)
 
 
 def _column(mapping: dict[str, str], path: str) -> str | None:
@@ -127,28 +169,26 @@ def _place(
 
 
 def _create(
-    session: Session, module: Module, rows: list[Row], actor: Actor, mode: str, result: ImportResult
+    session: Session, module: Module, rows: list[Row], actor: Actor, steps: _Steps
 ) -> list[str]:
-    """Create the rows' records in batches; in mode "valid" a batch is retried without its
-    failed rows, so each written batch is whole."""
+    """Create the rows' records in batches; a batch is retried without its failed rows, so
+    each written batch is whole and every row's problems are found at once."""
     ids: list[str] = []
-    size = len(rows) if mode == "all" else BATCH
-    for start in range(0, len(rows), max(size, 1)):
-        batch = rows[start : start + size]
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
         while batch:
             try:
                 with session.begin_nested():
                     ids += create_records(session, module.id, [r.data for r in batch], actor)
-                result.created += len(batch)
+                steps.result.created += len(batch)
                 break
             except BatchFailed as failed:
                 if not failed.items:
                     raise  # nothing to set aside: retrying would fail the same way
                 for index, problem in failed.items:
-                    _fail(result, batch[index], [problem])
-                if mode == "all":
-                    return ids
+                    _fail(steps.result, batch[index], [problem])
                 batch = [r for r in batch if not r.problems]
+        steps.step(len(rows[start : start + BATCH]), written=True)
     return ids
 
 
@@ -157,21 +197,29 @@ def _update(
     module: Module,
     rows: list[tuple[Row, tuple[str, int]]],
     actor: Actor,
-    result: ImportResult,
+    steps: _Steps,
 ) -> list[str]:
     ids = []
+    result = steps.result
+    pending = 0  # updates since the last step
     for row, (record_id, version) in rows:
         try:
             with session.begin_nested():
                 record = update_record(session, module.id, record_id, version, row.data, actor)
         except FormworkError as refused:
             _fail(result, row, refused.problems)
-            continue
-        ids.append(record_id)
-        if record.version == version:
-            result.unchanged += 1
         else:
-            result.updated += 1
+            ids.append(record_id)
+            if record.version == version:
+                result.unchanged += 1
+            else:
+                result.updated += 1
+        pending += 1
+        if pending == BATCH:
+            steps.step(pending, written=True)
+            pending = 0
+    if pending:
+        steps.step(pending, written=True)
     return ids
 
 
@@ -181,22 +229,27 @@ def write_rows(
     rows: list[Row],
     actor: Actor,
     key: str | None,
-    mode: str,
     result: ImportResult,
+    hooks: Hooks | None = None,
 ) -> list[str]:
     """Write what can be written; every row's problems end in `result.problems`, and the
-    rejected rows in `result.rejected`. Returns the ids created, then those updated."""
+    rejected rows in `result.rejected`. Returns the ids created, then those updated.
+
+    The good rows are written even when the caller will roll all of it back (mode "all"),
+    so that every row's problems are found at once.
+    """
     for row in rows:
         _tidy(module, row)
     placed = _place(session, module, rows, key, actor)
     good = [r for r in rows if not r.problems]
-    ids: list[str] = []
-    # in mode "all" the good rows are written too, so that every row's problems are found at
-    # once; the caller rolls all of it back if any row has one
-    new = [r for r in good if r.number not in placed]
-    ids += _create(session, module, new, actor, mode, result)
-    updates = [(r, placed[r.number]) for r in good if r.number in placed]
-    ids += _update(session, module, updates, actor, result)
-    result.rejected = [r for r in rows if r.problems]
-    result.problems += [p for r in result.rejected for p in r.problems]
+    steps = _Steps(hooks or Hooks(), len(rows), result)
+    steps.step(len(rows) - len(good), written=False)  # refused before writing
+    try:
+        new = [r for r in good if r.number not in placed]
+        ids = _create(session, module, new, actor, steps)
+        updates = [(r, placed[r.number]) for r in good if r.number in placed]
+        ids += _update(session, module, updates, actor, steps)
+    finally:
+        result.rejected = [r for r in rows if r.problems]
+        result.problems += [p for r in result.rejected for p in r.problems]
     return ids

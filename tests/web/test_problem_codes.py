@@ -42,7 +42,7 @@ PARAMS = {
     "message": "Over budget", "expected": "date", "actual": "number",
     "measure": "hours", "group": "trade", "requires": ">=1.0", "source": "request", "source_field": "qty",
     "tables": "lines", "option": "cumulative", "groups": 2, "match": "{'code': 'P1'}", "sheet": "items",
-    "missing": "qty", "extra": "n", "first": "number",
+    "missing": "qty", "extra": "n", "first": "number", "done": 500, "total": 2000,
 }  # fmt: skip
 FREE_TEXT = {"invalid"}  # carries a sentence said elsewhere (a pack check), shown as it was
 FREE_TEXT |= {"guard_message", "rule_message"}  # the pack's own message, in its languages
