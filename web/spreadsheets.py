@@ -80,25 +80,38 @@ def _xlsx_cell(sheet: Any, value: Any, number_format: str | None = None) -> Any:
     return cell
 
 
+Sheet = tuple[str, Sequence[str], Iterable[Sequence[Any]]]  # title, headings, rows
+
+
 def xlsx_bytes(
     title: str,
     headings: Sequence[str],
     rows: Iterable[Sequence[Any]],
     formats: Sequence[str | None] = (),
+    more: Sequence[Sheet] = (),
 ) -> bytes:
-    """One worksheet: a heading row that stays in view (frozen), then the rows; `formats`
-    gives a column's number format (`0.00` for a money column, `yyyy-mm-dd` for dates)."""
+    """One worksheet (and the `more` after it): a heading row that stays in view (frozen),
+    then the rows; `formats` gives a column's number format (`0.00` for a money column,
+    `yyyy-mm-dd` for dates); a date cell without one shows as `yyyy-mm-dd`."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=sheet_title(title))
-    sheet.freeze_panes = "A2"
-    sheet.append([_xlsx_cell(sheet, h) for h in headings])
-    for row in rows:
-        sheet.append(
-            [
-                _xlsx_cell(sheet, v, formats[i] if i < len(formats) else None)
-                for i, v in enumerate(row)
-            ]
-        )
+    for index, (name, heads, lines) in enumerate([(title, headings, rows), *more]):
+        sheet = book.create_sheet(title=sheet_title(name))
+        sheet.freeze_panes = "A2"
+        sheet.append([_xlsx_cell(sheet, h) for h in heads])
+        kept = formats if index == 0 else ()
+        for row in lines:
+            sheet.append(
+                [
+                    _xlsx_cell(sheet, v, (kept[i] if i < len(kept) else None) or _date_format(v))
+                    for i, v in enumerate(row)
+                ]
+            )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _date_format(value: Any) -> str | None:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return "yyyy-mm-dd"
+    return None

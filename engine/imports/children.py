@@ -140,11 +140,14 @@ def _sheet_table(module: Module, title: str) -> str | None:
 def _child_columns(
     module: Module, table_name: str, headers: list[str], join: tuple[str, str]
 ) -> dict[str, str]:
-    """Header → target of a child sheet: the table's columns, and the join column."""
+    """Header → target of a child sheet: the table's columns, and the join column; a computed
+    column (a line's amount) is recognised and left out, as on the main sheet."""
     field = module.field(table_name)
     assert field is not None
     names: dict[str, str] = {}
     for column in field.children:
+        if column.computed:
+            continue
         target = f"{table_name}.{column.name}"
         for name in (target, column.name, *_titles(column.title)):
             names.setdefault(normal(name), target)
@@ -226,4 +229,6 @@ def _join(
             RowProblem(p.row, p.column, p.problem, sheet.sheet) for p in line.problems
         ]
         _append(record, name, line.data.get(name, []), sheet.sheet, line.number)
+        kept = record.sheet_lines.setdefault(sheet.sheet or name, (sheet.headers, []))
+        kept[1].append((line.number, line.cells))
     return orphans

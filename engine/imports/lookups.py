@@ -72,14 +72,20 @@ def find_users(session: Session, texts: Iterable[str]) -> Found:
     wanted = sorted({t for t in texts if t})
     if not wanted:
         return {}
-    statement = select(User.name, User.display_name).where(
-        User.active.is_(True), or_(User.name.in_(wanted), User.display_name.in_(wanted))
-    )
-    rows = session.execute(statement).all()
+    rows: list[Any] = []
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        statement = select(User.name, User.display_name).where(
+            User.active.is_(True), or_(User.name.in_(chunk), User.display_name.in_(chunk))
+        )
+        rows += session.execute(statement).all()
+    logins = {name for name, _ in rows}
+    by_display: dict[str, set[str]] = {}
+    for name, shown in rows:
+        by_display.setdefault(shown, set()).add(name)
     found: Found = {}
     for text in wanted:
-        exact = [name for name, _ in rows if name == text]
-        names = exact or sorted(name for name, shown in rows if shown == text)
+        names = [text] if text in logins else sorted(by_display.get(text, ()))
         if len(names) == 1:
             found[text] = names[0]
         elif names:
@@ -87,3 +93,41 @@ def find_users(session: Session, texts: Iterable[str]) -> Found:
         else:
             found[text] = Problem("", "import_no_user", {"value": text})
     return found
+
+
+def link_texts(
+    session: Session, catalog: Catalog, field: Field, ids: Iterable[str], actor: Actor
+) -> dict[str, str]:
+    """Each linked id as an export writes it so that `find_links` finds it back: the linked
+    record's title where the title names that record alone, else its number. Records the
+    actor may not read are left out (their cells stay blank)."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted or field.ref is None:
+        return {}
+    target = catalog.module(field.ref)
+    main = catalog.tables[target.id].main
+    may = abilities(actor, target)
+    title = main.c.get(target.title_field or "number", main.c.number)
+    named: dict[str, tuple[str, str]] = {}  # id → (title, number)
+    for start in range(0, len(wanted) if may.read else 0, CHUNK):
+        statement = select(main.c.id, main.c.number, title.label("title")).where(
+            main.c.id.in_(wanted[start : start + CHUNK]), may.scope(main)
+        )
+        for row in session.execute(statement):
+            named[row.id] = (str(row.title) if row.title is not None else "", str(row.number))
+    back = find_links(session, catalog, field, (t for t, _ in named.values()), actor)
+    return {i: t if t and back.get(t) == i else n for i, (t, n) in named.items()}
+
+
+def user_texts(session: Session, names: Iterable[str]) -> dict[str, str]:
+    """Each user name as an export writes it so that `find_users` finds it back: the display
+    name where it names that user alone, else the login name."""
+    wanted = sorted({n for n in names if n})
+    shown: dict[str, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        statement = select(User.name, User.display_name).where(
+            User.name.in_(wanted[start : start + CHUNK])
+        )
+        shown.update({name: display or "" for name, display in session.execute(statement)})
+    back = find_users(session, shown.values())
+    return {n: shown[n] if shown.get(n) and back.get(shown[n]) == n else n for n in wanted}

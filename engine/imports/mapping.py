@@ -1,10 +1,14 @@
 """Which column of the file fills which field: by id or by either language's title.
 
 Headers and titles are compared case- and space-insensitively (full-width forms folded, so
-`项目编号` and ` 项目 编号 ` match); `number` / `编号` name the record number, usable as the
-upsert key. A child table's columns are named `table.column` or by their own title and fill
+`项目编号` and ` 项目 编号 ` match); `number` / `编号` / `单号` (as the list and its export head
+it) name the record number, usable as the upsert key — unless a field of the module has that
+title. A child table's columns are named `table.column` or by their own title and fill
 one child row per sheet row (engine/imports/children.py gathers a record's rows).
-A column that would fill a computed, read-only or hidden field is refused, naming it. The
+A column of a computed field (a formula, a rollup) or of one only the workflow sets (a
+read-only field: the issue date) is recognised and left out, as the columns of an export that
+nobody types are (state, owner, the system's dates: no field has their titles); a column that
+would fill a field the user may not write or see is refused, naming it. The
 caller may override any of it with a plain `{"header": "field id"}` dict.
 """
 
@@ -21,7 +25,7 @@ from engine.errors import Problem
 from engine.imports.problems import RowProblem
 
 NUMBER = "$number"
-NUMBER_NAMES = ("number", "编号", "$number", "记录编号")
+NUMBER_NAMES = ("number", "编号", "$number", "记录编号", "单号")
 REFUSED_KINDS = ("file",)
 
 
@@ -47,20 +51,22 @@ def _titles(title: Any) -> list[str]:
 
 
 def _names(module: Module) -> dict[str, str]:
-    """Normalised name → target; a module's own fields win over a child column's title."""
+    """Normalised name → target; a module's own fields win over the record number's names,
+    and those over a child column's title."""
     found: dict[str, str] = {}
     for table in module.table_fields:
         for column in table.children:
             target = f"{table.name}.{column.name}"
             for name in (target, *_titles(column.title)):
                 found.setdefault(normal(name), target)
+    for name in NUMBER_NAMES:
+        found[normal(name)] = NUMBER
     for f in module.fields:
         if f.kind_type.rows:
             continue
         for name in (f.name, *_titles(f.title)):
             found[normal(name)] = f.name
-    for name in NUMBER_NAMES:
-        found[normal(name)] = NUMBER
+    found[normal(NUMBER)] = NUMBER
     return found
 
 
@@ -87,9 +93,7 @@ def _refusal(header: str, target: str, module: Module, may: Abilities) -> Proble
     if mode == "hidden":
         return Problem("", "import_column_hidden", params)
     leaf = column or parent
-    if leaf.computed or mode == "computed":
-        return Problem("", "import_column_computed", params)
-    if mode == "read" or leaf.read_only:
+    if mode == "read":
         return Problem("", "import_column_read_only", params)
     if leaf.kind in REFUSED_KINDS:
         return Problem("", "import_column_kind", {**params, "kind": leaf.kind_text})
@@ -116,12 +120,24 @@ def map_columns(
         if target == NUMBER:
             result.columns[header] = NUMBER
             continue
+        if _computed(module, target, may):  # worked out by the engine: nothing to import
+            result.unmapped.append(header)
+            continue
         if (problem := _refusal(header, target, module, may)) is not None:
             result.problems.append(RowProblem(None, header, problem))
             continue
         result.columns[header] = target
     _twice(result)
     return result
+
+
+def _computed(module: Module, target: str, may: Abilities) -> bool:
+    found = target_field(module, target)
+    if found is None:
+        return False
+    parent, column = found
+    leaf = column or parent
+    return leaf.computed or leaf.read_only or may.fields.get(parent.name) == "computed"
 
 
 def _twice(result: ColumnMap) -> None:

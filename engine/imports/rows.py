@@ -27,8 +27,9 @@ from engine.imports.values import SEPARATORS, CellRefused, cell_text, convert
 @dataclass
 class Row:
     """One record of the sheet: its first row's number and cells, the data for the engine,
-    its key and problems; `lines` are its further rows of the same sheet, and `sources` the
-    (sheet, row) each child row came from, per child table."""
+    its key and problems; `lines` are its further rows of the same sheet, `sources` the
+    (sheet, row) each child row came from, per child table, and `sheet_lines` its rows of
+    other sheets (sheet → that sheet's headers and the rows), for the rejected-rows file."""
 
     number: int
     cells: list[Any]
@@ -37,6 +38,9 @@ class Row:
     problems: list[RowProblem] = field(default_factory=list)
     lines: list[tuple[int, list[Any]]] = field(default_factory=list)
     sources: dict[str, list[tuple[str | None, int]]] = field(default_factory=dict)
+    sheet_lines: dict[str, tuple[list[str], list[tuple[int, list[Any]]]]] = field(
+        default_factory=dict
+    )
 
 
 def _lookups(
