@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 # `make run` serves the SQLite database under instance/ unless DATABASE_URL says otherwise.
 export DATABASE_URL ?= sqlite:///instance/formwork.db
 
-.PHONY: install node run test test-pg lint
+.PHONY: install node run test test-pg lint wheel
 
 ## install: the virtual environment with Formwork (editable) and its dev tools; front-end files
 install: $(STAMP) node
@@ -31,6 +31,12 @@ node:
 	        npm ci; \
 	    fi; \
 	fi
+
+## wheel: dist/formwork-*.whl carrying the front-end files from node_modules (setup.py), so
+## `pip install dist/formwork-*.whl` serves styled pages without npm
+wheel: install
+	rm -rf build/lib dist
+	$(BIN)/python -m pip wheel . --no-deps -w dist
 
 ## run: migrate, import every bundled pack (construction first: others require it), create
 ## the demo users, serve on HOST:PORT

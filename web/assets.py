@@ -1,8 +1,10 @@
-"""Front-end packages served from node_modules under /static/vendor/<package>/<file>.
+"""Front-end packages served under /static/vendor/<package>/<file>.
 
-`make install` (and so `make run`) installs them from the lock file with `npm ci`; nothing
-is fetched from a CDN at run time. Only the distribution folders of the packages listed in
-PACKAGES are reachable, through `send_from_directory` (no path escapes the folder).
+In a checkout they come from node_modules: `make install` (and so `make run`) installs them
+from the lock file with `npm ci`. A built wheel carries a copy of the same folders in
+web/static/vendor (setup.py copies them at build time), so an installed wheel needs no npm.
+Nothing is fetched from a CDN at run time. Only the distribution folders of the packages
+listed in PACKAGES are reachable, through `send_from_directory` (no path escapes the folder).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from flask import Blueprint, Flask, abort, current_app, send_from_directory, url
 from flask.typing import ResponseReturnValue
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGED = Path(__file__).resolve().parent / "static" / "vendor"  # a wheel's copy (setup.py)
 # package → the folder inside it that may be served
 PACKAGES = {
     "htmx.org": "dist",
@@ -28,11 +31,14 @@ bp = Blueprint("assets", __name__)
 
 
 def node_modules() -> Path:
-    """Where the npm packages are: FORMWORK_NODE_MODULES, else node_modules in the project."""
+    """Where the npm packages are: FORMWORK_NODE_MODULES, else the copy an installed wheel
+    carries, else node_modules in the project (a checkout after `npm ci`)."""
     configured = current_app.config.get("FORMWORK_NODE_MODULES") or os.environ.get(
         "FORMWORK_NODE_MODULES"
     )
-    return Path(configured) if configured else ROOT / "node_modules"
+    if configured:
+        return Path(configured)
+    return PACKAGED if PACKAGED.is_dir() else ROOT / "node_modules"
 
 
 def _split(path: str) -> tuple[str, str] | None:

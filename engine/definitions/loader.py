@@ -25,6 +25,8 @@ from engine.errors import DefinitionError, Problem
 from engine.numbers import NumberRefused, read_decimal, read_int
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "pack.schema.json"
+if not SCHEMA_PATH.is_file():  # an installed wheel carries a copy beside this file (setup.py)
+    SCHEMA_PATH = Path(__file__).resolve().parent / SCHEMA_PATH.name
 MAX_PACK_BYTES = 5 * 1024 * 1024
 MAX_IDENTIFIER = 63
 
