@@ -5,16 +5,32 @@ write Decimals as numbers at their scale (`342.00`), dates and times in ISO 8601
 `Z`), and keep the order of keys as built (a record reads `id, module, number, ...`). It
 also reads JSON with floats as Decimals, so money sent to the API stays exact. The writer
 itself is `engine.exactjson`, shared with webhook payloads.
+
+`fast_dumps` writes the same text several times faster for large answers (a batch of
+1,000 records): the standard library's C encoder does the work, each Decimal passing
+through it as a marked string that is then unwrapped into the bare number. Should any
+text of the value itself look like a mark, the count of marks tells, and the exact
+writer is used instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+from decimal import Decimal
 from typing import Any
 
 from flask.json.provider import JSONProvider
 
 from engine.definitions.model import Module
-from engine.exactjson import dumps, loads, record_document
+from engine.exactjson import (  # the exact writer's own rules, shared
+    _moment,
+    _number,
+    dumps,
+    loads,
+    record_document,
+)
 from engine.records.model import Record
 
 
@@ -33,3 +49,36 @@ class ExactJSONProvider(JSONProvider):
 def record_json(module: Module, record: Record) -> dict[str, Any]:
     """A record (already masked for its reader) as the API writes it."""
     return record_document(module, record)
+
+
+_MARK = "\x00\x01"  # no text the API takes holds a NUL (web/params.py), let alone this pair
+_MARKED = re.compile(r'"\\u0000\\u0001([^"]*)"')
+
+
+def fast_dumps(value: Any) -> str:
+    """`value` as `dumps` writes it (no indent), with the standard library's C encoder."""
+    marks = 0
+
+    def other(item: Any) -> str:
+        nonlocal marks
+        if isinstance(item, Decimal):
+            marks += 1
+            return _MARK + _number(item)
+        if isinstance(item, dt.datetime):
+            return _moment(item)
+        if isinstance(item, dt.date):
+            return item.isoformat()
+        raise TypeError(f"{type(item).__name__} cannot be written as JSON")
+
+    try:
+        text = json.dumps(
+            value,
+            ensure_ascii=False,
+            separators=(",", ":"),
+            allow_nan=False,
+            default=other,
+        )
+    except (TypeError, ValueError):  # the exact writer names the value in its own words
+        return dumps(value)
+    unwrapped, count = _MARKED.subn(r"\1", text)
+    return unwrapped if count == marks else dumps(value)

@@ -7,8 +7,14 @@ the item's `index` and the `path` inside it. The creates go through the engine's
 `create_records` (a few multi-row statements), the changes through `update_record` one by
 one, each in a savepoint so one refused item cannot disturb the next one's check.
 
+The answer holds every written record as `GET` of it would, read back with a few
+statements for the whole batch (engine/record_reads.py) and written with the fast JSON
+writer (web/jsonio.py). With `Prefer: return=minimal` (RFC 7240) it holds only each
+record's `id`, `version` and `number`, in request order — for an import that needs no echo.
+
 With an `Idempotency-Key` header the answer is stored in the same transaction as the
-records (engine/idempotency.py): a retry of the same request gets it again, unwritten.
+records (engine/idempotency.py): a retry of the same request gets it again, unwritten. The
+preference is part of the request: the same key with another `Prefer` is another request.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
@@ -25,21 +31,21 @@ from engine.abilities import abilities
 from engine.actor import Actor
 from engine.definitions.model import Module
 from engine.errors import BatchFailed, FormworkError, Problem, ProblemsError
-from engine.records import Filter, ListQuery, list_records, update_record
-from engine.records.model import Record
-from engine.records.query import MAX_PER_PAGE
+from engine.record_reads import get_records, get_stamps
+from engine.records import update_record
 from engine.records.rollups import held_for_changes
 from engine.records.service import create_records
 from web.api.common import json_object, readable_module, version_of
 from web.api.context import api_session
 from web.api.operations import operation
 from web.errors import ApiError, status_of
-from web.jsonio import record_json
+from web.jsonio import fast_dumps, record_json
 
 bp = Blueprint("batch", __name__)
 
 MAX_ITEMS = 1000
 ITEM_KEYS = {"id", "version", "data"}
+MINIMAL = "return=minimal"
 
 
 def _item_problems(index: int, item: Any) -> list[tuple[int, Problem]]:
@@ -62,16 +68,39 @@ def _item_problems(index: int, item: Any) -> list[tuple[int, Problem]]:
     return problems
 
 
-def _read_back(session: Session, module: Module, actor: Actor, ids: list[str]) -> dict[str, Record]:
-    """The written records as the caller may read them, a few list queries for all."""
-    found: dict[str, Record] = {}
-    for start in range(0, len(ids), MAX_PER_PAGE):
-        chunk = tuple(ids[start : start + MAX_PER_PAGE])
-        query = ListQuery(
-            filters=(Filter("$id", "in", chunk),), per_page=len(chunk), with_totals=False
-        )
-        found.update((r.id, r) for r in list_records(session, module.id, actor, query).items)
-    return found
+def wants_minimal() -> bool:
+    """Whether the request prefers `return=minimal` (RFC 7240: any case, among others)."""
+    for header in request.headers.getlist("Prefer"):
+        for preference in header.split(","):
+            name, _, value = preference.split(";")[0].partition("=")
+            if name.strip().lower() == "return" and value.strip().strip('"').lower() == "minimal":
+                return True
+    return False
+
+
+def _answer(
+    session: Session, module: Module, actor: Actor, ids: list[str], minimal: bool
+) -> dict[str, Any]:
+    """The written records in request order: whole, or only what identifies each.
+
+    A record the caller may not read back (written outside their read scope) is its id.
+    """
+    if minimal:
+        stamps = get_stamps(session, module.id, ids, actor)
+        return {
+            "items": [
+                {"id": rid, "version": stamps[rid][1], "number": stamps[rid][0]}
+                if rid in stamps
+                else {"id": rid}
+                for rid in ids
+            ]
+        }
+    records = get_records(session, module.id, ids, actor)
+    return {
+        "items": [
+            record_json(module, records[rid]) if rid in records else {"id": rid} for rid in ids
+        ]
+    }
 
 
 def _write(
@@ -120,21 +149,22 @@ def _write(
 @operation("records.batch")
 def batch(module_id: str) -> ResponseReturnValue:
     """Create or change up to 1,000 records at once: 201 `{"items": [record, ...]}`."""
+    minimal = wants_minimal()
+    applied = {"Preference-Applied": MINIMAL} if minimal else {}
     with api_session() as (session, actor):
         module = readable_module(session, actor, module_id)
         key = request.headers.get(idempotency.HEADER)
         if key is not None:
             assert actor.user_id is not None
-            print_ = idempotency.fingerprint(
-                request.method, request.full_path, request.get_data(cache=True)
-            )
+            path = request.full_path + (f" {MINIMAL}" if minimal else "")
+            print_ = idempotency.fingerprint(request.method, path, request.get_data(cache=True))
             stored = idempotency.claim(session, actor.user_id, key, print_)
             if stored is not None:
                 return Response(
                     stored.body,
                     status=stored.status,
                     mimetype="application/json",
-                    headers={"Idempotent-Replayed": "true"},
+                    headers={"Idempotent-Replayed": "true", **applied},
                 )
         items = json_object({"records"}).get("records")
         if not isinstance(items, list) or not 1 <= len(items) <= MAX_ITEMS:
@@ -145,14 +175,8 @@ def batch(module_id: str) -> ResponseReturnValue:
         if any("id" not in item for item in items):
             abilities(actor, module).require_create()  # 403 before any item is checked
         ids = _write(session, module, actor, items)
-        records = _read_back(session, module, actor, ids)
-        body = {
-            "items": [
-                record_json(module, records[rid]) if rid in records else {"id": rid} for rid in ids
-            ]
-        }
-        text = current_app.json.dumps(body)
+        text = fast_dumps(_answer(session, module, actor, ids, minimal))
         if key is not None:
             assert actor.user_id is not None
             idempotency.remember(session, actor.user_id, key, 201, text)
-        return Response(text, status=201, mimetype="application/json")
+        return Response(text, status=201, mimetype="application/json", headers=applied)

@@ -11,6 +11,7 @@ read as Decimals, so money sent as `342.10` is never rounded through a binary fl
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import request
@@ -38,27 +39,27 @@ def _refuse_constant(name: str) -> Any:
     raise ApiError(400, "json_constant", {"name": name})
 
 
+# A JSON string (closed, or running to the end of a broken text) and anything not a bracket
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
 def _depth(text: str) -> int:
-    """How deeply brackets nest (outside strings): refused early past MAX_DEPTH."""
+    """How deeply brackets nest (outside strings): refused early past MAX_DEPTH.
+
+    The strings and everything but brackets are cut out by regular expressions first, so
+    only the brackets are walked in Python (a 1,000-record batch: a few thousand, not
+    300,000 characters).
+    """
     depth = deepest = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
+    for ch in _NOT_BRACKET.sub("", _STRING.sub("", text)):
+        if ch in "[{":
             depth += 1
             if depth > deepest:
                 deepest = depth
                 if deepest > MAX_DEPTH:
                     return deepest
-        elif ch in "]}":
+        else:
             depth -= 1
     return deepest
 

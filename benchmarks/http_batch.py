@@ -1,0 +1,258 @@
+"""HTTP batch benchmark: records per second through `POST .../records:batch`, end to end.
+
+The question: what does the HTTP layer add on top of the engine's bulk `create_records`?
+The app runs under gunicorn (as `formwork serve` runs it) on a scratch database with the
+benchmark's labour pack (benchmarks/pack.py); an admin's API token signs every request.
+Batches of 1,000 labour tallies with two task rows each are encoded once, before timing,
+as an integrator would send them. Then, batch by batch and taking turns (A B C A B C ...,
+so a busy machine hits all alike):
+
+- **engine**: `create_records` called directly on the same rows, one transaction a batch —
+  the engine's share, with no HTTP, no authentication and no answer;
+- **HTTP, full answer**: the batch posted, answered 201 with every written record;
+- **HTTP, `Prefer: return=minimal`**: answered with ids, versions and numbers only.
+
+Printed: records/s and milliseconds a batch of each, the engine's share of an HTTP batch,
+then the same posts from 2 and 4 concurrent clients (wall-clock records/s).
+
+    .venv/bin/python benchmarks/http_batch.py                     # SQLite, temporary file
+    scripts/with-postgres.sh .venv/bin/python benchmarks/http_batch.py --postgres
+    .venv/bin/python benchmarks/http_batch.py --records 3000      # a quick smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from benchmarks.concurrency import Server, free_port, serving
+from benchmarks.harness import Timing, scratch_database, server_version, timed_ms
+from benchmarks.pack import LABOUR_PACK, crew_rows, labour_rows, project_rows
+from engine import accounts
+from engine.actor import actor
+from engine.db import make_engine, make_session_factory, transaction
+from engine.exactjson import dumps
+from engine.migrate import upgrade_database
+from engine.packs import import_pack
+from engine.records.service import create_records
+
+ACTOR = actor("lee", "admin")
+PATH = "/api/v1/modules/labour/records:batch"
+CHILD_ROWS = 2
+MINIMAL = {"Prefer": "return=minimal"}
+TARGET_RATE = 3_000.0  # records/s over HTTP, the issue's target
+
+
+def say(message: str) -> None:
+    """Progress, on stderr, so stdout holds only the report."""
+    sys.stdout.flush()
+    print(message, file=sys.stderr, flush=True)
+
+
+def prepare(url: str) -> tuple[str, list[str], list[str]]:
+    """The schema, the pack, its projects and crews, an admin and their API token."""
+    engine = make_engine(url)
+    try:
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        with transaction(factory) as session:
+            import_pack(session, LABOUR_PACK)
+            projects = create_records(session, "project", project_rows(), ACTOR)
+            crews = create_records(session, "crew", crew_rows(), ACTOR)
+            accounts.create_user(session, "bench", "bench-password-1", roles=["admin"])
+            token = accounts.create_token(session, "bench", "benchmark")
+        return token, projects, crews
+    finally:
+        engine.dispose()
+
+
+def batches(count: int, size: int, projects: list[str], crews: list[str]) -> list[list[Any]]:
+    """`count` tallies in batches of `size`, two task rows each, links as real ids."""
+    rows = []
+    for row in labour_rows(count):
+        items = (row["items"] * CHILD_ROWS)[:CHILD_ROWS]
+        late = sum(item["hours"] for item in items) > 8  # the pack asks why, past 8 hours
+        rows.append(
+            {
+                **row,
+                "project": projects[row["project"]],
+                "crew": crews[row["crew"]],
+                "items": items,
+                "overtime_reason": "finished the pour" if late else None,
+            }
+        )
+    return [rows[start : start + size] for start in range(0, count, size)]
+
+
+def body_of(rows: list[Any]) -> bytes:
+    return dumps({"records": [{"data": row} for row in rows]}).encode()
+
+
+def post(port: int, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    try:
+        connection.request("POST", PATH, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def posted(port: int, body: bytes, headers: dict[str, str], size: int) -> Callable[[], None]:
+    """A call posting one batch that fails loudly unless all `size` records come back."""
+
+    def call() -> None:
+        status, answer = post(port, body, headers)
+        if status != 201:
+            raise SystemExit(f"the batch was answered {status}: {answer[:300]!r}")
+        if len(json.loads(answer)["items"]) != size:
+            raise SystemExit("the answer does not hold every written record")
+
+    return call
+
+
+def in_turns(
+    factory: sessionmaker[Session], port: int, headers: dict[str, str], work: list[list[Any]]
+) -> dict[str, Timing]:
+    """Each batch through the engine, over HTTP in full and over HTTP minimal, in turns."""
+    sides = {"engine": Timing(), "HTTP, full answer": Timing(), "HTTP, return=minimal": Timing()}
+    for number, rows in enumerate(work, 1):
+        say(f"batch {number} of {len(work)} ...")
+        body = body_of(rows)
+
+        def engine(rows: list[Any] = rows) -> None:
+            with transaction(factory) as session:
+                create_records(session, "labour", rows, ACTOR)
+
+        calls = (
+            engine,
+            posted(port, body, headers, len(rows)),
+            posted(port, body, {**headers, **MINIMAL}, len(rows)),
+        )
+        for timing, call in zip(sides.values(), calls, strict=True):
+            timing.samples_ms.append(timed_ms(call))
+    return sides
+
+
+def side_by_side(port: int, headers: dict[str, str], bodies: list[bytes], clients: int) -> float:
+    """Seconds for `clients` threads to post every body between them, back to back."""
+    queue = list(bodies)
+    lock = threading.Lock()
+    failures: list[str] = []
+
+    def client() -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                body = queue.pop()
+            status, answer = post(port, body, headers)
+            if status != 201:
+                failures.append(f"{status}: {answer[:200]!r}")
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(f"{len(failures)} batches refused, the first {failures[0]}")
+    return time.perf_counter() - started
+
+
+def report(
+    args: argparse.Namespace,
+    backend: str,
+    sides: dict[str, Timing],
+    concurrent: dict[tuple[int, str], float],
+) -> None:
+    load_average = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{backend}, {args.records:,} records a side in batches of {args.batch:,}, ")
+    print(f"{CHILD_ROWS} child rows each, gunicorn with {args.workers} sync workers")
+    print(f"{os.cpu_count()} cores, load average {load_average}\n")
+    print("| one client | records/s | ms a batch (median) | min | max | engine's share |")
+    print("|---|---|---|---|---|---|")
+    engine = sides["engine"]
+    for name, timing in sides.items():
+        rate = args.batch * len(timing.samples_ms) / (sum(timing.samples_ms) / 1000)
+        share = statistics.median(engine.samples_ms) / timing.median
+        print(
+            f"| {name} | {rate:,.0f} | {timing.median:.0f} | {timing.min:.0f} | {timing.max:.0f} "
+            f"| {share:.0%} |"
+        )
+    print("\nThe HTTP layer's own cost (median ms a batch, HTTP minus engine):")
+    for name, timing in list(sides.items())[1:]:
+        print(f"  {name}: {timing.median - engine.median:.0f} ms")
+    if concurrent:
+        print("\n| clients | answer | records/s |")
+        print("|---|---|---|")
+        for (clients, answer), rate in concurrent.items():
+            print(f"| {clients} | {answer} | {rate:,.0f} |")
+    best = max(
+        args.batch * len(t.samples_ms) / (sum(t.samples_ms) / 1000)
+        for name, t in sides.items()
+        if name != "engine"
+    )
+    met = "met" if best >= TARGET_RATE else "missed"
+    print(f"\ntarget: >= {TARGET_RATE:,.0f} records/s over HTTP, one client: {met} ({best:,.0f})")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=20_000, help="records a side")
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--clients", default="2,4", help="concurrent clients to try, or ''")
+    parser.add_argument("--database-url", help="a new SQLite file or a PostgreSQL server")
+    parser.add_argument("--postgres", action="store_true", help="use TEST_DATABASE_URL")
+    args = parser.parse_args(argv)
+    if args.postgres:
+        args.database_url = os.environ.get("TEST_DATABASE_URL") or parser.error(
+            "--postgres needs TEST_DATABASE_URL (run under scripts/with-postgres.sh)"
+        )
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    with scratch_database(args.database_url) as url:
+        token, projects, crews = prepare(url)
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        backend = server_version(engine)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        server = Server("formwork", free_port(), "/api/v1/modules/labour", headers)
+        env = {"DATABASE_URL": url, "SECRET_KEY": "bench", "FORMWORK_TIME_BUDGET": "0"}
+        work = batches(args.records, args.batch, projects, crews)
+        with serving(server, "web:create_app()", args.workers, env):
+            posted(server.port, body_of(work[0][:10]), headers, 10)()  # warm up the workers
+            sides = in_turns(factory, server.port, headers, work)
+            concurrent: dict[tuple[int, str], float] = {}
+            bodies = [body_of(rows) for rows in work]
+            for clients in (int(c) for c in args.clients.split(",") if c.strip()):
+                for answer, extra in (("full", {}), ("return=minimal", MINIMAL)):
+                    say(f"{clients} clients, {answer} ...")
+                    seconds = side_by_side(server.port, {**headers, **extra}, bodies, clients)
+                    concurrent[(clients, answer)] = args.records / seconds
+        engine.dispose()
+        report(args, backend, sides, concurrent)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
