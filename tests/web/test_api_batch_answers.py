@@ -101,7 +101,7 @@ def test_a_refused_batch_writes_nothing_whatever_the_answer_preferred(api: Api) 
         assert [(e["index"], e["path"]) for e in errors(response)] == [(2, "/trade")]
         assert "Preference-Applied" not in response.headers
         assert listed(api) == before
-    stale = [{"data": labour_data(records[0]["data"]["project"])}]
+    stale: list[dict[str, Any]] = [{"data": labour_data(records[0]["data"]["project"])}]
     stale.append({"id": existing["id"], "version": 7, "data": {"worker": "X"}})
     response = api.post(BATCH, as_="foreman", json={"records": stale}, headers=MINIMAL)
     assert response.status_code == 409 and errors(response)[0]["index"] == 1
