@@ -15,6 +15,7 @@ import click
 
 from web.cli_background import tick_command, webhooks, worker
 from web.cli_common import command_engine, formwork_group, report_error, safe_url
+from web.cli_imports import imports
 from web.cli_packs import packs
 from web.cli_records import records
 from web.cli_serve import serve
@@ -38,7 +39,18 @@ def init_db() -> None:
         click.echo(f"Database {safe_url(engine)} is at revision {revision}.")
 
 
-for _command in (packs, records, users, tokens, demo_users, tick_command, worker, webhooks, serve):
+for _command in (
+    packs,
+    records,
+    imports,
+    users,
+    tokens,
+    demo_users,
+    tick_command,
+    worker,
+    webhooks,
+    serve,
+):
     cli.add_command(_command)
 
 

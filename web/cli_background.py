@@ -69,6 +69,16 @@ def tick_command(limit: int) -> None:
             click.echo(line)
 
 
+def _start_imports(factory: Any, interval: float) -> Any:
+    """The thread that runs queued import jobs beside the outbox rounds, started."""
+    from engine.imports.jobs_worker import ImportWorker
+    from web.cli_imports import command_store
+
+    importer = ImportWorker(factory, command_store(), interval=interval)
+    importer.start()
+    return importer
+
+
 @formwork_command("worker")
 @click.option(
     "--interval",
@@ -84,12 +94,19 @@ def tick_command(limit: int) -> None:
     type=click.FloatRange(min=1),
     help="Seconds between two runs of the due-transition check.",
 )
+@click.option(
+    "--imports/--no-imports",
+    default=True,
+    show_default=True,
+    help="Also run queued import jobs (in a thread of their own).",
+)
 @click.option("--rounds", type=click.IntRange(min=1), default=None, hidden=True)
-def worker(interval: float, tick_every: float, rounds: int | None) -> None:
-    """Run until stopped: deliver webhooks every few seconds, due transitions every minute.
+def worker(interval: float, tick_every: float, imports: bool, rounds: int | None) -> None:
+    """Run until stopped: deliver webhooks every few seconds, due transitions every minute,
+    and queued import jobs one after another.
 
-    SIGTERM or Ctrl-C stops it after the current round. Several workers may run at once on
-    PostgreSQL (they claim deliveries with SKIP LOCKED).
+    SIGTERM or Ctrl-C stops it after the current round (and the import under way). Several
+    workers may run at once on PostgreSQL (they claim deliveries and jobs with SKIP LOCKED).
     """
     import signal
 
@@ -108,8 +125,10 @@ def worker(interval: float, tick_every: float, rounds: int | None) -> None:
         with command_engine() as engine:
             require_current_schema(engine)
             factory = make_session_factory(engine)
+            importer = _start_imports(factory, min(interval, 2.0)) if imports else None
             click.echo(
-                f"Worker started: outbox every {interval:g}s, due transitions every {tick_every:g}s."
+                f"Worker started: outbox every {interval:g}s, due transitions every {tick_every:g}s"
+                + (", import jobs as they come." if imports else ".")
             )
             while not stopping.is_set():
                 if time.monotonic() - last_tick >= tick_every or last_tick == 0.0:
@@ -131,6 +150,9 @@ def worker(interval: float, tick_every: float, rounds: int | None) -> None:
                 deadline = time.monotonic() + interval
                 while not stopping.is_set() and time.monotonic() < deadline:
                     time.sleep(min(0.2, interval))
+            if importer is not None:
+                importer.stop()
+                importer.join()  # the import under way ends as it would have
     except KeyboardInterrupt:
         pass
     finally:

@@ -73,6 +73,38 @@ def _print_import(result: Any) -> None:
         click.echo(f"{place}{f', {p.column}' if p.column else ''}: {p.message}", err=True)
 
 
+def _queue(
+    module: str,
+    file: str,
+    as_user: str | None,
+    mapping: dict[str, str],
+    encoding: str | None,
+    sheet: str | None,
+    *,
+    key: str | None,
+    mode: str,
+    dry_run: bool,
+) -> None:
+    """Store FILE and queue its import for `formwork worker`; print the job's id."""
+    from pathlib import Path
+
+    from web.cli_imports import queue_file
+
+    job_id = queue_file(
+        module,
+        Path(file),
+        as_user,
+        mapping=mapping,
+        key=key,
+        mode=mode,
+        encoding=encoding,
+        sheet=sheet,
+        dry_run=dry_run,
+    )
+    click.echo(job_id)
+    click.echo(f"Queued as import {job_id}: `formwork imports show {job_id}`.", err=True)
+
+
 @records.command("import")
 @click.argument("module")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
@@ -83,6 +115,9 @@ def _print_import(result: Any) -> None:
 @click.option("--valid-only", is_flag=True, help="Write the valid rows, set the others aside.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.option("--as", "as_user", help="Import as this user (an administrator by default).")
+@click.option(
+    "--background", is_flag=True, help="Queue it for `formwork worker`; prints the job's id."
+)
 def import_command(
     module: str,
     file: str,
@@ -93,12 +128,19 @@ def import_command(
     valid_only: bool,
     dry_run: bool,
     as_user: str | None,
+    background: bool,
 ) -> None:
     """Import the rows of FILE (CSV in UTF-8 or GBK, or XLSX) as records of MODULE.
 
     Nothing is written when any row has a problem, unless --valid-only: then the valid rows
-    are written and the rejected ones are saved beside FILE with an error column.
+    are written and the rejected ones are saved beside FILE with an error column. With
+    --background the file is stored and queued; `formwork imports show ID` follows it.
     """
+    if background:
+        mode = "valid" if valid_only else "all"
+        mapping = _mapping(pairs)
+        _queue(module, file, as_user, mapping, encoding, sheet, key=key, mode=mode, dry_run=dry_run)
+        return
     from engine.accounts import actor_of
     from engine.actor import SYSTEM
     from engine.imports import apply_import, preview, write_rejected

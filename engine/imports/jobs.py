@@ -24,7 +24,7 @@ from engine.catalog import load_catalog
 from engine.errors import NotFound, PermissionDenied, Problem
 from engine.imports.importing import MODES
 from engine.imports.jobs_live import LIVE
-from engine.imports.jobs_run import interrupt_stale, run_job
+from engine.imports.jobs_run import STALE, interrupt_stale, run_job
 from engine.imports.jobs_store import claim_next, restore_sample
 from engine.imports.problems import RowProblem
 from engine.models import aware, utcnow
@@ -230,14 +230,18 @@ def history(session: Session, module_id: str, actor: Actor, limit: int = 50) -> 
 
 
 def run_next(
-    factory: sessionmaker[Session], store: FileStore, *, worker: str = "worker"
+    factory: sessionmaker[Session],
+    store: FileStore,
+    *,
+    worker: str = "worker",
+    stale: dt.timedelta = STALE,
 ) -> int | None:
     """Claim one queued job and run it to the end; its id, or None when none is queued.
 
-    Jobs left `running` by a worker that died (a stale heartbeat) are marked interrupted
-    first, with what they had committed.
+    Jobs left `running` by a worker that died (no heartbeat for `stale`) are marked
+    interrupted first, with what they had committed.
     """
-    interrupt_stale(factory)
+    interrupt_stale(factory, stale)
     job_id = claim_next(factory, worker)
     if job_id is None:
         return None

@@ -349,6 +349,7 @@ def interrupt_stale(factory: sessionmaker[Session], stale: dt.timedelta = STALE)
                     ImportJob.heartbeat_at < cutoff,
                 )
                 .values(**values)
+                .execution_options(synchronize_session=False)
             )
             if changed.rowcount == 1:  # type: ignore[attr-defined]  # a CursorResult
                 found.append(job.id)
