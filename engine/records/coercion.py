@@ -20,6 +20,7 @@ from engine.errors import Problem, ValidationFailed
 from engine.input_errors import UNKNOWN, CodedErrors, CodedNested, problems_from, schema_problem
 from engine.kinds.standard import TABLE
 from engine.records.compute import _json_ready, missing_required, record_validator
+from engine.records.plain_input import plain_input
 
 SYSTEM_KEYS = (
     "id",
@@ -116,7 +117,14 @@ def _refusals(module: Module, data: Mapping[str, Any], writable: Set[str] | None
 
 
 def coerce_input(module: Module, data: Any, writable: Set[str] | None = None) -> dict[str, Any]:
-    """Typed values for the fields present in `data`; ValidationFailed lists every problem."""
+    """Typed values for the fields present in `data`; ValidationFailed lists every problem.
+
+    A clean record takes the module's compiled plan (engine/records/plain_input.py), which
+    gives the same values; any other goes through the marshmallow schema."""
+    schema = input_schema(module)
+    values = plain_input(module, schema, writable).coerce(data)
+    if values is not None:
+        return values
     if not isinstance(data, Mapping):
         raise ValidationFailed([Problem("", "not_an_object")])
     problems = _refusals(module, data, writable)
@@ -135,7 +143,7 @@ def coerce_input(module: Module, data: Any, writable: Set[str] | None = None) ->
                 for row in clean[key]
             ]
     try:
-        values = input_schema(module).load(clean)
+        values = schema.load(clean)
     except ValidationError as exc:
         problems.extend(problems_from(exc.messages))
         values = exc.valid_data if isinstance(exc.valid_data, Mapping) else {}

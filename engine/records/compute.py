@@ -3,13 +3,17 @@
 Order matters and is fixed: child-row formulas, record formulas (in dependency order),
 `show_if` (hidden fields are not stored), formulas again over what stays, then required,
 `required_if` and the module's compiled JSON Schema.
+
+What depends only on the module — the formulas in their order, the fields each check reads,
+the record constraints compiled into plain checks (engine/records/plain_checks.py) — is
+worked out once per compiled module (`_plan`), not again for every record of a bulk load.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -19,8 +23,10 @@ from engine.actor import Actor
 from engine.definitions.constraints import validation_problems
 from engine.definitions.model import Field, Module
 from engine.errors import ExpressionError, Problem, ValidationFailed
-from engine.expressions import truthy
+from engine.expressions import Expression, truthy
 from engine.input_errors import schema_problem
+from engine.records.plain_checks import json_ready as _json_ready
+from engine.records.plain_checks import schema_check
 
 
 def _order(field_list: tuple[Field, ...]) -> list[Field]:
@@ -99,25 +105,25 @@ def apply_formulas(
     of hidden rows would read 0.
     """
     problems: list[Problem] = []
-    record_order, child_orders = formula_order(module)
-    for table in module.table_fields:
-        for index, row in enumerate(values.get(table.name) or []):
-            for f in child_orders[table.name]:
-                env = {c.name: row.get(c.name) for c in table.children}
+    plan = _plan(module)
+    for table, columns, formulas in plan.child_formulas:
+        for index, row in enumerate(values.get(table) or []):
+            env = {name: row.get(name) for name in columns}  # each result is read by the next
+            for f in formulas:
                 try:
-                    row[f.name] = cast_formula_value(f, f.formula.evaluate(env))  # type: ignore[union-attr]  # formula fields only
+                    row[f.name] = env[f.name] = cast_formula_value(f, f.formula.evaluate(env))  # type: ignore[union-attr]  # formula fields only
                 except ExpressionError as exc:
-                    where = f"/{table.name}/{index}/{f.name}"
+                    where = f"/{table}/{index}/{f.name}"
                     problems.append(Problem(where, "cannot_compute", exc.wrapped()))
-                    row[f.name] = None
+                    row[f.name] = env[f.name] = None
     env = base_env(values, system, actor)
-    for f in record_order:
-        if f.formula is None or f.on_read:
-            continue
-        if unknown and any(ref[0] in unknown for ref in f.formula.references):
+    for f in plan.record_formulas:
+        formula = f.formula
+        assert formula is not None  # only fields with a formula are planned
+        if unknown and any(ref[0] in unknown for ref in formula.references):
             continue
         try:
-            values[f.name] = env[f.name] = cast_formula_value(f, f.formula.evaluate(env))
+            values[f.name] = env[f.name] = cast_formula_value(f, formula.evaluate(env))
         except ExpressionError as exc:
             problems.append(Problem(f"/{f.name}", "cannot_compute", exc.wrapped()))
             values[f.name] = env[f.name] = None
@@ -143,18 +149,6 @@ def hidden_by_condition(
     return hidden
 
 
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {k: _json_ready(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_json_ready(v) for v in value]
-    return value
-
-
 def missing_required(module: Module, data: Any) -> list[Problem]:
     """Required fields absent from raw input (fields that `show_if` may hide are left to the
     full check, which knows whether they are shown)."""
@@ -172,13 +166,94 @@ def missing_required(module: Module, data: Any) -> list[Problem]:
     ]
 
 
+@dataclass(frozen=True)
+class _Required:
+    """A field some record may have to fill: required, required under a condition, or a
+    child table with required columns (name, whether computed, whether a yes/no each)."""
+
+    field: Field
+    condition: Expression | None
+    columns: tuple[tuple[str, bool, bool], ...]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What `prepare_values` asks of a module, worked out once per compiled module."""
+
+    blanks: tuple[tuple[str, bool], ...]  # stored fields and child tables, whether rows
+    child_formulas: tuple[tuple[str, tuple[str, ...], tuple[Field, ...]], ...]
+    record_formulas: tuple[Field, ...]  # stored formulas, each after those it reads
+    rollups: frozenset[str]
+    required: tuple[_Required, ...]
+
+
+@lru_cache(maxsize=256)
+def _plan(module: Module) -> _Plan:
+    record_order, child_orders = formula_order(module)
+    required = tuple(
+        _Required(
+            f,
+            module.ui.required_if.get(f.name),
+            tuple((c.name, c.computed, c.kind_type.flag) for c in f.children if c.required)
+            if f.kind_type.rows
+            else (),
+        )
+        for f in module.fields
+        if not f.computed and (f.required or f.name in module.ui.required_if or f.kind_type.rows)
+    )
+    return _Plan(
+        blanks=tuple(
+            (f.name, f.kind_type.rows) for f in module.fields if f.stored or f.kind_type.rows
+        ),
+        child_formulas=tuple(
+            (t.name, tuple(c.name for c in t.children), tuple(child_orders[t.name]))
+            for t in module.table_fields
+            if child_orders[t.name]
+        ),
+        record_formulas=tuple(f for f in record_order if f.formula is not None and not f.on_read),
+        rollups=frozenset(f.name for f in module.fields if f.rollup is not None),
+        required=required,
+    )
+
+
+def _required_problems(
+    plan: _Plan, values: Mapping[str, Any], env: Mapping[str, Any], hidden: set[str]
+) -> list[Problem]:
+    """Required fields left empty, a required yes left no, required child columns empty."""
+    problems = []
+    for item in plan.required:
+        f = item.field
+        if f.name in hidden:
+            continue
+        required = f.required
+        if item.condition is not None:
+            with contextlib.suppress(ExpressionError):
+                required = required or truthy(item.condition.evaluate(env))
+        if required and not _present(values.get(f.name)):
+            problems.append(Problem(f"/{f.name}", "required", {"field": f.name}))
+        elif required and f.kind_type.flag and values.get(f.name) is not True:
+            # a required yes/no is a consent box: only yes fills it (docs/pack-extensions.md)
+            problems.append(Problem(f"/{f.name}", "required_yes", {"field": f.name}))
+        if not item.columns:
+            continue
+        for index, row in enumerate(values.get(f.name) or []):
+            for name, computed, flag in item.columns:
+                if not computed and not _present(row.get(name)):
+                    where = f"/{f.name}/{index}/{name}"
+                    problems.append(Problem(where, "required", {"field": name}))
+                elif flag and row.get(name) is False:
+                    where = f"/{f.name}/{index}/{name}"
+                    problems.append(Problem(where, "required_yes", {"field": name}))
+    return problems
+
+
 def prepare_values(
     module: Module, values: dict[str, Any], system: Mapping[str, Any], actor: Actor
 ) -> dict[str, Any]:
     """Complete a record's values (formulas, show_if) and check them; raise ValidationFailed."""
-    for f in module.fields:
-        if f.stored or f.kind_type.rows:
-            values.setdefault(f.name, [] if f.kind_type.rows else None)
+    plan = _plan(module)
+    for name, rows in plan.blanks:
+        values.setdefault(name, [] if rows else None)
     problems = apply_formulas(module, values, system, actor)
     hidden = hidden_by_condition(module, values, system, actor) if module.ui.show_if else set()
     cleared: set[str] = set()
@@ -191,42 +266,20 @@ def prepare_values(
     if cleared & formula_inputs(module):  # a formula read a value that is no longer stored
         problems = apply_formulas(module, values, system, actor)
     env = base_env(values, system, actor)
-    for f in module.fields:  # a new record's rollups sum nothing yet; an update passes its own
-        if f.rollup is not None:
-            env.setdefault(f.name, None)
-    for f in module.fields:
-        if f.name in hidden or f.computed:
-            continue
-        required = f.required
-        condition = module.ui.required_if.get(f.name)
-        if condition is not None:
-            with contextlib.suppress(ExpressionError):
-                required = required or truthy(condition.evaluate(env))
-        if required and not _present(values.get(f.name)):
-            problems.append(Problem(f"/{f.name}", "required", {"field": f.name}))
-        elif required and f.kind_type.flag and values.get(f.name) is not True:
-            # a required yes/no is a consent box: only yes fills it (docs/pack-extensions.md)
-            problems.append(Problem(f"/{f.name}", "required_yes", {"field": f.name}))
-        if f.kind_type.rows:
-            for index, row in enumerate(values.get(f.name) or []):
-                for child in f.children:
-                    if child.required and not child.computed and not _present(row.get(child.name)):
-                        problems.append(
-                            Problem(
-                                f"/{f.name}/{index}/{child.name}",
-                                "required",
-                                {"field": child.name},
-                            )
-                        )
-                    elif child.required and child.kind_type.flag and row.get(child.name) is False:
-                        where = f"/{f.name}/{index}/{child.name}"
-                        problems.append(Problem(where, "required_yes", {"field": child.name}))
+    for name in plan.rollups:  # a new record's rollups sum nothing yet; an update passes its own
+        env.setdefault(name, None)
+    problems.extend(_required_problems(plan, values, env, hidden))
     problems.extend(validation_problems(module.id, module.validations, env))
-    rollups = {f.name for f in module.fields if f.rollup is not None}
-    document = _json_ready(
-        {k: v for k, v in values.items() if module.field(k) is not None and k not in rollups}
-    )
-    problems.extend(schema_problem(e) for e in record_validator(module).iter_errors(document))
+    check = schema_check(module)
+    if check is None or not check(values):  # only then is the record walked field by field
+        document = _json_ready(
+            {
+                k: v
+                for k, v in values.items()
+                if module.field(k) is not None and k not in plan.rollups
+            }
+        )
+        problems.extend(schema_problem(e) for e in record_validator(module).iter_errors(document))
     if problems:
         raise ValidationFailed(problems)
     return values
