@@ -20,11 +20,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.file_buckets import StorageUnavailable
+from engine.imports.jobs import run_next
 from tests.s3server import S3Server, running_s3_server
 from tests.web.helpers import csrf_token, make_api, make_app, sign_in_as
 from tests.web.test_api_attachments import send
+from tests.web.test_import_page import CSV, job_url
+from tests.web.test_import_page import upload as upload_import
 from tests.web.test_pages_forms import tally_form, upload
 from web import create_app
+from web.pages.uploads import file_store
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 
@@ -125,6 +129,20 @@ def test_uploads_through_the_api_land_in_the_bucket(
         assert files_on_disk(tmp_path / "uploads") == []
     finally:
         api.app.extensions["formwork"].engine.dispose()
+
+
+def test_an_import_file_is_kept_in_the_bucket_and_read_from_there(
+    app: Flask, s3: S3Server, bucket: str, tmp_path: Path
+) -> None:
+    client = signed_in(app, "accountant")
+    url = job_url(upload_import(client, CSV.encode("utf-8")))
+    [kept] = s3.keys(bucket)
+    with app.app_context():
+        store = file_store()
+    assert run_next(app.extensions["formwork"].session_factory, store, worker="test") is not None
+    page = client.get(url).text
+    assert "<strong>1</strong> to create" in page and "HRB400 钢筋" in page
+    assert kept in s3.keys(bucket) and files_on_disk(tmp_path / "first") == []
 
 
 def closed_port() -> int:
