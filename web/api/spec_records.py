@@ -168,27 +168,52 @@ def _writes(ctx: SpecContext) -> Iterator[Module]:
             yield module
 
 
+PREFER = {
+    "name": "Prefer",
+    "in": "header",
+    "required": False,
+    "description": "`return=minimal` (RFC 7240): answer each written record's id, version and "
+    "number only, not the whole record; the answer then carries `Preference-Applied`",
+    "schema": {"type": "string", "examples": ["return=minimal"]},
+}
+WRITTEN = {
+    "type": "object",
+    "description": "a written record with `Prefer: return=minimal`",
+    "required": ["id", "version", "number"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string"},
+        "version": {"type": "integer", "minimum": 1},
+        "number": {"type": ["string", "null"]},
+    },
+}
+
+
 def _batch(ctx: SpecContext) -> Iterator[Placed]:
     key = {
         "name": "Idempotency-Key",
         "in": "header",
         "required": False,
-        "description": "makes a retry safe: the same key and body replay the first answer",
+        "description": "makes a retry safe: the same key, body and `Prefer` replay the first "
+        "answer",
         "schema": {"type": "string", "pattern": "^[!-~]{1,255}$"},
     }
     for module in _writes(ctx):
+        written = {"anyOf": [ref(f"{module.id}.Record"), WRITTEN]}
         answer = {
             "type": "object",
             "required": ["items"],
-            "properties": {"items": {"type": "array", "items": ref(f"{module.id}.Record")}},
+            "properties": {"items": {"type": "array", "items": written}},
         }
         yield (
             _in(module),
             {
                 "operationId": f"{module.id}.batch",
                 "summary": f"Create or change up to {BATCH_LIMIT:,} records, all or nothing",
+                "description": "Answers every written record in request order, as `GET` of it "
+                "reads it; with `Prefer: return=minimal` only its id, version and number.",
                 "tags": ctx.tag(module),
-                "parameters": [key],
+                "parameters": [key, PREFER],
                 "requestBody": request_body(batch_body(module.id)),
                 "responses": responses(201, answer, WRITE_ERRORS),
             },
