@@ -18,9 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from engine import accounts
 from engine.attachments import LocalFolder
+from engine.db import transaction
 from engine.imports.jobs import run_next
-from tests.web.helpers import csrf_token, post
+from tests.web.helpers import PASSWORD, csrf_token, post
 
 CSV = (
     "编号,所属项目,成本科目,期间（年-月）,摘要,Vendor,名称,数量,单价\n"
@@ -147,6 +149,13 @@ def test_roles_without_import_and_other_peoples_jobs(
         assert client.get(address).status_code == 403, address
     assert upload(client, CSV.encode("utf-8")).status_code == 403
     assert post(client, url + "/cancel").status_code == 403
+    post(client, "/sign-out")
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        accounts.create_user(session, "accountant2", PASSWORD, roles=["accountant"])
+    sign_in("accountant2")  # may import too, but the job is another's: it does not exist
+    assert client.get(url).status_code == 404
+    assert post(client, url + "/cancel").status_code == 404
+    assert "costs.csv" not in client.get("/m/cost_centre/imports").text
     post(client, "/sign-out")
     sign_in("admin")  # an administrator sees every job, and may cancel it
     assert client.get(url).status_code == 200
