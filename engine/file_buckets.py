@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 PART_BYTES = 8 * 1024 * 1024  # above this an upload goes in parts of this size
+PARTS_IN_FLIGHT = 4  # parts of one upload sent at once, and so held in memory at most
 MISSING_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 DENIED_CODES = {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
 CREDENTIALS = "FORMWORK_S3_KEY and FORMWORK_S3_SECRET (or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
@@ -109,7 +110,12 @@ class S3Bucket:
     def save(self, file_id: str, chunks: Iterable[bytes]) -> None:
         from boto3.s3.transfer import TransferConfig
 
-        transfer = TransferConfig(multipart_threshold=PART_BYTES, multipart_chunksize=PART_BYTES)
+        transfer = TransferConfig(
+            multipart_threshold=PART_BYTES,
+            multipart_chunksize=PART_BYTES,
+            max_concurrency=PARTS_IN_FLIGHT,
+        )
+        transfer.max_in_memory_upload_chunks = PARTS_IN_FLIGHT  # the memory one upload holds
         reader = io.BufferedReader(_ChunkReader(iter(chunks)), buffer_size=PART_BYTES)
         self.client.upload_fileobj(reader, self.settings.bucket, self.key(file_id), Config=transfer)
 
