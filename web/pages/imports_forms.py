@@ -1,8 +1,9 @@
 """The import pages' forms and what their templates show, kept apart from the routes.
 
-The page sends back, for each column of the file, the field the person chose; only what
-differs from what the engine mapped by itself travels as the mapping override, so a column
-left as the engine read it (a record-number column, say) keeps the engine's own reading.
+The page sends back, for each column of the file, the field the person chose. Every chosen
+field travels as the mapping override; a column left out is sent only when that differs from
+the engine's reading (a column it refused — a hidden field's, say — marked `!refused`, so
+leaving it out is kept), so a column the engine read as nothing is left to the engine.
 The template file offers the columns a person may fill: each writable field's label in the
 reader's language, and a child table's columns as `table.column`.
 """
