@@ -1,13 +1,14 @@
 """Each row of the sheet as the record data a person would have typed, or its problems.
 
-Links and users are resolved per column first (one statement each), then every cell is
-converted by its field's kind (engine/imports/values.py). A child table's mapped columns
+Links and users are resolved per column first (a statement per 500 distinct values), then
+every cell is converted by its column's reader, built once per column from its field's kind
+(engine/imports/values.py), so a row costs a call per cell and no look-up of its field. A child table's mapped columns
 make one child row per sheet row; engine/imports/children.py gathers the rows of a record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from engine.imports.lookups import Found, find_links, find_users
 from engine.imports.mapping import NUMBER, target_field
 from engine.imports.problems import RowProblem
 from engine.imports.sources import Table
-from engine.imports.values import SEPARATORS, CellRefused, cell_text, convert
+from engine.imports.values import SEPARATORS, CellRefused, cell_text, converter
 
 
 @dataclass
@@ -87,6 +88,28 @@ def _resolved(found: Found, text: str, many: bool) -> Any:
     return values if many else values[0]
 
 
+Read = Callable[[Any], Any]  # a cell → the field's value (CellRefused when it cannot be)
+
+
+def _reader(module: Module, target: str, found: Found | None) -> tuple[str, str | None, Read]:
+    """The field and child column a target fills, and its cell reader, built once a column."""
+    if target == NUMBER:
+        return NUMBER, None, lambda raw: cell_text(raw) or None
+    resolved = target_field(module, target)
+    assert resolved is not None  # the mapping kept only targets that are fields
+    parent, column = resolved
+    leaf = column or parent
+    name = column.name if column is not None else None
+    if found is None:
+        return parent.name, name, converter(leaf)
+    many = leaf.kind_type.many
+    return (
+        parent.name,
+        name,
+        lambda raw: _resolved(found, text, many) if (text := cell_text(raw)) else None,
+    )
+
+
 def build_rows(
     session: Session,
     catalog: Catalog,
@@ -98,36 +121,29 @@ def build_rows(
     """Every non-blank row of the table converted through the column map."""
     found = _lookups(session, catalog, module, table, columns, actor)
     index = {h: i for i, h in enumerate(table.headers)}
+    readers = [
+        (index[header], header, *_reader(module, target, found.get(header)))
+        for header, target in columns.items()
+    ]
     rows = []
     for number, cells in table.rows:
         row = Row(number, cells)
-        for header, target in columns.items():
-            raw = cells[index[header]] if index[header] < len(cells) else None
+        data = row.data
+        width = len(cells)
+        for position, header, name, column, read in readers:
             try:
-                _put(module, row, header, target, raw, found.get(header))
+                value = read(cells[position] if position < width else None)
             except CellRefused as refused:
                 problem = Problem("", refused.code, refused.params)
                 row.problems.append(RowProblem(number, header, problem))
+                continue
+            if column is not None:
+                children = data.setdefault(name, [{}])
+                if value is not None:
+                    children[0][column] = value
+            elif name == NUMBER:
+                data.setdefault(NUMBER, value)
+            else:
+                data[name] = value
         rows.append(row)
     return rows
-
-
-def _put(module: Module, row: Row, header: str, target: str, raw: Any, found: Found | None) -> None:
-    if target == NUMBER:
-        row.data.setdefault(NUMBER, cell_text(raw) or None)
-        return
-    resolved = target_field(module, target)
-    assert resolved is not None  # the mapping kept only targets that are fields
-    parent, column = resolved
-    leaf = column or parent
-    text = cell_text(raw)
-    if found is not None:
-        value = _resolved(found, text, leaf.kind_type.many) if text else None
-    else:
-        value = convert(leaf, raw)
-    if column is None:
-        row.data[parent.name] = value
-        return
-    children = row.data.setdefault(parent.name, [{}])
-    if value is not None:
-        children[0][column.name] = value

@@ -5,18 +5,17 @@ workbook what its zip members unpack to are checked before any parsing, so a 200
 a zip bomb costs nothing. CSV text is decoded as UTF-8 (with or without BOM) or as GBK /
 GB18030, the way Chinese Excel saves it — detected by charset-normalizer, or chosen by the
 caller. A workbook is read by openpyxl in read-only (streaming) mode. Formulas are never
-evaluated: a cell holding one is a problem at its row and column.
+evaluated: a cell holding one is a problem at its row and column. A workbook's sheet is
+streamed as plain values (engine/imports/workbook.py).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
-import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 from engine.errors import Problem, ValidationFailed
 from engine.imports.problems import RowProblem
+from engine.imports.workbook import declared_rows, merged_ranges, open_book, sheet_rows
 
 
 @dataclass(frozen=True)
@@ -183,81 +183,31 @@ def sheet_names(path: Path | str) -> list[str]:
     """The sheets of a workbook (none for a CSV file); read after `read_table` checked it."""
     if not zipfile.is_zipfile(path):
         return []
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True)
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()
+    with open_book(path) as book:
+        return list(book.sheets)
 
 
 def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> Table:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=False)
-    try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            raise refuse("import_unknown_sheet", value=sheet, values=workbook.sheetnames)
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        declared = worksheet.max_row or 0  # from the sheet's dimension, when it has one
-        if declared - 1 > limits.max_rows:
+    with open_book(path) as book:
+        if sheet is not None and sheet not in book.sheets:
+            raise refuse("import_unknown_sheet", value=sheet, values=list(book.sheets))
+        title = sheet if sheet is not None else next(iter(book.sheets), None)
+        if title is None:
+            raise refuse("import_no_header")
+        if declared_rows(book, title) - 1 > limits.max_rows:
             raise refuse("import_too_many_rows", limit=limits.max_rows)
-        table = Table(headers=[], rows=[], sheet=worksheet.title)
-        _read_sheet_rows(table, worksheet.iter_rows(min_row=1, min_col=1), limits)
-        merged = _merged_ranges(path, workbook, worksheet.title)
-    finally:
-        workbook.close()
+        table = Table(headers=[], rows=[], sheet=title)
+        for number, values, formulas in sheet_rows(book, title):
+            if number == 1:
+                table.headers = [str(v).strip() if v is not None else "" for v in values]
+                continue
+            _add_row(table, number, values, limits)
+            for index, text in formulas:
+                if index < len(table.headers):
+                    table.problems.append(_formula(number, table.headers[index], text))
+        merged = merged_ranges(book, title)
     _note_merged(table, merged)
     return _checked(table)
-
-
-def _read_sheet_rows(table: Table, rows: Iterable[Any], limits: Limits) -> None:
-    for number, cells in enumerate(rows, start=1):
-        values = [_cell_value(cell) for cell in cells]
-        if number == 1:
-            table.headers = [str(v).strip() if v is not None else "" for v in values]
-            continue
-        _add_row(table, number, values, limits)
-        for column, cell in enumerate(cells):
-            if getattr(cell, "data_type", None) == "f" and column < len(table.headers):
-                table.problems.append(_formula(number, table.headers[column], str(cell.value)))
-
-
-def _cell_value(cell: Any) -> Any:
-    value = getattr(cell, "value", None)
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    return value
-
-
-MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+)(?::([A-Z]+\d+))?"')
-
-
-def _merged_ranges(path: Path, workbook: Any, title: str) -> list[tuple[str, int, str]]:
-    """The merged ranges of the sheet (column letters, first row, the range), read from its
-    XML in chunks: openpyxl's read-only mode gives a merge's value to its first cell only
-    and leaves the others empty, without saying so."""
-    member = _sheet_member(workbook, title)
-    if member is None:
-        return []
-    found: list[tuple[str, int, str]] = []
-    with zipfile.ZipFile(path) as archive, archive.open(member) as stream:
-        tail = b""
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            window = tail + chunk
-            for match in MERGE.finditer(window):
-                first = f"{match[1].decode()}{match[2].decode()}"
-                span = f"{first}:{match[3].decode()}" if match[3] else first
-                found.append((match[1].decode(), int(match[2]), span))
-            tail = window[-200:]
-    return sorted(set(found), key=lambda m: (m[1], m[0]))
-
-
-def _sheet_member(workbook: Any, title: str) -> str | None:
-    worksheet = workbook[title]
-    source = getattr(worksheet, "_worksheet_path", None)
-    return source if isinstance(source, str) else None
 
 
 def _note_merged(table: Table, merged: Iterator[tuple[str, int, str]] | list[Any]) -> None:

@@ -82,11 +82,11 @@ def _choice_names(f: Field) -> dict[str, Any]:
     return found
 
 
-def _choice(f: Field, value: Any) -> Any:
+def _choice(f: Field, value: Any, names: Mapping[str, Any] | None = None) -> Any:
     text = cell_text(value)
     if text == "":
         return None
-    found = _choice_names(f).get(normal(text))
+    found = (names if names is not None else _choice_names(f)).get(normal(text))
     if found is None:
         choices = ", ".join(_choice_label(f, o) for o in f.enum or ())
         raise CellRefused("import_not_a_choice", value=text, choices=choices)
@@ -103,8 +103,9 @@ def _choice_label(f: Field, option: Any) -> str:
 SEPARATORS = re.compile(r"[,，;；、\n]")
 
 
-def _choices(f: Field, value: Any) -> Any:
-    return [_choice(f, part) for part in SEPARATORS.split(cell_text(value)) if part.strip()]
+def _choices(f: Field, value: Any, names: Mapping[str, Any] | None = None) -> Any:
+    names = names if names is not None else _choice_names(f)
+    return [_choice(f, part, names) for part in SEPARATORS.split(cell_text(value)) if part.strip()]
 
 
 DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -156,6 +157,19 @@ CONVERTERS: dict[str, Converter] = {
 
 def convert(f: Field, value: Any) -> Any:
     """The cell's value for `f` as the form would send it (CellRefused when it cannot be)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return CONVERTERS.get(f.kind, _text)(f, value)
+    return converter(f)(value)
+
+
+def converter(f: Field) -> Callable[[Any], Any]:
+    """`convert` for one column, built once: what it needs of the field (a choice's names in
+    both languages) is worked out here, not again for every cell."""
+    kind = CONVERTERS.get(f.kind, _text)
+    if kind in (_choice, _choices):
+        names = _choice_names(f)
+        pick = _choice if kind is _choice else _choices
+        return lambda value: None if _blank(value) else pick(f, value, names)
+    return lambda value: None if _blank(value) else kind(f, value)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (type(value) is str and not value.strip())
