@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from engine import permissions
@@ -21,9 +22,16 @@ from engine.definitions.model import Module
 from engine.errors import NotFound
 from engine.models import HistoryEntry
 
+HISTORY = cast("Table", HistoryEntry.__table__)  # a mapped class's table is a Table
+
+# Values the history keeps as they are: most of a record's values, settled by one look-up.
+_AS_THEY_ARE = frozenset({str, int, bool, type(None)})
+
 
 def history_value(value: Any) -> Any:
     """A value as the history keeps it: JSON, exact."""
+    if type(value) in _AS_THEY_ARE:
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -50,6 +58,26 @@ def diff(module: Module, old: Mapping[str, Any], new: Mapping[str, Any]) -> list
             before, after = before or [], after or []
         if before != after:
             changes.append({"field": f.name, "old": before, "new": after})
+    return changes
+
+
+@lru_cache(maxsize=256)
+def _diffed(module: Module) -> tuple[tuple[str, bool], ...]:
+    """The fields a history diff compares (name, whether one value), in field order."""
+    return tuple((f.name, f.kind_type.scalar) for f in module.fields if f.rollup is None)
+
+
+def created(module: Module, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """`diff(module, {}, values)` for a new record, without comparing with nothing: each
+    field that holds a value (a list of choices or rows that is not empty)."""
+    changes = []
+    for name, scalar in _diffed(module):
+        after = history_value(values.get(name))
+        if scalar:
+            if after is not None:
+                changes.append({"field": name, "old": None, "new": after})
+        elif after:  # `after or []` differs from `[]`
+            changes.append({"field": name, "old": [], "new": after})
     return changes
 
 
@@ -100,7 +128,7 @@ def record_changes(
         return
     at = at or dt.datetime.now(dt.UTC)
     session.execute(
-        insert(HistoryEntry),
+        insert(HISTORY),  # the table itself: no ORM bookkeeping per row
         [
             {
                 "module": module.id,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sqlalchemy.sql.elements import ColumnElement
 
 from engine.errors import ExpressionError
-from engine.expressions.evaluator import evaluate_tree
+from engine.expressions.compiled import Code, compile_tree, run
 from engine.expressions.functions import FUNCTIONS
 from engine.expressions.nodes import Call, Name, Node, walk
 from engine.expressions.parser import parse_tree
@@ -37,7 +37,13 @@ class Expression:
 
     def evaluate(self, env: Mapping[str, Any], *, now: dt.datetime | None = None) -> Any:
         """The value for `env` (names → values); `now` fixes the clock of today()/now()."""
-        return evaluate_tree(self.tree, env, now)
+        return run(self.code, self.tree.start, env, now)
+
+    @cached_property
+    def code(self) -> Code:
+        """The tree compiled once into closures (`compiled`): what `evaluate` runs; it gives
+        what `evaluate_tree` over the tree gives, without walking the tree each time."""
+        return compile_tree(self.tree)
 
     def to_sql(
         self,

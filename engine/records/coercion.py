@@ -121,10 +121,16 @@ def coerce_input(module: Module, data: Any, writable: Set[str] | None = None) ->
 
     A clean record takes the module's compiled plan (engine/records/plain_input.py), which
     gives the same values; any other goes through the marshmallow schema."""
+    values = plain_input(module, input_schema(module), writable).coerce(data)
+    return values if values is not None else coerce_with_schema(module, data, writable)
+
+
+def coerce_with_schema(
+    module: Module, data: Any, writable: Set[str] | None = None
+) -> dict[str, Any]:
+    """`coerce_input` through the marshmallow schema: the general path, which words every
+    problem, and the reference the compiled plan agrees with."""
     schema = input_schema(module)
-    values = plain_input(module, schema, writable).coerce(data)
-    if values is not None:
-        return values
     if not isinstance(data, Mapping):
         raise ValidationFailed([Problem("", "not_an_object")])
     problems = _refusals(module, data, writable)

@@ -114,7 +114,11 @@ def _items(schema: Mapping[str, Any]) -> Check:
     each = _compile(schema)
 
     def check(value: Any) -> bool:
-        return not isinstance(value, list) or all(each(item) for item in value)
+        if isinstance(value, list):
+            for item in value:
+                if not each(item):
+                    return False
+        return True
 
     return check
 
@@ -173,7 +177,16 @@ def _compile(schema: Any) -> Check:
     )
     if len(checks) != len(keywords):
         return _whole(schema)
-    return lambda value: all(check(value) for check in checks)
+    if len(checks) == 1:
+        return checks[0]
+
+    def every(value: Any) -> bool:
+        for check in checks:  # noqa: SIM110  # a loop: no generator made per value
+            if not check(value):
+                return False
+        return True
+
+    return every
 
 
 def _refers(schema: Any) -> bool:

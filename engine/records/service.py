@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from engine import webhooks
 from engine.abilities import Abilities, abilities
 from engine.actor import Actor
-from engine.audit import diff, history_value, record_change, record_changes
+from engine.audit import created, diff, history_value, record_change, record_changes
 from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import Module
 from engine.errors import (
@@ -269,7 +269,7 @@ def create_records(
         module,
         actor,
         "create",
-        [(record_id, diff(module, {}, values)) for record_id, values in prepared],
+        [(record_id, created(module, values)) for record_id, values in prepared],
         to_state=module.initial_state,
         at=now,
     )
