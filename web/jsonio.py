@@ -18,19 +18,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from flask.json.provider import JSONProvider
 
-from engine.definitions.model import Module
+from engine.definitions.model import Field, Module
 from engine.exactjson import (  # the exact writer's own rules, shared
     _moment,
     _number,
     dumps,
     loads,
-    record_document,
 )
+from engine.kinds import KINDS
+from engine.kinds.base import same
 from engine.records.model import Record
 
 
@@ -46,9 +48,68 @@ class ExactJSONProvider(JSONProvider):
         return loads(s)
 
 
+Convert = Callable[[Any], Any]
+_PLANS: dict[int, tuple[Module, dict[str, Convert | None]]] = {}  # by id(module), module kept
+MAX_PLANS = 64  # modules are recompiled on an upgrade: old plans are dropped past this
+
+
+def _converter(field: Field) -> Convert | None:
+    """How `json_value` turns a value of `field` into JSON; None when it keeps it as is."""
+    if field.children:
+        columns = [(child.name, _converter(child)) for child in field.children]
+
+        def rows(value: Any) -> list[dict[str, Any]]:
+            return [
+                {
+                    name: row.get(name) if convert is None else convert(row.get(name))
+                    for name, convert in columns
+                }
+                for row in value or []
+            ]
+
+        return rows
+    convert = KINDS[field.kind].to_json
+    return None if convert is same else convert
+
+
+def _plan(module: Module) -> dict[str, Convert | None]:
+    kept = _PLANS.get(id(module))
+    if kept is not None and kept[0] is module:
+        return kept[1]
+    if len(_PLANS) >= MAX_PLANS:
+        _PLANS.clear()
+    plan = {field.name: _converter(field) for field in module.fields}
+    _PLANS[id(module)] = (module, plan)
+    return plan
+
+
 def record_json(module: Module, record: Record) -> dict[str, Any]:
-    """A record (already masked for its reader) as the API writes it."""
-    return record_document(module, record)
+    """A record (already masked for its reader) as the API writes it.
+
+    The same document as `engine.exactjson.record_document` (a test holds them equal), with
+    each field's conversion looked up once per module rather than once per value: a batch
+    answer writes 1,000 records.
+    """
+    plan = _plan(module)
+    data = {}
+    for name, value in record.data.items():
+        convert = plan.get(name)
+        data[name] = value if convert is None else convert(value)
+    document: dict[str, Any] = {
+        "id": record.id,
+        "module": record.module,
+        "number": record.number,
+        "state": record.state,
+        "version": record.version,
+        "owner": record.owner,
+        "created_at": record.created_at,
+        "updated_at": record.updated_at,
+        "data": data,
+        "titles": dict(record.titles),
+    }
+    if record.restricted:  # withheld from this reader: absent from data, named here
+        document["restricted"] = sorted(record.restricted)
+    return document
 
 
 _MARK = "\x00\x01"  # no text the API takes holds a NUL (web/params.py), let alone this pair

@@ -7,9 +7,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from engine.exactjson import dumps
+from engine import accounts
+from engine.abilities import abilities
+from engine.catalog import load_catalog
+from engine.db import transaction
+from engine.exactjson import dumps, record_document
+from engine.records import ListQuery, list_records
 from tests.web.helpers import Api, body, errors, labour_data
-from web.jsonio import fast_dumps
+from web.jsonio import fast_dumps, record_json
 
 TALLY = "/modules/labour_tally/records"
 BATCH = "/modules/labour_tally/records:batch"
@@ -140,3 +145,20 @@ def test_the_fast_writer_writes_what_the_exact_writer_writes() -> None:
             assert "cannot be written as JSON" in str(error)
         else:
             raise AssertionError(f"{bad!r} was written")
+
+
+def test_the_api_writes_records_as_webhooks_do(api: Api) -> None:
+    """The API's record writer, planned once per module, against the engine's own."""
+    project = api.first("project", as_="foreman")["id"]
+    tallies = [{"data": labour_data(project, worker=f"Worker {n}")} for n in range(3)]
+    assert api.post(BATCH, as_="foreman", json={"records": tallies}).status_code == 201
+    with transaction(api.session_factory) as session:
+        catalog = load_catalog(session)
+        for name in ("admin", "foreman", "viewer"):
+            reader = accounts.actor_of(accounts.get_user(session, name))
+            for module in catalog.modules.values():
+                if not abilities(reader, module).read:
+                    continue
+                page = list_records(session, module.id, reader, ListQuery(per_page=50))
+                for record in page.items:
+                    assert record_json(module, record) == record_document(module, record)
