@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -41,7 +42,22 @@ def cell_text(value: Any) -> str:
 
 
 def _text(f: Field, value: Any) -> Any:
-    return cell_text(value)
+    return unescaped(cell_text(value))
+
+
+FORMULA_SIGNS = frozenset("=+-@")
+
+
+def unescaped(text: str) -> str:
+    """Text as typed, without the apostrophe an export puts before formula-like text (`'=1+2`
+    is read as `=1+2`, as a spreadsheet shows it); any other apostrophe stays."""
+    if not text.startswith("'"):
+        return text
+    rest = text[1:]
+    if rest.startswith(("\t", "\r", "\n")):
+        return rest
+    first = rest.lstrip()[:1]
+    return rest if first and unicodedata.normalize("NFKC", first)[:1] in FORMULA_SIGNS else text
 
 
 MONEY_MARKS = re.compile(r"[￥¥,，\s]|CNY|RMB|元", re.IGNORECASE)
