@@ -65,4 +65,9 @@ CODES: dict[str, str] = {
     ),
     "import_rows_refused": "{count} records have problems, so nothing was imported",
     "import_failed": "the import failed ({detail}); nothing past its last committed batch was kept",
+    "import_file_required": "send the file as multipart/form-data in a part named `file`",
+    "import_mapping_not_an_object": (
+        'mapping is a JSON object of column header to field: {{"工时": "items.hours"}}'
+    ),
+    "import_no_rejected_rows": "import {id} has no rejected rows to download",
 }

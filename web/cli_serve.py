@@ -7,6 +7,7 @@ these commands on the app's cli, so an import back would tie the two in a circle
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -33,13 +34,25 @@ APP_MODULE = "web"  # the package whose create_app() the `formwork` script serve
     help="Gunicorn worker processes (WEB_CONCURRENCY).",
 )
 @click.option("--debug", is_flag=True, help="Flask's development server with reloader.")
-def serve(host: str, port: int, workers: int, debug: bool) -> None:
-    """Serve the web app: gunicorn, or Flask's development server with --debug."""
-    load = app_loader()
+@click.option(
+    "--worker/--no-worker",
+    "import_worker",
+    default=True,
+    show_default=True,
+    help="Run queued import jobs in a thread of each server process.",
+)
+def serve(host: str, port: int, workers: int, debug: bool, import_worker: bool) -> None:
+    """Serve the web app: gunicorn, or Flask's development server with --debug.
+
+    Each server process also runs queued import jobs in a thread of its own (so the server
+    alone makes imports work); --no-worker leaves them to `formwork worker`.
+    """
+    load = partial(_with_import_thread, app_loader()) if import_worker else app_loader()
     if debug:
         from werkzeug.serving import run_simple
 
-        app = load()
+        serving = os.environ.get("WERKZEUG_RUN_MAIN") == "true"  # the reloader's child
+        app = load() if serving else app_loader()()
         app.debug = True
         run_simple(host, port, app, use_reloader=True, use_debugger=True, threaded=True)
         return
@@ -55,6 +68,22 @@ def serve(host: str, port: int, workers: int, debug: bool) -> None:
         "control_socket_disable": True,
     }
     GunicornServer(options, load).run()
+
+
+def _with_import_thread(load: Callable[[], Flask]) -> Flask:
+    """The app, with a thread of this process running queued import jobs. Should the thread
+    not start (its store unusable), the server serves on and says so in its log."""
+    from engine.imports.jobs_worker import ImportWorker
+    from web.pages.uploads import file_store
+
+    app = load()
+    try:
+        with app.app_context():
+            store = file_store()
+        ImportWorker(app.extensions["formwork"].session_factory, store, role="serve").start()
+    except Exception:  # the server is worth more than its import thread
+        app.logger.exception("import jobs will wait for `formwork worker`")
+    return app
 
 
 def app_loader() -> Callable[[], Flask]:

@@ -167,4 +167,13 @@ CODES: dict[str, Callable[[Params], str]] = {
         "The import failed (%(detail)s); nothing past its last committed batch was kept.",
         detail=p.get("detail"),
     ),
+    "import_file_required": lambda p: _(
+        "Send the file as multipart/form-data in a part named file."
+    ),
+    "import_mapping_not_an_object": lambda p: _(
+        'The mapping is a JSON object of column header to field, such as {"工时": "items.hours"}.'
+    ),
+    "import_no_rejected_rows": lambda p: _(
+        "Import %(id)s has no rejected rows to download.", id=p.get("id")
+    ),
 }

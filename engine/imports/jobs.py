@@ -23,7 +23,7 @@ from engine.attachments import FileStore
 from engine.catalog import load_catalog
 from engine.errors import NotFound, PermissionDenied, Problem
 from engine.imports.importing import MODES
-from engine.imports.jobs_live import LIVE
+from engine.imports.jobs_live import LIVE, Beside
 from engine.imports.jobs_run import STALE, interrupt_stale, run_job
 from engine.imports.jobs_store import claim_next, restore_sample
 from engine.imports.problems import RowProblem
@@ -153,9 +153,11 @@ def job_view(session: Session, job_id: int, actor: Actor) -> JobView:
 def view_of(session: Session, job: ImportJob) -> JobView:
     options, summary = job.options or {}, job.summary or {}
     done, total = job.done, job.total
-    live = LIVE.progress(job.id) if job.status == "running" else None
-    if live is not None and live[0] >= done:  # held in this process (SQLite, mode "all")
-        done, total = live
+    if job.status == "running":  # SQLite: written outside the import's transaction
+        beside = Beside.of(session, job.id)
+        live = LIVE.progress(job.id) or (beside.progress() if beside is not None else None)
+        if live is not None and live[0] >= done:
+            done, total = live
     error = Problem("", job.error_code, job.error_params or {}) if job.error_code else None
     return JobView(
         id=job.id,
@@ -209,7 +211,10 @@ def cancel(session: Session, job_id: int, actor: Actor) -> None:
         session.refresh(job)
         if job.status == "cancelled":
             return
-    if not LIVE.running_here(job.id):  # the running process reads the flag between batches
+    beside = Beside.of(session, job.id)
+    if beside is not None:  # SQLite: seen by any process, without waiting for the write lock
+        beside.cancel()
+    elif not LIVE.running_here(job.id):  # the running process reads the flag between batches
         session.execute(
             update(ImportJob).where(ImportJob.id == job.id).values(cancel_requested=True)
         )

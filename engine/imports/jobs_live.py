@@ -1,15 +1,22 @@
-"""What a running import shares with its own process at once: progress and a cancel.
+"""What a running import shares at once, outside its transaction: progress and a cancel.
 
 On SQLite an all-or-nothing import holds the database's one write lock until it ends, so its
-progress cannot be written to `import_jobs` meanwhile (readers are never blocked, writers
-queue). The runner keeps it here as well, and `job_view` reads it when the poller is served
-by the process that runs the job (`formwork serve` runs its import thread in-process); other
-processes see the table, brought up to date at every committed batch and at the end.
+progress cannot be written to `import_jobs` meanwhile (readers are never blocked; writers,
+a cancel among them, would wait for the end). So the runner keeps its progress in memory
+for its own process (`LiveJobs`) and in a small file beside the database for the others on
+the machine (`Beside`); a cancel is a file there too. The table is brought up to date at
+every committed batch (mode "valid") and at the end. On PostgreSQL a second session writes
+progress to the table and a cancel is a column; these are then only the in-process path.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import threading
+from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 
 class LiveJobs:
@@ -53,3 +60,45 @@ class LiveJobs:
 
 
 LIVE = LiveJobs()
+
+
+class Beside:
+    """A running job's progress and cancel request in two small files beside a SQLite
+    database, for the other processes on its machine (SQLite's readers and writers are all
+    on one machine): written without the database's write lock, read without a statement.
+    """
+
+    def __init__(self, database: str, job_id: int):
+        base = Path(database)
+        self.progress_file = base.with_name(f"{base.name}-import-{job_id}.progress")
+        self.cancel_file = base.with_name(f"{base.name}-import-{job_id}.cancel")
+
+    @classmethod
+    def of(cls, session: Session, job_id: int) -> Beside | None:
+        """The files of a job on a SQLite file database; None on any other."""
+        url = session.get_bind().engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return cls(str(url.database), job_id)
+
+    def report(self, done: int, total: int) -> None:
+        draft = self.progress_file.with_suffix(".part")
+        draft.write_text(json.dumps([done, total]), encoding="utf-8")
+        os.replace(draft, self.progress_file)
+
+    def progress(self) -> tuple[int, int] | None:
+        try:
+            done, total = json.loads(self.progress_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return int(done), int(total)
+
+    def cancel(self) -> None:
+        self.cancel_file.touch()
+
+    def cancelled(self) -> bool:
+        return self.cancel_file.exists()
+
+    def clear(self) -> None:
+        self.progress_file.unlink(missing_ok=True)
+        self.cancel_file.unlink(missing_ok=True)

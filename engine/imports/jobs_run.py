@@ -35,7 +35,7 @@ from engine.attachments import FileStore, local_copy
 from engine.db import is_sqlite, transaction
 from engine.errors import FormworkError, NotFound
 from engine.imports.importing import apply_import, preview
-from engine.imports.jobs_live import LIVE
+from engine.imports.jobs_live import LIVE, Beside
 from engine.imports.jobs_store import as_json, stored_problems, stored_summary
 from engine.imports.rejected import write_rejected
 from engine.imports.result import ImportResult
@@ -62,16 +62,22 @@ def _actor(session: Session, job: ImportJob) -> Actor:
 class _Tracker:
     """The job's progress and cancel flag as the import's hooks see them."""
 
-    def __init__(self, factory: sessionmaker[Session], job_id: int, write: bool):
-        self.factory, self.job_id, self.write = factory, job_id, write
+    def __init__(
+        self, factory: sessionmaker[Session], job_id: int, write: bool, beside: Beside | None
+    ):
+        self.factory, self.job_id, self.write, self.beside = factory, job_id, write, beside
         self.total = 0
         self._written = self._checked = 0.0
 
     def progress(self, done: int, total: int) -> None:
         self.total = total
         LIVE.report(self.job_id, done, total)
-        if self.write and (time.monotonic() - self._written >= PROGRESS_EVERY or done == total):
-            self._written = time.monotonic()
+        if time.monotonic() - self._written < PROGRESS_EVERY and done < total:
+            return
+        self._written = time.monotonic()
+        if self.beside is not None:
+            self.beside.report(done, total)
+        if self.write:
             with transaction(self.factory) as session:
                 session.execute(
                     update(ImportJob)
@@ -80,7 +86,7 @@ class _Tracker:
                 )
 
     def cancelled(self) -> bool:
-        if LIVE.cancelled(self.job_id):
+        if LIVE.cancelled(self.job_id) or (self.beside is not None and self.beside.cancelled()):
             return True
         if time.monotonic() - self._checked < PROGRESS_EVERY:
             return False
@@ -123,13 +129,14 @@ def run_job(factory: sessionmaker[Session], store: FileStore, job_id: int) -> No
         )
         actor = _actor(session, job)
         sqlite = is_sqlite(session)
+        beside = Beside.of(session, job_id)
     LIVE.start(job_id)
     beat = None if sqlite else _Heartbeat(factory, job_id)
     if beat is not None:
         beat.start()
     try:
         mode = options.get("mode", "all")
-        job_run = _Run(factory, store, job_id, file_name, {"mode": mode})
+        job_run = _Run(factory, store, job_id, file_name, {"mode": mode}, beside)
         job_run.kwargs |= {"encoding": options.get("encoding"), "sheet": options.get("sheet")}
         with ExitStack() as stack:
             try:
@@ -156,6 +163,8 @@ def run_job(factory: sessionmaker[Session], store: FileStore, job_id: int) -> No
             beat.stopping.set()
             beat.join()
         LIVE.finish(job_id)
+        if beside is not None:
+            beside.clear()
 
 
 class _Run:
@@ -168,19 +177,20 @@ class _Run:
         job_id: int,
         file_name: str,
         kwargs: dict[str, Any],
+        beside: Beside | None,
     ):
         self.factory, self.store, self.job_id = factory, store, job_id
-        self.file_name, self.kwargs = file_name, kwargs
+        self.file_name, self.kwargs, self.beside = file_name, kwargs, beside
 
     def preview(self, args: tuple[Any, ...]) -> None:
-        tracker = _Tracker(self.factory, self.job_id, write=False)
+        tracker = _Tracker(self.factory, self.job_id, False, self.beside)
         hooks = Hooks(progress=tracker.progress, cancelled=tracker.cancelled)
         with transaction(self.factory) as session:
             result = preview(session, *args, hooks=hooks, **self.kwargs)
             _record(session, self.job_id, result, "done", tracker.total)
 
     def all(self, args: tuple[Any, ...], *, write_progress: bool) -> None:
-        tracker = _Tracker(self.factory, self.job_id, write=write_progress)
+        tracker = _Tracker(self.factory, self.job_id, write_progress, self.beside)
         hooks = Hooks(progress=tracker.progress, cancelled=tracker.cancelled)
         with transaction(self.factory) as session:
             result = apply_import(session, *args, hooks=hooks, **self.kwargs)
@@ -189,7 +199,7 @@ class _Run:
             _record(session, self.job_id, result, status, tracker.total, rejected)
 
     def valid(self, args: tuple[Any, ...]) -> None:
-        tracker = _Tracker(self.factory, self.job_id, write=False)
+        tracker = _Tracker(self.factory, self.job_id, False, self.beside)
         with self.factory() as session:
 
             def commit(result: ImportResult, done: int) -> None:

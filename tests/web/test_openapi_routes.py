@@ -23,6 +23,7 @@ SAMPLES = {
     "{pack}": "construction",
     "{webhook}": "1",
     "{event_id}": "1",
+    "{job}": "1",
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

@@ -70,6 +70,7 @@ def _register_children() -> None:
     from web.api import (
         batch,
         history,
+        imports,
         inbox,
         modules,
         openapi,
@@ -90,6 +91,7 @@ def _register_children() -> None:
         reports.bp,
         packs.bp,
         webhooks.bp,
+        imports.bp,
         openapi.bp,
     ):
         api.register_blueprint(child)

@@ -37,6 +37,7 @@ from web.api.operations import ApiRoute
 from web.api.spec_admin import ADMIN_OPERATIONS
 from web.api.spec_context import Builder, SpecContext
 from web.api.spec_general import GENERAL_OPERATIONS
+from web.api.spec_imports import IMPORT_OPERATIONS
 from web.api.spec_links import add_links
 from web.api.spec_records import RECORD_OPERATIONS
 from web.api.spec_schemas import common_schemas, module_schemas
@@ -47,9 +48,16 @@ OPERATIONS: dict[str, Builder] = {
     **TRANSITION_OPERATIONS,
     **GENERAL_OPERATIONS,
     **ADMIN_OPERATIONS,
+    **IMPORT_OPERATIONS,
 }
 # The document's names of the routes' path variables left as `{name}` (its links use `id`).
-NAMES = {"module_id": "module", "record_id": "id", "pack_id": "pack", "webhook_id": "webhook"}
+NAMES = {
+    "module_id": "module",
+    "record_id": "id",
+    "pack_id": "pack",
+    "webhook_id": "webhook",
+    "job_id": "job",
+}
 
 
 class SpecBuilder(SpecContext):
