@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from engine.errors import ExpressionError
@@ -33,7 +34,15 @@ from engine.expressions.nodes import (
     Node,
     Unary,
 )
-from engine.expressions.values import compare, contains, negate, normalize, positive, truthy
+from engine.expressions.values import (
+    _checked_decimal,
+    compare,
+    contains,
+    negate,
+    normalize,
+    positive,
+    truthy,
+)
 
 Code = Callable[[_Run], Any]
 
@@ -54,10 +63,11 @@ def run(code: Code, start: int, env: Mapping[str, Any], now: dt.datetime | None 
 
 def compile_tree(node: Node) -> Code:
     """The closure computing `node` (and its children) for one evaluation."""
-    code = _COMPILERS[type(node)](node)
-    if type(node) is Literal:
-        return code  # nothing to place: a literal cannot fail
-    start = node.start
+    return _COMPILERS[type(node)](node)
+
+
+def _placed(code: Code, start: int) -> Code:
+    """`code` whose own errors, not yet placed, are placed at `start` (as `_eval` does)."""
 
     def placed(state: _Run) -> Any:
         try:
@@ -68,6 +78,32 @@ def compile_tree(node: Node) -> Code:
             raise
 
     return placed
+
+
+def _read(value: Any) -> Any:
+    """`normalize`, with the types a record holds settled by one look-up of their exact type
+    (each gives what `normalize` gives it); any other type through `normalize` itself."""
+    kind = type(value)
+    if kind is str or kind is dict or kind is dt.date or value is None or kind is bool:
+        return value
+    if kind is Decimal:
+        return _checked_decimal(value)
+    if kind is list:
+        return [_read(item) for item in value]
+    return normalize(value)
+
+
+def _column(rows: list[Any], key: str, where: str) -> list[Any]:
+    """`_field` of a list of rows (a child table's column), reading each cell with `_read`."""
+    column = []
+    for row in rows:
+        if type(row) is dict:
+            column.append(_read(row.get(key)))
+        elif row is None:
+            column.append(None)
+        else:
+            return _field(rows, key, where)  # other rows: the evaluator's own words
+    return column
 
 
 def _literal(node: Literal) -> Code:
@@ -85,9 +121,16 @@ def _name(node: Name) -> Code:
         env = state.env
         if head not in env:
             raise ExpressionError(code="expr_unknown_name", position=start, name=head)
-        value = normalize(env[head])
-        for key, where in steps:
-            value = _field(value, key, where)
+        try:
+            value = _read(env[head])
+            for key, where in steps:
+                value = (
+                    _column(value, key, where) if type(value) is list else _field(value, key, where)
+                )
+        except ExpressionError as exc:
+            if exc.position is None:
+                raise exc.at(start) from None
+            raise
         return value
 
     return code
@@ -98,12 +141,22 @@ def _unary(node: Unary) -> Code:
     if node.op == "not":
         return lambda state: not truthy(operand(state))
     apply = negate if node.op == "-" else positive
-    return lambda state: apply(operand(state))
+    return _placed(lambda state: apply(operand(state)), node.start)
 
 
 def _binary(node: Binary) -> Code:
-    op, left, right = node.op, compile_tree(node.left), compile_tree(node.right)
-    return lambda state: arithmetic(op, left(state), right(state))
+    op, left, right, start = node.op, compile_tree(node.left), compile_tree(node.right), node.start
+
+    def code(state: _Run) -> Any:
+        a, b = left(state), right(state)
+        try:
+            return arithmetic(op, a, b)
+        except ExpressionError as exc:
+            if exc.position is None:
+                raise exc.at(start) from None
+            raise
+
+    return code
 
 
 def _compare(node: Compare) -> Code:
@@ -127,7 +180,7 @@ def _compare(node: Compare) -> Code:
             left = right
         return True
 
-    return code
+    return _placed(code, node.start)
 
 
 def _logic(node: Logic) -> Code:
@@ -148,9 +201,19 @@ def _list(node: ListOf) -> Code:
 
 
 def _call(node: Call) -> Code:
-    args = tuple(compile_tree(arg) for arg in node.args)
+    args, start = tuple(compile_tree(arg) for arg in node.args), node.start
     apply = FUNCTIONS[node.name].apply
-    return lambda state: apply([arg(state) for arg in args], state.clock)
+
+    def code(state: _Run) -> Any:
+        values = [arg(state) for arg in args]
+        try:
+            return apply(values, state.clock)
+        except ExpressionError as exc:
+            if exc.position is None:
+                raise exc.at(start) from None
+            raise
+
+    return code
 
 
 _COMPILERS: dict[type[Node], Callable[[Any], Code]] = {
