@@ -121,3 +121,33 @@ def test_a_worker_killed_half_way_leaves_all_or_whole_batches(
     else:
         assert 0 < kept < ROWS and kept % BATCH == 0
         assert job.done == job.created == kept and job.error.params["done"] == kept
+
+
+def test_a_job_in_another_process_shows_its_progress_and_stops_when_cancelled(
+    database_url: str,
+    session_factory: sessionmaker[Session],
+    people: dict[str, Actor],
+    tmp_path: Path,
+) -> None:
+    """The page's poll and its Cancel button are served by another process than the worker:
+    neither waits for the all-or-nothing import's write lock."""
+    uploads = tmp_path / "uploads"
+    store = LocalFolder(uploads)
+    before = tallies(session_factory)
+    job_id = queue(session_factory, people["clerk"], store_csv(store, "c" * 32, tally_rows(ROWS)))
+    clerk = people["clerk"]
+    worker = _worker(database_url, uploads)
+    try:
+        seen = wait_for(lambda: view(session_factory, job_id, clerk).done, "progress", 60)
+        assert 0 < seen < ROWS and view(session_factory, job_id, clerk).total == ROWS
+        started = time.monotonic()
+        with transaction(session_factory, write=False) as session:
+            cancel(session, job_id, clerk)
+        assert time.monotonic() - started < 1.0  # never queued behind the import's lock
+        wait_for(lambda: view(session_factory, job_id, clerk).status == "cancelled", "the stop")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=60)
+    job = view(session_factory, job_id, clerk)
+    assert (job.created, job.done) == (0, 0) and tallies(session_factory) == before
+    assert job.error is not None and seen <= job.error.params["done"] < ROWS
