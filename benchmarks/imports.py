@@ -3,12 +3,15 @@
 The file is written with openpyxl's write-only mode from benchmarks/pack.py's tallies: one
 sheet row per work item, the tally's columns repeated on each of its rows and gathered by
 the number column (docs/importing.md), links named by title, the trade by its title, dates
-as date cells. For each size (10k, 50k, 100k sheet rows) three runs, each in a process of
+as date cells. For each size (10k, 50k, 100k sheet rows) four runs, each in a process of
 its own so that its peak resident memory (getrusage's maxrss) is its own:
 
 - read: `read_table` alone (the file's checks, openpyxl's streaming reader, the rows' values);
 - convert: reading, then the column map, the lookups and every cell converted, the rows
   gathered into tallies (what `apply_import` does before it writes);
+- stream: the same reading and converting, streamed (`stream_table`, `convert_rows`): the
+  rows are converted 500 at a time as the file is read and let go, as a streaming import
+  would hand them to the writer — this is the reading and converting side's own memory;
 - import: `apply_import` on a fresh database holding the pack, its projects and crews.
 
 Sheet rows per second and peak memory in MiB go to stdout.
@@ -39,6 +42,7 @@ from benchmarks.harness import scratch_database
 from benchmarks.pack import LABOUR_PACK, PACK_ID, crew_rows, labour_rows, project_rows
 
 SIZES = (10_000, 50_000, 100_000)
+PHASES = ("read", "convert", "stream", "import")
 MODULE = "labour"
 HEADERS = ["number", "project", "crew", "date", "worker", "trade", "overtime_reason", "tags"]
 HEADERS += ["checked", "notes", "items.task", "items.hours", "items.rate"]
@@ -135,6 +139,27 @@ def _start_cpu() -> None:
     START_CPU = usage.ru_utime + usage.ru_stime
 
 
+def _stream(session: Any, path: Path) -> int:
+    """Reading and converting streamed, each row let go once converted; returns the rows."""
+    from engine.abilities import abilities
+    from engine.actor import SYSTEM
+    from engine.catalog import load_catalog
+    from engine.imports.mapping import map_columns
+    from engine.imports.rows import convert_rows
+    from engine.imports.sources import stream_table
+
+    catalog = load_catalog(session)
+    module = catalog.module(MODULE)
+    table, rows = stream_table(path)
+    columns = map_columns(module, table.headers, abilities(SYSTEM, module)).columns
+    count = 0
+    for row in convert_rows(session, catalog, module, table.headers, rows, columns, SYSTEM):
+        if row.problems:
+            raise SystemExit(f"the benchmark's file has problems: {row.problems[:3]}")
+        count += 1
+    return count
+
+
 def run_phase(phase: str, path: Path, server: str | None) -> dict[str, Any]:
     """One phase on the file at `path`, in this process: seconds, peak memory, counts."""
     from engine.actor import SYSTEM
@@ -154,6 +179,8 @@ def run_phase(phase: str, path: Path, server: str | None) -> dict[str, Any]:
             start = time.perf_counter()
             if phase == "convert":
                 return _figures(start, records=_convert(session, path))
+            if phase == "stream":
+                return _figures(start, rows=_stream(session, path))
             result = apply_import(session, MODULE, path, SYSTEM)
             figures = _figures(start, records=result.created)
             problems = [p.as_dict() for p in result.problems[:3]]
@@ -174,7 +201,7 @@ def measure(count: int, server: str | None) -> None:
         path = write_file(Path(folder) / f"labour-{count}.xlsx", count)
         size = path.stat().st_size / 1024 / 1024
         print(f"{count:,} sheet rows ({size:.1f} MiB)")
-        for phase in ("read", "convert", "import"):
+        for phase in PHASES:
             command = [sys.executable, __file__, "--phase", phase, "--file", str(path)]
             if server:
                 command.append("--postgres")
@@ -194,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append", help="sheet rows (repeatable)")
     parser.add_argument("--postgres", action="store_true", help="use TEST_DATABASE_URL's server")
-    parser.add_argument("--phase", choices=("read", "convert", "import"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     server = os.environ.get("TEST_DATABASE_URL") if args.postgres else None

@@ -8,7 +8,8 @@ make one child row per sheet row; engine/imports/children.py gathers the rows of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.actor import Actor
 from engine.catalog import Catalog
-from engine.definitions.model import Module
+from engine.definitions.model import Field, Module
 from engine.errors import Problem
 from engine.imports.lookups import Found, find_links, find_users
 from engine.imports.mapping import NUMBER, target_field
@@ -44,34 +45,44 @@ class Row:
     )
 
 
+BATCH = 500  # rows converted together: their links and users looked up in one statement each
+
+
+def _lookup_columns(module: Module, columns: Mapping[str, str]) -> dict[str, Field]:
+    """Header → the field of each link or user column."""
+    found = {}
+    for header, target in columns.items():
+        resolved = target_field(module, target) if target != NUMBER else None
+        leaf = (resolved[1] or resolved[0]) if resolved is not None else None
+        if leaf is not None and (leaf.kind_type.links or leaf.kind_type.names_user):
+            found[header] = leaf
+    return found
+
+
 def _lookups(
     session: Session,
     catalog: Catalog,
-    module: Module,
-    table: Table,
-    columns: Mapping[str, str],
+    index: Mapping[str, int],
+    rows: list[tuple[int, list[Any]]],
+    fields: Mapping[str, Field],
+    found: dict[str, Found],
     actor: Actor,
-) -> dict[str, Found]:
-    """Header → what each distinct text of a link or user column resolves to."""
-    index = {h: i for i, h in enumerate(table.headers)}
-    found: dict[str, Found] = {}
-    for header, target in columns.items():
-        resolved = target_field(module, target) if target != NUMBER else None
-        if resolved is None:
-            continue
-        leaf = resolved[1] or resolved[0]
-        kind = leaf.kind_type
-        if not (kind.links or kind.names_user):
-            continue
+) -> None:
+    """Add to `found` (header → text → value or problem) what each text of a link or user
+    column of `rows` not looked up yet resolves to: a statement per column at most."""
+    for header, leaf in fields.items():
+        kind, at, known = leaf.kind_type, index[header], found[header]
         texts: set[str] = set()
-        for _, cells in table.rows:
-            text = cell_text(cells[index[header]]) if index[header] < len(cells) else ""
+        for _, cells in rows:
+            text = cell_text(cells[at]) if at < len(cells) else ""
             texts.update(_parts(text) if kind.many else [text])
+        texts.difference_update(known)
+        if not texts:
+            continue
         if kind.links:
-            found[header] = find_links(session, catalog, leaf, texts, actor)
+            known.update(find_links(session, catalog, leaf, texts, actor))
         else:
-            found[header] = find_users(session, texts)
-    return found
+            known.update(find_users(session, texts))
 
 
 def _parts(text: str) -> list[str]:
@@ -119,31 +130,52 @@ def build_rows(
     actor: Actor,
 ) -> list[Row]:
     """Every non-blank row of the table converted through the column map."""
-    found = _lookups(session, catalog, module, table, columns, actor)
-    index = {h: i for i, h in enumerate(table.headers)}
+    rows = convert_rows(session, catalog, module, table.headers, table.rows, columns, actor)
+    return list(rows)
+
+
+def convert_rows(
+    session: Session,
+    catalog: Catalog,
+    module: Module,
+    headers: list[str],
+    rows: Iterable[tuple[int, list[Any]]],
+    columns: Mapping[str, str],
+    actor: Actor,
+) -> Iterator[Row]:
+    """The rows converted through the column map as they are asked for, BATCH at a time (a
+    stream from `stream_table` is read no further ahead than that)."""
+    index = {h: i for i, h in enumerate(headers)}
+    fields = _lookup_columns(module, columns)
+    found: dict[str, Found] = {header: {} for header in fields}
     readers = [
         (index[header], header, *_reader(module, target, found.get(header)))
         for header, target in columns.items()
     ]
-    rows = []
-    for number, cells in table.rows:
-        row = Row(number, cells)
-        data = row.data
-        width = len(cells)
-        for position, header, name, column, read in readers:
-            try:
-                value = read(cells[position] if position < width else None)
-            except CellRefused as refused:
-                problem = Problem("", refused.code, refused.params)
-                row.problems.append(RowProblem(number, header, problem))
-                continue
-            if column is not None:
-                children = data.setdefault(name, [{}])
-                if value is not None:
-                    children[0][column] = value
-            elif name == NUMBER:
-                data.setdefault(NUMBER, value)
-            else:
-                data[name] = value
-        rows.append(row)
-    return rows
+    stream = iter(rows)
+    while batch := list(itertools.islice(stream, BATCH)):
+        _lookups(session, catalog, index, batch, fields, found, actor)
+        for number, cells in batch:
+            yield _converted(number, cells, readers)
+
+
+def _converted(number: int, cells: list[Any], readers: list[Any]) -> Row:
+    row = Row(number, cells)
+    data = row.data
+    width = len(cells)
+    for position, header, name, column, read in readers:
+        try:
+            value = read(cells[position] if position < width else None)
+        except CellRefused as refused:
+            problem = Problem("", refused.code, refused.params)
+            row.problems.append(RowProblem(number, header, problem))
+            continue
+        if column is not None:
+            children = data.setdefault(name, [{}])
+            if value is not None:
+                children[0][column] = value
+        elif name == NUMBER:
+            data.setdefault(NUMBER, value)
+        else:
+            data[name] = value
+    return row

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -54,6 +55,9 @@ def refuse(code: str, **params: Any) -> ValidationFailed:
     return ValidationFailed([Problem("", code, params)])
 
 
+Rows = Iterator[tuple[int, list[Any]]]
+
+
 def read_table(
     path: Path | str,
     *,
@@ -62,17 +66,42 @@ def read_table(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Table:
     """The file at `path` as a Table; ValidationFailed when the file is refused whole."""
+    table, rows = stream_table(path, encoding=encoding, sheet=sheet, limits=limits)
+    table.rows = list(rows)
+    return table
+
+
+def stream_table(
+    path: Path | str,
+    *,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> tuple[Table, Rows]:
+    """The file's header (a Table whose `rows` stay empty) and its non-blank rows, read from
+    the file as they are asked for, so that memory does not grow with the file. The file is
+    checked whole first; the problems of the rows (formulas, merged cells) are added to the
+    table's as the rows are read, and a row beyond the limit refuses the file then."""
     path = Path(path)
     size = path.stat().st_size
     if size > limits.max_bytes:
         raise refuse("import_too_large", value=size, limit=limits.max_bytes)
     if zipfile.is_zipfile(path):
         _check_workbook(path, size, limits)
-        return _read_xlsx(path, sheet, limits)
-    data = path.read_bytes()
-    if data.startswith(b"\xd0\xcf\x11\xe0") or b"\x00" in data[:4096]:
-        raise refuse("import_unknown_format")  # an old .xls, an image, any binary
-    return _read_csv(data, encoding, limits)
+        table = Table(headers=[], rows=[])
+        steps = _xlsx_rows(path, sheet, limits, table)
+        next(steps)  # the sheet is chosen and its header read (or the file refused)
+    else:
+        data = path.read_bytes()
+        if data.startswith(b"\xd0\xcf\x11\xe0") or b"\x00" in data[:4096]:
+            raise refuse("import_unknown_format")  # an old .xls, an image, any binary
+        text, chosen = _decode(data, encoding)
+        del data
+        table = Table(headers=[], rows=[], encoding=chosen)
+        steps = _csv_rows(text, limits, table)
+        next(steps)
+    _checked(table)
+    return table, (row for row in steps if row is not None)
 
 
 # -- CSV -------------------------------------------------------------------------------
@@ -123,31 +152,35 @@ def _looks_like_formula(text: str) -> bool:
         return True
 
 
-def _read_csv(data: bytes, encoding: str | None, limits: Limits) -> Table:
-    text, chosen = _decode(data, encoding)
+def _csv_rows(text: str, limits: Limits, table: Table) -> Iterator[tuple[int, list[Any]] | None]:
+    """None once the header is read, then each non-blank row."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    table = Table(headers=[], rows=[], encoding=chosen)
-    for number, cells in enumerate(reader, start=1):
-        if number == 1:
-            table.headers = [c.strip() for c in cells]
+    first = next(reader, None)
+    table.headers = [c.strip() for c in first] if first is not None else []
+    yield None
+    count = 0
+    for number, cells in enumerate(reader, start=2):
+        if _blank(cells):
             continue
-        _add_row(table, number, cells, limits)
+        count = _counted(count, limits)
         for column, cell in enumerate(cells):
             if column < len(table.headers) and _looks_like_formula(cell):
                 table.problems.append(_formula(number, table.headers[column], cell))
-    return _checked(table)
+        yield number, cells
 
 
 def _formula(row: int, column: str, value: str) -> RowProblem:
     return RowProblem(row, column, Problem("", "import_formula", {"value": value}))
 
 
-def _add_row(table: Table, number: int, cells: list[Any], limits: Limits) -> None:
-    if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-        return
-    if len(table.rows) >= limits.max_rows:
+def _blank(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _counted(count: int, limits: Limits) -> int:
+    if count >= limits.max_rows:
         raise refuse("import_too_many_rows", limit=limits.max_rows)
-    table.rows.append((number, cells))
+    return count + 1
 
 
 def _checked(table: Table) -> Table:
@@ -187,7 +220,11 @@ def sheet_names(path: Path | str) -> list[str]:
         return list(book.sheets)
 
 
-def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> Table:
+def _xlsx_rows(
+    path: Path, sheet: str | None, limits: Limits, table: Table
+) -> Iterator[tuple[int, list[Any]] | None]:
+    """None once the sheet is chosen and its header read, then each non-blank row; the
+    sheet's merged ranges are noted when its rows are all read."""
     with open_book(path) as book:
         if sheet is not None and sheet not in book.sheets:
             raise refuse("import_unknown_sheet", value=sheet, values=list(book.sheets))
@@ -196,18 +233,25 @@ def _read_xlsx(path: Path, sheet: str | None, limits: Limits) -> Table:
             raise refuse("import_no_header")
         if declared_rows(book, title) - 1 > limits.max_rows:
             raise refuse("import_too_many_rows", limit=limits.max_rows)
-        table = Table(headers=[], rows=[], sheet=title)
-        for number, values, formulas in sheet_rows(book, title):
-            if number == 1:
-                table.headers = [str(v).strip() if v is not None else "" for v in values]
+        table.sheet = title
+        rows = sheet_rows(book, title)
+        first = next(rows, None)
+        if first is not None and first[0] == 1:
+            table.headers = [str(v).strip() if v is not None else "" for v in first[1]]
+        elif first is not None:
+            rows = itertools.chain([first], rows)  # no header row: the checks refuse it
+        yield None
+        count = 0
+        for number, values, formulas in rows:
+            if _blank(values):
                 continue
-            _add_row(table, number, values, limits)
+            count = _counted(count, limits)
             for index, text in formulas:
                 if index < len(table.headers):
                     table.problems.append(_formula(number, table.headers[index], text))
+            yield number, values
         merged = merged_ranges(book, title)
     _note_merged(table, merged)
-    return _checked(table)
 
 
 def _note_merged(table: Table, merged: Iterator[tuple[str, int, str]] | list[Any]) -> None:
