@@ -72,7 +72,11 @@ def created(module: Module, values: Mapping[str, Any]) -> list[dict[str, Any]]:
     field that holds a value (a list of choices or rows that is not empty)."""
     changes = []
     for name, scalar in _diffed(module):
-        after = history_value(values.get(name))
+        after = values.get(name)
+        if after is None:
+            continue  # nothing, as before: no change
+        if type(after) not in _AS_THEY_ARE:
+            after = history_value(after)
         if scalar:
             if after is not None:
                 changes.append({"field": name, "old": None, "new": after})

@@ -16,12 +16,9 @@ def child_rows(
     module: Module, record_id: str, values: Mapping[str, Any], field: Any
 ) -> list[dict[str, Any]]:
     """The rows of one child table of a record, numbered in the order they were given."""
+    columns = [c.name for c in field.children if c.stored]
     return [
-        {
-            "parent_id": record_id,
-            "idx": index,
-            **{c.name: row.get(c.name) for c in field.children if c.stored},
-        }
+        {"parent_id": record_id, "idx": index, **{name: row.get(name) for name in columns}}
         for index, row in enumerate(values.get(field.name) or [])
     ]
 

@@ -28,6 +28,7 @@ from engine.errors import BatchFailed, Problem
 from engine.models import Sequence as Counter
 
 MAX_NUMBER = 64  # characters of the `number` column
+_MARK = "\x00"  # where the sequence goes in a rendered pattern (a pattern holds no NUL)
 Located = tuple[int, Problem]
 
 
@@ -82,9 +83,16 @@ def _draw(
     today: dt.date,
     values: Sequence[Mapping[str, str]],
 ) -> list[str]:
-    """One number per record: its prefix's counter bumped once for all records sharing it."""
+    """One number per record: its prefix's counter bumped once for all records sharing it.
+
+    A pattern that prints no value of the record is rendered once, with a mark where the
+    sequence goes, and each number is that text with its sequence put in."""
+    plain = not value_tokens(pattern) and _MARK not in pattern
+    template = _render(pattern, today, {}, _MARK) if plain else ""
     groups: dict[str, list[int]] = {}
-    for index, record_values in enumerate(values):
+    if plain and values:  # one prefix for every record
+        groups[_render(pattern, today, {}, None)] = list(range(len(values)))
+    for index, record_values in enumerate([] if plain else values):
         groups.setdefault(_render(pattern, today, record_values, None), []).append(index)
     width = sequence_width(pattern) or 0
     numbers = [""] * len(values)
@@ -93,7 +101,11 @@ def _draw(
         last = _bump(session, f"{module_id}:{prefix}", len(indexes))
         for offset, index in enumerate(indexes):
             seq = f"{last - len(indexes) + 1 + offset:0{width}d}"
-            numbers[index] = _render(pattern, today, values[index], seq)
+            numbers[index] = (
+                template.replace(_MARK, seq)
+                if plain
+                else _render(pattern, today, values[index], seq)
+            )
     return numbers
 
 
