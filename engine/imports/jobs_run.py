@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 STALE = dt.timedelta(seconds=60)  # a running job whose heartbeat is older died with its worker
 HEARTBEAT = 10.0  # seconds between two heartbeats (PostgreSQL)
 PROGRESS_EVERY = 0.5  # seconds between two progress writes or cancel checks
+# SQLite has one write lock and no queue: a writer that waited through a batch retries on its
+# own clock, so after each committed batch the import pauses long enough to let it in.
+YIELD_AFTER_BATCH = 0.1
 
 
 def _actor(session: Session, job: ImportJob) -> Actor:
@@ -201,6 +204,7 @@ class _Run:
     def valid(self, args: tuple[Any, ...]) -> None:
         tracker = _Tracker(self.factory, self.job_id, False, self.beside)
         with self.factory() as session:
+            sqlite = is_sqlite(session)
 
             def commit(result: ImportResult, done: int) -> None:
                 session.execute(
@@ -209,6 +213,8 @@ class _Run:
                     .values(heartbeat_at=utcnow(), **_counts(result, done, tracker.total))
                 )
                 session.commit()
+                if sqlite:
+                    time.sleep(YIELD_AFTER_BATCH)  # the writers queued meanwhile go first
 
             hooks = Hooks(progress=tracker.progress, cancelled=tracker.cancelled, commit=commit)
             try:
