@@ -131,6 +131,9 @@ def apply_formulas(
 
 
 def _present(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is list:  # settled by its length, no comparison across types
+        return len(value) > 0
     return value is not None and value != "" and value != []
 
 

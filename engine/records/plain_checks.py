@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from functools import lru_cache
 from numbers import Number
 from typing import Any
@@ -57,67 +58,67 @@ def _text(value: Any) -> str | None:
 
 
 def _is_number(value: Any) -> bool:
+    kind = type(value)
+    if kind is Decimal or kind is int:
+        return True
     return isinstance(value, Number) and not isinstance(value, bool)
 
 
-def _length(limit: int, longest: bool) -> Check:
-    def check(value: Any) -> bool:
-        text = _text(value)
-        return text is None or (len(text) <= limit if longest else len(text) >= limit)
+def _all(tests: tuple[Check, ...]) -> Check:
+    """One test, or every one of several."""
+    if len(tests) == 1:
+        return tests[0]
 
-    return check
+    def every(value: Any) -> bool:
+        for test in tests:  # noqa: SIM110  # a loop: no generator made per value
+            if not test(value):
+                return False
+        return True
+
+    return every
+
+
+# Each keyword compiles to a test of a value of the type it applies to; `_family` guards the
+# type once for all the keywords of one subschema that read it, as jsonschema's guard each.
+TEXT: Mapping[str, Callable[[Any], Check]] = {
+    "minLength": lambda limit: lambda text: len(text) >= limit,
+    "maxLength": lambda limit: lambda text: len(text) <= limit,
+    "pattern": lambda source: _pattern(source),
+}
+NUMBER: Mapping[str, Callable[[Any], Check]] = {
+    "minimum": lambda limit: lambda number: not number < limit,
+    "maximum": lambda limit: lambda number: not number > limit,
+    "exclusiveMinimum": lambda limit: lambda number: not number <= limit,
+    "exclusiveMaximum": lambda limit: lambda number: not number >= limit,
+}
+ARRAY: Mapping[str, Callable[[Any], Check]] = {
+    "minItems": lambda limit: lambda items: len(items) >= limit,
+    "maxItems": lambda limit: lambda items: len(items) <= limit,
+    "uniqueItems": lambda on: _unique if on else (lambda items: True),
+    "items": lambda schema: _items(_compile(schema)),
+}
+OBJECT: Mapping[str, Callable[[Any], Check]] = {"properties": lambda p: _properties(p)}
 
 
 def _pattern(source: str) -> Check:
-    compiled = re.compile(source)
-
-    def check(value: Any) -> bool:
-        text = _text(value)
-        return text is None or compiled.search(text) is not None
-
-    return check
+    search = re.compile(source).search  # jsonschema: `re.search(pattern, instance)`
+    return lambda text: search(text) is not None
 
 
-def _bound(keyword: str, limit: Any) -> Check:
-    holds: Callable[[Any], bool] = {
-        "minimum": lambda v: not v < limit,
-        "maximum": lambda v: not v > limit,
-        "exclusiveMinimum": lambda v: not v <= limit,
-        "exclusiveMaximum": lambda v: not v >= limit,
-    }[keyword]
-    return lambda value: not _is_number(value) or holds(value)
+def _unique(items: list[Any]) -> bool:
+    if all(type(item) is str for item in items):
+        return len(set(items)) == len(items)
+    return bool(_UNIQUE.is_valid(json_ready(items)))
 
 
-def _size(limit: int, largest: bool) -> Check:
-    def check(value: Any) -> bool:
-        if not isinstance(value, list):
-            return True
-        return len(value) <= limit if largest else len(value) >= limit
-
-    return check
+_UNIQUE = Draft202012Validator({"uniqueItems": True})
 
 
-def _unique(on: bool) -> Check:
-    whole = Draft202012Validator({"uniqueItems": True})
-
-    def check(value: Any) -> bool:
-        if not on or not isinstance(value, list):
-            return True
-        if all(type(item) is str for item in value):
-            return len(set(value)) == len(value)
-        return whole.is_valid(json_ready(value))
-
-    return check
-
-
-def _items(schema: Mapping[str, Any]) -> Check:
-    each = _compile(schema)
-
-    def check(value: Any) -> bool:
-        if isinstance(value, list):
-            for item in value:
-                if not each(item):
-                    return False
+def _items(each: Check) -> Check:
+    def check(items: list[Any]) -> bool:
+        for item in items:  # noqa: SIM110  # a loop: no generator made per value
+            if not each(item):
+                return False
         return True
 
     return check
@@ -126,11 +127,9 @@ def _items(schema: Mapping[str, Any]) -> Check:
 def _properties(properties: Mapping[str, Any]) -> Check:
     checks = tuple((name, _compile(sub)) for name, sub in properties.items())
 
-    def check(value: Any) -> bool:
-        if not isinstance(value, Mapping):
-            return True
+    def check(record: Mapping[str, Any]) -> bool:
         for name, each in checks:
-            found = value.get(name)
+            found = record.get(name)
             if found is not None and not each(found):
                 return False
         return True
@@ -138,25 +137,36 @@ def _properties(properties: Mapping[str, Any]) -> Check:
     return check
 
 
-COMPILED: Mapping[str, Callable[[Any], Check]] = {
-    "minLength": lambda v: _length(v, longest=False),
-    "maxLength": lambda v: _length(v, longest=True),
-    "pattern": _pattern,
-    "minimum": lambda v: _bound("minimum", v),
-    "maximum": lambda v: _bound("maximum", v),
-    "exclusiveMinimum": lambda v: _bound("exclusiveMinimum", v),
-    "exclusiveMaximum": lambda v: _bound("exclusiveMaximum", v),
-    "minItems": lambda v: _size(v, largest=False),
-    "maxItems": lambda v: _size(v, largest=True),
-    "uniqueItems": _unique,
-    "properties": _properties,
-}
+def _family(kind: str, tests: tuple[Check, ...]) -> Check:
+    """The tests of one type, run on a value of that type (any other value passes them)."""
+    test = _all(tests)
+    if kind == "text":
+        return lambda value: (text := _text(value)) is None or test(text)
+    if kind == "number":
+        return lambda value: not _is_number(value) or test(value)
+    if kind == "array":
+        return lambda value: not isinstance(value, list) or test(value)
+    return lambda value: not isinstance(value, Mapping) or test(value)
 
 
-def _whole(schema: Mapping[str, Any]) -> Check:
+FAMILIES = {"text": TEXT, "number": NUMBER, "array": ARRAY, "object": OBJECT}
+
+
+def _whole(schema: Any) -> Check:
     """A subschema checked by jsonschema itself (keywords not compiled here)."""
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    return lambda value: validator.is_valid(json_ready(value))
+    return lambda value: bool(validator.is_valid(json_ready(value)))
+
+
+def _fits(keyword: str, value: Any) -> bool:
+    """Whether a keyword's value is one the compiled test reads as jsonschema does."""
+    if keyword in ("minLength", "maxLength", "minItems", "maxItems"):
+        return type(value) is int
+    if keyword in NUMBER:
+        return _is_number(value)
+    if keyword in ("items", "properties"):
+        return isinstance(value, Mapping)
+    return keyword != "pattern" or isinstance(value, str)
 
 
 def _compile(schema: Any) -> Check:
@@ -165,28 +175,13 @@ def _compile(schema: Any) -> Check:
     if not isinstance(schema, Mapping):
         return _whole(schema)
     keywords = {k: v for k, v in schema.items() if k not in NOTES}
-    simple = all(
-        k in COMPILED or (k == "items" and isinstance(v, Mapping)) for k, v in keywords.items()
-    )
-    if not simple or ("properties" in keywords and not isinstance(keywords["properties"], Mapping)):
-        return _whole(schema)
-    checks = tuple(
-        _items(v) if k == "items" else COMPILED[k](v)
-        for k, v in keywords.items()
-        if k not in ("minLength", "maxLength") or isinstance(v, int)
-    )
-    if len(checks) != len(keywords):
-        return _whole(schema)
-    if len(checks) == 1:
-        return checks[0]
-
-    def every(value: Any) -> bool:
-        for check in checks:  # noqa: SIM110  # a loop: no generator made per value
-            if not check(value):
-                return False
-        return True
-
-    return every
+    tests: dict[str, list[Check]] = {}
+    for keyword, value in keywords.items():
+        kind = next((name for name, table in FAMILIES.items() if keyword in table), None)
+        if kind is None or not _fits(keyword, value):
+            return _whole(schema)
+        tests.setdefault(kind, []).append(FAMILIES[kind][keyword](value))
+    return _all(tuple(_family(kind, tuple(found)) for kind, found in tests.items()))
 
 
 def _refers(schema: Any) -> bool:
@@ -208,6 +203,6 @@ def schema_check(module: Module) -> Check | None:
     if _refers(schema) or whole_record or not isinstance(properties, Mapping):
         return None
     try:
-        return _properties(properties)
+        return _family("object", (_properties(properties),))
     except re.error:
         return None  # a pattern Python cannot read: the full validator says what it says
