@@ -1,7 +1,7 @@
 """HTTP batch benchmark: records per second through `POST .../records:batch`, end to end.
 
 The question: what does the HTTP layer add on top of the engine's bulk `create_records`?
-The app runs under gunicorn (as `formwork serve` runs it) on a scratch database with the
+The app runs under `formwork serve` (gunicorn, as deployed) on a scratch database with the
 benchmark's labour pack (benchmarks/pack.py); an admin's API token signs every request.
 Batches of 1,000 labour tallies with two task rows each are encoded once, before timing,
 as an integrator would send them. Then, batch by batch and taking turns (A B C A B C ...,
@@ -23,13 +23,16 @@ then the same posts from 2 and 4 concurrent clients (wall-clock records/s).
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +42,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from benchmarks.concurrency import Server, cpu_seconds, free_port, serving
+from benchmarks.concurrency import ROOT, Server, ask, cpu_seconds, free_port
 from benchmarks.harness import Timing, scratch_database, server_version, timed_ms
 from benchmarks.pack import LABOUR_PACK, crew_rows, labour_rows, project_rows
 from engine import accounts
@@ -96,6 +99,32 @@ def batches(count: int, size: int, projects: list[str], crews: list[str]) -> lis
             }
         )
     return [rows[start : start + size] for start in range(0, count, size)]
+
+
+@contextmanager
+def serving(server: Server, workers: int, env: dict[str, str]) -> Iterator[Server]:
+    """`formwork serve` (gunicorn, as deployed) on the server's port, until the block ends."""
+    command = [sys.executable, "-m", "web", "serve", "--port", str(server.port)]
+    command += ["--workers", str(workers)]
+    server.process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _ = ask(server)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.process.poll() is not None:
+                    raise SystemExit("formwork serve did not start") from None
+                time.sleep(0.2)
+        if status != 200:
+            raise SystemExit(f"formwork serve answered {status}")
+        yield server
+    finally:
+        server.process.terminate()
+        server.process.wait(30)
 
 
 def body_of(rows: list[Any]) -> bytes:
@@ -253,7 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         server = Server("formwork", free_port(), "/api/v1/modules/labour", headers)
         env = {"DATABASE_URL": url, "SECRET_KEY": "bench"}  # the time budget on, as deployed
         work = batches(args.records, args.batch, projects, crews)
-        with serving(server, "web:create_app()", args.workers, env):
+        gc.collect()  # the engine's side as the served workers run: startup frozen
+        gc.freeze()
+        with serving(server, args.workers, env):
             posted(server.port, body_of(work[0][:10]), headers, 10)()  # warm up the workers
             sides = in_turns(factory, server, work)
             concurrent: dict[tuple[int, str], float] = {}
