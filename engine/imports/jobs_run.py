@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.accounts import actor_of
@@ -53,13 +54,15 @@ PROGRESS_EVERY = 0.5  # seconds between two progress writes or cancel checks
 YIELD_AFTER_BATCH = 0.1
 
 
-def _actor(session: Session, job: ImportJob) -> Actor:
-    if job.user_id is None:
+def _actor(factory: sessionmaker[Session], user_id: int | None, name: str | None) -> Actor:
+    """Who the job runs as: its owner as they are now (a deactivated one no longer imports)."""
+    if user_id is None:
         return SYSTEM  # queued from the command line
-    user = session.get(User, job.user_id)
-    if user is None or not user.active:
-        raise NotFound(code="unknown_user", name=job.by or "")
-    return actor_of(user)
+    with transaction(factory, write=False) as session:
+        user = session.get(User, user_id)
+        if user is None or not user.active:
+            raise NotFound(code="unknown_user", name=name or "")
+        return actor_of(user)
 
 
 class _Tracker:
@@ -111,12 +114,15 @@ class _Heartbeat(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.wait(HEARTBEAT):
-            with transaction(self.factory) as session:
-                session.execute(
-                    update(ImportJob)
-                    .where(ImportJob.id == self.job_id, ImportJob.status == "running")
-                    .values(heartbeat_at=utcnow())
-                )
+            try:
+                with transaction(self.factory) as session:
+                    session.execute(
+                        update(ImportJob)
+                        .where(ImportJob.id == self.job_id, ImportJob.status == "running")
+                        .values(heartbeat_at=utcnow())
+                    )
+            except SQLAlchemyError:  # the database away for a moment: the next beat may do
+                log.warning("import job %s: a heartbeat was missed", self.job_id, exc_info=True)
 
 
 def run_job(factory: sessionmaker[Session], store: FileStore, job_id: int) -> None:
@@ -130,15 +136,17 @@ def run_job(factory: sessionmaker[Session], store: FileStore, job_id: int) -> No
             job.file_id,
             job.file_name,
         )
-        actor = _actor(session, job)
+        owner = (job.user_id, job.by)
         sqlite = is_sqlite(session)
         beside = Beside.of(session, job_id)
+    mode = options.get("mode", "all")
+    kept = mode == "valid" and not options.get("dry_run")  # its committed batches stay
     LIVE.start(job_id)
     beat = None if sqlite else _Heartbeat(factory, job_id)
     if beat is not None:
         beat.start()
     try:
-        mode = options.get("mode", "all")
+        actor = _actor(factory, *owner)
         job_run = _Run(factory, store, job_id, file_name, {"mode": mode}, beside)
         job_run.kwargs |= {"encoding": options.get("encoding"), "sheet": options.get("sheet")}
         with ExitStack() as stack:
@@ -157,9 +165,9 @@ def run_job(factory: sessionmaker[Session], store: FileStore, job_id: int) -> No
     except ImportCancelled as cancelled:
         _cancelled(factory, store, job_id, file_name, cancelled, options.get("mode", "all"))
     except FormworkError as error:
-        _failed(factory, job_id, error)
+        _failed(factory, job_id, error, kept)
     except Exception as error:  # recorded, then left to the worker loop to report
-        _failed(factory, job_id, error)
+        _failed(factory, job_id, error, kept)
         raise
     finally:
         if beat is not None:
@@ -317,7 +325,9 @@ def _cancelled(
         )
 
 
-def _failed(factory: sessionmaker[Session], job_id: int, error: Exception) -> None:
+def _failed(factory: sessionmaker[Session], job_id: int, error: Exception, kept: bool) -> None:
+    """The job failed: its error, and — unless its committed batches stay (mode "valid") —
+    nothing counted, since nothing was written."""
     if isinstance(error, FormworkError) and error.problems:
         first = error.problems[0]
         code, params = first.code, dict(first.params)
@@ -333,7 +343,7 @@ def _failed(factory: sessionmaker[Session], job_id: int, error: Exception) -> No
                 error_code=code,
                 error_params=as_json(params),
                 finished_at=utcnow(),
-                done=0 if code != "import_failed" else ImportJob.done,
+                **({} if kept else {"done": 0, "created": 0, "updated": 0, "unchanged": 0}),
             )
         )
 

@@ -201,3 +201,17 @@ def test_two_workers_never_claim_the_same_job(
         session.execute(update(ImportJob).where(ImportJob.id == job_id).values(worker="w1"))
     assert claim_next(session_factory, "w2") == job_id
     assert claim_next(session_factory, "w1") is None
+
+
+def test_a_file_that_cannot_be_read_or_is_gone_fails_the_job_with_its_reason(
+    session_factory: sessionmaker[Session], people: dict[str, Actor], store: LocalFolder
+) -> None:
+    store.save("d" * 32, [b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8])
+    unreadable = queue(session_factory, people["clerk"], "d" * 32)
+    gone = queue(session_factory, people["clerk"], "e" * 32)
+    run_next(session_factory, store)
+    run_next(session_factory, store)
+    for job_id, code in ((unreadable, "import_unknown_format"), (gone, "import_file_missing")):
+        job = view(session_factory, job_id, people["clerk"])
+        assert job.status == "failed" and job.error is not None and job.error.code == code
+        assert job.finished_at is not None and job.created == 0
