@@ -14,6 +14,7 @@ import socket
 import threading
 from collections.abc import Callable
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.attachments import FileStore
@@ -51,6 +52,9 @@ class ImportWorker(threading.Thread):
         while not self.stopping.is_set():
             try:
                 job_id = run_next(self.factory, self.store(), worker=self.worker)
+            except OperationalError as busy:  # SQLite's lock held past its wait, a lost server
+                log.warning("import worker %s: the database is busy or away: %s", self.worker, busy)
+                job_id = None
             except Exception:  # logged; the next round tries again
                 log.exception("import worker %s: a round failed", self.worker)
                 job_id = None

@@ -4,6 +4,7 @@ follows it and finds it in the module's history; nobody else can read the clerk'
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -215,3 +216,19 @@ def test_a_file_that_cannot_be_read_or_is_gone_fails_the_job_with_its_reason(
         job = view(session_factory, job_id, people["clerk"])
         assert job.status == "failed" and job.error is not None and job.error.code == code
         assert job.finished_at is not None and job.created == 0
+
+
+def test_the_worker_thread_outlives_a_database_it_cannot_use(tmp_path: Path) -> None:
+    from engine.db import make_engine, make_session_factory
+    from engine.imports.jobs_worker import ImportWorker
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'never-set-up.db'}")  # no import_jobs table
+    thread = ImportWorker(make_session_factory(engine), LocalFolder(tmp_path), interval=0.05)
+    try:
+        thread.start()
+        time.sleep(0.5)  # several rounds, each failing
+        assert thread.is_alive() and thread.ran == []
+    finally:
+        thread.stop(timeout=5)
+        engine.dispose()
+    assert not thread.is_alive()
