@@ -3,7 +3,8 @@
 A link is written as the linked record's title where that title names it alone, else as its
 number; a user as the display name where it names them alone, else the login name (both
 asked of engine/imports/lookups.py, the importer's own lookups, once per batch of records).
-Choices are their titles, dates real dates, numbers numbers. A module's child tables go on
+Choices and yes/no are their titles in the reader's language (the importer reads either
+language), dates real dates, numbers numbers. A module's child tables go on
 sheets of their own, named after the table and joined to the records by the number column —
 the layout `formwork records import` reads (docs/importing.md), so that importing an export
 with `--key $number` leaves every record unchanged.
@@ -117,8 +118,6 @@ def field_cell(f: Field | None, value: Any, labels: Labels) -> Any:
         return value
     if f.kind == "date":
         return value if isinstance(value, dt.date) else _day(value)
-    if f.kind == "boolean":
-        return bool(value)
     return value_text(f, value)
 
 
