@@ -10,6 +10,7 @@ module's constraints (`further_problems`), so one answer names every problem of 
 from __future__ import annotations
 
 from collections.abc import Mapping, Set
+from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -20,7 +21,7 @@ from engine.errors import Problem, ValidationFailed
 from engine.input_errors import UNKNOWN, CodedErrors, CodedNested, problems_from, schema_problem
 from engine.kinds.standard import TABLE
 from engine.records.compute import _json_ready, missing_required, record_validator
-from engine.records.plain_input import plain_input
+from engine.records.plain_input import PlainInput, plain_input
 
 SYSTEM_KEYS = (
     "id",
@@ -121,8 +122,15 @@ def coerce_input(module: Module, data: Any, writable: Set[str] | None = None) ->
 
     A clean record takes the module's compiled plan (engine/records/plain_input.py), which
     gives the same values; any other goes through the marshmallow schema."""
-    values = plain_input(module, input_schema(module), writable).coerce(data)
+    key = frozenset(writable) if writable is not None else None
+    values = _plan(module, key).coerce(data)
     return values if values is not None else coerce_with_schema(module, data, writable)
+
+
+@lru_cache(maxsize=1024)
+def _plan(module: Module, writable: frozenset[str] | None) -> PlainInput:
+    """The module's compiled coercion for a writer of `writable` fields, built once."""
+    return plain_input(module, input_schema(module), writable)
 
 
 def coerce_with_schema(

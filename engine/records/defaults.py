@@ -75,6 +75,15 @@ def child_linked_rows(
     return result
 
 
+@lru_cache(maxsize=256)
+def _has_defaults(module: Module) -> bool:
+    """Whether some field or child-table column of the module has an `x-default`."""
+    return any(
+        f.default_expr is not None or any(c.default_expr is not None for c in f.children)
+        for f in module.fields
+    )
+
+
 def _evaluate(f: Field, env: Mapping[str, Any], where: str, problems: list[Problem]) -> Any:
     try:
         return cast_formula_value(f, f.default_expr.evaluate(env))  # type: ignore[union-attr]  # fields with a default only
@@ -96,6 +105,8 @@ def apply_defaults(
     record (engine/records/links.py); `child_links` the records child-row link columns name.
     """
     problems: list[Problem] = []
+    if not _has_defaults(module):
+        return problems
     env = base_env(values, system, actor)
     for f in module.fields:
         if f.default_expr is not None and not f.computed and _empty(values.get(f.name)):

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from marshmallow import Schema, fields
 
@@ -88,23 +87,16 @@ def _converters(
     return tuple(found)
 
 
-_plans: WeakKeyDictionary[Module, dict[frozenset[str] | None, PlainInput]] = WeakKeyDictionary()
-
-
 def plain_input(module: Module, schema: Schema, writable: Set[str] | None) -> PlainInput:
-    """The plan of `module` for a writer of `writable` fields (None: every field), built once.
+    """The plan of `module` for a writer of `writable` fields (None: every field).
 
     `schema` is the module's input schema; its fields that are computed or read-only are not
     in the plan, so a key naming one sends the record to the general path, which refuses it.
+    Built once per module and set of writable fields by the caller's cache.
     """
-    key = frozenset(writable) if writable is not None else None
-    plans = _plans.setdefault(module, {})
-    plan = plans.get(key)
-    if plan is None:
-        allowed = {
-            f.name
-            for f in module.fields
-            if not f.computed and not f.read_only and (key is None or f.name in key)
-        }
-        plan = plans[key] = PlainInput(_converters(schema, module, allowed))
-    return plan
+    allowed = {
+        f.name
+        for f in module.fields
+        if not f.computed and not f.read_only and (writable is None or f.name in writable)
+    }
+    return PlainInput(_converters(schema, module, allowed))
