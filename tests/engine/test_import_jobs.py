@@ -4,6 +4,7 @@ follows it and finds it in the module's history; nobody else can read the clerk'
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -232,3 +233,22 @@ def test_the_worker_thread_outlives_a_database_it_cannot_use(tmp_path: Path) -> 
         thread.stop(timeout=5)
         engine.dispose()
     assert not thread.is_alive()
+
+
+def test_workers_claiming_at_the_same_moment_each_get_another_job(
+    session_factory: sessionmaker[Session], people: dict[str, Actor], store: LocalFolder
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engine.imports.jobs_store import claim_next
+
+    queued = {queue(session_factory, people["clerk"], f"{n:032x}") for n in range(3)}
+    start = threading.Barrier(8)
+
+    def claim(worker: int) -> int | None:
+        start.wait()
+        return claim_next(session_factory, f"w{worker}")
+
+    with ThreadPoolExecutor(8) as pool:
+        claimed = [c for c in pool.map(claim, range(8)) if c is not None]
+    assert sorted(claimed) == sorted(queued)  # each job once, no worker with another's
