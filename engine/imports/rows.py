@@ -26,7 +26,7 @@ from engine.imports.sources import Table
 from engine.imports.values import SEPARATORS, CellRefused, cell_text, converter
 
 
-@dataclass
+@dataclass(slots=True)  # one a record: 100k of them stay small
 class Row:
     """One record of the sheet: its first row's number and cells, the data for the engine,
     its key and problems; `lines` are its further rows of the same sheet, `sources` the
