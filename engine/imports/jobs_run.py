@@ -163,7 +163,7 @@ def run_job(factory: sessionmaker[Session], store: FileStore, job_id: int) -> No
             else:
                 job_run.all(args, write_progress=not sqlite)
     except ImportCancelled as cancelled:
-        _cancelled(factory, store, job_id, file_name, cancelled, options.get("mode", "all"))
+        _cancelled(factory, store, job_id, file_name, cancelled, kept)
     except FormworkError as error:
         _failed(factory, job_id, error, kept)
     except Exception as error:  # recorded, then left to the worker loop to report
@@ -301,11 +301,12 @@ def _cancelled(
     job_id: int,
     file_name: str,
     cancelled: ImportCancelled,
-    mode: str,
+    kept: bool,
 ) -> None:
-    """Mode "all" kept nothing; mode "valid" kept its committed batches: the row says so."""
+    """Mode "all" (and a dry run) kept nothing; mode "valid" kept its committed batches:
+    the row says so."""
     result = cancelled.result
-    if mode == "valid":
+    if kept:
         values: dict[str, Any] = _counts(result, cancelled.done, cancelled.total)
         values["rejected_file_id"] = _save_rejected(store, file_name, result)
         values["problems"] = stored_problems(result.problems)
