@@ -52,6 +52,7 @@ from web.pages.imports_view import job_context, mode_text, status_text
 from web.pages.uploads import file_store
 from web.problems import problem_message
 from web.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
+from web.transactions import reads_only
 
 bp = Blueprint("imports", __name__)
 
@@ -182,6 +183,7 @@ def again(module_id: str, job_id: int, step: str) -> ResponseReturnValue:
 
 
 @bp.post("/m/<module_id>/imports/<int:job_id>/cancel")
+@reads_only  # told outside the write lock a running SQLite import holds (engine/imports/jobs_live.py)
 @login_required
 def cancel(module_id: str, job_id: int) -> ResponseReturnValue:
     with db() as session:
