@@ -205,3 +205,26 @@ def test_an_export_recreates_its_records_where_they_are_gone(
     assert [(p.sheet, p.row, p.column, p.code, p.message) for p in result.problems] == []
     assert result.created == len(before)
     assert _values(_records(app, module)) == _values(before)
+
+
+def test_several_users_of_a_field_come_back_as_they_were(
+    app: Flask, client: FlaskClient, sign_in: Callable[[str], FlaskClient], tmp_path: Path
+) -> None:
+    _install(app, ["risks", "weekly"])  # a schedule line's people consulted: several users
+    with transaction(app.extensions["formwork"].session_factory) as session:
+        page = list_records(session, "schedule", _admin(session), ListQuery(per_page=1))
+        task = page.items[0]
+        people = {"consulted": ["foreman", "manager"], "accountable": "accountant"}
+        update_record(session, "schedule", task.id, task.version, people, _admin(session))
+    before = _records(app, "schedule")
+    sign_in("admin")
+    path = _export(client, "schedule", tmp_path, fields="all")
+    sheet = load_workbook(path, read_only=True).worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    consulted = rows[0].index("咨询人（C）")
+    line = next(r for r in rows if r[0] == task.number)
+    assert "、" in line[consulted]  # two people, by the names the list shows
+    result = _import(app, "schedule", path, key="$number", mode="valid")
+    assert [p.code for p in result.problems] == []
+    assert (result.created, result.updated, result.unchanged) == (0, 0, len(before))
+    assert _records(app, "schedule") == before

@@ -144,7 +144,8 @@ def record_cell(module: Module, name: str, record: Record, labels: Labels) -> An
 
 
 def all_columns(module: Module, listed: Sequence[str], may: Abilities) -> list[str]:
-    """The list's columns, then every other field the user sees that a cell can hold."""
+    """The record number, the list's columns, then every other field the user sees that a
+    cell can hold: the whole record, found again by its number when imported back."""
     extra = [
         f.name
         for f in module.fields
@@ -153,7 +154,7 @@ def all_columns(module: Module, listed: Sequence[str], may: Abilities) -> list[s
         and not f.kind_type.rows
         and f.kind != "file"
     ]
-    return [*listed, *extra]
+    return [*([] if NUMBER in listed else [NUMBER]), *listed, *extra]
 
 
 def child_sheets(module: Module, may: Abilities, taken: Iterable[str]) -> list[ChildSheet]:
