@@ -162,3 +162,16 @@ def test_the_api_writes_records_as_webhooks_do(api: Api) -> None:
                 page = list_records(session, module.id, reader, ListQuery(per_page=50))
                 for record in page.items:
                     assert record_json(module, record) == record_document(module, record)
+
+
+def test_the_openapi_document_offers_the_minimal_answer(api: Api) -> None:
+    paths = body(api.get("/openapi.json", as_="foreman"))["paths"]
+    (batch,) = [
+        p["post"] for path, p in paths.items() if path.endswith("labour_tally/records:batch")
+    ]
+    assert "Prefer" in [parameter["name"] for parameter in batch["parameters"]]
+    created = batch["responses"]["201"]
+    assert "Preference-Applied" in created["headers"]
+    shapes = created["content"]["application/json"]["schema"]["properties"]["items"]["items"]
+    minimal = shapes["anyOf"][1]
+    assert set(minimal["properties"]) == {"id", "version", "number"}

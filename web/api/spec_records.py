@@ -178,8 +178,9 @@ PREFER = {
 }
 WRITTEN = {
     "type": "object",
-    "description": "a written record with `Prefer: return=minimal`",
-    "required": ["id", "version", "number"],
+    "description": "a written record with `Prefer: return=minimal` (its id alone when the "
+    "caller may not read it back)",
+    "required": ["id"],
     "additionalProperties": False,
     "properties": {
         "id": {"type": "string"},
@@ -215,9 +216,19 @@ def _batch(ctx: SpecContext) -> Iterator[Placed]:
                 "tags": ctx.tag(module),
                 "parameters": [key, PREFER],
                 "requestBody": request_body(batch_body(module.id)),
-                "responses": responses(201, answer, WRITE_ERRORS),
+                "responses": _with_headers(responses(201, answer, WRITE_ERRORS)),
             },
         )
+
+
+def _with_headers(answers: dict[str, Any]) -> dict[str, Any]:
+    """The batch's 201 names the headers that say what was answered."""
+    text = {"type": "string"}
+    answers["201"]["headers"] = {
+        "Preference-Applied": {"description": "`return=minimal` when it was", "schema": text},
+        "Idempotent-Replayed": {"description": "`true` for a stored answer", "schema": text},
+    }
+    return answers
 
 
 def _upload(ctx: SpecContext) -> Iterator[Placed]:
