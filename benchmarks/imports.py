@@ -14,7 +14,8 @@ its own so that its peak resident memory (getrusage's maxrss) is its own:
   would hand them to the writer — this is the reading and converting side's own memory;
 - import: `apply_import` on a fresh database holding the pack, its projects and crews.
 
-Sheet rows per second and peak memory in MiB go to stdout.
+Sheet rows per second and peak memory in MiB go to stdout, and converting alone: the convert
+run's CPU seconds less the read run's.
 
     .venv/bin/python benchmarks/imports.py                    # SQLite: 10k, 50k, 100k rows
     .venv/bin/python benchmarks/imports.py --rows 10000       # one size
@@ -201,6 +202,7 @@ def measure(count: int, server: str | None) -> None:
         path = write_file(Path(folder) / f"labour-{count}.xlsx", count)
         size = path.stat().st_size / 1024 / 1024
         print(f"{count:,} sheet rows ({size:.1f} MiB)")
+        cpu: dict[str, float] = {}
         for phase in PHASES:
             command = [sys.executable, __file__, "--phase", phase, "--file", str(path)]
             if server:
@@ -215,6 +217,11 @@ def measure(count: int, server: str | None) -> None:
                 f"  {phase:8} {figures['seconds']:7.1f} s ({figures['cpu']:6.1f} s CPU) "
                 f"{rate:9,.0f} rows/s, peak {figures['peak_mib']:6.0f} MiB{extra}"
             )
+            cpu[phase] = figures["cpu"]
+        alone = cpu["convert"] - cpu["read"]
+        print(
+            f"  converting alone (convert less read): {alone:.1f} s CPU, {count / alone:,.0f} rows/s"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
