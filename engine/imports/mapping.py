@@ -93,7 +93,9 @@ def _refusal(header: str, target: str, module: Module, may: Abilities) -> Proble
     if mode == "hidden":
         return Problem("", "import_column_hidden", params)
     leaf = column or parent
-    if mode == "read":
+    if leaf.computed or mode == "computed":
+        return Problem("", "import_column_computed", params)
+    if mode == "read" or leaf.read_only:
         return Problem("", "import_column_read_only", params)
     if leaf.kind in REFUSED_KINDS:
         return Problem("", "import_column_kind", {**params, "kind": leaf.kind_text})
@@ -120,7 +122,7 @@ def map_columns(
         if target == NUMBER:
             result.columns[header] = NUMBER
             continue
-        if _computed(module, target, may):  # worked out by the engine: nothing to import
+        if _left_out(module, target, may):  # worked out by the engine or the workflow
             result.unmapped.append(header)
             continue
         if (problem := _refusal(header, target, module, may)) is not None:
@@ -131,7 +133,8 @@ def map_columns(
     return result
 
 
-def _computed(module: Module, target: str, may: Abilities) -> bool:
+def _left_out(module: Module, target: str, may: Abilities) -> bool:
+    """A computed field, or one only the workflow sets: nobody types it, so no column fills it."""
     found = target_field(module, target)
     if found is None:
         return False
