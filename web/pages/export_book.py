@@ -116,7 +116,7 @@ def field_cell(f: Field | None, value: Any, labels: Labels) -> Any:
         return list_separator().join(labels.users.get(str(v), str(v)) for v in _values(value))
     if f.numeric:
         return value
-    if f.kind == "date":
+    if kind.expression_type == "date":
         return value if isinstance(value, dt.date) else _day(value)
     return value_text(f, value)
 
@@ -152,7 +152,7 @@ def all_columns(module: Module, listed: Sequence[str], may: Abilities) -> list[s
         if f.name not in listed
         and may.fields.get(f.name, "hidden") != "hidden"
         and not f.kind_type.rows
-        and f.kind != "file"
+        and not f.kind_type.holds_files
     ]
     return [*([] if NUMBER in listed else [NUMBER]), *listed, *extra]
 
