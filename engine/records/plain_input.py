@@ -69,9 +69,7 @@ def _rows(columns: tuple[tuple[str, Convert], ...]) -> Convert:
     return convert
 
 
-def _converters(
-    schema: Schema, module: Module, names: Set[str] | None
-) -> tuple[tuple[str, Convert], ...]:
+def _converters(schema: Schema, names: Set[str] | None) -> tuple[tuple[str, Convert], ...]:
     """Converters of `schema`'s fields (those in `names` when given), in declared order."""
     found = []
     for name, field in schema.load_fields.items():
@@ -79,9 +77,10 @@ def _converters(
             continue
         inner = field.inner if isinstance(field, fields.List) else None
         if isinstance(inner, fields.Nested) and isinstance(inner.schema, Schema):
-            if field.validators or inner.validators:
+            hooks = field.validators or inner.validators or field.pre_load or field.post_load
+            if hooks or not field.allow_none:
                 continue  # never met: leave such a field to the general path
-            found.append((name, _rows(_converters(inner.schema, module, None))))
+            found.append((name, _rows(_converters(inner.schema, None))))
         else:
             found.append((name, plain_converter(field)))
     return tuple(found)
@@ -99,4 +98,4 @@ def plain_input(module: Module, schema: Schema, writable: Set[str] | None) -> Pl
         for f in module.fields
         if not f.computed and not f.read_only and (writable is None or f.name in writable)
     }
-    return PlainInput(_converters(schema, module, allowed))
+    return PlainInput(_converters(schema, allowed))
