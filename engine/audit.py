@@ -30,8 +30,13 @@ _AS_THEY_ARE = frozenset({str, int, bool, type(None)})
 
 def history_value(value: Any) -> Any:
     """A value as the history keeps it: JSON, exact."""
-    if type(value) in _AS_THEY_ARE:
+    kind = type(value)
+    if kind in _AS_THEY_ARE:
         return value
+    if kind is dict:  # a child row, by its exact type: what the Mapping branch below gives
+        return {k: history_value(v) for k, v in value.items()}
+    if kind is list:
+        return [history_value(v) for v in value]
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.datetime):
@@ -141,7 +146,7 @@ def record_changes(
                 "actor": actor.name,
                 "action": action,
                 "to_state": to_state,
-                "changes": [dict(c) for c in changes],
+                "changes": [c if type(c) is dict else dict(c) for c in changes],
                 "module_version": module.version,
             }
             for record_id, changes in entries
