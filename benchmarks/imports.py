@@ -126,7 +126,7 @@ def _convert(session: Any, path: Path) -> int:
     if problems:
         raise SystemExit(f"the benchmark's file has problems: {problems[:3]}")
     group = group_header(columns, None, next(h for h, t in columns.items() if t == "$number"))
-    return len(gather_rows(module, table, columns, rows, group))
+    return sum(1 for _ in gather_rows(module, table, columns, rows, group))
 
 
 START_CPU = 0.0

@@ -3,34 +3,29 @@
 Same sheet: a record's child rows sit on consecutive sheet rows, the parent columns repeated
 on each or left blank after the first. Rows are gathered by the group column — the `key`
 field's column when a key is given, else the record-number column when the file has one —
-so rows holding the same group value are one record wherever they are; a row whose group
+so rows holding the same group value are one record wherever they sit among the 500 records
+around them (the records are written as they are gathered); a row whose group
 cell is blank and whose parent columns are all blank continues the record above. Without a
 group column only that last rule applies, so repeated parent columns need a key or a number
 column. A parent value that differs between the rows of one record is a problem naming both
 rows. Files that map no child column keep one record per row (a repeated key is a problem).
 
-Second sheet (XLSX): a sheet named like a child table (its id, or its title in either
-language) holds that table's rows, joined to the main sheet's records by the group column,
-present in both sheets under the same header or field name. A child row whose join value
-matches no record is a problem at its sheet and row. Each child row keeps the (sheet, row)
+Second sheet (XLSX): engine/imports/child_sheets.py. Each child row keeps the (sheet, row)
 it came from, so the engine's problems of `/items/1/hours` are placed where it was typed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from engine.actor import Actor
-from engine.catalog import Catalog
 from engine.definitions.model import Module
 from engine.errors import Problem
-from engine.imports.mapping import NUMBER, NUMBER_NAMES, _titles, normal
+from engine.imports.mapping import NUMBER
 from engine.imports.problems import RowProblem
-from engine.imports.rows import Row, build_rows
-from engine.imports.sources import Limits, Table, read_table, sheet_names
+from engine.imports.rows import Row
+from engine.imports.sources import Table
 from engine.imports.values import cell_text
 
 
@@ -52,16 +47,30 @@ def _blank(row: Row, table: Table, parents: list[str]) -> bool:
     return all(_value(row, table, h) == "" for h in parents)
 
 
+WINDOW = 500  # records held open, so that rows of one record sitting apart are still gathered
+
+
 def gather_rows(
-    module: Module, table: Table, columns: Mapping[str, str], rows: list[Row], group: str | None
-) -> list[Row]:
-    """The sheet's rows gathered into records (see the module's docstring)."""
+    module: Module,
+    table: Table,
+    columns: Mapping[str, str],
+    rows: Iterable[Row],
+    group: str | None,
+) -> Iterator[Row]:
+    """The sheet's rows gathered into records as they come (see the module's docstring).
+
+    Up to WINDOW records are held open, so a record's rows are gathered wherever they sit
+    among the WINDOW records around them; a row whose group value names a record already
+    handed on (written) is a problem (`import_key_twice`), never a second record.
+    """
     tables = {t.name for t in module.table_fields}
     if not any(t.partition(".")[0] in tables for t in columns.values()):
-        return rows
+        yield from rows
+        return
     parents = [h for h, t in columns.items() if "." not in t]
-    records: list[Row] = []
+    held: deque[Row] = deque()
     by_group: dict[str, Row] = {}
+    gone: dict[str, int] = {}  # group value → first row of its record, handed on
     current: Row | None = None
     for line in rows:
         value = _value(line, table, group)
@@ -69,15 +78,28 @@ def gather_rows(
         if target is None and not value and current is not None and _blank(line, table, parents):
             target = current
         if target is None:
+            if value in gone:
+                line.problems.append(_twice(value, gone[value], line.number))
             _start(module, line)
-            records.append(line)
+            held.append(line)
             target = line
             if value:
                 by_group[value] = line
         else:
             _merge(module, table, columns, target, line)
         current = target
-    return records
+        while len(held) > WINDOW and held[0] is not current:
+            record = held.popleft()
+            if (first := _value(record, table, group)) and by_group.get(first) is record:
+                del by_group[first]
+                gone.setdefault(first, record.number)
+            yield record
+    yield from held
+
+
+def _twice(value: str, first: int, row: int) -> RowProblem:
+    problem = Problem("", "import_key_twice", {"value": value, "values": [first, row]})
+    return RowProblem(row, None, problem)
 
 
 def _start(module: Module, row: Row) -> None:
@@ -127,108 +149,3 @@ def _append(record: Row, name: str, children: list[Any], sheet: str | None, numb
     if children:
         record.data.setdefault(name, []).extend(children)
         record.sources.setdefault(name, []).extend([(sheet, number)] * len(children))
-
-
-def _sheet_table(module: Module, title: str) -> str | None:
-    """The child table a sheet of this title holds, if any."""
-    for t in module.table_fields:
-        if normal(title) in {normal(n) for n in (t.name, *_titles(t.title))}:
-            return t.name
-    return None
-
-
-def _child_columns(
-    module: Module, table_name: str, headers: list[str], join: tuple[str, str]
-) -> dict[str, str]:
-    """Header → target of a child sheet: the table's columns, and the join column; a computed
-    column (a line's amount) is recognised and left out, as on the main sheet."""
-    field = module.field(table_name)
-    assert field is not None
-    names: dict[str, str] = {}
-    for column in field.children:
-        if column.computed:
-            continue
-        target = f"{table_name}.{column.name}"
-        for name in (target, column.name, *_titles(column.title)):
-            names.setdefault(normal(name), target)
-    join_header, join_target = join
-    joins = {normal(join_header), normal(join_target)}
-    if join_target == NUMBER:
-        joins |= {normal(n) for n in NUMBER_NAMES}
-    elif (parent := module.field(join_target)) is not None:
-        joins |= {normal(n) for n in _titles(parent.title)}
-    found: dict[str, str] = {}
-    for header in headers:
-        if normal(header) in joins:
-            found[header] = join_target
-        elif normal(header) in names:
-            found[header] = names[normal(header)]
-    return found
-
-
-def attach_sheets(
-    session: Session,
-    catalog: Catalog,
-    module: Module,
-    path: Any,
-    main: Table,
-    records: list[Row],
-    join: tuple[str, str] | None,
-    actor: Actor,
-    limits: Limits,
-) -> tuple[dict[str, dict[str, str]], list[RowProblem]]:
-    """Child rows of the workbook's other sheets added to their records; returns each child
-    sheet's column map, and the problems of rows that belong to no record."""
-    mappings: dict[str, dict[str, str]] = {}
-    problems: list[RowProblem] = []
-    for title in sheet_names(path):
-        name = _sheet_table(module, title)
-        if title == main.sheet or name is None:
-            continue
-        sheet = read_table(path, sheet=title, limits=limits)
-        if join is None:
-            problem = Problem("", "import_child_sheet_unjoined", {"value": title})
-            problems.append(RowProblem(None, None, problem, title))
-            continue
-        columns = _child_columns(module, name, sheet.headers, join)
-        mappings[title] = columns
-        problems += [RowProblem(p.row, p.column, p.problem, title) for p in sheet.problems]
-        problems += _join(session, catalog, module, sheet, columns, records, join, actor, name)
-    return mappings, problems
-
-
-def _join(
-    session: Session,
-    catalog: Catalog,
-    module: Module,
-    sheet: Table,
-    columns: dict[str, str],
-    records: list[Row],
-    join: tuple[str, str],
-    actor: Actor,
-    name: str,
-) -> list[RowProblem]:
-    join_header, join_target = join
-    header = next((h for h, t in columns.items() if t == join_target), None)
-    if header is None:
-        problem = Problem(
-            "", "import_child_sheet_no_key", {"value": sheet.sheet, "name": join_header}
-        )
-        return [RowProblem(None, None, problem, sheet.sheet)]
-    owners = {cell_text(r.data.get(join_target)): r for r in records}
-    orphans: list[RowProblem] = []
-    for line in build_rows(session, catalog, module, sheet, columns, actor):
-        value = cell_text(line.data.get(join_target))
-        record = owners.get(value) if value else None
-        if record is None:
-            params = {"value": value, "sheet": sheet.sheet, "name": join_header}
-            problem = Problem("", "import_orphan_child_row", params)
-            orphans.append(RowProblem(line.number, header, problem, sheet.sheet))
-            continue
-        record.problems += [
-            RowProblem(p.row, p.column, p.problem, sheet.sheet) for p in line.problems
-        ]
-        _append(record, name, line.data.get(name, []), sheet.sheet, line.number)
-        kept = record.sheet_lines.setdefault(sheet.sheet or name, (sheet.headers, []))
-        kept[1].append((line.number, line.cells))
-    return orphans

@@ -14,6 +14,8 @@ rows by the imported ones.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +26,13 @@ from engine.actor import Actor
 from engine.catalog import Catalog, ModuleRef, load_catalog
 from engine.definitions.model import Module
 from engine.errors import PermissionDenied, Problem
-from engine.imports.children import attach_sheets, gather_rows, group_header
+from engine.imports.child_sheets import ChildSheets
+from engine.imports.children import gather_rows, group_header
 from engine.imports.mapping import NUMBER, map_columns
 from engine.imports.problems import RowProblem
 from engine.imports.result import ImportResult
-from engine.imports.rows import Row, build_rows
-from engine.imports.sources import DEFAULT_LIMITS, Limits, Table, read_table
+from engine.imports.rows import Row, convert_rows
+from engine.imports.sources import DEFAULT_LIMITS, Limits, Table, stream_table
 from engine.imports.writing import Hooks, write_rows
 from engine.records import get_record
 
@@ -82,7 +85,7 @@ def apply_import(
         raise PermissionDenied(code="import_not_allowed", module=module.id)
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    table = read_table(file, encoding=encoding, sheet=sheet, limits=limits)
+    table, lines = stream_table(file, encoding=encoding, sheet=sheet, limits=limits)
     columns = map_columns(module, table.headers, may, mapping)
     number = next((h for h, t in columns.columns.items() if t == NUMBER), None)
     if key != NUMBER:  # the engine numbers records: a number column only finds them
@@ -91,29 +94,54 @@ def apply_import(
     result = ImportResult(
         module.id, table.encoding, table.sheet, table.headers, columns.columns, columns.unmapped
     )
-    result.problems = list(columns.problems)
+    result.note(columns.problems)
     if key is not None and key not in columns.columns.values():
         unmapped = Problem("", "import_key_unmapped", {"field": key})
-        result.problems.append(RowProblem(None, None, unmapped))
-    if result.problems:  # a column refused: no row can be read right
-        result.problems += table.problems
+        result.note([RowProblem(None, None, unmapped)])
+    if result.problem_count:  # a column refused: no row can be read right
+        for _ in lines:  # the file's own problems (formulas) are still found
+            pass
+        result.note(table.problems)
         return result
     read = {**columns.columns, **({number: NUMBER} if number else {})}
-    rows = _records(session, catalog, module, table, read, key, actor, file, limits, result)
-    if mode == "valid" and hooks is not None and hooks.commit is not None:
-        ids = write_rows(session, module, rows, actor, key, result, hooks)
-        result.problems.sort(key=_place)
-    else:
-        with session.begin_nested() as savepoint:
-            ids = write_rows(session, module, rows, actor, key, result, hooks)
-            result.problems.sort(key=_place)
-            if mode == "all" and result.problems:
-                savepoint.rollback()
-                result.created = result.updated = result.unchanged = 0
-                return result
+    rows = _records(
+        session, catalog, module, (table, lines), read, key, actor, file, limits, result
+    )
+    ids = _write(session, module, rows, actor, key, mode, hooks, result, table.estimate)
+    if ids is None:  # mode "all" found problems: nothing stays
+        return result
     result.written = True
     result.sample = [get_record(session, module.id, i, actor) for i in ids[:SAMPLE]]
     return result
+
+
+def _write(
+    session: Session,
+    module: Module,
+    rows: Iterator[Row],
+    actor: Actor,
+    key: str | None,
+    mode: str,
+    hooks: Hooks | None,
+    result: ImportResult,
+    estimate: int,
+) -> list[str] | None:
+    """The records written (the first ids), or None when mode "all" rolled them back."""
+    write = functools.partial(
+        write_rows, session, module, rows, actor, key, result, hooks, estimate=estimate
+    )
+    if mode == "valid" and hooks is not None and hooks.commit is not None:
+        ids = write(keep=SAMPLE)
+        result.problems.sort(key=_place)
+        return ids
+    with session.begin_nested() as savepoint:
+        ids = write(keep=SAMPLE)
+        result.problems.sort(key=_place)
+        if mode == "all" and result.problem_count:
+            savepoint.rollback()
+            result.created = result.updated = result.unchanged = 0
+            return None
+    return ids
 
 
 def _place(problem: RowProblem) -> tuple[str, int, str]:
@@ -124,27 +152,46 @@ def _records(
     session: Session,
     catalog: Catalog,
     module: Module,
-    table: Table,
+    source: tuple[Table, Iterator[tuple[int, list[Any]]]],
     read: dict[str, str],
     key: str | None,
     actor: Actor,
     file: Path | str,
     limits: Limits,
     result: ImportResult,
-) -> list[Row]:
-    """The file's records: rows converted, gathered, and joined to their sheets of child rows."""
-    rows = build_rows(session, catalog, module, table, read, actor)
-    for row in rows:
-        row.problems += [p for p in table.problems if p.row == row.number]
+) -> Iterator[Row]:
+    """The file's records as they are read: rows converted, gathered, and joined to their
+    sheets of child rows; the rows no record took are reported once the main sheet ends."""
+    table, lines = source
     number = next((h for h, t in read.items() if t == NUMBER), None)
     group = group_header(result.mapping, key, number)
-    rows = gather_rows(module, table, read, rows, group)
+    sheets = None
     if table.sheet is not None:
         join = (group, read[group]) if group else None
-        found = attach_sheets(session, catalog, module, file, table, rows, join, actor, limits)
-        result.child_sheets, orphans = found
-        result.problems += orphans
-    if key != NUMBER:  # the number only gathered rows: the engine numbers new records
-        for row in rows:
-            row.data.pop(NUMBER, None)
-    return rows
+        sheets = ChildSheets(
+            session, catalog, module, file, table.sheet, join, actor, limits, result
+        )
+    rows = _with_problems(
+        table, convert_rows(session, catalog, module, table.headers, lines, read, actor)
+    )
+    for record in gather_rows(module, table, read, rows, group):
+        if sheets is not None:
+            sheets.attach(record)
+        if key != NUMBER:  # the number only gathered rows: the engine numbers new records
+            record.data.pop(NUMBER, None)
+        yield record
+    if sheets is not None:
+        sheets.finish()
+
+
+def _with_problems(table: Table, rows: Iterator[Row]) -> Iterator[Row]:
+    """Each row with the file's problems at it (formulas, merged cells), which the table
+    gathers as its rows are read."""
+    seen = 0
+    waiting: dict[int | None, list[RowProblem]] = {}
+    for row in rows:
+        for problem in table.problems[seen:]:
+            waiting.setdefault(problem.row, []).append(problem)
+        seen = len(table.problems)
+        row.problems += waiting.pop(row.number, [])
+        yield row

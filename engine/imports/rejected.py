@@ -6,6 +6,7 @@ A record whose child rows came from a sheet of their own brings those rows along
 of the same name with the same headers and an error column of their own (the reasons of that
 row), so the file imports back the way the original did. A CSV holds one sheet only: the
 rejected rows of a workbook with child sheets are written as XLSX beside the path asked for.
+A child row that belongs to no record comes on its sheet too, its reason in the error column.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def write_rejected(result: ImportResult, path: Path | str) -> Path:
     path = Path(path)
     header = [*result.headers, ERROR_COLUMN]
     lines = _main_lines(result)
-    children = _sheet_lines(result.rejected)
+    children = _sheet_lines([*result.rejected, *result.orphans])
     if children and path.suffix.lower() != ".xlsx":
         path = path.with_suffix(".xlsx")
     if path.suffix.lower() == ".xlsx":

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from engine.imports.problems import RowProblem
 from engine.imports.rows import Row
 from engine.records.model import Record
 
+KEPT_PROBLEMS = 1_000  # a file of 100k bad rows keeps the first ones, and counts them all
+
 
 @dataclass
 class ImportResult:
-    """What an import did (or, previewed, would do)."""
+    """What an import did (or, previewed, would do).
+
+    `problems` holds the first KEPT_PROBLEMS, `problem_count` counts them all; `rejected`
+    holds the rejected records and `orphans` the child rows that belong to no record (with
+    their reason), both for the rejected-rows file.
+    """
 
     module: str
     encoding: str | None
@@ -27,3 +35,12 @@ class ImportResult:
     rejected: list[Row] = field(default_factory=list)
     written: bool = False
     child_sheets: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → its map
+    problem_count: int = 0
+    orphans: list[Row] = field(default_factory=list)
+
+    def note(self, problems: Iterable[RowProblem]) -> None:
+        """Count the problems; keep them while fewer than KEPT_PROBLEMS are kept."""
+        for problem in problems:
+            self.problem_count += 1
+            if len(self.problems) < KEPT_PROBLEMS:
+                self.problems.append(problem)

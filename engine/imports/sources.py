@@ -12,6 +12,7 @@ streamed as plain values (engine/imports/workbook.py).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import itertools
@@ -49,6 +50,7 @@ class Table:
     encoding: str | None = None
     sheet: str | None = None
     problems: list[RowProblem] = field(default_factory=list)
+    estimate: int = 0  # rows the file seems to hold, known before they are read (progress)
 
 
 def refuse(code: str, **params: Any) -> ValidationFailed:
@@ -157,6 +159,7 @@ def _csv_rows(text: str, limits: Limits, table: Table) -> Iterator[tuple[int, li
     reader = csv.reader(io.StringIO(text, newline=""))
     first = next(reader, None)
     table.headers = [c.strip() for c in first] if first is not None else []
+    table.estimate = max(text.count("\n") - (1 if text.endswith("\n") else 0), 0)
     yield None
     count = 0
     for number, cells in enumerate(reader, start=2):
@@ -223,8 +226,8 @@ def sheet_names(path: Path | str) -> list[str]:
 def _xlsx_rows(
     path: Path, sheet: str | None, limits: Limits, table: Table
 ) -> Iterator[tuple[int, list[Any]] | None]:
-    """None once the sheet is chosen and its header read, then each non-blank row; the
-    sheet's merged ranges are noted when its rows are all read."""
+    """None once the sheet is chosen and its header read (and its merged ranges noted, from a
+    first pass over its XML), then each non-blank row."""
     with open_book(path) as book:
         if sheet is not None and sheet not in book.sheets:
             raise refuse("import_unknown_sheet", value=sheet, values=list(book.sheets))
@@ -234,24 +237,37 @@ def _xlsx_rows(
         if declared_rows(book, title) - 1 > limits.max_rows:
             raise refuse("import_too_many_rows", limit=limits.max_rows)
         table.sheet = title
-        rows = sheet_rows(book, title)
-        first = next(rows, None)
-        if first is not None and first[0] == 1:
-            table.headers = [str(v).strip() if v is not None else "" for v in first[1]]
-        elif first is not None:
-            rows = itertools.chain([first], rows)  # no header row: the checks refuse it
-        yield None
-        count = 0
-        for number, values, formulas in rows:
-            if _blank(values):
-                continue
-            count = _counted(count, limits)
-            for index, text in formulas:
-                if index < len(table.headers):
-                    table.problems.append(_formula(number, table.headers[index], text))
-            yield number, values
-        merged = merged_ranges(book, title)
+        table.estimate = max(declared_rows(book, title) - 1, 0)
+        merged = merged_ranges(book, title)  # known before any row is written
+        source = sheet_rows(book, title)
+        with contextlib.closing(source):  # its zip member is closed even when refused
+            yield from _sheet_values(source, merged, limits, table)
+
+
+def _sheet_values(
+    rows: Iterator[tuple[int, list[Any], list[tuple[int, str]]]],
+    merged: list[tuple[str, int, str]],
+    limits: Limits,
+    table: Table,
+) -> Iterator[tuple[int, list[Any]] | None]:
+    """The header read and the merged ranges noted, None, then each non-blank row with its
+    formulas noted."""
+    first = next(rows, None)
+    if first is not None and first[0] == 1:
+        table.headers = [str(v).strip() if v is not None else "" for v in first[1]]
+    elif first is not None:
+        rows = itertools.chain([first], rows)  # no header row: the checks refuse it
     _note_merged(table, merged)
+    yield None
+    count = 0
+    for number, values, formulas in rows:
+        if _blank(values):
+            continue
+        count = _counted(count, limits)
+        for index, text in formulas:
+            if index < len(table.headers):
+                table.problems.append(_formula(number, table.headers[index], text))
+        yield number, values
 
 
 def _note_merged(table: Table, merged: Iterator[tuple[str, int, str]] | list[Any]) -> None:

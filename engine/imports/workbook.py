@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +67,7 @@ def open_book(path: Path | str) -> Iterator[Book]:
         reader.archive.close()
 
 
-def sheet_rows(book: Book, title: str) -> Iterator[tuple[int, Cells, list[tuple[int, str]]]]:
+def sheet_rows(book: Book, title: str) -> Generator[tuple[int, Cells, list[tuple[int, str]]]]:
     """Each row of the sheet: its number, its values, and its formulas (column index, text)."""
     with book.archive.open(book.sheets[title]) as source:
         parser = _sheet_parser()(

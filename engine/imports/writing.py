@@ -7,7 +7,8 @@ sheet's row and the column that filled the field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -130,12 +131,18 @@ def _matches(
 
 
 def _place(
-    session: Session, module: Module, rows: list[Row], key: str | None, actor: Actor
+    session: Session,
+    module: Module,
+    rows: list[Row],
+    key: str | None,
+    actor: Actor,
+    seen: dict[str, int],
 ) -> dict[int, tuple[str, int]]:
-    """Row number → the (id, version) it updates; key problems noted on their rows."""
+    """Row number → the (id, version) it updates; key problems noted on their rows. `seen`
+    (key text → its first row) is kept across the batches, so a key is refused the second
+    time wherever it sits."""
     if key is None:
         return {}
-    seen: dict[str, int] = {}
     for row in rows:
         row.key = row.data.pop(NUMBER, None) if key == NUMBER else row.data.get(key)
         if row.key is None:
@@ -143,6 +150,8 @@ def _place(
                 RowProblem(row.number, None, Problem("", "import_key_missing", {"field": key}))
             )
         elif str(row.key) in seen:
+            if any(p.code == "import_key_twice" for p in row.problems):
+                continue  # the gathering found it already (engine/imports/children.py)
             params = {"value": row.key, "values": [seen[str(row.key)], row.number]}
             row.problems.append(
                 RowProblem(row.number, None, Problem("", "import_key_twice", params))
@@ -223,33 +232,72 @@ def _update(
     return ids
 
 
+def _batches(records: Iterable[Row]) -> Iterator[tuple[list[Row], bool]]:
+    """The records BATCH at a time, each batch told whether it is the last."""
+    stream = iter(records)
+    batch = list(itertools.islice(stream, BATCH))
+    while batch:
+        following = list(itertools.islice(stream, BATCH))
+        yield batch, not following
+        batch = following
+
+
 def write_rows(
+    session: Session,
+    module: Module,
+    records: Iterable[Row],
+    actor: Actor,
+    key: str | None,
+    result: ImportResult,
+    hooks: Hooks | None = None,
+    *,
+    estimate: int = 0,
+    keep: int = 20,
+) -> list[str]:
+    """Write what can be written, BATCH records at a time as they come; every problem is
+    noted in `result`, and the rejected records kept in `result.rejected`. Returns the first
+    `keep` ids written. `estimate` is the total the progress reports until the last batch
+    is read (then the records' true count).
+
+    The good rows are written even when the caller will roll all of it back (mode "all"),
+    so that every row's problems are found at once.
+    """
+    steps = _Steps(hooks or Hooks(), estimate, result)
+    seen: dict[str, int] = {}
+    ids: list[str] = []
+    for batch, last in _batches(records):
+        coming = steps.done + len(batch)
+        steps.total = coming if last else max(steps.total, coming + 1)
+        written = _write_batch(session, module, batch, actor, key, steps, seen)
+        ids += written[: max(keep - len(ids), 0)]
+    if steps.done == 0:  # an empty file still reports its (empty) progress
+        steps.total = 0
+        steps.step(0, written=False)
+    return ids
+
+
+def _write_batch(
     session: Session,
     module: Module,
     rows: list[Row],
     actor: Actor,
     key: str | None,
-    result: ImportResult,
-    hooks: Hooks | None = None,
+    steps: _Steps,
+    seen: dict[str, int],
 ) -> list[str]:
-    """Write what can be written; every row's problems end in `result.problems`, and the
-    rejected rows in `result.rejected`. Returns the ids created, then those updated.
-
-    The good rows are written even when the caller will roll all of it back (mode "all"),
-    so that every row's problems are found at once.
-    """
+    """One batch of records written: ids created, then those updated."""
     for row in rows:
         _tidy(module, row)
-    placed = _place(session, module, rows, key, actor)
+    placed = _place(session, module, rows, key, actor, seen)
     good = [r for r in rows if not r.problems]
-    steps = _Steps(hooks or Hooks(), len(rows), result)
-    steps.step(len(rows) - len(good), written=False)  # refused before writing
     try:
+        steps.step(len(rows) - len(good), written=False)  # refused before writing
         new = [r for r in good if r.number not in placed]
         ids = _create(session, module, new, actor, steps)
         updates = [(r, placed[r.number]) for r in good if r.number in placed]
         ids += _update(session, module, updates, actor, steps)
     finally:
-        result.rejected = [r for r in rows if r.problems]
-        result.problems += [p for r in result.rejected for p in r.problems]
+        rejected = [r for r in rows if r.problems]
+        steps.result.rejected += rejected
+        steps.result.note(p for r in rejected for p in r.problems)
     return ids
