@@ -90,8 +90,9 @@ def write_file(path: Path, count: int) -> Path:
     return path
 
 
-def _database(url: str) -> Any:
-    """The pack, its projects and crews in the database at `url`; its session factory."""
+def _database(url: str, cache_mib: int | None = None) -> Any:
+    """The pack, its projects and crews in the database at `url`; its session factory.
+    `cache_mib` sets SQLite's page cache (the server's 64 MiB otherwise)."""
     from engine.actor import SYSTEM
     from engine.db import make_engine, make_session_factory, transaction
     from engine.migrate import upgrade_database
@@ -99,7 +100,15 @@ def _database(url: str) -> Any:
     from engine.records.service import create_records
 
     upgrade_database(url)
-    factory = make_session_factory(make_engine(url))
+    engine = make_engine(url)
+    if cache_mib is not None and url.startswith("sqlite"):
+        from sqlalchemy import event
+
+        @event.listens_for(engine, "connect")
+        def _cache(connection: Any, _: Any) -> None:  # after the engine's own pragmas
+            connection.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
+
+    factory = make_session_factory(engine)
     with transaction(factory) as session:
         import_pack(session, LABOUR_PACK)
         create_records(session, "project", project_rows(), SYSTEM)
@@ -161,7 +170,9 @@ def _stream(session: Any, path: Path) -> int:
     return count
 
 
-def run_phase(phase: str, path: Path, server: str | None) -> dict[str, Any]:
+def run_phase(
+    phase: str, path: Path, server: str | None, cache_mib: int | None = None
+) -> dict[str, Any]:
     """One phase on the file at `path`, in this process: seconds, peak memory, counts."""
     from engine.actor import SYSTEM
     from engine.db import transaction
@@ -174,7 +185,7 @@ def run_phase(phase: str, path: Path, server: str | None) -> dict[str, Any]:
         rows = len(read_table(path).rows)
         return _figures(start, rows=rows)
     with scratch_database(server) as url:
-        factory = _database(url)
+        factory = _database(url, cache_mib)
         with transaction(factory) as session:
             _start_cpu()
             start = time.perf_counter()
@@ -197,16 +208,18 @@ def _figures(start: float, **counts: int) -> dict[str, Any]:
     return {"seconds": seconds, "cpu": cpu, "peak_mib": usage.ru_maxrss / 1024, **counts}
 
 
-def measure(count: int, server: str | None) -> None:
+def measure(count: int, server: str | None, cache_mib: int | None, phases: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="formwork-import-") as folder:
         path = write_file(Path(folder) / f"labour-{count}.xlsx", count)
         size = path.stat().st_size / 1024 / 1024
         print(f"{count:,} sheet rows ({size:.1f} MiB)")
         cpu: dict[str, float] = {}
-        for phase in PHASES:
+        for phase in phases:
             command = [sys.executable, __file__, "--phase", phase, "--file", str(path)]
             if server:
                 command.append("--postgres")
+            if cache_mib is not None:
+                command += ["--sqlite-cache-mib", str(cache_mib)]
             done = subprocess.run(command, capture_output=True, text=True)
             if done.returncode != 0:
                 raise SystemExit(f"{phase} failed:\n{done.stderr}")
@@ -218,6 +231,8 @@ def measure(count: int, server: str | None) -> None:
                 f"{rate:9,.0f} rows/s, peak {figures['peak_mib']:6.0f} MiB{extra}"
             )
             cpu[phase] = figures["cpu"]
+        if "convert" not in cpu or "read" not in cpu:
+            return
         alone = cpu["convert"] - cpu["read"]
         print(
             f"  converting alone (convert less read): {alone:.1f} s CPU, {count / alone:,.0f} rows/s"
@@ -228,6 +243,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, action="append", help="sheet rows (repeatable)")
     parser.add_argument("--postgres", action="store_true", help="use TEST_DATABASE_URL's server")
+    parser.add_argument(
+        "--sqlite-cache-mib",
+        type=int,
+        help="SQLite's page cache in MiB (64 otherwise): it fills as the database grows, so "
+        "a small one shows the import's own memory",
+    )
+    parser.add_argument("--phases", default=",".join(PHASES), help="which runs (comma separated)")
     parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -235,11 +257,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.postgres and not server:
         raise SystemExit("--postgres needs TEST_DATABASE_URL (scripts/with-postgres.sh sets it)")
     if args.phase:
-        print(json.dumps(run_phase(args.phase, args.file, server)))
+        print(json.dumps(run_phase(args.phase, args.file, server, args.sqlite_cache_mib)))
         return
-    print(f"pack {PACK_ID}, module {MODULE}; {'PostgreSQL' if server else 'SQLite'}")
+    cache = f", page cache {args.sqlite_cache_mib} MiB" if args.sqlite_cache_mib else ""
+    print(f"pack {PACK_ID}, module {MODULE}; {'PostgreSQL' if server else 'SQLite'}{cache}")
+    phases = [p for p in args.phases.split(",") if p in PHASES]
     for count in args.rows or SIZES:
-        measure(count, server)
+        measure(count, server, args.sqlite_cache_mib, phases)
 
 
 if __name__ == "__main__":
