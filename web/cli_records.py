@@ -160,7 +160,7 @@ def import_command(
         f"{verb} {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
         f"rejected {len(result.rejected)}."
     )
-    if result.rejected and valid_only and not dry_run:
+    if (result.rejected or result.orphans) and valid_only and not dry_run:
         path = write_rejected(result, f"{file}.rejected.csv")
         click.echo(f"Rejected rows written to {path}")
     if result.problems and not (valid_only and result.written):

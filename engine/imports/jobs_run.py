@@ -280,7 +280,7 @@ def _record(
 
 def _save_rejected(store: FileStore, file_name: str, result: ImportResult) -> str | None:
     """The rejected rows as a file in the store (XLSX for a workbook, else CSV); its id."""
-    if not result.rejected:
+    if not (result.rejected or result.orphans):  # child rows of no record come along too
         return None
     suffix = ".xlsx" if file_name.lower().endswith(".xlsx") else ".csv"
     file_id = secrets.token_hex(16)
