@@ -9,7 +9,7 @@ module's constraints (`further_problems`), so one answer names every problem of 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -190,3 +190,30 @@ def further_problems(module: Module, failed: ValidationFailed, data: Any = None)
     return [
         p for p in found if not any(p.path == r or p.path.startswith(r + "/") for r in reported)
     ]
+
+
+def coerce_items(
+    module: Module,
+    items: Sequence[Any],
+    writable: frozenset[str],
+    problems: list[tuple[int, Problem]],
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each valid item's typed values with the field defaults; problems of the rest, by index."""
+    defaults = {
+        f.name: coerce_input(module, {f.name: f.default})[f.name]
+        for f in module.fields
+        if f.default is not None and not f.computed
+    }
+    coerced: list[tuple[int, dict[str, Any]]] = []
+    for index, data in enumerate(items):
+        try:
+            values = coerce_input(module, data, writable)
+        except ValidationFailed as exc:
+            # say at once what is missing or out of bounds too, not only what is malformed
+            further = further_problems(module, exc, data)
+            problems.extend((index, p) for p in [*exc.problems, *further])
+            continue
+        for name, default in defaults.items():
+            values.setdefault(name, default)
+        coerced.append((index, values))
+    return coerced

@@ -33,7 +33,7 @@ from engine.errors import (
 )
 from engine.records.checks import write_problems
 from engine.records.children import child_rows, write_children
-from engine.records.coercion import coerce_input, further_problems
+from engine.records.coercion import coerce_input, coerce_items, further_problems
 from engine.records.compute import prepare_values
 from engine.records.create_locks import closed_at_create
 from engine.records.defaults import apply_defaults, child_linked_rows
@@ -106,33 +106,6 @@ def create_record(
     except BatchFailed as exc:
         raise ValidationFailed([p for _, p in exc.items]) from None
     return get_record(session, module_id, record_id, actor)
-
-
-def _coerce_items(
-    module: Module,
-    items: Sequence[Any],
-    writable: frozenset[str],
-    problems: list[tuple[int, Problem]],
-) -> list[tuple[int, dict[str, Any]]]:
-    """Each valid item's typed values with the field defaults; problems of the rest, by index."""
-    defaults = {
-        f.name: coerce_input(module, {f.name: f.default})[f.name]
-        for f in module.fields
-        if f.default is not None and not f.computed
-    }
-    coerced: list[tuple[int, dict[str, Any]]] = []
-    for index, data in enumerate(items):
-        try:
-            values = coerce_input(module, data, writable)
-        except ValidationFailed as exc:
-            # say at once what is missing or out of bounds too, not only what is malformed
-            further = further_problems(module, exc, data)
-            problems.extend((index, p) for p in [*exc.problems, *further])
-            continue
-        for name, default in defaults.items():
-            values.setdefault(name, default)
-        coerced.append((index, values))
-    return coerced
 
 
 def _new_system_values(
@@ -251,7 +224,7 @@ def create_records(
         (states[i] if states is not None and states[i] else module.initial_state)
         for i in range(len(items))
     ]
-    coerced = _coerce_items(module, items, may.writable, problems)
+    coerced = coerce_items(module, items, may.writable, problems)
     problems += closed_at_create(module, items, initial) if states is None else []  # seeds: history
     prepared, placed = _prepare_new(
         session, catalog, module, actor, coerced, initial, now, problems
@@ -328,10 +301,10 @@ def update_record(
     if current.version != version:
         raise StaleVersion(record_id, current.version, version)
     changing = data if isinstance(data, Mapping) else {}
-    may.require_state(current.state, "update", changing)
     try:
         changes = coerce_input(module, data, may.writable)
     except ValidationFailed as exc:
+        may.require_state(current.state, "update", changing)  # a locked record says so first
         raise ValidationFailed([*exc.problems, *further_problems(module, exc)]) from None
     rollups = {f.name for f in module.fields if f.rollup is not None}
     values = {
@@ -343,14 +316,19 @@ def update_record(
     (linked,) = linked_values(session, catalog, module, [values], lock=True)
     stored = {name: current.data.get(name) for name in rollups}  # validations may read them
     system = {**current.system(), "$updated_at": now, **linked, **stored}
-    values = prepare_values(module, values, system, actor)
+    try:
+        values = prepare_values(module, values, system, actor)
+    except ValidationFailed:
+        may.require_state(current.state, "update", changing)  # a locked record says so first
+        raise
+    changed = diff(module, before, values)
+    if not changed:  # nothing to change, a record in a locked state included
+        return get_record(session, module_id, record_id, actor)
+    may.require_state(current.state, "update", changing)
     written, olds = [(current.owner, values)], [current.data]
     problems = write_problems(session, catalog, module, actor, "update", written, olds, [record_id])
     if problems:
         raise ValidationFailed([p for _, p in problems])
-    changed = diff(module, before, values)
-    if not changed:
-        return get_record(session, module_id, record_id, actor)
     previous = [current.data]
     with unique_guard(
         session, catalog, module, actor, [values], previous, [record_id], single=True
