@@ -25,7 +25,7 @@ from typing import Any
 
 from engine.errors import Problem, ValidationFailed
 from engine.imports.problems import RowProblem
-from engine.imports.workbook import declared_rows, merged_ranges, open_book, sheet_rows
+from engine.imports.workbook import declared_rows, open_book, scan_sheet, sheet_rows
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,11 @@ def _csv_rows(text: str, limits: Limits, table: Table) -> Iterator[tuple[int, li
     first = next(reader, None)
     table.headers = [c.strip() for c in first] if first is not None else []
     table.estimate = max(text.count("\n") - (1 if text.endswith("\n") else 0), 0)
+    if table.estimate >= limits.max_rows:  # maybe too many: counted before any is written
+        rows = csv.reader(io.StringIO(text, newline=""))
+        next(rows, None)
+        if sum(1 for cells in rows if not _blank(cells)) > limits.max_rows:
+            raise refuse("import_too_many_rows", limit=limits.max_rows)
     yield None
     count = 0
     for number, cells in enumerate(reader, start=2):
@@ -236,9 +241,11 @@ def _xlsx_rows(
             raise refuse("import_no_header")
         if declared_rows(book, title) - 1 > limits.max_rows:
             raise refuse("import_too_many_rows", limit=limits.max_rows)
+        merged, rows = scan_sheet(book, title)  # known before any row is written
+        if rows - 1 > limits.max_rows:
+            raise refuse("import_too_many_rows", limit=limits.max_rows)
         table.sheet = title
-        table.estimate = max(declared_rows(book, title) - 1, 0)
-        merged = merged_ranges(book, title)  # known before any row is written
+        table.estimate = max(rows - 1, 0)
         source = sheet_rows(book, title)
         with contextlib.closing(source):  # its zip member is closed even when refused
             yield from _sheet_values(source, merged, limits, table)

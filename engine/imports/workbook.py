@@ -136,12 +136,16 @@ def declared_rows(book: Book, title: str) -> int:
 
 
 MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+)(?::([A-Z]+\d+))?"')
+ROW = re.compile(rb"<(?:\w+:)?row[ >]")
 
 
-def merged_ranges(book: Book, title: str) -> list[tuple[str, int, str]]:
-    """The merged ranges of the sheet (column letters, first row, the range), read from its
-    XML in chunks: a merge's value sits in its first cell only, the others read as empty."""
+def scan_sheet(book: Book, title: str) -> tuple[list[tuple[str, int, str]], int]:
+    """The merged ranges of the sheet (column letters, first row, the range) and how many
+    rows it holds, read from its XML in chunks before its rows are: a merge's value sits in
+    its first cell only, the others read as empty; a sheet that declares no size is
+    counted, so a file beyond the row limit is refused before anything is written."""
     found: list[tuple[str, int, str]] = []
+    rows = 0
     with book.archive.open(book.sheets[title]) as stream:
         tail = b""
         for chunk in iter(lambda: stream.read(1 << 20), b""):
@@ -150,5 +154,6 @@ def merged_ranges(book: Book, title: str) -> list[tuple[str, int, str]]:
                 first = f"{match[1].decode()}{match[2].decode()}"
                 span = f"{first}:{match[3].decode()}" if match[3] else first
                 found.append((match[1].decode(), int(match[2]), span))
+            rows += sum(1 for m in ROW.finditer(window) if m.end() > len(tail))  # once each
             tail = window[-200:]
-    return sorted(set(found), key=lambda m: (m[1], m[0]))
+    return sorted(set(found), key=lambda m: (m[1], m[0])), rows

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM
+from engine.errors import ValidationFailed
 from engine.imports import apply_import, preview, write_rejected
 from engine.imports.result import KEPT_PROBLEMS
+from engine.imports.sources import Limits
 from tests.engine.test_imports_children import (  # noqa: F401  (tallies is a fixture)
     HEADERS,
     REPEATED,
@@ -113,3 +116,18 @@ def test_a_project_code_repeated_two_batches_later_is_refused(
     found = [(p.row, p.code, p.problem.params.get("values")) for p in result.problems]
     assert found == [(1002, "import_key_twice", "7, 1002")]
     assert result.created == 1199 and [r.number for r in result.rejected] == [1002]
+
+
+def test_a_file_beyond_the_row_limit_writes_nothing(session: Session, tmp_path: Path) -> None:
+    path = _csv(tmp_path / "long.csv", [_tally(f"L-{n}") for n in range(6)])
+    before = _count(session)
+    with pytest.raises(ValidationFailed) as refused:
+        apply_import(session, "labour_tally", path, SYSTEM, mode="valid", limits=Limits(max_rows=5))
+    assert [p.code for p in refused.value.problems] == ["import_too_many_rows"]
+    assert _count(session) == before
+    assert apply_import(session, "labour_tally", path, SYSTEM, mode="valid").created == 6
+    assert _count(session) == before + 6
+
+
+def _count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(text("m_labour_tally"))) or 0

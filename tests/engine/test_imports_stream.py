@@ -1,5 +1,5 @@
 """A workbook's rows read as a stream of plain values: what a spreadsheet shows, row numbers
-as it numbers them, formulas and row limits found as the rows are read."""
+as it numbers them, formulas found as the rows are read, a file beyond the row limit refused before."""
 
 from __future__ import annotations
 
@@ -67,10 +67,25 @@ def test_a_stream_reads_no_further_than_it_is_asked(tmp_path: Path) -> None:
     assert [(p.row, p.code) for p in table.problems] == [(9, "import_formula")]
 
 
-def test_a_stream_refuses_the_row_beyond_the_limit_when_it_comes(tmp_path: Path) -> None:
-    path = _numbered(tmp_path / "rows.xlsx", 10, formula_at=0)
-    table, rows = stream_table(path, limits=Limits(max_rows=3))
-    assert [n for n, _ in (next(rows), next(rows), next(rows))] == [2, 3, 4]
+def test_a_sheet_beyond_the_row_limit_is_refused_before_its_rows_are_read(
+    tmp_path: Path,
+) -> None:
+    path = _numbered(tmp_path / "rows.xlsx", 10, formula_at=0)  # declares no size: counted
     with pytest.raises(ValidationFailed) as refused:
-        next(rows)
+        stream_table(path, limits=Limits(max_rows=3))
+    assert [p.code for p in refused.value.problems] == ["import_too_many_rows"]
+    table, rows = stream_table(path, limits=Limits(max_rows=10))
+    assert table.estimate == 10 and len(list(rows)) == 10
+
+
+def test_a_csv_beyond_the_row_limit_is_refused_before_its_rows_are_read(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("n\n" + "".join(f"{n}\n\n" for n in range(4)), encoding="utf-8")
+    table, rows = stream_table(path, limits=Limits(max_rows=4))  # blank lines are no rows
+    assert len(list(rows)) == 4
+    path.write_text("n\n" + "".join(f"{n}\n" for n in range(5)), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as refused:
+        stream_table(path, limits=Limits(max_rows=4))
     assert [p.code for p in refused.value.problems] == ["import_too_many_rows"]
