@@ -34,6 +34,7 @@ from engine.errors import (
 from engine.records.checks import write_problems
 from engine.records.children import child_rows, write_children
 from engine.records.coercion import coerce_input, coerce_items, further_problems
+from engine.records.collection import collection_paused
 from engine.records.compute import prepare_values
 from engine.records.create_locks import closed_at_create
 from engine.records.defaults import apply_defaults, child_linked_rows
@@ -211,6 +212,18 @@ def create_records(
     All or nothing: if any item is invalid, BatchFailed lists each problem with the item's
     index and nothing is written. Returns the new record ids in order.
     """
+    with collection_paused(len(items)):
+        return _create_records(session, module_id, items, actor, now, states)
+
+
+def _create_records(
+    session: Session,
+    module_id: ModuleRef,
+    items: Sequence[Any],
+    actor: Actor,
+    now: dt.datetime | None,
+    states: Sequence[str | None] | None,
+) -> list[str]:
     catalog = load_catalog(session)
     module = catalog.module(module_id)
     may = abilities(actor, module)
