@@ -133,6 +133,12 @@ def record_document(module: Module, record: Record) -> dict[str, Any]:
     for name, value in record.data.items():
         field = module.field(name)
         data[name] = json_value(field, value) if field is not None else value
+    return record_envelope(record, data)
+
+
+def record_envelope(record: Record, data: dict[str, Any]) -> dict[str, Any]:
+    """The document around a record's values already written as JSON: one shape for the
+    API's answers (web/jsonio.py) and webhook payloads."""
     document: dict[str, Any] = {
         "id": record.id,
         "module": record.module,

@@ -30,6 +30,7 @@ from engine.exactjson import (  # the exact writer's own rules, shared
     _number,
     dumps,
     loads,
+    record_envelope,
 )
 from engine.kinds import KINDS
 from engine.kinds.base import same
@@ -95,21 +96,7 @@ def record_json(module: Module, record: Record) -> dict[str, Any]:
     for name, value in record.data.items():
         convert = plan.get(name)
         data[name] = value if convert is None else convert(value)
-    document: dict[str, Any] = {
-        "id": record.id,
-        "module": record.module,
-        "number": record.number,
-        "state": record.state,
-        "version": record.version,
-        "owner": record.owner,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-        "data": data,
-        "titles": dict(record.titles),
-    }
-    if record.restricted:  # withheld from this reader: absent from data, named here
-        document["restricted"] = sorted(record.restricted)
-    return document
+    return record_envelope(record, data)
 
 
 _MARK = "\x00\x01"  # no text the API takes holds a NUL (web/params.py), let alone this pair
