@@ -110,7 +110,12 @@ def _queue(
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--sheet", help="The workbook's sheet (the first by default).")
 @click.option("--encoding", help="The CSV's encoding (detected by default): utf-8, gbk…")
-@click.option("--map", "pairs", multiple=True, help="Header=field, overriding the mapping.")
+@click.option(
+    "--map",
+    "pairs",
+    multiple=True,
+    help="Header=field (Sheet!Header=field for a child sheet), overriding the mapping.",
+)
 @click.option("--key", help="Update the record whose FIELD (or $number) matches the row's.")
 @click.option("--valid-only", is_flag=True, help="Write the valid rows, set the others aside.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")

@@ -11,16 +11,25 @@ row, and comes back in the rejected-rows file.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import Catalog
 from engine.definitions.model import Module
 from engine.errors import Problem
 from engine.imports.children import _append
-from engine.imports.mapping import NUMBER, NUMBER_NAMES, _titles, normal
+from engine.imports.mapping import (
+    NUMBER,
+    NUMBER_NAMES,
+    _refusal,
+    _titles,
+    normal,
+    sheet_override,
+)
 from engine.imports.problems import RowProblem
 from engine.imports.result import ImportResult
 from engine.imports.rows import Row, convert_rows
@@ -68,6 +77,35 @@ def _child_columns(
     return found
 
 
+def _overridden(
+    module: Module,
+    table_name: str,
+    found: dict[str, str],
+    chosen: Mapping[str, str],
+    join_target: str,
+    actor: Actor,
+) -> tuple[dict[str, str], list[tuple[str, Problem]]]:
+    """The sheet's columns with the caller's choices applied: "" leaves a column out, a
+    target must be one of the table's columns or the join; refusals by header."""
+    columns = dict(found)
+    refused: list[tuple[str, Problem]] = []
+    may = abilities(actor, module)
+    for header, target in chosen.items():
+        if not target:
+            columns.pop(header, None)
+        elif target == join_target:
+            columns[header] = target
+        elif not target.startswith(f"{table_name}."):
+            refused.append(
+                (header, Problem("", "import_unknown_field", {"name": header, "field": target}))
+            )
+        elif (problem := _refusal(header, target, module, may)) is not None:
+            refused.append((header, problem))
+        else:
+            columns[header] = target
+    return columns, refused
+
+
 class _Sheet:
     """One child sheet read whole into join value → its lines, in the sheet's order."""
 
@@ -91,8 +129,9 @@ class ChildSheets:
         actor: Actor,
         limits: Limits,
         result: ImportResult,
+        mapping: Mapping[str, str] | None = None,
     ):
-        self.join, self.result = join, result
+        self.join, self.result, self.mapping = join, result, mapping
         self.sheets: list[_Sheet] = []
         for title in sheet_names(path):
             name = _sheet_table(module, title)
@@ -117,8 +156,14 @@ class ChildSheets:
             return
         join_header, join_target = self.join
         table, rows = stream_table(path, sheet=title, limits=limits)
-        columns = _child_columns(module, name, table.headers, self.join)
+        found = _child_columns(module, name, table.headers, self.join)
+        chosen = {
+            h: t for h, t in sheet_override(self.mapping, title).items() if h in table.headers
+        }
+        columns, refused = _overridden(module, name, found, chosen, join_target, actor)
+        self.result.note(RowProblem(None, h, p, title) for h, p in refused)
         self.result.child_sheets[title] = columns
+        self.result.child_headers[title] = [h for h in table.headers if h]
         header = next((h for h, t in columns.items() if t == join_target), None)
         if header is None:
             for _ in rows:  # its formulas are still problems of the file

@@ -104,8 +104,9 @@ def apply_import(
         result.note(table.problems)
         return result
     read = {**columns.columns, **({number: NUMBER} if number else {})}
+    source = (table, lines)
     rows = _records(
-        session, catalog, module, (table, lines), read, key, actor, file, limits, result
+        session, catalog, module, source, read, key, actor, file, limits, result, mapping
     )
     ids = _write(session, module, rows, actor, key, mode, hooks, result, table.estimate)
     if ids is None:  # mode "all" found problems: nothing stays
@@ -159,6 +160,7 @@ def _records(
     file: Path | str,
     limits: Limits,
     result: ImportResult,
+    mapping: dict[str, str] | None = None,
 ) -> Iterator[Row]:
     """The file's records as they are read: rows converted, gathered, and joined to their
     sheets of child rows; the rows no record took are reported once the main sheet ends."""
@@ -169,7 +171,7 @@ def _records(
     if table.sheet is not None:
         join = (group, read[group]) if group else None
         sheets = ChildSheets(
-            session, catalog, module, file, table.sheet, join, actor, limits, result
+            session, catalog, module, file, table.sheet, join, actor, limits, result, mapping
         )
     rows = _with_problems(
         table, convert_rows(session, catalog, module, table.headers, lines, read, actor)

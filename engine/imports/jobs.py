@@ -58,6 +58,7 @@ class JobView:
     mapping: dict[str, str]
     unmapped: list[str]
     child_sheets: dict[str, dict[str, str]]
+    child_headers: dict[str, list[str]]  # every column of each child sheet, mapped or not
     encoding: str | None
     sheet: str | None
     rejected_file: str | None
@@ -179,6 +180,7 @@ def view_of(session: Session, job: ImportJob) -> JobView:
         mapping=dict(summary.get("mapping", {})),
         unmapped=list(summary.get("unmapped", [])),
         child_sheets=dict(summary.get("child_sheets", {})),
+        child_headers=dict(summary.get("child_headers", {})),
         encoding=summary.get("encoding", options.get("encoding")),
         sheet=summary.get("sheet", options.get("sheet")),
         rejected_file=job.rejected_file_id,

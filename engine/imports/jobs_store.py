@@ -107,6 +107,7 @@ def stored_summary(session: Session, result: ImportResult) -> dict[str, Any]:
             "mapping": result.mapping,
             "unmapped": result.unmapped,
             "child_sheets": result.child_sheets,
+            "child_headers": result.child_headers,
             "encoding": result.encoding,
             "sheet": result.sheet,
             "headers": result.headers,

@@ -25,6 +25,7 @@ from engine.errors import Problem
 from engine.imports.problems import RowProblem
 
 NUMBER = "$number"
+SHEET_MARK = "!"  # `Sheet!Header` in a mapping names a column of a child sheet
 NUMBER_NAMES = ("number", "编号", "$number", "记录编号", "单号")
 REFUSED_KINDS = ("file",)
 
@@ -131,6 +132,13 @@ def map_columns(
         result.columns[header] = target
     _twice(result)
     return result
+
+
+def sheet_override(override: Mapping[str, str] | None, sheet: str) -> dict[str, str]:
+    """The caller's mapping of a child sheet's columns: keys written `Sheet!Header` (a sheet's
+    name cannot hold `!` in a workbook that Excel writes)."""
+    prefix = f"{sheet}{SHEET_MARK}"
+    return {k[len(prefix) :]: v for k, v in (override or {}).items() if k.startswith(prefix)}
 
 
 def _left_out(module: Module, target: str, may: Abilities) -> bool:

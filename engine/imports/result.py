@@ -35,6 +35,7 @@ class ImportResult:
     rejected: list[Row] = field(default_factory=list)
     written: bool = False
     child_sheets: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → its map
+    child_headers: dict[str, list[str]] = field(default_factory=dict)  # sheet → its headers
     problem_count: int = 0
     orphans: list[Row] = field(default_factory=list)
 

@@ -142,6 +142,23 @@ def test_items_on_a_sheet_of_their_own_joined_by_the_sheet_number(
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
+def test_a_child_sheet_column_is_mapped_by_sheet_and_header(
+    session: Session, tallies: None, tmp_path: Path
+) -> None:
+    """`Sheet!Header` in the mapping chooses a child sheet's column's target or leaves it out;
+    a target outside the sheet's table is refused at that sheet and column."""
+    items = [[r[0], *r[5:]] for r in REPEATED]
+    path = _workbook(tmp_path / "tallies.xlsx", items, "工作内容")
+    mapped = {"工作内容!工作内容": "items.location", "工作内容!单价（元/小时）": ""}
+    result = preview(session, "labour_tally", path, SYSTEM, mapped, key="ref")
+    columns = result.child_sheets["工作内容"]
+    assert columns["工作内容"] == "items.location" and "单价（元/小时）" not in columns
+    assert result.child_headers["工作内容"] == ["单号", "工作内容", "工时", "单价（元/小时）"]
+    refused = preview(session, "labour_tally", path, SYSTEM, {"工作内容!工时": "worker"}, key="ref")
+    assert ("工作内容", None, "工时", "import_unknown_field") in _found(refused)
+    assert refused.created == 0
+
+
 def test_an_item_of_no_tally_is_reported_at_its_sheet_and_row(
     session: Session, tallies: None, tmp_path: Path
 ) -> None:

@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from engine.definitions.model import Field, Module
 from engine.import_choices import NUMBER, Target
 from engine.imports import Limits
+from engine.imports.mapping import SHEET_MARK
 from web.i18n import text
 from web.pages.formatting import column_label, field_title
 
@@ -63,9 +64,20 @@ class ColumnRow:
     """One column of the file in the mapping table: its header, index and chosen target."""
 
     index: int
-    header: str
+    header: str  # the mapping's key: a child sheet's column is `Sheet!Header`
     target: str
     refused: bool = False
+    label: str = ""  # the column as the file names it, when the key says more
+
+
+@dataclass
+class SheetColumns:
+    """A child sheet in the mapping form: its columns (numbered after the main sheet's) and
+    the targets they may take — the child table's columns and the join."""
+
+    title: str
+    columns: list[ColumnRow]
+    targets: list[tuple[str, str]]
 
 
 @dataclass
@@ -143,6 +155,29 @@ def column_rows(job: Any, file_headers: list[str], numbers: set[str]) -> list[Co
     return [
         ColumnRow(i, h, mapping.get(h, ""), refused=h in refused) for i, h in enumerate(headers)
     ]
+
+
+def sheet_columns(job: Any, start: int, offered: list[tuple[str, str]]) -> list[SheetColumns]:
+    """Each child sheet's columns in the file's order with the target the engine gave them."""
+    sheets = []
+    index = start
+    for title, mapping in (job.child_sheets or {}).items():
+        headers = (job.child_headers or {}).get(title) or list(mapping)
+        tables = {t.partition(".")[0] for t in mapping.values() if "." in t}
+        joins = {t for t in mapping.values() if "." not in t}
+        targets = [
+            (v, label)
+            for v, label in offered
+            if v in joins or ("." in v and (not tables or v.partition(".")[0] in tables))
+        ]
+        refused = {p.column for p in job.problems if p.sheet == title and p.row is None}
+        rows = []
+        for header in headers:
+            key = f"{title}{SHEET_MARK}{header}"
+            rows.append(ColumnRow(index, key, mapping.get(header, ""), header in refused, header))
+            index += 1
+        sheets.append(SheetColumns(title, rows, targets))
+    return sheets
 
 
 def template_headers(module: Module, targets: list[Target]) -> list[str]:

@@ -23,6 +23,7 @@ from web.pages.imports_forms import (
     choices,
     column_rows,
     parent_columns,
+    sheet_columns,
 )
 from web.problems import problem_message
 
@@ -80,13 +81,16 @@ def job_context(
     """Everything the job's templates read; `mode` is the one chosen for the Import button."""
     shown = _targets_shown(job)
     keys = import_keys(module, may)
+    columns = column_rows(job, headers, number_columns(module, may, headers))
+    offered = choices(module, import_targets(module, may), keys)
     return {
         "job": job,
         "active": job.status in ACTIVE,
         "mode": mode if mode in MODES else "all",
         "error": problem_message(job.error) if job.error is not None else None,
-        "columns": column_rows(job, headers, number_columns(module, may, headers)),
-        "choices": choices(module, import_targets(module, may), keys),
+        "columns": columns,
+        "choices": offered,
+        "sheets": sheet_columns(job, len(columns), offered.targets),
         "encodings": ENCODINGS,
         "problems": shown_problems(job),
         "fields": parent_columns(module, shown),
