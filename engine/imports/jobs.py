@@ -59,6 +59,7 @@ class JobView:
     unmapped: list[str]
     child_sheets: dict[str, dict[str, str]]
     child_headers: dict[str, list[str]]  # every column of each child sheet, mapped or not
+    problem_count: int  # all the problems found; `problems` keeps the first ones
     encoding: str | None
     sheet: str | None
     rejected_file: str | None
@@ -181,6 +182,7 @@ def view_of(session: Session, job: ImportJob) -> JobView:
         unmapped=list(summary.get("unmapped", [])),
         child_sheets=dict(summary.get("child_sheets", {})),
         child_headers=dict(summary.get("child_headers", {})),
+        problem_count=max(int(summary.get("problem_count", 0)), len(job.problems or [])),
         encoding=summary.get("encoding", options.get("encoding")),
         sheet=summary.get("sheet", options.get("sheet")),
         rejected_file=job.rejected_file_id,

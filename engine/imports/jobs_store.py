@@ -108,6 +108,7 @@ def stored_summary(session: Session, result: ImportResult) -> dict[str, Any]:
             "unmapped": result.unmapped,
             "child_sheets": result.child_sheets,
             "child_headers": result.child_headers,
+            "problem_count": result.problem_count,
             "encoding": result.encoding,
             "sheet": result.sheet,
             "headers": result.headers,

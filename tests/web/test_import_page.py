@@ -175,3 +175,18 @@ def test_the_template_names_the_columns_one_may_fill(
         "/m/cost_centre/import/template.xlsx", headers={"Accept-Language": "zh-CN"}
     )
     assert chinese.status_code == 200 and chinese.data[:2] == b"PK"
+
+
+def test_more_problems_than_listed_are_counted_whole(
+    app: Flask, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    """250 rows with a month that does not exist: the page counts all 250 and says it lists
+    only the first ones."""
+    client = sign_in("accountant")
+    rows = "".join(f"{n},PRJ-2026-001,机械费,2026-13,吊车,,汽车吊,1,3000\n" for n in range(250))
+    url = job_url(upload(client, (CSV.splitlines()[0] + "\n" + rows).encode("utf-8")))
+    work(app)
+    page = client.get(url).text
+    assert "250 problems" in page
+    assert found(r'id="import-problems-shown">([^<]+)<', page) == ("Only the first 200 are listed.")
+    assert page.count('<td class="num">') >= 200
