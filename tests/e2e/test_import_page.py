@@ -132,3 +132,36 @@ def test_the_import_pages_on_a_phone_in_chinese(
     expect(page.locator("h1")).to_have_text("导入历史")
     page.screenshot(path=str(screenshots / "import-history-zh-390.png"), full_page=True)
     watch.check()
+
+
+def test_a_child_sheet_column_is_mapped_on_a_phone(
+    importing_server: LiveServer, new_page: Any, watch: Watch, screenshots: Path
+) -> None:
+    """A workbook whose cost lines are on their own sheet with an unknown price column: the
+    accountant picks its field under the sheet's name and previews again on a phone."""
+    from tests.web.test_import_page_sheets import workbook
+
+    page = new_page(locale="zh-CN", width=390, height=844)
+    sign_in(page, importing_server, "accountant")
+    page.goto(importing_server.url + "/m/cost_centre/import")
+    book = workbook(price="价格")
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    page.set_input_files(
+        "#import-file", files=[{"name": "costs.xlsx", "mimeType": xlsx, "buffer": book}]
+    )
+    page.locator("form.import-upload button[type=submit]").click()
+    expect(page.locator("#import-job")).to_have_attribute("data-status", "done")
+    sheet = page.locator("table.import-child-sheet[data-sheet='成本明细']")
+    price = sheet.get_by_label("价格")
+    expect(price).to_have_value("")
+    price.select_option(label="成本明细 › 单价")
+    page.screenshot(path=str(screenshots / "import-child-sheet-zh-390.png"), full_page=True)
+    page.locator("#import-preview").click()
+    expect(page.locator("#import-job")).to_have_attribute("data-status", "done")
+    expect(page.locator("table.import-child-sheet").get_by_label("价格")).to_have_value(
+        "lines.unit_price"
+    )
+    expect(page.locator(".import-preview")).to_contain_text("4,200.00")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    watch.check()
