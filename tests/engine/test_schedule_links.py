@@ -38,10 +38,11 @@ def chain(session: Session) -> dict[str, str]:
     return {"project": project, "1": one, "2": two, "3": three, "4": four}
 
 
-def refused(session: Session, record_id: str, after: str) -> ValidationFailed:
+def refused(session: Session, record_id: str, after: str, **more: str) -> ValidationFailed:
     current = get_record(session, "job", record_id, SYSTEM)
     with pytest.raises(ValidationFailed) as failure:
-        update_record(session, "job", record_id, current.version, {"after": after}, SYSTEM)
+        data = {"after": after, **more}
+        update_record(session, "job", record_id, current.version, data, SYSTEM)
     return failure.value
 
 
@@ -91,7 +92,8 @@ def test_an_old_circle_is_drawn_with_a_warning_and_no_timing(session, chain) -> 
     assert gantt.cycle is not None and set(gantt.cycle) == {chain["1"], chain["2"], chain["3"]}
     timed = {t.key for t in gantt.tasks if t.timing is not None}
     assert "1" not in timed and "2" not in timed and "3" not in timed
-    # the next save inside the circle is refused, one outside it is not
-    assert refused(session, chain["2"], chain["1"]).problems[0].code == "dependency_cycle"
+    # the next change inside the circle is refused, one outside it is not
+    inside = refused(session, chain["2"], chain["1"], name="renamed")
+    assert inside.problems[0].code == "dependency_cycle"
     current = get_record(session, "job", chain["4"], SYSTEM)
     update_record(session, "job", chain["4"], current.version, {"name": "kept"}, SYSTEM)
