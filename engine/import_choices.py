@@ -1,5 +1,4 @@
-"""What a person may choose when importing into a module: the columns' targets and the keys,
-and the file of an earlier job to preview or import again with other choices.
+"""What a person may choose when importing into a module: the columns' targets and the keys.
 
 The import page offers, for each column of the file, the fields it may fill — exactly those
 the importer's mapping accepts for this actor (engine/imports/mapping.py refuses the rest:
@@ -11,25 +10,17 @@ fills it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
 
 from engine.abilities import Abilities
-from engine.actor import Actor
 from engine.definitions.model import Field, Module
-from engine.errors import NotFound
-from engine.imports.jobs import job_view
-from engine.imports.mapping import NUMBER, _refusal, map_columns
-from engine.models_imports import ImportJob
+from engine.imports.mapping import NUMBER, column_refusal, left_out, map_columns
 
 __all__ = [
     "NUMBER",
-    "JobSource",
     "Target",
     "import_keys",
     "import_targets",
-    "job_source",
     "number_columns",
 ]
 
@@ -58,13 +49,8 @@ def import_targets(module: Module, may: Abilities) -> list[Target]:
     return [
         t
         for t in _candidates(module)
-        if not _computed(t, may) and _refusal("", t.id, module, may) is None
+        if not left_out(module, t.id, may) and column_refusal("", t.id, module, may) is None
     ]
-
-
-def _computed(target: Target, may: Abilities) -> bool:
-    leaf = target.column or target.field
-    return leaf.computed or may.fields.get(target.field.name) == "computed"
 
 
 def import_keys(module: Module, may: Abilities) -> list[str]:
@@ -78,22 +64,3 @@ def number_columns(module: Module, may: Abilities, headers: list[str]) -> set[st
     rows even where they are not the key, so the page shows them as the number."""
     found = map_columns(module, headers, may).columns
     return {header for header, target in found.items() if target == NUMBER}
-
-
-@dataclass(frozen=True)
-class JobSource:
-    """The stored file of a job and its header row, to run it again with other choices."""
-
-    file_id: str
-    file_name: str
-    headers: list[str] = field(default_factory=list)
-
-
-def job_source(session: Session, job_id: int, actor: Actor) -> JobSource:
-    """The file a job read, for its owner or an administrator (NotFound to anyone else)."""
-    job_view(session, job_id, actor)  # the job's own visibility rule
-    job = session.get(ImportJob, job_id)
-    if job is None:  # removed since job_view read it
-        raise NotFound(code="import_job_not_found", id=job_id)
-    headers = (job.summary or {}).get("headers") or []
-    return JobSource(job.file_id, job.file_name, [str(h) for h in headers])

@@ -25,8 +25,8 @@ from engine.imports.children import _append
 from engine.imports.mapping import (
     NUMBER,
     NUMBER_NAMES,
-    _refusal,
     _titles,
+    column_refusal,
     normal,
     sheet_override,
 )
@@ -99,7 +99,7 @@ def _overridden(
             refused.append(
                 (header, Problem("", "import_unknown_field", {"name": header, "field": target}))
             )
-        elif (problem := _refusal(header, target, module, may)) is not None:
+        elif (problem := column_refusal(header, target, module, may)) is not None:
             refused.append((header, problem))
         else:
             columns[header] = target

@@ -41,7 +41,9 @@ class JobView:
 
     id: int
     module: str
+    file_id: str  # the stored file, read again by a preview or an import with other choices
     file_name: str
+    headers: list[str]  # the main sheet's header row, in the file's order
     by: str | None
     mode: str
     key: str | None
@@ -164,7 +166,9 @@ def view_of(session: Session, job: ImportJob) -> JobView:
     return JobView(
         id=job.id,
         module=job.module,
+        file_id=job.file_id,
         file_name=job.file_name,
+        headers=[str(h) for h in summary.get("headers") or []],
         by=job.by,
         mode=options.get("mode", "all"),
         key=options.get("key"),

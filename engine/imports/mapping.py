@@ -83,7 +83,7 @@ def target_field(module: Module, target: str) -> tuple[Field, Field | None] | No
     return (parent, column) if column is not None else None
 
 
-def _refusal(header: str, target: str, module: Module, may: Abilities) -> Problem | None:
+def column_refusal(header: str, target: str, module: Module, may: Abilities) -> Problem | None:
     """Why the column may not fill its target, or None."""
     params = {"name": header, "field": target}
     found = target_field(module, target)
@@ -123,10 +123,10 @@ def map_columns(
         if target == NUMBER:
             result.columns[header] = NUMBER
             continue
-        if _left_out(module, target, may):  # worked out by the engine or the workflow
+        if left_out(module, target, may):  # worked out by the engine or the workflow
             result.unmapped.append(header)
             continue
-        if (problem := _refusal(header, target, module, may)) is not None:
+        if (problem := column_refusal(header, target, module, may)) is not None:
             result.problems.append(RowProblem(None, header, problem))
             continue
         result.columns[header] = target
@@ -141,7 +141,7 @@ def sheet_override(override: Mapping[str, str] | None, sheet: str) -> dict[str, 
     return {k[len(prefix) :]: v for k, v in (override or {}).items() if k.startswith(prefix)}
 
 
-def _left_out(module: Module, target: str, may: Abilities) -> bool:
+def left_out(module: Module, target: str, may: Abilities) -> bool:
     """A computed field, or one only the workflow sets: nobody types it, so no column fills it."""
     found = target_field(module, target)
     if found is None:

@@ -8,7 +8,7 @@ the item's `index` and the `path` inside it. The creates go through the engine's
 one, each in a savepoint so one refused item cannot disturb the next one's check.
 
 The answer holds every written record as `GET` of it would, read back with a few
-statements for the whole batch (engine/record_reads.py) and written with the fast JSON
+statements for the whole batch (engine/records/bulk_reads.py) and written with the fast JSON
 writer (web/jsonio.py). With `Prefer: return=minimal` (RFC 7240) it holds only each
 record's `id`, `version` and `number`, in request order — for an import that needs no echo.
 
@@ -31,8 +31,8 @@ from engine.abilities import abilities
 from engine.actor import Actor
 from engine.definitions.model import Module
 from engine.errors import BatchFailed, FormworkError, Problem, ProblemsError
-from engine.record_reads import get_records, get_stamps
 from engine.records import update_record
+from engine.records.bulk_reads import get_records, get_stamps
 from engine.records.rollups import held_for_changes
 from engine.records.service import create_records
 from web.api.common import json_object, readable_module, version_of

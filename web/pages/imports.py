@@ -34,7 +34,7 @@ from engine.abilities import Abilities, abilities
 from engine.catalog import load_catalog
 from engine.definitions.model import Module
 from engine.errors import PermissionDenied, Problem
-from engine.import_choices import import_keys, import_targets, job_source
+from engine.import_choices import import_keys, import_targets
 from engine.imports import jobs
 from web.i18n import text
 from web.pages.context import actor, db, is_htmx
@@ -164,8 +164,7 @@ def job(module_id: str, job_id: int) -> ResponseReturnValue:
     with db() as session:
         module, may = _module(session)
         found = _job(session, module, job_id)
-        headers = job_source(session, job_id, actor()).headers
-        context = job_context(module, may, found, headers, request.args.get("mode"))
+        context = job_context(module, may, found, found.headers, request.args.get("mode"))
     template = "imports/_job.html" if is_htmx() else "imports/job.html"
     return render_template(template, module=module, **context)
 
@@ -176,8 +175,7 @@ def again(module_id: str, job_id: int, step: str) -> ResponseReturnValue:
     """Preview the same file again with the form's choices, or import it with them."""
     with db() as session:
         module, may = _module(session)
-        _job(session, module, job_id)
-        source = job_source(session, job_id, actor())
+        source = _job(session, module, job_id)
     options = read_options(request.form, import_keys(module, may))
     return _submit(module, source.file_id, source.file_name, options, dry_run=step == "preview")
 
