@@ -34,7 +34,7 @@ from engine.imports.result import ImportResult
 from engine.imports.rows import Row, convert_rows
 from engine.imports.sources import DEFAULT_LIMITS, Limits, Table, stream_table
 from engine.imports.writing import Hooks, write_rows
-from engine.records import get_record
+from engine.records.bulk_reads import get_records
 
 SAMPLE = 20  # rows of the preview
 MODES = ("all", "valid")
@@ -112,7 +112,8 @@ def apply_import(
     if ids is None:  # mode "all" found problems: nothing stays
         return result
     result.written = True
-    result.sample = [get_record(session, module.id, i, actor) for i in ids[:SAMPLE]]
+    found = get_records(session, module.id, ids[:SAMPLE], actor)  # a few statements for all
+    result.sample = [found[i] for i in ids[:SAMPLE] if i in found]
     return result
 
 
