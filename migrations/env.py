@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from engine.db import database_url, make_engine
 from engine.models import Base
 from engine.models_imports import ImportJob  # noqa: F401  (its table, on Base.metadata)
+from engine.models_notifications import Notification  # noqa: F401  (the notification tables)
 
 # module tables, and the flag that holds the rollup triggers in a batch (engine/records/rollups)
 MODULE_TABLE_PREFIX = ("m_", "fw_rollup_")

@@ -1,0 +1,19 @@
+"""Problem codes of notifications: a user's preferences and the administrator's channels.
+
+engine/codes.py merges them into MESSAGES; web/problems_notifications.py words them in the
+reader's language.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, str] = {
+    "not_an_email": "{value!r} is not an e-mail address",
+    "not_a_mobile": "{value!r} is not a mobile number (digits, an optional + in front)",
+    "unknown_language": "{value!r} is not a language offered: zh-CN or en",
+    "unknown_event": "{value!r} is not an event that notifies; the events are {values}",
+    "unknown_channel": "{value!r} is not a channel; the channels are {values}",
+    "email_needed": "e-mail needs an address to send to",
+    "not_a_time": "{value!r} is not a time of day such as 22:00",
+    "both_times_needed": "quiet hours need a time to begin and a time to end",
+    "not_an_hour": "{value!r} is not an hour of the day (0 to 23)",
+}

@@ -1,0 +1,38 @@
+"""Messages, in the reader's language, of the codes in engine/codes_notifications.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+
+Params = Mapping[str, Any]
+
+CODES: dict[str, Callable[[Params], str]] = {
+    "not_an_email": lambda p: _("%(value)s is not an e-mail address.", value=p.get("value")),
+    "not_a_mobile": lambda p: _(
+        "%(value)s is not a mobile number (digits, an optional + in front).", value=p.get("value")
+    ),
+    "unknown_language": lambda p: _(
+        "%(value)s is not a language offered: zh-CN or en.", value=p.get("value")
+    ),
+    "unknown_event": lambda p: _(
+        "%(value)s is not an event that notifies; the events are %(values)s.",
+        value=p.get("value"),
+        values=p.get("values"),
+    ),
+    "unknown_channel": lambda p: _(
+        "%(value)s is not a channel; the channels are %(values)s.",
+        value=p.get("value"),
+        values=p.get("values"),
+    ),
+    "email_needed": lambda p: _("E-mail needs an address to send to."),
+    "not_a_time": lambda p: _(
+        "%(value)s is not a time of day such as 22:00.", value=p.get("value")
+    ),
+    "both_times_needed": lambda p: _("Quiet hours need a time to begin and a time to end."),
+    "not_an_hour": lambda p: _(
+        "%(value)s is not an hour of the day (0 to 23).", value=p.get("value")
+    ),
+}
