@@ -38,6 +38,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
         "webhook.remove",
         "webhook.redeliver",
     ),
+    "channel": ("channel.save",),  # a notification channel turned on or off, its robot set
 }
 ALL_ACTIONS = frozenset(a for group in ACTIONS.values() for a in group)
 PER_PAGE = 50

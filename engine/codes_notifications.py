@@ -16,4 +16,8 @@ CODES: dict[str, str] = {
     "not_a_time": "{value!r} is not a time of day such as 22:00",
     "both_times_needed": "quiet hours need a time to begin and a time to end",
     "not_an_hour": "{value!r} is not an hour of the day (0 to 23)",
+    "smtp_not_set_up": "e-mail cannot be turned on: FORMWORK_SMTP_HOST is not set",
+    "robot_url_https": (
+        "a robot's URL starts with https:// (http:// only when a private address is allowed)"
+    ),
 }

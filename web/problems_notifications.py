@@ -35,4 +35,10 @@ CODES: dict[str, Callable[[Params], str]] = {
     "not_an_hour": lambda p: _(
         "%(value)s is not an hour of the day (0 to 23).", value=p.get("value")
     ),
+    "smtp_not_set_up": lambda p: _(
+        "E-mail cannot be turned on: the server has no FORMWORK_SMTP_HOST set."
+    ),
+    "robot_url_https": lambda p: _(
+        "A robot's URL starts with https:// (http:// only when a private address is allowed)."
+    ),
 }

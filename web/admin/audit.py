@@ -60,6 +60,7 @@ def action_labels() -> dict[str, str]:
         "webhook.resume": _("Webhook resumed"),
         "webhook.remove": _("Webhook removed"),
         "webhook.redeliver": _("Webhook delivery sent again"),
+        "channel.save": _("Notification channel changed"),
     }
 
 
@@ -71,6 +72,7 @@ def group_labels() -> dict[str, str]:
         "grant": _("Every grant change"),
         "token": _("Every API token change"),
         "webhook": _("Every webhook change"),
+        "channel": _("Every notification channel change"),
     }
 
 
@@ -92,6 +94,7 @@ def key_labels() -> dict[str, str]:
         "events": _("Events"),
         "allow_private": _("Private addresses allowed"),
         "id": _("Id"),
+        "secret": _("Secret"),
     }
 
 
