@@ -20,4 +20,12 @@ CODES: dict[str, str] = {
     "robot_url_https": (
         "a robot's URL starts with https:// (http:// only when a private address is allowed)"
     ),
+    "notify_message_unknown": (
+        "the notify message of transition {transition!r} fills in {token!r}, which is not a "
+        "field of {module}{hint}; it may fill in {names}"
+    ),
+    "notify_message_not_a_value": (
+        "the notify message of transition {transition!r} fills in {token!r}, {kind}: use a "
+        "stored text, number, date, choice or user field, or $number, $state, $owner"
+    ),
 }

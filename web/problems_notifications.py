@@ -41,4 +41,18 @@ CODES: dict[str, Callable[[Params], str]] = {
     "robot_url_https": lambda p: _(
         "A robot's URL starts with https:// (http:// only when a private address is allowed)."
     ),
+    "notify_message_unknown": lambda p: _(
+        "The notify message of transition %(transition)s fills in %(token)s, which is not a "
+        "field of %(module)s; it may fill in %(names)s.",
+        transition=p.get("transition"),
+        token=p.get("token"),
+        module=p.get("module"),
+        names=p.get("names"),
+    ),
+    "notify_message_not_a_value": lambda p: _(
+        "The notify message of transition %(transition)s cannot fill in %(token)s: use a "
+        "stored text, number, date, choice or user field, or $number, $state, $owner.",
+        transition=p.get("transition"),
+        token=p.get("token"),
+    ),
 }

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.definitions.check_expressions import check_expression
+from engine.definitions.check_notify import check_notify_message
 from engine.definitions.context import PackContext, Path, listing
 from engine.definitions.scope import ModuleInfo, RecordScope, suggest, unknown_field
 from engine.definitions.values import value_problems
@@ -120,6 +121,7 @@ def check_workflow(ctx: PackContext, module: ModuleInfo) -> None:
                 ctx.add_problem((*path, "withdraw"), "withdraw_with_approval", params)
         if isinstance(transition.get("notify"), Mapping):
             check_recipients(ctx, module, (*path, "notify"), transition["notify"], "notify")
+            check_notify_message(ctx, module, (*path, "notify"), transition["notify"], tid)
     for name, state in states.items():
         _check_due(ctx, module, (*base, "states", name), name, state, by_id)
         _check_editable(ctx, module, (*base, "states", name), name, state)

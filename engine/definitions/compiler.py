@@ -212,6 +212,7 @@ def compile_workflow(raw: Mapping[str, Any] | None) -> Workflow | None:
                 withdraw=bool(t.get("withdraw")),
                 notify_role=notify.get("role"),
                 notify_field=notify.get("field"),
+                notify_message=_frozen(notify.get("message")),
                 sets=MappingProxyType({k: parse(v) for k, v in t.get("set", {}).items()}),
                 message=_frozen(t.get("message")),
             )

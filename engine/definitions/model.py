@@ -270,6 +270,7 @@ class Transition:
     withdraw: bool = False
     notify_role: str | None = None
     notify_field: str | None = None
+    notify_message: Mapping[str, str] | None = None  # {"en", "zh-CN"}: {field} filled in
     sets: Mapping[str, Expression] = field(default_factory=dict)  # written when it fires
     message: Any = None  # localized text shown when `when` refuses the step
 
