@@ -28,4 +28,6 @@ CODES: dict[str, str] = {
         "the notify message of transition {transition!r} fills in {token!r}, {kind}: use a "
         "stored text, number, date, choice or user field, or $number, $state, $owner"
     ),
+    "robot_secret_unused": "a WeCom robot is not signed: its key is in the URL; leave the secret empty",
+    "robot_secret_length": "a robot's signing secret has {low} to {high} characters and no spaces",
 }

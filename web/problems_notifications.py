@@ -55,4 +55,12 @@ CODES: dict[str, Callable[[Params], str]] = {
         transition=p.get("transition"),
         token=p.get("token"),
     ),
+    "robot_secret_unused": lambda p: _(
+        "A WeCom robot is not signed: its key is in the URL; leave the secret empty."
+    ),
+    "robot_secret_length": lambda p: _(
+        "A robot's signing secret has %(low)s to %(high)s characters and no spaces.",
+        low=p.get("low"),
+        high=p.get("high"),
+    ),
 }
