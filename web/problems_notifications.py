@@ -63,4 +63,9 @@ CODES: dict[str, Callable[[Params], str]] = {
         low=p.get("low"),
         high=p.get("high"),
     ),
+    "unknown_send_status": lambda p: _(
+        "%(value)s is not a delivery status; the statuses are %(values)s.",
+        value=p.get("value"),
+        values=p.get("values"),
+    ),
 }
