@@ -15,6 +15,8 @@ class Receiver:
     statuses: list[int] = field(default_factory=list)
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     url: str = ""
+    bodies: list[bytes] = field(default_factory=list)  # answers, one per request, then "pong"
+    paths: list[str] = field(default_factory=list)  # each request's path and query
 
 
 @contextmanager
@@ -26,11 +28,13 @@ def running_receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:  # noqa: N802 - the http.server hook's name
             length = int(self.headers.get("Content-Length", "0"))
             state.received.append((dict(self.headers.items()), self.rfile.read(length)))
+            state.paths.append(self.path)
             status = state.statuses.pop(0) if state.statuses else 200
+            answer = state.bodies.pop(0) if state.bodies else None
             self.send_response(status)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
-            self.wfile.write(b"pong" if status < 300 else b"not now")
+            self.wfile.write(answer or (b"pong" if status < 300 else b"not now"))
 
         def log_message(self, format: str, *args: object) -> None:
             return
