@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from engine.abilities import abilities
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.models import utcnow
 from engine.models_notifications import Notification
-from engine.workflow.approvals import can_read
 
 PAGE = 20
 
@@ -30,16 +30,28 @@ class NotificationPage:
 
 
 def _readable(session: Session, who: Actor, notes: list[Notification]) -> list[Notification]:
+    """The notes `who` may still read: one statement per module the notes are about."""
     catalog = load_catalog(session)
-    kept = []
+    wanted: dict[str, set[str]] = {}
     for note in notes:
-        module = catalog.modules.get(note.module or "")
-        about_no_record = note.module is None or note.record_id is None
-        if about_no_record or (
-            module is not None and can_read(session, catalog, module, note.record_id or "", who)
-        ):
-            kept.append(note)
-    return kept
+        if note.module is not None and note.record_id is not None:
+            wanted.setdefault(note.module, set()).add(note.record_id)
+    readable: set[tuple[str, str]] = set()
+    for module_id, ids in wanted.items():
+        module = catalog.modules.get(module_id)
+        may = abilities(who, module) if module is not None else None
+        if module is None or may is None or not may.read:
+            continue
+        table = catalog.tables[module_id].main
+        found = session.scalars(select(table.c.id).where(table.c.id.in_(ids), may.scope(table)))
+        readable |= {(module_id, str(record_id)) for record_id in found}
+    return [
+        note
+        for note in notes
+        if note.module is None
+        or note.record_id is None
+        or (note.module, note.record_id) in readable
+    ]
 
 
 def unread_count(session: Session, who: Actor) -> int:
@@ -94,3 +106,17 @@ def mark_read(
         statement = statement.where(Notification.id.in_(ids))
     result = session.execute(statement.values(read_at=at or utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def open_notification(
+    session: Session, who: Actor, note_id: int, *, at: dt.datetime | None = None
+) -> Notification | None:
+    """The user's notification `note_id`, marked read; None when not theirs or no longer
+    readable (the record is gone or out of their reach), so nothing about it is revealed."""
+    note = session.get(Notification, note_id)
+    if note is None or note.user_name != who.name or not _readable(session, who, [note]):
+        return None
+    if note.read_at is None:
+        note.read_at = at or utcnow()
+        session.flush()
+    return note

@@ -92,11 +92,18 @@ def _problems(
     return found
 
 
-def save_preferences(session: Session, user_id: int, wanted: Preferences) -> None:
-    """Store a user's choices, all or nothing: ValidationFailed names each wrong field."""
+def check_preferences(wanted: Preferences) -> list[Problem]:
+    """Each wrong choice at its field (`/notifications/<field>`); empty when all are right."""
     from engine.notifications.events import CHANNELS, EVENTS
 
-    problems = _problems(wanted, EVENTS, CHANNELS)
+    return _problems(wanted, EVENTS, CHANNELS)
+
+
+def save_preferences(session: Session, user_id: int, wanted: Preferences) -> None:
+    """Store a user's choices, all or nothing: ValidationFailed names each wrong field."""
+    from engine.notifications.events import CHANNELS
+
+    problems = check_preferences(wanted)
     if problems:
         raise ValidationFailed(problems)
     row = session.get(NotificationPreference, user_id) or NotificationPreference(user_id=user_id)
