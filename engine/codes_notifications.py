@@ -31,4 +31,7 @@ CODES: dict[str, str] = {
     "robot_secret_unused": "a WeCom robot is not signed: its key is in the URL; leave the secret empty",
     "robot_secret_length": "a robot's signing secret has {low} to {high} characters and no spaces",
     "unknown_send_status": "{value!r} is not a delivery status; the statuses are {values}",
+    "url_characters": (
+        '{value!r} is not a URL: spaces and the characters < > " {{ }} | \\ ^ ` never appear in one'
+    ),
 }

@@ -68,4 +68,8 @@ CODES: dict[str, Callable[[Params], str]] = {
         value=p.get("value"),
         values=p.get("values"),
     ),
+    "url_characters": lambda p: _(
+        '%(value)s is not a URL: spaces and the characters < > " { } | \\ ^ ` never appear in one.',
+        value=p.get("value"),
+    ),
 }

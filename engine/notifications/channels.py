@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -25,10 +25,10 @@ from engine.errors import Problem, ValidationFailed
 from engine.models import utcnow
 from engine.models_notifications import NotificationChannel
 from engine.notifications.events import CHANNELS
-from engine.webhooks.targets import UnsafeTarget, check_url
 
 ROBOTS = tuple(c for c in CHANNELS if c != "email")  # the channels that post to a URL
 MASK = "••••"
+URL_NOT = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')  # never in a URL (RFC 3986)
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,8 @@ def smtp_view(environ: Mapping[str, str] | None = None) -> tuple[SmtpView | None
     environ = os.environ if environ is None else environ
     if not environ.get("FORMWORK_SMTP_HOST", "").strip():
         return None, None
-    try:
-        from engine.notifications.settings import settings_from_env
-    except ImportError:
-        return _smtp_from_environ(environ)
+    from engine.notifications.settings import settings_from_env
+
     try:
         settings = settings_from_env(environ)
     except ValueError as error:
@@ -83,20 +81,6 @@ def smtp_view(environ: Mapping[str, str] | None = None) -> tuple[SmtpView | None
         return None, None
     view = SmtpView(settings.smtp_host, settings.smtp_port, settings.smtp_tls, settings.smtp_from)
     return view, None
-
-
-def _smtp_from_environ(environ: Mapping[str, str]) -> tuple[SmtpView | None, str | None]:
-    """Stand-in for engine/notifications/settings.py until it lands: the same variables."""
-    tls = environ.get("FORMWORK_SMTP_TLS", "starttls").strip() or "starttls"
-    ports = {"starttls": 587, "ssl": 465, "none": 25}
-    if tls not in ports:
-        return None, f"FORMWORK_SMTP_TLS is {tls!r}: use starttls, ssl or none"
-    port_text = environ.get("FORMWORK_SMTP_PORT", "").strip()
-    if port_text and not port_text.isdigit():
-        return None, f"FORMWORK_SMTP_PORT is {port_text!r}: a port number"
-    port = int(port_text) if port_text else ports[tls]
-    host = environ["FORMWORK_SMTP_HOST"].strip()
-    return SmtpView(host, port, tls, environ.get("FORMWORK_SMTP_FROM", "").strip()), None
 
 
 def _setup(
@@ -146,26 +130,14 @@ def _summary(row: NotificationChannel | None) -> dict[str, Any]:
     return kept
 
 
-def _url_problems(url: str, allow_private: bool) -> list[Problem]:
-    """https to a public address; http, or a private address, only when allowed."""
-    problems: list[Problem] = []
-    if urlsplit(url).scheme == "http" and not allow_private:
-        problems.append(Problem("/url", "robot_url_https"))
-    try:
-        check_url(url, allow_private=allow_private)
-    except UnsafeTarget as error:
-        problems.append(Problem("/url", error.code, error.params))
-    return problems
-
-
 def _robot_problems(channel: str, settings: dict[str, Any]) -> list[Problem]:
-    """The robots' own check when it is there (it also knows each robot's limits)."""
-    try:
-        from engine.notifications.robots import (  # type: ignore[import-not-found, unused-ignore]
-            check_robot_settings,
-        )
-    except ImportError:
-        return _url_problems(settings["url"], settings["allow_private"])
+    """The robots' own check (https, public address, the secret each robot takes), after
+    refusing text that cannot be a URL at all: it is shown back on the page and the trail."""
+    from engine.notifications.robots import check_robot_settings
+
+    url = settings["url"]
+    if URL_NOT.search(url):
+        return [Problem("/url", "url_characters", {"value": url})]
     return list(check_robot_settings(channel, settings))
 
 

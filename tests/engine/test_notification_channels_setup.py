@@ -117,15 +117,15 @@ def test_every_change_is_in_the_admin_trail_never_with_the_secret(
     session_factory: sessionmaker[Session],
 ) -> None:
     with transaction(session_factory) as session:
-        save_channel(session, "wecom", enabled=True, url=PUBLIC, secret="k3y-9876", by="admin")
+        save_channel(session, "feishu", enabled=True, url=PUBLIC, secret="k3y-9876", by="admin")
     with transaction(session_factory) as session:  # the same again: nothing to record
-        save_channel(session, "wecom", enabled=True, url=PUBLIC, by="admin")
+        save_channel(session, "feishu", enabled=True, url=PUBLIC, by="admin")
     with transaction(session_factory) as session:
-        save_channel(session, "wecom", enabled=False, url=PUBLIC, by="ann")
+        save_channel(session, "feishu", enabled=False, url=PUBLIC, by="ann")
     entries = trail(session_factory)
     assert [(actor, action, target) for actor, action, target, _b, _a in entries] == [
-        ("admin", "channel.save", "channel wecom"),
-        ("ann", "channel.save", "channel wecom"),
+        ("admin", "channel.save", "channel feishu"),
+        ("ann", "channel.save", "channel feishu"),
     ]
     first_after = entries[0][4]
     assert first_after == {
@@ -156,6 +156,21 @@ def test_email_is_turned_on_only_with_a_server_and_shows_it_without_the_password
     assert stored(session_factory) == {"email": (True, {})}
     with session_factory() as session:  # off again is always allowed, server or not
         assert channel_setups(session, environ={})["email"].smtp is None
+
+
+def test_a_url_with_markup_and_a_secret_a_robot_does_not_take_are_refused(
+    session_factory: sessionmaker[Session],
+) -> None:
+    assert refusal(session_factory, "dingtalk", url='https://x.example/"><b>') == [
+        ("/url", "url_characters")
+    ]
+    assert refusal(session_factory, "wecom", url=PUBLIC, secret="SECabcdef1234") == [
+        ("/secret", "robot_secret_unused")
+    ]
+    assert refusal(session_factory, "dingtalk", url=PUBLIC, secret="short") == [
+        ("/secret", "robot_secret_length")
+    ]
+    assert stored(session_factory) == {}
 
 
 def test_an_unknown_channel_is_refused_at_its_place(session_factory: sessionmaker[Session]) -> None:
