@@ -41,10 +41,22 @@ def _deliver_all(factory: Any, limit: int) -> tuple[int, int, int]:
             return delivered, retrying, failed
 
 
+def _notification_settings() -> Any:
+    """The notification settings of the environment; a wrong variable ends the command."""
+    from engine.notifications.settings import settings_from_env
+
+    try:
+        return settings_from_env()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def _tick_once(engine: Engine, limit: int) -> list[str]:
     from engine import idempotency, webhooks
+    from engine.notifications.worker import deliver_round
     from engine.workflow import tick
 
+    settings = _notification_settings()
     factory = make_session_factory(engine)
     with transaction(factory) as session:
         report = tick(session)
@@ -56,13 +68,15 @@ def _tick_once(engine: Engine, limit: int) -> list[str]:
     ]
     lines += [f"  {module} {record}: {why}" for module, record, why in report.skipped]
     lines.append(f"Webhooks: {delivered} delivered, {retrying} to retry later, {failed} given up.")
+    lines.append(deliver_round(factory, limit=limit, settings=settings).line())
     return lines
 
 
 @formwork_command("tick")
 @click.option("--limit", default=100, show_default=True, help="Deliveries claimed per round.")
 def tick_command(limit: int) -> None:
-    """Fire due workflow transitions, then send every due webhook delivery (run from cron)."""
+    """Fire due workflow transitions, then send every due webhook delivery and notification
+    (and the daily digests whose hour has come); run from cron."""
     with command_engine() as engine:
         require_current_schema(engine)
         for line in _tick_once(engine, limit):
@@ -79,13 +93,25 @@ def _start_imports(factory: Any, interval: float) -> Any:
     return importer
 
 
+def _send_outboxes(factory: Any, settings: Any) -> None:
+    """One round of the worker: due webhook deliveries, then notifications and digests."""
+    from engine.notifications.worker import deliver_round
+
+    delivered, retrying, failed = _deliver_all(factory, 100)
+    if delivered or retrying or failed:
+        click.echo(f"Webhooks: {delivered} delivered, {retrying} to retry, {failed} given up.")
+    told = deliver_round(factory, settings=settings)
+    if told.any:
+        click.echo(told.line())
+
+
 @formwork_command("worker")
 @click.option(
     "--interval",
     default=5.0,
     show_default=True,
     type=click.FloatRange(min=0.1),
-    help="Seconds between two looks at the webhook outbox.",
+    help="Seconds between two looks at the webhook and notification outboxes.",
 )
 @click.option(
     "--tick-every",
@@ -102,8 +128,8 @@ def _start_imports(factory: Any, interval: float) -> Any:
 )
 @click.option("--rounds", type=click.IntRange(min=1), default=None, hidden=True)
 def worker(interval: float, tick_every: float, imports: bool, rounds: int | None) -> None:
-    """Run until stopped: deliver webhooks every few seconds, due transitions every minute,
-    and queued import jobs one after another.
+    """Run until stopped: deliver webhooks and notifications every few seconds, due
+    transitions every minute, and queued import jobs one after another.
 
     SIGTERM or Ctrl-C stops it after the current round (and the import under way). Several
     workers may run at once on PostgreSQL (they claim deliveries and jobs with SKIP LOCKED).
@@ -113,6 +139,7 @@ def worker(interval: float, tick_every: float, imports: bool, rounds: int | None
     from engine import idempotency, webhooks
     from engine.workflow import tick
 
+    settings = _notification_settings()
     stopping = threading.Event()  # set by SIGTERM: the worker ends after its current round
 
     def stop(_signum: int, _frame: Any) -> None:
@@ -139,11 +166,7 @@ def worker(interval: float, tick_every: float, imports: bool, rounds: int | None
                     last_tick = time.monotonic()
                     if fired:
                         click.echo(f"{fired} due transition(s) fired.")
-                delivered, retrying, failed = _deliver_all(factory, 100)
-                if delivered or retrying or failed:
-                    click.echo(
-                        f"Webhooks: {delivered} delivered, {retrying} to retry, {failed} given up."
-                    )
+                _send_outboxes(factory, settings)
                 done += 1
                 if rounds is not None and done >= rounds:
                     break

@@ -1,0 +1,99 @@
+"""`formwork tick` and a `formwork worker` round send notifications by e-mail through a real
+SMTP server on 127.0.0.1, once each, and say how many; a wrong setting stops them with the
+variable's name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from engine.accounts import get_user
+from engine.db import transaction
+from engine.models_notifications import NotificationChannel
+from engine.notifications import Preferences, notify, save_preferences
+from tests.smtpserver import SmtpServer, running_smtp
+from tests.web.helpers import Api, body, labour_data
+
+HOSTILE = "<img src=x onerror=alert(1)> {{7*7}}"
+
+
+def run(api: Api, *args: str) -> Any:
+    return api.app.test_cli_runner().invoke(args=list(args))
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
+    with running_smtp() as server:
+        monkeypatch.setenv("FORMWORK_SMTP_HOST", server.host)
+        monkeypatch.setenv("FORMWORK_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("FORMWORK_SMTP_TLS", "none")
+        monkeypatch.setenv("FORMWORK_SMTP_FROM", "Formwork <noreply@example.com>")
+        monkeypatch.setenv("FORMWORK_BASE_URL", "https://formwork.example.com")
+        monkeypatch.setenv("FORMWORK_TIMEZONE", "Asia/Shanghai")
+        yield server
+
+
+def tell_manager(api: Api, key: str) -> str:
+    """A tally by the foreman, and the manager told it waits for him, by e-mail."""
+    project = api.first("project", as_="foreman")["id"]
+    created = api.post(
+        "/modules/labour_tally/records", as_="foreman", json={"data": labour_data(project)}
+    )
+    assert created.status_code == 201, created.text
+    record = body(created)["id"]
+    with transaction(api.session_factory) as session:
+        session.merge(NotificationChannel(channel="email", enabled=True, settings={}))
+        manager = get_user(session, "manager")
+        wanted = Preferences(email="manager@example.com", language="en", channels=("email",))
+        save_preferences(session, manager.id, wanted)
+        told = notify(
+            session, "task", ["manager"], key=key, module="labour_tally", record_id=record,
+            actor="foreman", params={"title": HOSTILE, "kind": "vote"},
+        )  # fmt: skip
+        assert [n.user_name for n in told] == ["manager"]
+    return record
+
+
+def test_tick_sends_each_notification_once_and_counts_them(api: Api, smtp: SmtpServer) -> None:
+    record = tell_manager(api, "task:1")
+    tick = run(api, "tick")
+    assert tick.exit_code == 0, tick.output
+    assert "Notifications: 1 sent, 0 to retry later, 0 given up, 0 dropped." in tick.stdout
+    (mail,) = smtp.received
+    assert mail.rcpt_tos == ["manager@example.com"]
+    html = mail.message.get_body(("html",))
+    assert html is not None
+    content = html.get_content()
+    assert f"https://formwork.example.com/m/labour_tally/r/{record}" in content
+    assert "<img src=x" not in content and "&lt;img src=x" in content
+    again = run(api, "tick")
+    assert "Notifications: 0 sent, 0 to retry later, 0 given up, 0 dropped." in again.stdout
+    assert len(smtp.received) == 1
+
+
+def test_a_worker_round_sends_and_an_unreachable_server_is_retried_later(
+    api: Api, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tell_manager(api, "task:1")
+    worker = run(api, "worker", "--interval", "0.1", "--rounds", "1", "--no-imports")
+    assert worker.exit_code == 0, worker.output
+    assert "Notifications: 1 sent" in worker.stdout and len(smtp.received) == 1
+
+    with running_smtp() as gone:
+        closed = gone.port  # a port nobody listens on once this block ends
+    monkeypatch.setenv("FORMWORK_SMTP_PORT", str(closed))
+    tell_manager(api, "task:2")
+    tick = run(api, "tick")
+    assert "Notifications: 0 sent, 1 to retry later, 0 given up, 0 dropped." in tick.stdout
+    assert len(smtp.received) == 1
+
+
+def test_a_wrong_setting_stops_the_tick_naming_the_variable(
+    api: Api, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORMWORK_TIMEZONE", "Mars/Olympus")
+    tick = run(api, "tick")
+    assert tick.exit_code == 1
+    assert "FORMWORK_TIMEZONE='Mars/Olympus' is not a time zone" in tick.output
