@@ -43,6 +43,7 @@ from engine.imports.result import ImportResult
 from engine.imports.writing import Hooks, ImportCancelled
 from engine.models import User, utcnow
 from engine.models_imports import ImportJob
+from engine.notifications import failures
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +277,8 @@ def _record(
             **values,
         )
     )
+    if status == "failed":
+        failures.import_failed(session, job_id)
 
 
 def _save_rejected(store: FileStore, file_name: str, result: ImportResult) -> str | None:
@@ -347,6 +350,7 @@ def _failed(factory: sessionmaker[Session], job_id: int, error: Exception, kept:
                 **({} if kept else {"done": 0, "created": 0, "updated": 0, "unchanged": 0}),
             )
         )
+        failures.import_failed(session, job_id)
 
 
 def interrupt_stale(factory: sessionmaker[Session], stale: dt.timedelta = STALE) -> list[int]:
@@ -380,4 +384,5 @@ def interrupt_stale(factory: sessionmaker[Session], stale: dt.timedelta = STALE)
             )
             if changed.rowcount == 1:  # type: ignore[attr-defined]  # a CursorResult
                 found.append(job.id)
+        failures.import_jobs_failed(session, found)
     return found

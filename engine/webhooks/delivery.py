@@ -230,6 +230,9 @@ def _record_attempt(
         message.status = "failed"
         message.last_error = answer.error or f"HTTP {answer.status}"
         report.failed.append(message.id)
+        from engine.notifications.failures import webhook_failed  # notifications read webhooks
+
+        webhook_failed(session, message, now)
     else:
         message.next_attempt_at = now + backoff(message.attempts)
         message.last_error = answer.error or f"HTTP {answer.status}"

@@ -55,30 +55,32 @@ def open_vote_task(
     transition: Transition,
     user: str,
     now: dt.datetime,
-) -> None:
-    session.add(
-        Task(
-            module=module.id,
-            record_id=record.id,
-            kind="vote",
-            transition=transition.id,
-            assignee_user=user,
-            created_at=now,
-            due_at=due_at(module, record.state, record.state_since or now, record.data),
-        )
+) -> Task:
+    task = Task(
+        module=module.id,
+        record_id=record.id,
+        kind="vote",
+        transition=transition.id,
+        assignee_user=user,
+        created_at=now,
+        due_at=due_at(module, record.state, record.state_since or now, record.data),
     )
+    session.add(task)
+    return task
 
 
 def enter_state(
     session: Session, catalog: Catalog, module: Module, record: Record, now: dt.datetime
-) -> None:
-    """Close the items of the state the record left and open those of the state it is in."""
+) -> list[Task]:
+    """Close the items of the state the record left and open those of the state it is in
+    (returned, for the notifications that tell their users)."""
     close_tasks(session, module, record.id, now)
     workflow = module.workflow
+    items: list[Task] = []
     if workflow is None or record.state is None or record.state == workflow.initial:
-        return
+        return items
     if workflow.states[record.state].final:
-        return
+        return items
     due = due_at(module, record.state, record.state_since or now, record.data)
     opened: set[tuple[str, str | None, str | None]] = set()
     for transition in workflow.transitions:
@@ -87,7 +89,7 @@ def enter_state(
         if transition.approval is not None:
             for approver in eligible_approvers(session, catalog, module, record, transition):
                 opened.add(("vote", transition.id, approver))
-                open_vote_task(session, module, record, transition, approver, now)
+                items.append(open_vote_task(session, module, record, transition, approver, now))
             continue
         if transition.owner_only:
             assignees: list[tuple[str | None, str | None]] = [(record.owner, None)]
@@ -98,7 +100,7 @@ def enter_state(
             if key in opened or (user is None and role is None):
                 continue
             opened.add(key)
-            session.add(
+            items.append(
                 Task(
                     module=module.id,
                     record_id=record.id,
@@ -110,6 +112,8 @@ def enter_state(
                     due_at=due,
                 )
             )
+            session.add(items[-1])
+    return items
 
 
 def _waiting_for_vote(

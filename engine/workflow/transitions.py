@@ -291,7 +291,7 @@ def fire(
     if result.rowcount != 1:
         raise StaleVersion(record.id, record.version)
     _close_approval(session, module, record.id)
-    record_change(
+    entry = record_change(
         session,
         module,
         record.id,
@@ -311,8 +311,11 @@ def fire(
         record.version + 1,
         now,
     )
-    tasks.enter_state(session, catalog, module, record, now)
+    opened = tasks.enter_state(session, catalog, module, record, now)
     notified = tasks.notify(session, module, record, transition, now)
+    from engine.notifications.triggers import fired  # notifications read the workflow
+
+    fired(session, module, record, transition, entry, opened, notified)
     webhooks.transition_event(session, module, record, transition.id, actor, comment, at=now)
     return record, notified
 
