@@ -8,7 +8,7 @@ and raises the `mention` and `comment` notifications; `mentions` finds and check
 from __future__ import annotations
 
 from engine.comments.files import FIELD, MAX_FILES, checked_files, store_comment_file
-from engine.comments.mentions import mentioned_tokens, resolve_mentions
+from engine.comments.mentions import mention_candidates, mentioned_tokens, resolve_mentions
 from engine.comments.service import (
     MAX_BODY,
     CommentView,
@@ -17,6 +17,7 @@ from engine.comments.service import (
     comment_of,
     comments_of,
     edit_comment,
+    revisions_of,
 )
 
 __all__ = [
@@ -30,7 +31,9 @@ __all__ = [
     "comment_of",
     "comments_of",
     "edit_comment",
+    "mention_candidates",
     "mentioned_tokens",
     "resolve_mentions",
+    "revisions_of",
     "store_comment_file",
 ]

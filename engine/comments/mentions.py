@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.catalog import load_catalog
@@ -55,3 +55,28 @@ def _problems(
             yield Problem(path, "mention_unknown", {"name": name})
         elif not can_read(session, catalog, module, record_id, who):
             yield Problem(path, "mention_cannot_read", {"name": name})
+
+
+def mention_candidates(
+    session: Session, module: Module, record_id: str, query: str = "", limit: int = 8
+) -> list[tuple[str, str]]:
+    """(name, display name) of active users who may read the record, matching `query` in
+    either; the caller has read the record already. Looks at a bounded number of users."""
+    catalog = load_catalog(session)
+    statement = select(User.name, User.display_name).where(User.active.is_(True))
+    needle = query.strip().lstrip("@")[:64]
+    if needle:
+        statement = statement.where(
+            or_(
+                User.name.icontains(needle, autoescape=True),
+                func.coalesce(User.display_name, "").icontains(needle, autoescape=True),
+            )
+        )
+    found: list[tuple[str, str]] = []
+    for name, display in session.execute(statement.order_by(User.name).limit(limit * 6)):
+        who = reader(session, name)
+        if who is not None and can_read(session, catalog, module, record_id, who):
+            found.append((name, display or ""))
+        if len(found) == limit:
+            break
+    return found

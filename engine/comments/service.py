@@ -219,11 +219,16 @@ def _view(comment: RecordComment, revisions: int) -> CommentView:
 
 
 def comments_of(
-    session: Session, module_id: str, record_id: str, reader: Actor
+    session: Session, module_id: str, record_id: str, reader: Actor, *, in_scope: bool = False
 ) -> list[CommentView]:
-    """A record's comments, oldest first, with how many times each was edited."""
+    """A record's comments, oldest first, with how many times each was edited.
+
+    NotFound when `reader` may not read the record; `in_scope` says the caller has just read
+    it as `reader` in this transaction (the record page), so it is not read again.
+    """
     module = load_catalog(session).module(module_id)
-    record = get_record(session, module.id, record_id, reader)
+    if not in_scope:
+        record_id = get_record(session, module.id, record_id, reader).id
     counts = (
         select(CommentRevision.comment_id, func.count().label("n"))
         .group_by(CommentRevision.comment_id)
@@ -232,7 +237,7 @@ def comments_of(
     rows = session.execute(
         select(RecordComment, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.comment_id == RecordComment.id)
-        .where(RecordComment.module == module.id, RecordComment.record_id == record.id)
+        .where(RecordComment.module == module.id, RecordComment.record_id == record_id)
         .order_by(RecordComment.id)
     )
     return [_view(comment, int(n)) for comment, n in rows]
@@ -254,3 +259,20 @@ def comment_of(
         )
     ]
     return _view(comment, len(revisions)), revisions
+
+
+def revisions_of(
+    session: Session, comments: Sequence[CommentView]
+) -> dict[int, list[RevisionView]]:
+    """The earlier texts of comments already read (edited ones only), oldest first, by comment."""
+    ids = [c.id for c in comments if c.revisions]
+    found: dict[int, list[RevisionView]] = {i: [] for i in ids}
+    if ids:
+        rows = session.scalars(
+            select(CommentRevision)
+            .where(CommentRevision.comment_id.in_(ids))
+            .order_by(CommentRevision.id)
+        )
+        for r in rows:
+            found[r.comment_id].append(RevisionView(r.id, r.body, r.edited_by, _utc(r.edited_at)))
+    return found

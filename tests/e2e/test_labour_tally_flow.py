@@ -97,7 +97,7 @@ def test_foreman_records_labour_and_the_manager_approves_it_from_the_inbox(
     expect(manager.locator("h1")).to_have_text("点工汇总")
     manager.click(f"text={number}")
     expect(manager.locator(".record-meta .badge")).to_have_text("已审批")
-    expect(manager.locator("#history-title")).to_have_text("流转记录")
+    expect(manager.locator("#activity-title")).to_contain_text("动态")
     manager.screenshot(path=str(screenshots / "record-zh.png"), full_page=True)
     foreman.reload()
     expect(foreman.locator(".record-meta .badge")).to_have_text("Approved")

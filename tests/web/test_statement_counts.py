@@ -88,12 +88,12 @@ def test_a_link_filter_lists_only_its_choice_and_searches_the_rest(
     assert "Innovation Centre Offices" in found
 
 
-def test_a_record_page_with_history_transitions_and_rollups_costs_at_most_eight(
+def test_a_record_page_with_history_comments_transitions_and_rollups_costs_at_most_nine(
     app: Flask, client: FlaskClient
 ) -> None:
     assert sign_in_as(client, "admin").status_code == 302
     pid = project_id(app)
-    assert cost(app, lambda: client.get(f"/m/project/r/{pid}")) <= 8  # rollups
+    assert cost(app, lambda: client.get(f"/m/project/r/{pid}")) <= 9  # rollups, comments
     tally = create_record(
         app,
         "labour_tally",
@@ -106,7 +106,7 @@ def test_a_record_page_with_history_transitions_and_rollups_costs_at_most_eight(
             "items": [{"content": "tying", "hours": "6", "rate": "40"}],
         },
     )
-    assert cost(app, lambda: client.get(f"/m/labour_tally/r/{tally}")) <= 8  # child rows
+    assert cost(app, lambda: client.get(f"/m/labour_tally/r/{tally}")) <= 9  # child rows, comments
 
 
 def test_an_api_list_costs_at_most_six_statements(app: Flask) -> None:
@@ -176,7 +176,7 @@ def test_the_navigation_counts_the_inbox_without_reading_its_records(
     assert cost(app, lambda: client.get("/m/labour_tally")) <= 7
 
 
-def test_a_scoped_users_tally_page_costs_at_most_eight_and_home_reads_tasks_once(
+def test_a_scoped_users_tally_page_costs_at_most_nine_and_home_reads_tasks_once(
     app: Flask, client: FlaskClient
 ) -> None:
     """The site manager (row scopes from grants, records waiting in three modules): the
@@ -198,7 +198,7 @@ def test_a_scoped_users_tally_page_costs_at_most_eight_and_home_reads_tasks_once
     page = client.get(f"/m/labour_tally/r/{tally}")
     assert "Wang Jianguo" in page.text
     assert re.search(r'id="inbox-count"[^>]*>\s*\d+\s*<', page.text)
-    assert cost(app, lambda: client.get(f"/m/labour_tally/r/{tally}")) <= 8
+    assert cost(app, lambda: client.get(f"/m/labour_tally/r/{tally}")) <= 9  # with comments
     client.get("/")
     with counted(app) as seen:
         assert client.get("/").status_code == 200

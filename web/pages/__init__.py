@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     """Register the pages and their extensions on `app`."""
     from web import assets, auth, i18n, profile
     from web.pages import (
+        comments,
         errors,
         exports,
         files,
@@ -93,6 +94,7 @@ def init_app(app: Flask) -> None:
         imports,
         forms,
         record,
+        comments,
         related,
         inbox,
         notifications,
