@@ -10,8 +10,9 @@ turned on. The in-app list reads the notifications (`center`); `formwork worker`
 from __future__ import annotations
 
 from engine.notifications.center import NotificationPage, mark_read, notifications_of, unread_count
-from engine.notifications.events import CHANNELS, EVENTS, notify, reader
+from engine.notifications.events import notify, reader
 from engine.notifications.preferences import Preferences, preferences_of, save_preferences
+from engine.notifications.vocabulary import CHANNELS, EVENTS
 
 __all__ = [
     "CHANNELS",

@@ -24,7 +24,7 @@ from engine.admin_log import log_admin_action
 from engine.errors import Problem, ValidationFailed
 from engine.models import utcnow
 from engine.models_notifications import NotificationChannel
-from engine.notifications.events import CHANNELS
+from engine.notifications.vocabulary import CHANNELS
 
 ROBOTS = tuple(c for c in CHANNELS if c != "email")  # the channels that post to a URL
 MASK = "••••"

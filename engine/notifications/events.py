@@ -21,21 +21,8 @@ from engine.catalog import load_catalog
 from engine.models import User, utcnow
 from engine.models_notifications import Notification, NotificationChannel, NotificationSend
 from engine.notifications.preferences import preferences_of
+from engine.notifications.vocabulary import EVENTS
 from engine.workflow.approvals import can_read
-
-# what can notify (the parameters each carries are in docs/notifications.md)
-EVENTS = (
-    "task",  # a record waits for my vote or transition
-    "decision",  # my record was approved, rejected or sent back
-    "copied",  # a record copied to me (抄送)
-    "due_soon",  # a record of mine (or waiting for me) is due within a day
-    "overdue",  # ... is past its due time
-    "mention",  # someone @mentioned me in a comment
-    "comment",  # a comment on a record I own
-    "import_failed",  # for administrators
-    "webhook_failed",  # for administrators
-)
-CHANNELS = ("email", "wecom", "dingtalk", "feishu")  # in-app is the notification itself
 
 
 def reader(session: Session, name: str) -> Actor | None:
@@ -108,17 +95,21 @@ def notify(
         )
         session.add(note)
         session.flush()
-        for channel in sorted(channels & set(wanted.channels)):
-            held = channel == "email" and wanted.digest  # the daily digest sends it
-            session.add(
-                NotificationSend(
-                    notification_id=note.id,
-                    channel=channel,
-                    status="digest" if held else "pending",
-                    attempts=0,
-                    next_attempt_at=at,
-                )
-            )
+        _queue_sends(session, note, sorted(channels & set(wanted.channels)), wanted.digest)
         written.append(note)
     session.flush()
     return written
+
+
+def _queue_sends(session: Session, note: Notification, channels: list[str], digest: bool) -> None:
+    """One outbox row per channel; a digest user's e-mail waits for the daily digest."""
+    for channel in channels:
+        session.add(
+            NotificationSend(
+                notification_id=note.id,
+                channel=channel,
+                status="digest" if channel == "email" and digest else "pending",
+                attempts=0,
+                next_attempt_at=note.created_at,
+            )
+        )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.errors import Problem, ValidationFailed
 from engine.models import utcnow
 from engine.models_notifications import NotificationPreference
+from engine.notifications.vocabulary import CHANNELS, EVENTS
 
 LANGUAGES = ("zh-CN", "en")
 EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
@@ -94,15 +95,11 @@ def _problems(
 
 def check_preferences(wanted: Preferences) -> list[Problem]:
     """Each wrong choice at its field (`/notifications/<field>`); empty when all are right."""
-    from engine.notifications.events import CHANNELS, EVENTS
-
     return _problems(wanted, EVENTS, CHANNELS)
 
 
 def save_preferences(session: Session, user_id: int, wanted: Preferences) -> None:
     """Store a user's choices, all or nothing: ValidationFailed names each wrong field."""
-    from engine.notifications.events import CHANNELS
-
     problems = check_preferences(wanted)
     if problems:
         raise ValidationFailed(problems)
