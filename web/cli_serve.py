@@ -40,13 +40,13 @@ APP_MODULE = "web"  # the package whose create_app() the `formwork` script serve
     "import_worker",
     default=True,
     show_default=True,
-    help="Run queued import jobs in a thread of each server process.",
+    help="Run queued import jobs and send notifications in threads of each server process.",
 )
 def serve(host: str, port: int, workers: int, debug: bool, import_worker: bool) -> None:
     """Serve the web app: gunicorn, or Flask's development server with --debug.
 
-    Each server process also runs queued import jobs in a thread of its own (so the server
-    alone makes imports work); --no-worker leaves them to `formwork worker`.
+    Each server process also runs queued import jobs and sends notifications in threads of
+    its own (so the server alone makes them work); --no-worker leaves them to `formwork worker`.
     """
     load = partial(_with_import_thread, app_loader()) if import_worker else app_loader()
     if debug:
@@ -84,6 +84,12 @@ def _with_import_thread(load: Callable[[], Flask]) -> Flask:
         ImportWorker(app.extensions["formwork"].session_factory, store, role="serve").start()
     except Exception:  # the server is worth more than its import thread
         app.logger.exception("import jobs will wait for `formwork worker`")
+    try:
+        from engine.notifications.worker import NotificationWorker
+
+        NotificationWorker(app.extensions["formwork"].session_factory).start()
+    except Exception:  # a wrong FORMWORK_SMTP_... setting: said in the log, the server serves
+        app.logger.exception("notifications will wait for `formwork worker`")
     return app
 
 

@@ -162,6 +162,9 @@ def claim_due(
     """Look at up to `limit` due rows in one short transaction: drop, defer or lease each."""
     found = ClaimRound()
     zone = zone_of(settings)
+    with transaction(factory, write=False) as session:  # most rounds find nothing: no lock
+        if session.scalar(select(NotificationSend.id).where(still_due(now)).limit(1)) is None:
+            return found
     with transaction(factory) as session:
         channels = enabled_channels(session)
         for row in _due_rows(session, now, limit):

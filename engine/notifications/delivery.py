@@ -36,8 +36,8 @@ from engine.models_notifications import (
     NotificationSend,
 )
 from engine.notifications.claims import Claimed, Renderer, claim_due
-from engine.notifications.events import CHANNELS
 from engine.notifications.outgoing import Sender, SendFailed
+from engine.notifications.vocabulary import CHANNELS
 
 if TYPE_CHECKING:
     from engine.notifications.settings import NotificationSettings
@@ -196,12 +196,13 @@ def deliver_due(
     """Send up to `limit` due rows of the outbox, each once; log each attempt; retry later."""
     now = (now or utcnow()).astimezone(dt.UTC)
     settings = configured(settings)
-    if senders is None:
-        senders = default_senders(factory, settings)
     found = claim_due(
         factory, now=now, limit=limit, render=render or default_renderer(), settings=settings
     )
     report = DeliveryReport(dropped=found.dropped, deferred=found.deferred)
+    if senders is None and found.claimed:
+        senders = default_senders(factory, settings)
+    senders = senders or {}
     for claimed in found.claimed:
         error, took = attempt(senders.get(claimed.channel), claimed)
         _record(factory, claimed, error, now, took, report)

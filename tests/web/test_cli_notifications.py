@@ -4,6 +4,7 @@ variable's name."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ from engine.accounts import get_user
 from engine.db import transaction
 from engine.models_notifications import NotificationChannel
 from engine.notifications import Preferences, notify, save_preferences
+from engine.notifications.worker import NotificationWorker
 from tests.smtpserver import SmtpServer, running_smtp
 from tests.web.helpers import Api, body, labour_data
 
@@ -97,3 +99,17 @@ def test_a_wrong_setting_stops_the_tick_naming_the_variable(
     tick = run(api, "tick")
     assert tick.exit_code == 1
     assert "FORMWORK_TIMEZONE='Mars/Olympus' is not a time zone" in tick.output
+
+
+def test_the_servers_thread_sends_without_any_request_waiting(api: Api, smtp: SmtpServer) -> None:
+    tell_manager(api, "task:1")
+    thread = NotificationWorker(api.session_factory, interval=0.1)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not smtp.received and time.monotonic() < deadline:
+            thread.stopping.wait(0.05)  # until the message arrives (or the test gives up)
+    finally:
+        thread.stop(timeout=30)
+    assert not thread.is_alive() and thread.rounds >= 1
+    assert [m.rcpt_tos for m in smtp.received] == [["manager@example.com"]]
