@@ -265,7 +265,7 @@ def tasks_opened(
         return 0
     session.flush()  # the items' ids are the events' keys
     members = role_members(session, (t.assignee_role for t in opened if t.assignee_role))
-    told, seen = 0, set()
+    told, seen = 0, set[str]()
     for task in sorted(opened, key=lambda t: (t.kind != "vote", t.id)):
         names = {task.assignee_user} if task.assignee_user else members[task.assignee_role or ""]
         names, seen = names - seen, seen | names

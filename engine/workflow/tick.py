@@ -3,7 +3,8 @@
 Run by a scheduler every few minutes. Each firing is recorded as done by the system (no
 actor). Overdue marking itself needs no job: inbox items carry their due time and lists
 ask engine/workflow/due.py, which also decides here which records are overdue — a time in
-the state, or a date field of the record (`due: {"field": ...}`).
+the state, or a date field of the record (`due: {"field": ...}`). The tick also reminds
+those a record waits for that it is due within a day or overdue (notifications/reminders.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from engine.workflow.transitions import apply_transition
 class TickReport:
     fired: list[tuple[str, str, str]] = field(default_factory=list)  # module, record id, transition
     skipped: list[tuple[str, str, str]] = field(default_factory=list)  # module, record id, reason
+    due_soon: int = 0  # reminders written: due within a day
+    overdue: int = 0  # ... past due
 
 
 def tick(session: Session, *, now: dt.datetime | None = None, limit: int = 1000) -> TickReport:
@@ -53,4 +56,8 @@ def tick(session: Session, *, now: dt.datetime | None = None, limit: int = 1000)
                     report.fired.append((module.id, record_id, state.on_due))
                 except (TransitionRefused, Conflict) as exc:
                     report.skipped.append((module.id, record_id, str(exc)))
+    from engine.notifications.reminders import remind  # notifications read the workflow
+
+    reminded = remind(session, now=now)
+    report.due_soon, report.overdue = reminded["due_soon"], reminded["overdue"]
     return report

@@ -6,26 +6,33 @@ a contract approved copies the accountants with the pack's message, its values a
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from engine import webhooks
 from engine.accounts import actor_of
 from engine.actor import SYSTEM, Actor
+from engine.attachments import LocalFolder
 from engine.catalog import load_catalog
+from engine.db import transaction
 from engine.errors import ProblemsError
 from engine.grants import add_grant
-from engine.models import Task, User
+from engine.imports.jobs_run import interrupt_stale, run_job
+from engine.models import Task, User, utcnow
+from engine.models_imports import ImportJob
 from engine.models_notifications import Notification
 from engine.notifications.triggers import outcome
 from engine.packs import import_pack
 from engine.records import create_record, list_records
 from engine.workflow import apply_transition
 from tests.engine.people import make_user
+from tests.receiver import running_receiver
 
 MODULES = Path(__file__).resolve().parents[2] / "modules"
 
@@ -104,11 +111,18 @@ def test_approving_tells_the_owner_with_the_comment_and_copies_the_accountants(
     record_id = tally(session, site)
     apply_transition(session, "labour_tally", record_id, "submit", site["lee"])
     result = apply_transition(
-        session, "labour_tally", record_id, "approve", site["zhao"], comment="工时核对无误 <b>OK</b>"
+        session,
+        "labour_tally",
+        record_id,
+        "approve",
+        site["zhao"],
+        comment="工时核对无误 <b>OK</b>",
     )
     assert result.fired and result.notified == ["acc"]
     (decision,) = notes(session, "lee", "decision")
-    assert decision.actor == "zhao" and decision.key.startswith(f"decision:labour_tally:{record_id}:")
+    assert decision.actor == "zhao" and decision.key.startswith(
+        f"decision:labour_tally:{record_id}:"
+    )
     assert decision.params["outcome"] == "approved"
     assert decision.params["comment"] == "工时核对无误 <b>OK</b>"  # as written: worded later
     assert decision.params["state_label"]["en"] == "Approved"
@@ -234,3 +248,81 @@ def test_a_message_needs_both_languages_and_a_printable_value(session) -> None:
     (problem,) = refused.value.problems
     assert problem.path.endswith("/notify/message/zh-CN")
     assert problem.code == "notify_message_not_a_value"
+
+
+def _job(session: Session, by: str | None, **values: Any) -> int:
+    user = session.scalar(select(User).where(User.name == by)) if by else None
+    job = ImportJob(
+        module="labour_tally",
+        file_id="f" * 32,
+        file_name="考勤 <b>March</b>.csv",
+        user_id=user.id if user else None,
+        by=by,
+        options={"mode": "all"},
+        status="running",
+        **values,
+    )
+    session.add(job)
+    session.flush()
+    return job.id
+
+
+def test_a_failed_or_interrupted_import_tells_the_admins_and_who_started_it(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with transaction(session_factory) as session:
+        import_pack(session, (MODULES / "construction.json").read_text(encoding="utf-8"))
+        make_user(session, "root", "admin")
+        make_user(session, "clerk", "accountant")
+        make_user(session, "lee", "foreman")
+        missing = _job(session, "clerk")  # its file is not in the store
+        stale = _job(session, None, heartbeat_at=utcnow() - dt.timedelta(minutes=5))
+    run_job(session_factory, LocalFolder(tmp_path), missing)
+    assert interrupt_stale(session_factory) == [stale]
+    with session_factory() as session:
+        told = {(n.user_name, n.key) for n in session.scalars(select(Notification))}
+        assert told == {
+            ("root", f"import_failed:{missing}"),
+            ("clerk", f"import_failed:{missing}"),
+            ("root", f"import_failed:{stale}"),  # queued from the command line: admins only
+        }
+        (note,) = notes(session, "clerk")
+        assert (note.event, note.module, note.record_id) == ("import_failed", "labour_tally", None)
+        assert note.params["file_name"] == "考勤 <b>March</b>.csv"
+        assert note.params["job_id"] == missing and note.params["error"]
+        assert note.params["module_title"] == {"en": "Labour tally", "zh-CN": "点工汇总"}
+        (interrupted,) = [n for n in notes(session, "root") if n.params["job_id"] == stale]
+        assert interrupted.params["status"] == "interrupted"
+    assert interrupt_stale(session_factory) == []  # marked once, told once
+
+
+def test_a_webhook_given_up_after_its_last_attempt_tells_the_admins(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with running_receiver() as receiver:
+        receiver.statuses = [503] * webhooks.MAX_ATTEMPTS
+        with transaction(session_factory) as session:
+            import_pack(session, (MODULES / "construction.json").read_text(encoding="utf-8"))
+            make_user(session, "root", "admin")
+            lee = make_user(session, "lee", "foreman")
+            hook = webhooks.add_webhook(session, receiver.url, ["created"], allow_private=True)
+            record_id = tally(session, {"project": project_id(session, "PRJ-2026-001"), "lee": lee})
+            hook_id = hook.id
+        now = utcnow()
+        for attempt in range(1, webhooks.MAX_ATTEMPTS + 1):
+            report = webhooks.deliver_due(session_factory, now=now)
+            with session_factory() as session:
+                told = notes(session, "root")
+            last = attempt == webhooks.MAX_ATTEMPTS
+            assert (len(told), len(report.failed)) == ((1, 1) if last else (0, 0))
+            now += webhooks.backoff(attempt)
+    assert len(receiver.received) == webhooks.MAX_ATTEMPTS
+    (note,) = told
+    assert (note.event, note.module, note.record_id) == (
+        "webhook_failed",
+        "labour_tally",
+        record_id,
+    )
+    assert note.key == f"webhook_failed:{report.failed[0]}"
+    assert note.params["webhook_id"] == hook_id and note.params["event"] == "created"
+    assert "503" in note.params["error"] and note.params["url"] == receiver.url
