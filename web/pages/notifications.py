@@ -30,13 +30,14 @@ from engine.notifications.center import (
     open_notification,
     unread_count,
 )
-from engine.notifications.events import CHANNELS, EVENTS, enabled_channels
+from engine.notifications.events import enabled_channels
 from engine.notifications.preferences import (
     Preferences,
     check_preferences,
     preferences_of,
     save_preferences,
 )
+from engine.notifications.vocabulary import CHANNELS, EVENTS
 from web.i18n import language
 from web.notification_words import (
     Wording,
