@@ -73,6 +73,7 @@ def _register_children() -> None:
         imports,
         inbox,
         modules,
+        notifications,
         openapi,
         packs,
         records,
@@ -92,6 +93,7 @@ def _register_children() -> None:
         packs.bp,
         webhooks.bp,
         imports.bp,
+        notifications.bp,
         openapi.bp,
     ):
         api.register_blueprint(child)

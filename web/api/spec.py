@@ -39,6 +39,7 @@ from web.api.spec_context import Builder, SpecContext
 from web.api.spec_general import GENERAL_OPERATIONS
 from web.api.spec_imports import IMPORT_OPERATIONS
 from web.api.spec_links import add_links
+from web.api.spec_notifications import NOTIFICATION_OPERATIONS
 from web.api.spec_records import RECORD_OPERATIONS
 from web.api.spec_schemas import common_schemas, module_schemas
 from web.api.spec_transitions import TRANSITION_OPERATIONS
@@ -49,6 +50,7 @@ OPERATIONS: dict[str, Builder] = {
     **GENERAL_OPERATIONS,
     **ADMIN_OPERATIONS,
     **IMPORT_OPERATIONS,
+    **NOTIFICATION_OPERATIONS,
 }
 # The document's names of the routes' path variables left as `{name}` (its links use `id`).
 NAMES = {
