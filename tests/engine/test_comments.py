@@ -184,7 +184,9 @@ def test_a_file_passes_the_upload_checks_and_only_ones_own_upload_is_attached(
     people, tally = site
     store = LocalFolder(tmp_path)
     with pytest.raises(ValidationFailed) as empty:
-        store_comment_file(session, store, "labour", tally.id, people["zhao"], io.BytesIO(), "a.txt")
+        store_comment_file(
+            session, store, "labour", tally.id, people["zhao"], io.BytesIO(), "a.txt"
+        )
     assert [p.code for p in empty.value.problems] == ["upload_empty"]
     with pytest.raises(ValidationFailed) as large:
         store_comment_file(

@@ -24,6 +24,7 @@ SAMPLES = {
     "{webhook}": "1",
     "{event_id}": "1",
     "{job}": "1",
+    "{comment_id}": "1",
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

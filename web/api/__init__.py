@@ -69,6 +69,7 @@ def _no_route(rest: str) -> ResponseReturnValue:
 def _register_children() -> None:
     from web.api import (
         batch,
+        comments,
         history,
         imports,
         inbox,
@@ -87,6 +88,7 @@ def _register_children() -> None:
         records.bp,
         batch.bp,
         history.bp,
+        comments.bp,
         transitions.bp,
         inbox.bp,
         reports.bp,

@@ -35,6 +35,7 @@ from engine.actor import Actor
 from engine.catalog import Catalog
 from web.api.operations import ApiRoute
 from web.api.spec_admin import ADMIN_OPERATIONS
+from web.api.spec_comments import COMMENT_OPERATIONS
 from web.api.spec_context import Builder, SpecContext
 from web.api.spec_general import GENERAL_OPERATIONS
 from web.api.spec_imports import IMPORT_OPERATIONS
@@ -50,6 +51,7 @@ OPERATIONS: dict[str, Builder] = {
     **GENERAL_OPERATIONS,
     **ADMIN_OPERATIONS,
     **IMPORT_OPERATIONS,
+    **COMMENT_OPERATIONS,
     **NOTIFICATION_OPERATIONS,
 }
 # The document's names of the routes' path variables left as `{name}` (its links use `id`).
