@@ -35,7 +35,7 @@ from engine.models_notifications import (
     NotificationChannel,
     NotificationSend,
 )
-from engine.notifications.claims import Claimed, Renderer, claim_due
+from engine.notifications.claims import LEASE, Claimed, Renderer, claim_due
 from engine.notifications.outgoing import Sender, SendFailed
 from engine.notifications.vocabulary import CHANNELS
 
@@ -157,6 +157,12 @@ def settle(
     return send.status
 
 
+def holds(send: NotificationSend, lease: dt.datetime) -> bool:
+    """Whether the row is still leased by the run that claimed it with `lease`."""
+    held = send.claimed_until
+    return send.status == "sending" and held is not None and aware(held) == lease
+
+
 def _record(
     factory: sessionmaker[Session],
     claimed: Claimed,
@@ -169,8 +175,7 @@ def _record(
         send = session.get(NotificationSend, claimed.send_id)
         if send is None:  # pragma: no cover - deleted with its notification meanwhile
             return
-        held = send.status == "sending" and send.claimed_until is not None
-        if not held or aware(send.claimed_until or now) != claimed.lease:
+        if not holds(send, claimed.lease):
             # the lease ran out and another run took the row over: log, leave its state
             log.warning("notification send %s outlived its lease", claimed.send_id)
             session.add(
@@ -203,10 +208,23 @@ def deliver_due(
     if senders is None and found.claimed:
         senders = default_senders(factory, settings)
     senders = senders or {}
-    for claimed in found.claimed:
+    started = time.monotonic()
+    for number, claimed in enumerate(found.claimed):
+        if time.monotonic() - started > LEASE.total_seconds() / 2:  # slow servers: let go
+            release(factory, found.claimed[number:])  # of the rest while the lease holds
+            break
         error, took = attempt(senders.get(claimed.channel), claimed)
         _record(factory, claimed, error, now, took, report)
     return report
+
+
+def release(factory: sessionmaker[Session], claimed: list[Claimed]) -> None:
+    """Give back rows this run claimed but will not send: due again at once, no attempt."""
+    with transaction(factory) as session:
+        for one in claimed:
+            send = session.get(NotificationSend, one.send_id)
+            if send is not None and holds(send, one.lease):
+                send.status, send.claimed_until = "pending", None
 
 
 # -- the log an administrator reads -------------------------------------------------------

@@ -28,7 +28,7 @@ from engine.models_notifications import (
     NotificationPreference,
     NotificationSend,
 )
-from engine.notifications import Preferences, notify, save_preferences
+from engine.notifications import Preferences, delivery, notify, save_preferences
 from engine.notifications.claims import LEASE, claim_due
 from engine.notifications.delivery import (
     MAX_ATTEMPTS,
@@ -397,3 +397,16 @@ def test_a_digest_turned_off_sends_what_it_held_one_by_one(session_factory, site
     assert len(digests(session_factory, inbox, MONDAY).released) == 1
     assert len(deliver(session_factory, inbox, MONDAY).sent) == 1
     assert [m.subject for m in inbox.received] == ["task: task:1"]
+
+
+def test_a_run_too_slow_for_its_lease_gives_back_what_it_has_not_sent(
+    session_factory, site, monkeypatch
+) -> None:
+    raise_task(session_factory, site, "task:1", MONDAY)
+    monkeypatch.setattr(delivery, "LEASE", dt.timedelta(0))  # as if half of it had passed
+    inbox = Inbox()
+    assert deliver(session_factory, inbox, MONDAY).sent == [] and inbox.received == []
+    assert {(s.status, s.attempts) for s in sends(session_factory)} == {("pending", 0)}
+    monkeypatch.undo()
+    assert len(deliver(session_factory, inbox, MONDAY).sent) == 2
+    assert len(inbox.received) == 2
