@@ -133,7 +133,10 @@ def _add_extra_approver(
         raise ApproverCannotRead(transition.id, record.state, user=target)
     if replaces is not None:
         tasks.close_tasks(session, context.module, record.id, now, user=replaces, kinds=("vote",))
-    tasks.open_vote_task(session, context.module, record, transition, target, now)
+    item = tasks.open_vote_task(session, context.module, record, transition, target, now)
+    from engine.notifications.triggers import tasks_opened  # notifications read the workflow
+
+    tasks_opened(session, context.module, record, [item], actor.name)
     record_change(
         session,
         context.module,

@@ -21,7 +21,7 @@ from engine.actor import SYSTEM, Actor
 from engine.attachments import LocalFolder
 from engine.catalog import load_catalog
 from engine.db import transaction
-from engine.errors import ProblemsError
+from engine.errors import ProblemsError, TransitionRefused
 from engine.grants import add_grant
 from engine.imports.jobs_run import interrupt_stale, run_job
 from engine.models import Task, User, utcnow
@@ -30,7 +30,7 @@ from engine.models_notifications import Notification
 from engine.notifications.triggers import outcome
 from engine.packs import import_pack
 from engine.records import create_record, list_records
-from engine.workflow import apply_transition
+from engine.workflow import apply_transition, delegate_vote
 from tests.engine.people import make_user
 from tests.receiver import running_receiver
 
@@ -144,6 +144,21 @@ def test_a_rejection_and_a_withdrawal(session, site) -> None:
     (decision,) = notes(session, "lee", "decision")
     assert (decision.params["outcome"], decision.params["comment"]) == ("rejected", "缺考勤照片")
     assert len(notes(session, "zhao", "task")) == 2  # one for each time it waited for him
+
+
+def test_a_vote_handed_on_tells_the_one_who_now_has_it(session, site) -> None:
+    sun = scoped(session, "sun", "site_manager", site["project"])
+    record_id = tally(session, site)
+    apply_transition(session, "labour_tally", record_id, "submit", site["lee"])
+    assert [n.event for n in notes(session, "sun")] == ["task"]  # a second site manager
+    with pytest.raises(TransitionRefused), session.begin_nested():  # may not read it: refused
+        delegate_vote(session, "labour_tally", record_id, "approve", site["zhao"], "qian")
+    assert notes(session, "qian") == []
+    told = len(notes(session, "sun"))
+    delegate_vote(session, "labour_tally", record_id, "approve", site["zhao"], "acc")
+    (note,) = notes(session, "acc", "task")
+    assert note.actor == "zhao" and note.params["kind"] == "vote"
+    assert len(notes(session, "sun")) == told and sun.name == "sun"
 
 
 def test_what_a_move_means_to_the_owner(session) -> None:
