@@ -341,3 +341,26 @@ def test_a_webhook_given_up_after_its_last_attempt_tells_the_admins(
     assert note.key == f"webhook_failed:{report.failed[0]}"
     assert note.params["webhook_id"] == hook_id and note.params["event"] == "created"
     assert "503" in note.params["error"] and note.params["url"] == receiver.url
+
+
+def test_a_value_the_copied_role_may_not_see_is_left_out_of_the_message(session) -> None:
+    pack = json.loads((MODULES / "construction.json").read_text(encoding="utf-8"))
+    tally_module = next(m for m in pack["modules"] if m["id"] == "labour_tally")
+    approve = next(t for t in tally_module["workflow"]["transitions"] if t["id"] == "approve")
+    approve["notify"] = {
+        "role": "viewer",  # the viewer's rule hides amount
+        "message": {"en": "{worker}: {amount}", "zh-CN": "{worker}：{amount} 元"},
+    }
+    import_pack(session, pack)
+    project = project_id(session, "PRJ-2026-001")
+    site = {
+        "project": project,
+        "lee": make_user(session, "lee", "foreman"),
+        "zhao": scoped(session, "zhao", "site_manager", project),
+    }
+    make_user(session, "vic", "viewer")
+    record_id = tally(session, site)
+    apply_transition(session, "labour_tally", record_id, "submit", site["lee"])
+    apply_transition(session, "labour_tally", record_id, "approve", site["zhao"])
+    (copied,) = notes(session, "vic", "copied")
+    assert copied.params["message"] == {"en": "王伟: —", "zh-CN": "王伟：— 元"}
