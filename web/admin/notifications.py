@@ -24,6 +24,7 @@ from engine.notifications import CHANNELS
 from engine.notifications.channels import channel_setups, save_channel
 from engine.notifications.outgoing import SendFailed
 from web.admin.guard import admin_blueprint
+from web.admin.webhooks import module_titles
 from web.pages.context import db
 from web.params import whole_number
 from web.problems import problem_message
@@ -119,6 +120,7 @@ def _render(
             channel_names=channel_labels(),
             status_names=status_labels(),
             event_names=event_labels(),
+            titles=module_titles(),
         )
     return page, status
 
