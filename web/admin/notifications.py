@@ -22,6 +22,7 @@ from flask_login import current_user
 from engine.errors import Problem, ValidationFailed
 from engine.notifications import CHANNELS
 from engine.notifications.channels import channel_setups, save_channel
+from engine.notifications.delivery import STATUSES, delivery_log, retry_send
 from engine.notifications.outgoing import SendFailed
 from web.admin.guard import admin_blueprint
 from web.admin.webhooks import module_titles
@@ -30,8 +31,6 @@ from web.params import whole_number
 from web.problems import problem_message
 
 bp = admin_blueprint("admin_notifications", __name__, url_prefix="/admin/notifications")
-
-STATUSES = ("pending", "sending", "sent", "failed", "dropped", "digest")
 
 
 def channel_labels() -> dict[str, str]:
@@ -68,17 +67,6 @@ def event_labels() -> dict[str, str]:
     }
 
 
-def _log_functions() -> tuple[Any, Any]:
-    """The delivery loop's own log and retry; the plain stand-in until they are there."""
-    import importlib
-
-    try:
-        found = importlib.import_module("engine.notifications.delivery")
-    except ImportError:
-        found = importlib.import_module("engine.notifications.sendlog")
-    return found.delivery_log, found.retry_send
-
-
 def _filters() -> dict[str, Any]:
     """The log's filters from the query string; an unknown value is ignored, not an error."""
     page = whole_number(request.args.get("page", "1"))
@@ -106,7 +94,6 @@ def _render(
     status: int = 200,
 ) -> tuple[str, int]:
     filters = _filters()
-    delivery_log, _retry = _log_functions()
     with db() as session:
         page = render_template(
             "admin/notifications/index.html",
@@ -196,7 +183,6 @@ def test(channel: str) -> ResponseReturnValue:
 @bp.post("/sends/<int:send_id>/retry")
 def retry(send_id: int) -> ResponseReturnValue:
     """Send a failed one again with the next delivery round."""
-    _log, retry_send = _log_functions()
     with db() as session:
         retry_send(session, send_id)
     flash(_("Send %(id)s will be tried again by the next delivery round.", id=send_id), "success")
