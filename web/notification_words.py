@@ -159,8 +159,8 @@ def event_sentences() -> dict[str, str]:
         "overdue": _("A record of mine is overdue"),
         "mention": _("Someone mentioned me in a comment"),
         "comment": _("Someone commented on a record of mine"),
-        "import_failed": _("An import failed (administrators)"),
-        "webhook_failed": _("A webhook delivery failed (administrators)"),
+        "import_failed": _("An import I started or look after failed"),
+        "webhook_failed": _("A webhook delivery was given up"),
     }
 
 

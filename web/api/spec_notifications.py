@@ -67,21 +67,19 @@ MARKED = {
     "required": ["marked", "unread"],
     "properties": {"marked": {"type": "integer"}, "unread": {"type": "integer"}},
 }
-PREFERENCES = {
-    "type": "object",
-    "properties": {
-        "email": {"type": ["string", "null"], "format": "email"},
-        "mobile": {"type": ["string", "null"], "pattern": "^\\+?[0-9]{5,20}$"},
-        "language": {"enum": list(LANGUAGES)},
-        "muted": {"type": "array", "items": {"enum": list(EVENTS)}},
-        "channels": {"type": "array", "items": {"enum": list(CHANNELS)}},
-        "quiet_from": CLOCK,
-        "quiet_to": CLOCK,
-        "digest": {"type": "boolean"},
-        "digest_hour": {"type": "integer", "minimum": 0, "maximum": 23},
-    },
-    "additionalProperties": False,
+PREFERENCE_FIELDS: dict[str, Any] = {
+    "email": {"type": ["string", "null"], "format": "email"},
+    "mobile": {"type": ["string", "null"], "pattern": "^\\+?[0-9]{5,20}$"},
+    "language": {"enum": list(LANGUAGES)},
+    "muted": {"type": "array", "items": {"enum": list(EVENTS)}},
+    "channels": {"type": "array", "items": {"enum": list(CHANNELS)}},
+    "quiet_from": CLOCK,
+    "quiet_to": CLOCK,
+    "digest": {"type": "boolean"},
+    "digest_hour": {"type": "integer", "minimum": 0, "maximum": 23},
 }
+PREFERENCES = {"type": "object", "properties": PREFERENCE_FIELDS, "additionalProperties": False}
+ANSWER = PREFERENCES | {"required": list(PREFERENCE_FIELDS)}  # every key, always
 
 
 def _list(ctx: SpecContext) -> Iterator[Placed]:
@@ -114,27 +112,25 @@ def _read(ctx: SpecContext) -> Iterator[Placed]:
 
 
 def _preferences(ctx: SpecContext) -> Iterator[Placed]:
-    answer: dict[str, Any] = PREFERENCES | {"required": list(PREFERENCES["properties"])}
     yield (
         {},
         operation(
             "notifications.preferences",
             "What the caller wants to be told, and where",
             TAG,
-            responses(200, answer, (401,)),
+            responses(200, ANSWER, (401,)),
         ),
     )
 
 
 def _save_preferences(ctx: SpecContext) -> Iterator[Placed]:
-    answer: dict[str, Any] = PREFERENCES | {"required": list(PREFERENCES["properties"])}
     yield (
         {},
         operation(
             "notifications.save_preferences",
             "Change the caller's preferences (keys left out keep their value); all or nothing",
             TAG,
-            responses(200, answer, tuple(c for c in WRITE_ERRORS if c not in (403, 404, 409))),
+            responses(200, ANSWER, tuple(c for c in WRITE_ERRORS if c not in (403, 404, 409))),
             body=request_body(PREFERENCES),
         ),
     )

@@ -48,11 +48,13 @@ from web.notification_words import (
 )
 from web.pages.context import actor, db, is_htmx
 from web.pages.formatting import moment_text, user_text
+from web.params import whole_number
 from web.problems import problem_message
 
 bp = Blueprint("notifications", __name__)
 
 SHOWS = ("all", "unread")
+ADMIN_ONLY = ("webhook_failed",)
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,8 @@ def item_of(note: Notification, now: dt.datetime) -> Item:
 
 
 def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    number = whole_number(request.args.get("page", "1"))
+    return number if number is not None and 0 < number < 100_000 else 1
 
 
 @bp.get("/notifications")
@@ -161,12 +163,12 @@ def read_all() -> ResponseReturnValue:
 def _back() -> str:
     """The list as it was shown (its filter and page), never another site."""
     show = request.form.get("show")
-    page = request.form.get("page", "")
+    page = whole_number(request.form.get("page", ""))
     args: dict[str, Any] = {}
     if show in SHOWS and show != "all":
         args["show"] = show
-    if page.isdigit() and 1 < int(page) < 100_000:
-        args["page"] = int(page)
+    if page is not None and 1 < page < 100_000:
+        args["page"] = page
     return url_for("notifications.index", **args)
 
 
@@ -177,20 +179,21 @@ def _from_form(form: MultiDict[str, str], kept: Preferences) -> tuple[Preference
     """The choices of the form, and what could not even be read (the hour)."""
     raw_hour = (form.get("digest_hour") or "").strip()
     found: list[Problem] = []
-    hour = kept.digest_hour
-    if raw_hour.isdigit() and len(raw_hour) <= 2:
-        hour = int(raw_hour)
-    else:
+    hour = whole_number(raw_hour)
+    if hour is None or hour > 99:
+        hour = kept.digest_hour
         found.append(Problem("/notifications/digest_hour", "not_an_hour", {"value": raw_hour}))
     offered = set(enabled_channels_now())
     # a channel the administrator has not set up cannot be chosen (an unknown one is refused)
     chosen = [c for c in form.getlist("channels") if c in offered or c not in CHANNELS]
     kept_off = [c for c in kept.channels if c not in offered]  # not offered: left as they were
+    events = shown_events()
+    unticked = {e for e in events if e not in form.getlist("events")}
     wanted = Preferences(
         email=(form.get("email") or "").strip() or None,
         mobile=(form.get("mobile") or "").strip() or None,
         language=form.get("language") or "",
-        muted=frozenset(e for e in EVENTS if e not in form.getlist("events")),
+        muted=frozenset(unticked | (kept.muted - set(events))),  # not offered: left as they were
         channels=tuple(dict.fromkeys([*chosen, *kept_off])),
         quiet_from=(form.get("quiet_from") or "").strip() or None,
         quiet_to=(form.get("quiet_to") or "").strip() or None,
@@ -198,6 +201,12 @@ def _from_form(form: MultiDict[str, str], kept: Preferences) -> tuple[Preference
         digest_hour=hour,
     )
     return wanted, found
+
+
+def shown_events() -> tuple[str, ...]:
+    """The events offered: a failed webhook is only ever told to administrators."""
+    admin_only = () if actor().is_admin else ADMIN_ONLY
+    return tuple(e for e in EVENTS if e not in admin_only)
 
 
 def enabled_channels_now() -> set[str]:
@@ -222,7 +231,7 @@ def _preferences_page(
         prefs=prefs,
         errors=errors,
         raw_hour=str(prefs.digest_hour) if raw_hour is None else raw_hour,
-        events=EVENTS,
+        events=shown_events(),
         sentences=event_sentences(),
         channels=CHANNELS,
         channel_titles=channel_titles(),
