@@ -21,6 +21,7 @@ from engine.models_notifications import NotificationChannel, NotificationSend
 from engine.notifications import Preferences, notify, save_preferences
 from engine.notifications.channels import save_channel
 from tests.receiver import Receiver, running_receiver
+from tests.smtpserver import running_smtp
 from tests.web.helpers import post, project_id
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -144,10 +145,27 @@ def test_a_test_message_reaches_the_robot_and_a_failure_is_said(
     assert len(receiver.received) == 2
 
 
-def test_an_email_test_needs_the_administrators_own_address(sign_in: SignIn) -> None:
+def test_an_email_test_goes_to_the_administrators_own_address(
+    app: Flask, sign_in: SignIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
     admin = sign_in("admin")
-    answer = post(admin, f"{PAGE}channels/email/test", follow_redirects=True)
-    assert "no test was sent" in answer.text
+    with running_smtp() as smtp:
+        monkeypatch.setenv("FORMWORK_SMTP_HOST", smtp.host)
+        monkeypatch.setenv("FORMWORK_SMTP_PORT", str(smtp.port))
+        monkeypatch.setenv("FORMWORK_SMTP_TLS", "none")
+        monkeypatch.setenv("FORMWORK_SMTP_FROM", "Formwork <fw@example.com>")
+        page = admin.get(PAGE)
+        assert f"{smtp.host}:{smtp.port}" in page.text and "fw@example.com" in page.text
+        answer = post(admin, f"{PAGE}channels/email/test", follow_redirects=True)
+        assert "no test was sent" in answer.text and smtp.received == []  # no address yet
+        with transaction(app.extensions["formwork"].session_factory) as session:
+            user_id = accounts.get_user(session, "admin").id
+            save_preferences(session, user_id, Preferences(email="boss@example.com", language="en"))
+        answer = post(admin, f"{PAGE}channels/email/test", follow_redirects=True)
+        assert "a test message was sent to boss@example.com" in answer.text
+        (mail,) = smtp.received
+        assert mail.rcpt_tos == ["boss@example.com"]
+        assert mail.message["Subject"] == "Formwork: test message"
 
 
 def _one_failed_send(app: Flask) -> int:
@@ -202,3 +220,9 @@ def test_a_foreman_gets_403_everywhere(app: Flask, sign_in: SignIn) -> None:
         assert post(foreman, PAGE + path, {"enabled": "1", "url": ""}).status_code == 403
     assert channels(app)["dingtalk"][1]["url"] == "https://10.0.0.9/r"
     assert trail(app) == [(None, "channel.save", "channel dingtalk")]
+
+
+def test_sending_again_an_unknown_send_is_not_found(sign_in: SignIn) -> None:
+    admin = sign_in("admin")
+    assert post(admin, f"{PAGE}sends/987654/retry").status_code == 404
+    assert post(admin, f"{PAGE}channels/pager").status_code == 404
