@@ -257,15 +257,21 @@ def _task_params(module: Module, record: Record, task: Task) -> Params:
 
 
 def tasks_opened(
-    session: Session, module: Module, record: Record, opened: Sequence[Task], by: str | None
+    session: Session,
+    module: Module,
+    record: Record,
+    opened: Sequence[Task],
+    by: str | None,
+    told_already: Iterable[str] = (),
 ) -> int:
     """Tell the users of the items just opened that the record waits for them ("task"):
-    once each, by their vote item if they have one, else by the first item of their role."""
+    once each, by their vote item if they have one, else by the first item of their role;
+    not those `told_already` of the same move (the owner hearing its decision)."""
     if not opened:
         return 0
     session.flush()  # the items' ids are the events' keys
     members = role_members(session, (t.assignee_role for t in opened if t.assignee_role))
-    told, seen = 0, set[str]()
+    told, seen = 0, set(told_already)
     for task in sorted(opened, key=lambda t: (t.kind != "vote", t.id)):
         names = {task.assignee_user} if task.assignee_user else members[task.assignee_role or ""]
         names, seen = names - seen, seen | names
@@ -287,7 +293,9 @@ def fired(
     """After `transition` moved `record` (its history `entry`): "task" to those it now waits
     for, "decision" to its owner when someone else moved it, "copied" to the users copied."""
     by, at, where = entry.actor, aware(entry.at) or entry.at, f"{module.id}:{record.id}:{entry.id}"
-    tasks_opened(session, module, record, opened, by)
+    decided_for = [record.owner] if record.owner and record.owner != by else []
+    # the owner told of a rejection is not told again that the record now waits for them
+    tasks_opened(session, module, record, opened, by, told_already=decided_for)
 
     def moved(hidden: frozenset[str]) -> dict[str, Any]:
         return {
@@ -298,14 +306,14 @@ def fired(
             "comment": entry.comment,
         }
 
-    if record.owner and record.owner != by:
+    if decided_for:
         result = outcome(module, transition, entry.from_state)
 
         def decided(hidden: frozenset[str]) -> dict[str, Any]:
             return {**moved(hidden), "outcome": result}
 
         key = f"decision:{where}"
-        tell(session, "decision", module, record, [record.owner], decided, key=key, by=by, at=at)
+        tell(session, "decision", module, record, decided_for, decided, key=key, by=by, at=at)
     if copied:
         reads = [
             n for text in (transition.notify_message or {}).values() for n in placeholders(text)
