@@ -104,6 +104,13 @@ class Site:
         (line,) = [ln for ln in result.stdout.splitlines() if ln.startswith("Notifications:")]
         return line
 
+    def work(self) -> str:
+        """One round of `formwork worker`: what it printed (nothing when nothing was due)."""
+        args = ["worker", "--interval", "0.1", "--rounds", "1", "--no-imports"]
+        result = self.api.app.test_cli_runner().invoke(args=args)
+        assert result.exit_code == 0, result.output
+        return str(result.stdout)
+
     def mails(self, start: int = 0) -> list[Received]:
         return self.smtp.received[start:]
 
