@@ -34,4 +34,5 @@ CODES: dict[str, str] = {
     "url_characters": (
         '{value!r} is not a URL: spaces and the characters < > " {{ }} | \\ ^ ` never appear in one'
     ),
+    "digest_needs_email": "a daily digest is an e-mail: choose e-mail among your channels",
 }

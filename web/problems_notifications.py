@@ -72,4 +72,7 @@ CODES: dict[str, Callable[[Params], str]] = {
         '%(value)s is not a URL: spaces and the characters < > " { } | \\ ^ ` never appear in one.',
         value=p.get("value"),
     ),
+    "digest_needs_email": lambda p: _(
+        "A daily digest is an e-mail: choose e-mail among your channels."
+    ),
 }

@@ -88,6 +88,8 @@ def _problems(
             refuse(name, "not_a_time", value)
     if bool(wanted.quiet_from) != bool(wanted.quiet_to):
         refuse("quiet_to" if wanted.quiet_from else "quiet_from", "both_times_needed")
+    if wanted.digest and "email" not in wanted.channels:
+        refuse("digest", "digest_needs_email")
     if not 0 <= wanted.digest_hour <= 23:
         refuse("digest_hour", "not_an_hour", wanted.digest_hour)
     return found

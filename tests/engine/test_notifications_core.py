@@ -160,3 +160,12 @@ def test_quiet_hours_may_run_over_midnight(
     wanted = Preferences(quiet_from=start, quiet_to=end)
     assert all(wanted.quiet_at(dt.time.fromisoformat(t)) for t in inside)
     assert not any(wanted.quiet_at(dt.time.fromisoformat(t)) for t in outside)
+
+
+def test_a_digest_without_email_is_refused_at_the_digest(session: Session, site: dict) -> None:
+    wanted = Preferences(email="z@example.com", channels=("dingtalk",), digest=True)
+    with pytest.raises(ValidationFailed) as refused:
+        save_preferences(session, site["zhao"].user_id, wanted)
+    assert [(p.path, p.code) for p in refused.value.problems] == [
+        ("/notifications/digest", "digest_needs_email")
+    ]
