@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import Problem, ValidationFailed
@@ -46,9 +48,22 @@ class Preferences:
 
 
 def preferences_of(session: Session, user_id: int | None) -> Preferences:
-    row = session.get(NotificationPreference, user_id) if user_id is not None else None
-    if row is None:
+    if user_id is None:
         return Preferences()
+    return preferences_for(session, [user_id])[user_id]
+
+
+def preferences_for(session: Session, user_ids: Iterable[int | None]) -> dict[int, Preferences]:
+    """Each user's choices in one query; the defaults for a user who never chose."""
+    ids = sorted({i for i in user_ids if i is not None})
+    rows = session.scalars(
+        select(NotificationPreference).where(NotificationPreference.user_id.in_(ids))
+    )
+    found = {row.user_id: _from_row(row) for row in rows}
+    return {i: found.get(i, Preferences()) for i in ids}
+
+
+def _from_row(row: NotificationPreference) -> Preferences:
     return Preferences(
         email=row.email,
         mobile=row.mobile,
