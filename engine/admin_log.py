@@ -1,4 +1,5 @@
-"""The administrators' trail: every pack, user, role, grant, token and webhook change.
+"""The administrators' trail: every pack, user, role, grant, token, webhook and notification
+channel change, and each notification an administrator sent again.
 
 Written by the engine function that makes the change, in the same transaction, so the
 command line, the API and the admin pages leave the same row and a change that rolls back
@@ -39,6 +40,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
         "webhook.redeliver",
     ),
     "channel": ("channel.save",),  # a notification channel turned on or off, its robot set
+    "notification": ("notification.resend",),  # a failed or dropped send sent again
 }
 ALL_ACTIONS = frozenset(a for group in ACTIONS.values() for a in group)
 PER_PAGE = 50

@@ -1,9 +1,10 @@
 """A test message from the channels page: one message, sent now, to check a channel's set-up.
 
 The administrator sends it to their own e-mail address (from their preferences) or to the
-robot's group. It goes out in the administrator's request, with the sender's own timeouts
-(at most some seconds): acceptable for one check by hand, and the answer is what the page
-shows. Nothing of it is stored: it is not a notification, and the outbox never sees it.
+robot's group, its link on FORMWORK_BASE_URL like every other message (not the address the
+page was reached by). It goes out in the administrator's request, with the sender's own
+timeouts (about 15 s for a robot, FORMWORK_SMTP_TIMEOUT for each step of an e-mail):
+acceptable for one check by hand, and the answer is what the page shows. Nothing of it is stored: it is not a notification, and the outbox never sees it.
 The database is read first and closed before the message leaves.
 """
 
@@ -71,10 +72,11 @@ def prepare_trial(
     *,
     user_id: int,
     user_name: str,
-    link: str,
+    path: str,
     environ: Mapping[str, str] | None = None,
 ) -> Trial:
-    """The test for `channel`; ValidationFailed when it cannot be sent (no address...)."""
+    """The test for `channel`, linking to `path` on the base URL; ValidationFailed when it
+    cannot be sent (no address...), SendFailed when a setting is wrong."""
     setup = channel_setups(session, environ).get(channel)
     if setup is None:
         values = ", ".join(channel_setups(session, environ))
@@ -90,13 +92,23 @@ def prepare_trial(
     message = trial_message(
         channel,
         language=wanted.language,
-        link=link,
+        link=_base_url(environ) + path,
         to_email=wanted.email,
         to_mobile=wanted.mobile,
         to_name=user_name,
     )
     settings = robot_settings(session, channel) if channel != "email" else {}
     return Trial(message, settings)
+
+
+def _base_url(environ: Mapping[str, str] | None) -> str:
+    """FORMWORK_BASE_URL (checked as the worker checks it), where every message links to."""
+    from engine.notifications.settings import settings_from_env
+
+    try:
+        return settings_from_env(os.environ if environ is None else environ).base_url
+    except ValueError as error:
+        raise SendFailed(str(error)) from None
 
 
 def sender_for(
@@ -122,7 +134,7 @@ def send_trial(
     *,
     user_id: int,
     user_name: str,
-    link: str,
+    path: str,
     environ: Mapping[str, str] | None = None,
     sender: Sender | None = None,
 ) -> Outgoing:
@@ -130,7 +142,7 @@ def send_trial(
     it could not be tried. Returns the message sent."""
     with factory() as session:
         trial = prepare_trial(
-            session, channel, user_id=user_id, user_name=user_name, link=link, environ=environ
+            session, channel, user_id=user_id, user_name=user_name, path=path, environ=environ
         )
     send = sender or sender_for(channel, trial.settings, environ)
     send(trial.message)

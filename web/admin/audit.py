@@ -61,6 +61,7 @@ def action_labels() -> dict[str, str]:
         "webhook.remove": _("Webhook removed"),
         "webhook.redeliver": _("Webhook delivery sent again"),
         "channel.save": _("Notification channel changed"),
+        "notification.resend": _("Notification sent again"),
     }
 
 
@@ -73,6 +74,7 @@ def group_labels() -> dict[str, str]:
         "token": _("Every API token change"),
         "webhook": _("Every webhook change"),
         "channel": _("Every notification channel change"),
+        "notification": _("Every notification sent again"),
     }
 
 
@@ -95,6 +97,8 @@ def key_labels() -> dict[str, str]:
         "allow_private": _("Private addresses allowed"),
         "id": _("Id"),
         "secret": _("Secret"),
+        "status": _("Status"),
+        "attempts": _("Attempts"),
     }
 
 

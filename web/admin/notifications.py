@@ -6,7 +6,8 @@ calls engine/notifications/channels.py, which checks it and writes the admin tra
 one shows each problem beside its input (422, nothing stored). "Send a test message" sends
 one message in this request, with the sender's timeouts, to the administrator's own address
 or the robot's group, and says what came back. Below, the log of every send, filtered by
-status and channel, a page at a time; a failed send can be sent again.
+status and channel, a page at a time; a failed send can be sent again (kept in the audit
+trail).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine.admin_log import log_admin_action
 from engine.errors import Problem, ValidationFailed
+from engine.models_notifications import Notification, NotificationSend
 from engine.notifications import CHANNELS
 from engine.notifications.channels import channel_setups, save_channel
 from engine.notifications.delivery import STATUSES, delivery_log, retry_send
@@ -88,6 +91,18 @@ def _form_errors(problems: Sequence[Problem]) -> dict[str, str]:
     return {name: " ".join(messages) for name, messages in errors.items()}
 
 
+def _smtp_timeout() -> str:
+    """FORMWORK_SMTP_TIMEOUT in seconds as the e-mail sender reads it (its default when the
+    settings cannot be read: the e-mail card says what is wrong)."""
+    from engine.notifications.settings import NotificationSettings, settings_from_env
+
+    try:
+        seconds = settings_from_env().smtp_timeout
+    except ValueError:
+        seconds = NotificationSettings().smtp_timeout
+    return f"{seconds:g}"
+
+
 def _render(
     errors: Mapping[str, Mapping[str, str]] | None = None,
     values: Mapping[str, Mapping[str, Any]] | None = None,
@@ -108,6 +123,7 @@ def _render(
             status_names=status_labels(),
             event_names=event_labels(),
             titles=module_titles(),
+            smtp_timeout=_smtp_timeout(),
         )
     return page, status
 
@@ -163,7 +179,7 @@ def test(channel: str) -> ResponseReturnValue:
             channel,
             user_id=current_user.actor.user_id,
             user_name=current_user.name,
-            link=url_for(".index", _external=True),
+            path=url_for(".index")[len(request.script_root) :],  # on FORMWORK_BASE_URL
         )
     except ValidationFailed as refused:
         reason = " ".join(problem_message(p) for p in refused.problems)
@@ -182,9 +198,18 @@ def test(channel: str) -> ResponseReturnValue:
 
 @bp.post("/sends/<int:send_id>/retry")
 def retry(send_id: int) -> ResponseReturnValue:
-    """Send a failed one again with the next delivery round."""
+    """Send a failed one again with the next delivery round; an administrator's action, so
+    the audit trail keeps who sent which again (one already waiting leaves no row)."""
     with db() as session:
-        retry_send(session, send_id)
+        found = session.get(NotificationSend, send_id) if send_id < 2**63 else None
+        before = {"status": found.status, "attempts": found.attempts} if found else None
+        send = retry_send(session, send_id)
+        if before is not None and send.status != before["status"]:
+            note = session.get(Notification, send.notification_id)
+            target = f"send {send.id}: {send.channel} to {note.user_name if note else '—'}"
+            after = {"status": send.status, "attempts": send.attempts}
+            by = current_user.name
+            log_admin_action(session, by, "notification.resend", target, before=before, after=after)
     flash(_("Send %(id)s will be tried again by the next delivery round.", id=send_id), "success")
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k in _filters()}
     return redirect(url_for(".index", _anchor="log", **args), code=303)
