@@ -67,6 +67,7 @@ def _tick_once(engine: Engine, limit: int) -> list[str]:
         f"Workflow: {len(report.fired)} due transition(s) fired, {len(report.skipped)} skipped."
     ]
     lines += [f"  {module} {record}: {why}" for module, record, why in report.skipped]
+    lines.append(f"Reminders: {report.due_soon} due soon, {report.overdue} overdue.")
     lines.append(f"Webhooks: {delivered} delivered, {retrying} to retry later, {failed} given up.")
     lines.append(deliver_round(factory, limit=limit, settings=settings).line())
     return lines

@@ -1,17 +1,21 @@
 """`formwork tick` and a `formwork worker` round send notifications by e-mail through a real
-SMTP server on 127.0.0.1, once each, and say how many; a wrong setting stops them with the
-variable's name."""
+SMTP server on 127.0.0.1, once each, and say how many; the tick says how many reminders it
+wrote; a wrong setting stops them with the variable's name."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from engine.accounts import get_user
+from engine.catalog import load_catalog
 from engine.db import transaction
+from engine.models import Task
 from engine.models_notifications import NotificationChannel
 from engine.notifications import Preferences, notify, save_preferences
 from engine.notifications.worker import NotificationWorker
@@ -113,3 +117,40 @@ def test_the_servers_thread_sends_without_any_request_waiting(api: Api, smtp: Sm
         thread.stop(timeout=30)
     assert not thread.is_alive() and thread.rounds >= 1
     assert [m.rcpt_tos for m in smtp.received] == [["manager@example.com"]]
+
+
+def waiting_since(api: Api, record: str, since: dt.datetime) -> None:
+    """Put a submitted tally's clock back: it has waited since `since` (due two days on)."""
+    with transaction(api.session_factory) as session:
+        main = load_catalog(session).tables["labour_tally"].main
+        session.execute(update(main).where(main.c.id == record).values(state_since=since))
+        session.execute(
+            update(Task).where(Task.record_id == record).values(due_at=since + dt.timedelta(2))
+        )
+
+
+def submitted(api: Api) -> str:
+    project = api.first("project", as_="foreman")["id"]
+    made = api.post(
+        "/modules/labour_tally/records", as_="foreman", json={"data": labour_data(project)}
+    )
+    assert made.status_code == 201, made.text
+    record = body(made)["id"]
+    fired = api.post(f"/modules/labour_tally/records/{record}/transitions/submit", as_="foreman")
+    assert fired.status_code == 200, fired.text
+    return str(record)
+
+
+def test_tick_says_how_many_reminders_it_wrote(api: Api, smtp: SmtpServer) -> None:
+    soon, late = submitted(api), submitted(api)
+    first = run(api, "tick")  # the pack's demo records may have reminders of their own
+    assert first.exit_code == 0 and "Reminders: " in first.stdout
+    now = dt.datetime.now(dt.UTC)
+    waiting_since(api, soon, now - dt.timedelta(days=2) + dt.timedelta(hours=3))
+    waiting_since(api, late, now - dt.timedelta(days=3))
+    tick = run(api, "tick")
+    assert tick.exit_code == 0, tick.output
+    # the manager is told one is due soon; he and its foreman that the other is overdue
+    assert "Reminders: 1 due soon, 2 overdue." in tick.stdout
+    again = run(api, "tick")
+    assert "Reminders: 0 due soon, 0 overdue." in again.stdout  # once per due moment
