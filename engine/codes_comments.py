@@ -13,5 +13,6 @@ CODES: dict[str, str] = {
     "mention_cannot_read": "{name} cannot read this record",
     "not_comment_author": "only the author of a comment may edit it",
     "no_comment": "no comment {id} on this record",
+    "no_comment_file": "comment {id} has no such file",
     "too_many_files": "a comment takes at most {limit} files",
 }

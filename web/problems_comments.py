@@ -18,5 +18,6 @@ CODES: dict[str, Callable[[Params], str]] = {
     "mention_cannot_read": lambda p: _("%(name)s cannot read this record.", name=p.get("name")),
     "not_comment_author": lambda p: _("Only the author of a comment may edit it."),
     "no_comment": lambda p: _("There is no comment %(id)s on this record.", id=p.get("id")),
+    "no_comment_file": lambda p: _("Comment %(id)s has no such file.", id=p.get("id")),
     "too_many_files": lambda p: _("A comment takes at most %(limit)s files.", limit=p.get("limit")),
 }

@@ -59,12 +59,19 @@ def test_post_list_and_the_mentioned_is_notified(api: Api) -> None:
     listed = body(api.get(url, as_="foreman"))["items"]
     assert [c["body"] for c in listed] == ["@accountant six hours at 40?"]
     with transaction(api.session_factory) as session:
-        told = sorted(session.execute(select(Notification.user_name, Notification.event)).all())
+        told = sorted(
+            session.execute(
+                select(Notification.user_name, Notification.event).where(
+                    Notification.event.in_(("mention", "comment"))
+                )
+            ).all()
+        )
     assert told == [("accountant", "mention"), ("foreman", "comment")]
 
 
 def test_out_of_scope_is_404_and_bad_input_is_located_422(api: Api) -> None:
     record = tally(api)
+    told = count(api, Notification)  # the approvers of the submitted tally
     url = f"/modules/labour_tally/records/{record}/comments"
     assert api.get(url, as_="planner").status_code == 404
     assert api.post(url, as_="planner", json={"body": "hi"}).status_code == 404
@@ -86,7 +93,7 @@ def test_out_of_scope_is_404_and_bad_input_is_located_422(api: Api) -> None:
     assert [(e["path"], e["code"]) for e in errors(wrong)] == [("/body", "not_text")]
     long = api.post(url, as_="manager", json={"body": "x" * 10_001})
     assert errors(long)[0]["code"] == "comment_too_long"
-    assert count(api, RecordComment) == 0 and count(api, Notification) == 0
+    assert count(api, RecordComment) == 0 and count(api, Notification) == told
 
 
 def test_only_the_author_edits_and_the_earlier_text_is_kept(api: Api) -> None:
@@ -121,9 +128,53 @@ def test_a_file_is_uploaded_then_attached_and_only_ones_own(api: Api) -> None:
     ]
 
 
+def test_a_comment_file_downloads_like_a_record_file_and_only_to_readers(api: Api) -> None:
+    record = tally(api)
+    url = f"/modules/labour_tally/records/{record}/comments"
+    page = b"<html><script>alert(1)</script>16 hours</html>"
+    sent = body(upload(api, record, page, "工时 <b>.html", "manager"))
+    other = body(upload(api, record, b"8 hours", "other.txt", "manager"))
+    first = body(
+        api.post(url, as_="manager", json={"body": "the sheet", "attachments": [sent["value"]]})
+    )
+    second = body(
+        api.post(url, as_="manager", json={"body": "more", "attachments": [other["value"]]})
+    )
+    link = f"{url}/{first['id']}/files/{sent['file']}"
+    got = api.get(link, as_="foreman")
+    assert got.status_code == 200 and got.data == page
+    assert got.mimetype == "text/html" and got.content_length == len(page)
+    assert got.headers["Content-Disposition"] == (
+        "attachment; filename=\" b.html\"; filename*=UTF-8''%E5%B7%A5%E6%97%B6%20b.html"
+    )
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    assert got.headers["Cache-Control"] == "private, no-store"
+    got.close()
+    for who, path in (
+        ("planner", link),  # may not read the record
+        ("foreman", f"{url}/{second['id']}/files/{sent['file']}"),  # a file of another comment
+        ("foreman", f"{url}/{first['id']}/files/{'0' * 32}"),
+        ("foreman", f"{url}/999999/files/{sent['file']}"),
+        ("foreman", f"/modules/labour_tally/records/nope/comments/{first['id']}/files/x"),
+    ):
+        missed = api.get(path, as_=who)
+        assert missed.status_code == 404 and errors(missed)[0]["message"], path
+    wrong = api.get(
+        f"{url}/{second['id']}/files/{sent['file']}",
+        as_="foreman",
+        headers={"Accept-Language": "zh-CN"},
+    )
+    assert errors(wrong)[0]["code"] == "no_comment_file"
+    assert errors(wrong)[0]["message"] == f"评论 {second['id']} 没有这个文件。"
+    assert api.get(link, as_=None).status_code == 401
+
+
 def test_the_openapi_document_describes_the_comment_routes(api: Api) -> None:
     document = body(api.get("/openapi.json", as_="manager"))
     base = "/modules/labour_tally/records/{id}/comments"
     assert {"get", "post"} <= set(document["paths"][base])
     assert {"get", "patch"} <= set(document["paths"][base + "/{comment_id}"])
     assert "post" in document["paths"][base + "/files"]
+    download = document["paths"][base + "/{comment_id}/files/{file_id}"]["get"]
+    assert set(download["responses"]) >= {"200", "401", "404"}
+    assert "*/*" in download["responses"]["200"]["content"]

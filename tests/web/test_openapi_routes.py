@@ -25,6 +25,7 @@ SAMPLES = {
     "{event_id}": "1",
     "{job}": "1",
     "{comment_id}": "1",
+    "{file_id}": "0" * 32,
 }
 METHODS = {"get", "post", "put", "patch", "delete"}
 

@@ -4,7 +4,8 @@ The same engine calls as the record page (engine/comments), so a rule holds in b
 record outside the caller's scope answers 404 for its comments too, a mention of someone who
 may not read the record is a 422 naming them, and an edit by anyone but the author is a 403.
 Files are uploaded first (multipart, part `file`) to `.../comments/files`; the comment then
-lists the answers' `value`s under `attachments`.
+lists the answers' `value`s under `attachments`, and each downloads from
+`.../comments/{comment_id}/files/{file}` with the same answer as the record page's link.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from engine.errors import Problem, ValidationFailed
 from web.api.common import json_object, readable_module
 from web.api.context import api_session
 from web.api.operations import operation
+from web.pages.comments import comment_file
 from web.pages.uploads import default_limit, file_store
 
 bp = Blueprint("comments", __name__)
@@ -125,3 +127,12 @@ def upload(module_id: str, record_id: str) -> ResponseReturnValue:
             default_limit(),
         )
         return jsonify({"value": reference.as_text(), **asdict(reference)}), 201
+
+
+@bp.get("/modules/<module_id>/records/<record_id>/comments/<int:comment_id>/files/<file_id>")
+@operation("comments.download")
+def download(module_id: str, record_id: str, comment_id: int, file_id: str) -> ResponseReturnValue:
+    """A comment's file, as the record page sends it; 404 for a reader who may not read it."""
+    with api_session() as (session, actor):
+        module = readable_module(session, actor, module_id)
+        return comment_file(session, module.id, record_id, comment_id, file_id, actor)

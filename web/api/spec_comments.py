@@ -1,4 +1,4 @@
-"""Comments on records in the OpenAPI document: list, post, read, edit, and upload a file.
+"""Comments on records in the OpenAPI document: list, post, read, edit, upload and download.
 
 Each operation is placed once per module the reader may read (a record they may read is a
 record they may comment on); the limits come from engine/comments.
@@ -17,11 +17,12 @@ from web.api.spec_parts import items_of, path_param, request_body, responses
 from web.api.spec_records import record_id
 
 MOMENT = {"type": "string", "format": "date-time"}
-FILE = {
+FILE_NAME = {"type": "string", "pattern": "^[0-9a-f]{32}$"}
+FILE: dict[str, Any] = {
     "type": "object",
     "required": ["file", "name", "type", "size"],
     "properties": {
-        "file": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+        "file": FILE_NAME,
         "name": {"type": "string"},
         "type": {"type": "string"},
         "size": {"type": "integer", "minimum": 1},
@@ -77,15 +78,21 @@ CHANGE = {
     "additionalProperties": False,
 }
 COMMENT_ID = path_param("comment_id", "the id of a comment on the record", {"type": "integer"})
+FILE_ID = path_param("file_id", "the `file` of one of the comment's attachments", FILE_NAME)
 
 
 def _each(
-    ctx: SpecContext, name: str, summary: str, one: bool = False, **operation: Any
+    ctx: SpecContext,
+    name: str,
+    summary: str,
+    one: bool = False,
+    extra: tuple[dict[str, Any], ...] = (),
+    **operation: Any,
 ) -> Iterator[Placed]:
     """The operation once per module the reader may read (`one`: about one comment)."""
     module: Module
     for module in ctx.modules:
-        parameters = [record_id(module), *([COMMENT_ID] if one else [])]
+        parameters = [record_id(module), *([COMMENT_ID] if one else []), *extra]
         yield (
             {"module_id": module.id},
             {
@@ -151,10 +158,32 @@ def _upload(ctx: SpecContext) -> Iterator[Placed]:
     )
 
 
+def _download(ctx: SpecContext) -> Iterator[Placed]:
+    answers: dict[str, Any] = responses(200, None, (401, 404))
+    answers["200"] = {
+        "description": "The file's bytes, of the type it was stored with, as an attachment "
+        "under its own name",
+        "headers": {
+            "Content-Disposition": {"schema": {"type": "string"}, "description": "attachment"}
+        },
+        "content": {"*/*": {"schema": {"type": "string", "contentEncoding": "binary"}}},
+    }
+    yield from _each(
+        ctx,
+        "comments.download",
+        "Download a file of a comment on a {module} record",
+        one=True,
+        extra=(FILE_ID,),
+        description="404 when the record is out of reach or the file is not the comment's.",
+        responses=answers,
+    )
+
+
 COMMENT_OPERATIONS: dict[str, Builder] = {
     "comments.list": _list,
     "comments.create": _create,
     "comments.read": _read,
     "comments.update": _update,
     "comments.upload": _upload,
+    "comments.download": _download,
 }

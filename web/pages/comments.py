@@ -14,20 +14,30 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
-from werkzeug.exceptions import NotFound as HttpNotFound
 
 from engine import comments as engine_comments
+from engine.actor import Actor
 from engine.attachments import Reference
 from engine.audit import visible_history
 from engine.catalog import load_catalog
 from engine.comments import CommentView, RevisionView
 from engine.definitions.model import Module
-from engine.errors import PermissionDenied, ValidationFailed
+from engine.errors import NotFound, PermissionDenied, ValidationFailed
 from engine.records import get_record
 from engine.records.model import Record
 from web import errors
@@ -179,20 +189,22 @@ def edit(module_id: str, record_id: str, comment_id: int) -> ResponseReturnValue
     return _answer(module_id, record_id)
 
 
-@bp.get("/m/<module_id>/r/<record_id>/comments/<int:comment_id>/files/<file_id>")
-@login_required
-def download(module_id: str, record_id: str, comment_id: int, file_id: str) -> ResponseReturnValue:
-    """A file attached to a comment, to whoever may read the record."""
-    with db() as session:
-        view, _earlier = engine_comments.comment_of(
-            session, module_id, record_id, comment_id, actor()
-        )
+def comment_file(
+    session: Session, module_id: str, record_id: str, comment_id: int, file_id: str, reader: Actor
+) -> Response:
+    """A comment's file as a download (NotFound unless the reader may read the record).
+
+    Sent like a record's attachment (web/pages/files.py): its own name in Content-Disposition
+    and `nosniff`, so an HTML file is never shown as a page of this site. The API's download
+    answers with the same, so both say the same of one file.
+    """
+    view, _earlier = engine_comments.comment_of(session, module_id, record_id, comment_id, reader)
     reference = next((r for r in view.attachments if r.file == file_id), None)
     store = file_store()
     size = store.size(reference.file) if reference is not None else None
     stream = store.open(file_id) if reference is not None and size is not None else None
     if reference is None or stream is None or size is None:
-        raise HttpNotFound()
+        raise NotFound(code="no_comment_file", id=comment_id)
     response = send_file(
         stream,
         mimetype=reference.type or "application/octet-stream",
@@ -205,6 +217,14 @@ def download(module_id: str, record_id: str, comment_id: int, file_id: str) -> R
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.get("/m/<module_id>/r/<record_id>/comments/<int:comment_id>/files/<file_id>")
+@login_required
+def download(module_id: str, record_id: str, comment_id: int, file_id: str) -> ResponseReturnValue:
+    """A file attached to a comment, to whoever may read the record."""
+    with db() as session:
+        return comment_file(session, module_id, record_id, comment_id, file_id, actor())
 
 
 @bp.get("/m/<module_id>/r/<record_id>/mentions")
