@@ -16,11 +16,11 @@ import re
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import sessions
-from engine.actor import ADMIN_ROLE, Actor
+from engine.actor import ADMIN_ROLE, actor_of
 from engine.admin_log import log_admin_action
 from engine.errors import Problem, ValidationFailed
 from engine.grants import (
@@ -321,18 +321,6 @@ def declared_roles(session: Session) -> dict[str, Any]:
         for role_id, title in pack.roles.items():
             found.setdefault(role_id, title)
     return found
-
-
-def actor_of(user: User) -> Actor:
-    """The engine's view of a user acting: name, roles and id, and the record grants when
-    they were read with the user (the sign-in check), so scopes read them no more."""
-    grants = None
-    if "grants" not in inspect(user).unloaded:
-        found: dict[str, set[str]] = {}
-        for grant in user.grants:
-            found.setdefault(grant.module, set()).add(grant.record_id)
-        grants = {k: frozenset(v) for k, v in found.items()}
-    return Actor(name=user.name, roles=role_ids(user), user_id=user.id, grants=grants)
 
 
 # -- helpers ---------------------------------------------------------------------------

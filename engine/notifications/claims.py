@@ -2,8 +2,8 @@
 whether it goes out now, later (quiet hours) or not at all, and leases the ones that go.
 
 Everything that can change between the event and the send is looked at again here: the
-recipient is still active and may still read the record, the administrator still has the
-channel on, the recipient still wants it (and, for e-mail, has an address). A row that fails
+recipient is still active and may still read the record, the inbox item a "task" names
+(its key, `task:<id>`) is still open, the administrator still has the channel on, the recipient still wants it (and, for e-mail, has an address). A row that fails
 one of these is dropped with the reason, never sent. A row in the recipient's quiet hours
 waits until they end, no attempt counted. The rest are worded (`messages.render`) and
 leased: status "sending", `claimed_until` a LEASE ahead. A worker that dies before it marks
@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.actor import Actor
 from engine.catalog import load_catalog
 from engine.db import is_sqlite, transaction
+from engine.models import Task
 from engine.models_notifications import Notification, NotificationSend
 from engine.notifications.events import enabled_channels, reader
 from engine.notifications.outgoing import Outgoing
@@ -109,6 +110,17 @@ def may_read(session: Session, who: Actor, module: str | None, record_id: str | 
     return found is not None and can_read(session, catalog, found, record_id, who)
 
 
+def task_closed(session: Session, note: Notification) -> bool:
+    """Whether the inbox item a "task" notification tells of was closed since (the record
+    moved on, the vote was cast or handed on, the approver lost the role): "waiting for you"
+    would no longer be true."""
+    number = note.key.removeprefix("task:") if note.event == "task" else ""
+    if not number.isdigit():
+        return False
+    item = session.get(Task, int(number))
+    return item is not None and item.done_at is not None
+
+
 def why_not(
     session: Session, note: Notification, channel: str, channels: set[str]
 ) -> tuple[str | None, Preferences]:
@@ -119,6 +131,8 @@ def why_not(
     prefs = preferences_of(session, who.user_id)
     if not may_read(session, who, note.module, note.record_id):
         return f"{note.user_name} may no longer read {note.module} {note.record_id}", prefs
+    if task_closed(session, note):
+        return f"the task on {note.module} {note.record_id} is no longer open", prefs
     if channel not in channels:
         return f"the administrator turned {channel} off", prefs
     if channel not in prefs.channels:

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from engine.accounts import actor_of
-from engine.actor import Actor
+from engine.actor import Actor, actor_of
 from engine.catalog import load_catalog
 from engine.models import User, utcnow
 from engine.models_notifications import Notification, NotificationChannel, NotificationSend

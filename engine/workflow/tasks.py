@@ -8,8 +8,9 @@ items (抄送) that stay until read.
 
 Seeded records placed in a waiting state go through `enter_state` too. A user who becomes an
 approver after a record started waiting (created after the pack's seed, given the role or a
-grant later) gets the vote items they are now due from `sync_vote_tasks`, which also closes
-those of a user who lost the role or grant.
+grant later) gets the vote items they are now due from `sync_vote_tasks`, and is told of
+them like any other approver (not of a demo record's: the pack placed it there, nobody moved
+it); it also closes those of a user who lost the role or grant.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine.catalog import Catalog
 from engine.definitions.model import Approval, Module, Transition
-from engine.models import Task, User, UserRole, Vote
+from engine.models import HistoryEntry, Task, User, UserRole, Vote
 from engine.records.model import Record
 from engine.workflow.approvals import eligible_approvers
 from engine.workflow.due import due_at
@@ -173,11 +174,17 @@ def _approval_record(module: Module, row: Row[Any], approval: Approval) -> Recor
         updated_at=row.updated_at,
         module_version=row.module_version,
         data={
-            **{f: row._mapping[f] for f in _due_fields(module)},
+            **{f: row._mapping[f] for f in _due_fields(module) | _title_field(module, row)},
             **{f: row._mapping[f] for f in approval.fields},
         },
         state_since=row.state_since,
     )
+
+
+def _title_field(module: Module, row: Row[Any]) -> set[str]:
+    """The record's title field, when stored on its row (the notification names the record)."""
+    name = module.title_field
+    return {name} if name and name in row._mapping else set()
 
 
 def _due_fields(module: Module) -> set[str]:
@@ -206,6 +213,18 @@ def _close_stale_votes(session: Session, catalog: Catalog, user: User, now: dt.d
             task.done_at = now
 
 
+def _moved_in(session: Session, module: Module, record: Record) -> bool:
+    """Whether the record reached its state by a transition (a pack's demo record was
+    placed in it at install, and nobody is told of those)."""
+    moved = select(HistoryEntry.id).where(
+        HistoryEntry.module == module.id,
+        HistoryEntry.record_id == record.id,
+        HistoryEntry.to_state == record.state,
+        HistoryEntry.transition.is_not(None),
+    )
+    return session.scalar(moved.limit(1)) is not None
+
+
 def sync_vote_tasks(session: Session, catalog: Catalog, user: User, now: dt.datetime) -> int:
     """Bring `user`'s vote items in step with who they are now; returns how many opened.
 
@@ -213,6 +232,8 @@ def sync_vote_tasks(session: Session, catalog: Catalog, user: User, now: dt.date
     items opened when records entered their state (or were seeded in it) named the approvers
     of that moment. Items the user may no longer act on are closed; those now due, opened.
     """
+    from engine.notifications.triggers import tasks_opened  # notifications read the workflow
+
     _close_stale_votes(session, catalog, user, now)
     roles = {r.role for r in user.roles}
     opened = 0
@@ -225,7 +246,9 @@ def sync_vote_tasks(session: Session, catalog: Catalog, user: User, now: dt.date
                 continue
             for record in _waiting_for_vote(session, catalog, module, transition, user.name):
                 if user.name in eligible_approvers(session, catalog, module, record, transition):
-                    open_vote_task(session, module, record, transition, user.name, now)
+                    item = open_vote_task(session, module, record, transition, user.name, now)
+                    if _moved_in(session, module, record):  # demo records tell nobody
+                        tasks_opened(session, module, record, [item], None)
                     opened += 1
     return opened
 
