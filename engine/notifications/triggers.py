@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -101,6 +101,7 @@ def tell(
     by: str | None,
     at: dt.datetime,
     reads: Iterable[str] = (),
+    keys: Mapping[str, str] | None = None,
 ) -> int:
     """Raise `event` about `record` for `names`, grouped by the fields (`reads` and the
     title) their roles hide, so nobody is sent a value they may not see."""
@@ -116,6 +117,7 @@ def tell(
                 event,
                 group,
                 key=key,
+                keys=keys,
                 module=module.id,
                 record_id=record.id,
                 actor=by,
@@ -271,13 +273,26 @@ def tasks_opened(
         return 0
     session.flush()  # the items' ids are the events' keys
     members = role_members(session, (t.assignee_role for t in opened if t.assignee_role))
-    told, seen = 0, set(told_already)
+    seen = set(told_already)
+    # items alike (kind, transition, due and opening time) are one event with a key per user
+    alike: dict[tuple[Any, ...], tuple[Task, dict[str, str]]] = {}
     for task in sorted(opened, key=lambda t: (t.kind != "vote", t.id)):
         names = {task.assignee_user} if task.assignee_user else members[task.assignee_role or ""]
         names, seen = names - seen, seen | names
-        params, at = _task_params(module, record, task), aware(task.created_at) or task.created_at
-        key = f"task:{task.id}"
-        told += tell(session, "task", module, record, names, params, key=key, by=by, at=at)
+        _, keys = alike.setdefault(
+            (task.kind, task.transition, task.due_at, task.created_at), (task, {})
+        )
+        keys.update({name: f"task:{task.id}" for name in names})
+    told = 0
+    for first, keys in alike.values():
+        params, at = (
+            _task_params(module, record, first),
+            aware(first.created_at) or first.created_at,
+        )
+        key = f"task:{first.id}"
+        told += tell(
+            session, "task", module, record, keys, params, key=key, keys=keys, by=by, at=at
+        )
     return told
 
 
