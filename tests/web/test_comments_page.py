@@ -71,6 +71,31 @@ def test_hostile_text_is_shown_as_text_and_the_htmx_answer_is_the_panel_alone(
         assert 'hx-on::load="alert(3)' not in text and "<strong>bold" not in text
 
 
+def test_a_bare_http_address_becomes_a_link_and_nothing_else_does(
+    app: Flask, client: FlaskClient, sign_in: Callable[[str], FlaskClient]
+) -> None:
+    tally = new_tally(app)
+    sign_in("manager")
+    page = f"/m/labour_tally/r/{tally}"
+    body = (
+        "See https://example.com/a?b=1&c=(2).\n"
+        'javascript:alert(1) <a href="javascript:alert(2)">x</a> [y](javascript:alert(3))\n'
+        'http://x.cn/"onmouseover="alert(4) (http://例子.cn) ftp://example.com https://'
+    )
+    answer = post(client, f"{page}/comments", {"body": body}, headers=HTMX)
+    assert answer.status_code == 200
+    shown = re.search(r'<p class="comment">(.*?)</p>', answer.text, re.S).group(1)
+    rel = 'rel="noopener nofollow ugc"'
+    assert shown == (
+        f'See <a href="https://example.com/a?b=1&amp;c=(2)" {rel}>'
+        "https://example.com/a?b=1&amp;c=(2)</a>.\n"
+        "javascript:alert(1) &lt;a href=&#34;javascript:alert(2)&#34;&gt;x&lt;/a&gt; "
+        "[y](javascript:alert(3))\n"
+        f'<a href="http://x.cn/" {rel}>http://x.cn/</a>&#34;onmouseover=&#34;alert(4) '
+        "(http://例子.cn) ftp://example.com https://"
+    )
+
+
 def test_a_refused_comment_keeps_the_text_says_why_and_writes_nothing(
     app: Flask, client: FlaskClient, sign_in: Callable[[str], FlaskClient]
 ) -> None:

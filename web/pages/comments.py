@@ -41,6 +41,7 @@ from engine.errors import NotFound, PermissionDenied, ValidationFailed
 from engine.records import get_record
 from engine.records.model import Record
 from web import errors
+from web.pages.comment_text import comment_html
 from web.pages.context import actor, db, is_htmx
 from web.pages.messages import message_text
 from web.pages.uploads import default_limit, file_store
@@ -99,6 +100,9 @@ def record_activity(module: Module, record: Record, history: list[dict[str, Any]
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
     return {"record_activity": record_activity}
+
+
+bp.add_app_template_filter(comment_html, "comment_html")
 
 
 def _history(module: Module, record: Record) -> list[dict[str, Any]]:
