@@ -18,6 +18,12 @@ from tests.web.test_admin_builder import ZH, add, start_blank
 SignIn = Callable[[str], FlaskClient]
 
 
+def drawing(page: str) -> str:
+    """The workflow's drawing: the first SVG of its class (the top bar has an icon before it)."""
+    start = page.index('<svg xmlns="http://www.w3.org/2000/svg" class="wf-svg')
+    return page[start : page.index("</svg>", start)]
+
+
 def _with_workflow(client: FlaskClient) -> str:
     url = start_blank(client)
     add(client, url, "text", "Place")
@@ -48,7 +54,7 @@ def test_an_admin_edits_a_workflow_and_the_drawing_follows(sign_in: SignIn):
     )
     assert response.status_code == 303, response.text
     page = html.unescape(client.get(f"{url}/workflow").text)
-    svg = page[page.index("<svg") : page.index("</svg>")]
+    svg = drawing(page)
     for word in ("Rejected", "Archived", "Reject", "2 votes of"):
         assert word in svg, word
     assert 'data-code="diagram_unreachable" data-state="archived"' in page
@@ -131,7 +137,7 @@ def test_a_due_time_and_the_transition_it_fires_are_saved_drawn_and_published(si
     ]
     assert 'name="due" value="2"' in form and '<option value="days" selected>' in form
     assert '<option value="approve" selected>' in form and 'value="submit"' not in form
-    svg = page[page.index("<svg") : page.index("</svg>")]
+    svg = drawing(page)
     drawn = re.search(r'data-state="submitted">.*?</g>(?=<g class="wf-state|</g>)', svg)
     assert drawn is not None and 'class="wf-clock"' in drawn.group(0)
     assert "2 d · read-only" in drawn.group(0)  # due time first, after the clock
