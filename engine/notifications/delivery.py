@@ -138,8 +138,10 @@ def settle(
     now: dt.datetime,
     took: int,
     attempts: int,
+    waiting: str = "pending",
 ) -> str:
-    """Log one attempt and move the row on: "sent", "failed" for good, or "pending" again."""
+    """Log one attempt and move the row on: "sent", "failed" for good, or `waiting` again
+    (a digest's e-mails wait as "digest")."""
     number = attempts + 1
     session.add(
         NotificationAttempt(
@@ -152,7 +154,7 @@ def settle(
     elif number >= MAX_ATTEMPTS:
         send.status, send.last_error = "failed", error[:2000]
     else:
-        send.status, send.last_error = "pending", error[:2000]
+        send.status, send.last_error = waiting, error[:2000]
         send.next_attempt_at = now + backoff(number)
     return send.status
 

@@ -31,16 +31,15 @@ from engine.db import is_sqlite, transaction
 from engine.models import utcnow
 from engine.models_notifications import (
     Notification,
-    NotificationAttempt,
     NotificationPreference,
     NotificationSend,
 )
 from engine.notifications.claims import LEASE, why_not, zone_of
 from engine.notifications.delivery import (
     MAX_ATTEMPTS,
-    backoff,
     configured,
     default_senders,
+    settle,
 )
 from engine.notifications.events import enabled_channels, reader
 from engine.notifications.outgoing import Outgoing, Sender, SendFailed
@@ -207,20 +206,9 @@ def _record(
             send = session.get(NotificationSend, send_id)
             if send is None:  # pragma: no cover - deleted with its notification meanwhile
                 continue
-            session.add(
-                NotificationAttempt(
-                    send_id=send_id, attempt=number, at=now, ok=error is None,
-                    duration_ms=took, error=error,
-                )
-            )  # fmt: skip
-            send.attempts, send.claimed_until = number, None
-            if error is None:
-                send.status, send.sent_at, send.last_error = "sent", now, None
-            elif number >= MAX_ATTEMPTS:
-                send.status, send.last_error = "failed", error[:2000]
-            else:
-                send.status, send.last_error = "digest", error[:2000]
-                send.next_attempt_at = now + backoff(number)
+            settle(
+                session, send, error, now=now, took=took, attempts=claim.attempts, waiting="digest"
+            )
         if error is not None and number < MAX_ATTEMPTS:  # today's digest not had after all
             row = session.get(NotificationPreference, claim.user_id)
             if row is not None:

@@ -22,7 +22,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -43,6 +42,7 @@ from engine.records.model import Record
 from web import errors
 from web.pages.comment_text import comment_html
 from web.pages.context import actor, db, is_htmx
+from web.pages.files import attachment_response
 from web.pages.messages import message_text
 from web.pages.uploads import default_limit, file_store
 
@@ -204,22 +204,9 @@ def comment_file(
     """
     view, _earlier = engine_comments.comment_of(session, module_id, record_id, comment_id, reader)
     reference = next((r for r in view.attachments if r.file == file_id), None)
-    store = file_store()
-    size = store.size(reference.file) if reference is not None else None
-    stream = store.open(file_id) if reference is not None and size is not None else None
-    if reference is None or stream is None or size is None:
+    response = attachment_response(reference) if reference is not None else None
+    if response is None:
         raise NotFound(code="no_comment_file", id=comment_id)
-    response = send_file(
-        stream,
-        mimetype=reference.type or "application/octet-stream",
-        as_attachment=True,
-        download_name=reference.name,
-        max_age=0,
-        conditional=False,
-    )
-    response.content_length = size
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

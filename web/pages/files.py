@@ -8,10 +8,11 @@ bucket, web/pages/uploads.py), so any server behind the load balancer can answer
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, Response, abort, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from engine.attachments import Reference
 from engine.records import get_record
 from web.pages import uploads
 from web.pages.context import actor, db
@@ -36,11 +37,20 @@ def download(module_id: str, record_id: str, field: str) -> ResponseReturnValue:
     reference = parse_reference(record.data.get(field))
     if reference is None:
         abort(404)
+    response = attachment_response(reference)
+    if response is None:
+        abort(404)
+    return response
+
+
+def attachment_response(reference: Reference) -> Response | None:
+    """The stored file of `reference` as a download under its own name, `nosniff` and not
+    cached; None when the store no longer has it. Record and comment files both go here."""
     store = file_store()
     size = store.size(reference.file)
     stream = store.open(reference.file) if size is not None else None
     if size is None or stream is None:
-        abort(404)
+        return None
     response = send_file(
         stream,
         mimetype=reference.type or "application/octet-stream",
