@@ -53,6 +53,7 @@ def _notification_settings() -> Any:
 
 def _tick_once(engine: Engine, limit: int) -> list[str]:
     from engine import idempotency, webhooks
+    from engine.notifications.purge import purge as notifications_purge
     from engine.notifications.worker import deliver_round
     from engine.workflow import tick
 
@@ -62,6 +63,7 @@ def _tick_once(engine: Engine, limit: int) -> list[str]:
         report = tick(session)
         idempotency.purge(session)
         webhooks.purge(session)
+        notifications_purge(session)
     delivered, retrying, failed = _deliver_all(factory, limit)
     lines = [
         f"Workflow: {len(report.fired)} due transition(s) fired, {len(report.skipped)} skipped."
@@ -138,6 +140,7 @@ def worker(interval: float, tick_every: float, imports: bool, rounds: int | None
     import signal
 
     from engine import idempotency, webhooks
+    from engine.notifications.purge import purge as notifications_purge
     from engine.workflow import tick
 
     settings = _notification_settings()
@@ -164,6 +167,7 @@ def worker(interval: float, tick_every: float, imports: bool, rounds: int | None
                         fired = len(tick(session).fired)
                         idempotency.purge(session)
                         webhooks.purge(session)
+                        notifications_purge(session)
                     last_tick = time.monotonic()
                     if fired:
                         click.echo(f"{fired} due transition(s) fired.")
