@@ -48,7 +48,9 @@ def test_the_schedule_draws_bars_arrows_milestones_and_the_critical_path(
     assert "float 366 days" in page.text
     assert sum("critical" in classes for classes, _ in drawn.values()) == 5
     assert page.text.count('class="gantt-actual"') == 4  # actual dates under planned bars
-    assert 'style="' not in page.text.split("<svg", 1)[1]  # CSP: classes, never styles
+    assert (
+        'style="' not in page.text.split('<svg class="gantt"', 1)[1]
+    )  # CSP: classes, never styles
 
 
 def test_zoom_and_filters_keep_to_the_list_parameters(
