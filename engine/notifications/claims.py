@@ -3,7 +3,8 @@ whether it goes out now, later (quiet hours) or not at all, and leases the ones 
 
 Everything that can change between the event and the send is looked at again here: the
 recipient is still active and may still read the record, the inbox item a "task" names
-(its key, `task:<id>`) is still open, the administrator still has the channel on, the recipient still wants it (and, for e-mail, has an address). A row that fails
+(its key, `task:<id>`) is still open, a reminder's record still waits with the due moment it
+named, the administrator still has the channel on, the recipient still wants it (and, for e-mail, has an address). A row that fails
 one of these is dropped with the reason, never sent. A row in the recipient's quiet hours
 waits until they end, no attempt counted. The rest are worded (`messages.render`) and
 leased: status "sending", `claimed_until` a LEASE ahead. A worker that dies before it marks
@@ -33,6 +34,7 @@ from engine.models_notifications import Notification, NotificationSend
 from engine.notifications.events import enabled_channels, reader
 from engine.notifications.outgoing import Outgoing
 from engine.notifications.preferences import Preferences, preferences_of
+from engine.notifications.reminders import reminder_stands
 from engine.workflow.approvals import can_read
 
 if TYPE_CHECKING:
@@ -133,6 +135,8 @@ def why_not(
         return f"{note.user_name} may no longer read {note.module} {note.record_id}", prefs
     if task_closed(session, note):
         return f"the task on {note.module} {note.record_id} is no longer open", prefs
+    if not reminder_stands(session, note):
+        return f"{note.module} {note.record_id} is no longer due at that time", prefs
     if channel not in channels:
         return f"the administrator turned {channel} off", prefs
     if channel not in prefs.channels:

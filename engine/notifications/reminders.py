@@ -155,3 +155,29 @@ def remind(session: Session, *, now: dt.datetime) -> dict[str, int]:
             at=now,
         )
     return counts
+
+
+def reminder_stands(session: Session, note: Notification) -> bool:
+    """Whether the record a reminder is about still waits (an open inbox item) with the due
+    moment it named: a reminder held back (quiet hours, a retry) is not sent about a record
+    that was decided, moved on or given another due date meanwhile."""
+    due = (note.params or {}).get("due_at")
+    if note.event not in ("due_soon", "overdue") or not note.module or not note.record_id:
+        return True
+    items = session.scalars(
+        select(Task)
+        .where(
+            Task.module == note.module,
+            Task.record_id == note.record_id,
+            Task.done_at.is_(None),
+            Task.kind.in_(("vote", "transition")),
+        )
+        .limit(1)
+    ).all()
+    catalog = load_catalog(session)
+    module = catalog.modules.get(note.module)
+    record = _records(session, catalog, list(items)).get((note.module, note.record_id))
+    if module is None or record is None:
+        return False
+    now_due = aware(due_at(module, record.state, aware(record.state_since), record.data))
+    return now_due is not None and now_due.isoformat() == due
