@@ -39,9 +39,9 @@ def check_notify_message(
             continue
         where = (*path, "message", language)
         for token in placeholders(text):
-            info = module.fields.get(token)
-            if token in SYSTEM_NAMES or (info is not None and printable(module, token)):
+            if printable(module, token):
                 continue
+            info = module.fields.get(token)
             if info is None:
                 params = {
                     "token": token,
