@@ -19,7 +19,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,14 +204,34 @@ def store_upload(
     """Check an upload against the field's limits, store it and register it for `actor`."""
     f = writable_field(module, key, actor)
     path = "/" + key.replace(".", "/")
-    name = _clean_name(filename)
     limit = f.max_bytes or default_limit
+    return save_upload(
+        session, store, actor, module.id, key, path, stream, filename, limit, f.accept
+    )
+
+
+def save_upload(
+    session: Session,
+    store: FileStore,
+    actor: Actor,
+    module_id: str,
+    field: str,
+    path: str,
+    stream: IO[bytes],
+    filename: str,
+    limit: int,
+    accept: Sequence[str] = (),
+) -> Reference:
+    """Check a file (not empty, of an `accept`ed kind if any are named, at most `limit`
+    bytes; refusals at `path`), store it and register it for `actor` under module and field.
+    The caller has checked that `actor` may upload there."""
+    name = _clean_name(filename)
     head = stream.read(SNIFF_BYTES)
     if not head:
         raise UploadRefused(path, "empty", "the file is empty")
     sniffed, ext_type = _sniff(head, name)
-    if f.accept and not any(_matches(p, name, ext_type, sniffed) for p in f.accept):
-        kinds = ", ".join(f.accept)
+    if accept and not any(_matches(p, name, ext_type, sniffed) for p in accept):
+        kinds = ", ".join(accept)
         raise UploadRefused(
             path,
             "accept",
@@ -222,20 +242,19 @@ def store_upload(
     counted = _Counted(head, stream, limit, path)
     store.save(file_id, counted)
     kind = sniffed or ext_type or "application/octet-stream"
-    reference = Reference(file_id, name, kind, counted.size)
     session.add(
         Upload(
             id=file_id,
             user_id=actor.user_id,
-            module=module.id,
-            field=key,
+            module=module_id,
+            field=field,
             name=name,
             type=kind,
             size=counted.size,
         )
     )
     session.flush()
-    return reference
+    return Reference(file_id, name, kind, counted.size)
 
 
 def discard(session: Session, store: FileStore, references: Iterable[Reference]) -> None:

@@ -8,7 +8,6 @@ author uploaded there, unchanged. Downloads go through the record's read check.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from typing import IO
 
@@ -40,29 +39,9 @@ def store_comment_file(
     record = get_record(session, module_id, record_id, actor)
     if actor.user_id is None:
         raise PermissionDenied(code="sign_in_to_upload")
-    path = "/files"
-    name = attachments._clean_name(filename)  # the field uploads' own steps, in order
-    head = stream.read(attachments.SNIFF_BYTES)
-    if not head:
-        raise attachments.UploadRefused(path, "empty", "the file is empty")
-    sniffed, ext_type = attachments._sniff(head, name)
-    file_id = secrets.token_hex(attachments.FILE_ID_LENGTH // 2)
-    counted = attachments._Counted(head, stream, limit, path)
-    store.save(file_id, counted)
-    kind = sniffed or ext_type or "application/octet-stream"
-    session.add(
-        Upload(
-            id=file_id,
-            user_id=actor.user_id,
-            module=record.module,
-            field=FIELD,
-            name=name,
-            type=kind,
-            size=counted.size,
-        )
+    return attachments.save_upload(
+        session, store, actor, record.module, FIELD, "/files", stream, filename, limit
     )
-    session.flush()
-    return Reference(file_id, name, kind, counted.size)
 
 
 def checked_files(
