@@ -26,16 +26,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actor import Actor
-from engine.catalog import load_catalog
 from engine.db import is_sqlite, transaction
 from engine.models import Task
 from engine.models_notifications import Notification, NotificationSend
-from engine.notifications.events import enabled_channels, reader
+from engine.notifications.events import enabled_channels, may_read, reader
 from engine.notifications.outgoing import Outgoing
 from engine.notifications.preferences import Preferences, preferences_of
 from engine.notifications.reminders import reminder_stands
-from engine.workflow.approvals import can_read
 
 if TYPE_CHECKING:
     from engine.notifications.settings import NotificationSettings
@@ -101,15 +98,6 @@ def still_due(now: dt.datetime) -> Any:
         and_(NotificationSend.status == "pending", NotificationSend.next_attempt_at <= now),
         and_(NotificationSend.status == "sending", NotificationSend.claimed_until <= now),
     )
-
-
-def may_read(session: Session, who: Actor, module: str | None, record_id: str | None) -> bool:
-    """Whether `who` may read the record a notification is about (one about none: yes)."""
-    if module is None or record_id is None:
-        return True
-    catalog = load_catalog(session)
-    found = catalog.modules.get(module)
-    return found is not None and can_read(session, catalog, found, record_id, who)
 
 
 def task_closed(session: Session, note: Notification) -> bool:

@@ -44,7 +44,8 @@ def enabled_channels(session: Session) -> set[str]:
     return {row.channel for row in rows}
 
 
-def _may_read(session: Session, who: Actor, module: str | None, record_id: str | None) -> bool:
+def may_read(session: Session, who: Actor, module: str | None, record_id: str | None) -> bool:
+    """Whether `who` may read the record a notification is about (one about none: yes)."""
     if module is None or record_id is None:
         return True
     catalog = load_catalog(session)
@@ -77,7 +78,7 @@ def notify(
         return []
     found = readers(session, fresh)
     who_reads = {
-        n: found[n] for n in fresh if n in found and _may_read(session, found[n], module, record_id)
+        n: found[n] for n in fresh if n in found and may_read(session, found[n], module, record_id)
     }
     found_prefs = preferences_for(session, [who.user_id for who in who_reads.values()])
     wanted = {n: found_prefs.get(who.user_id or 0, Preferences()) for n, who in who_reads.items()}
