@@ -29,20 +29,14 @@ from engine.notifications.delivery import STATUSES, delivery_log, retry_send
 from engine.notifications.outgoing import SendFailed
 from web.admin.guard import admin_blueprint
 from web.admin.webhooks import module_titles
+from web.notification_words import channel_titles
 from web.pages.context import db
 from web.params import whole_number
 from web.problems import problem_message
 
 bp = admin_blueprint("admin_notifications", __name__, url_prefix="/admin/notifications")
 
-
-def channel_labels() -> dict[str, str]:
-    return {
-        "email": _("E-mail"),
-        "wecom": _("WeCom robot"),
-        "dingtalk": _("DingTalk robot"),
-        "feishu": _("Feishu robot"),
-    }
+FILTERS = ("page", "status", "channel")  # the log's query arguments
 
 
 def status_labels() -> dict[str, str]:
@@ -119,7 +113,7 @@ def _render(
             filters=filters,
             statuses=STATUSES,
             channels=CHANNELS,
-            channel_names=channel_labels(),
+            channel_names=channel_titles(),
             status_names=status_labels(),
             event_names=event_labels(),
             titles=module_titles(),
@@ -160,7 +154,7 @@ def save(channel: str) -> ResponseReturnValue:
             )
     except ValidationFailed as refused:
         return _render({channel: _form_errors(refused.problems)}, {channel: values}, 422)
-    flash(_("%(channel)s: saved.", channel=channel_labels()[channel]), "success")
+    flash(_("%(channel)s: saved.", channel=channel_titles()[channel]), "success")
     return redirect(url_for(".index", _anchor=f"channel-{channel}"), code=303)
 
 
@@ -172,7 +166,7 @@ def test(channel: str) -> ResponseReturnValue:
     from engine.notifications.trial import send_trial
 
     factory = current_app.extensions["formwork"].session_factory
-    name = channel_labels()[channel]
+    name = channel_titles()[channel]
     try:
         message = send_trial(
             factory,
@@ -211,5 +205,5 @@ def retry(send_id: int) -> ResponseReturnValue:
             by = current_user.name
             log_admin_action(session, by, "notification.resend", target, before=before, after=after)
     flash(_("Send %(id)s will be tried again by the next delivery round.", id=send_id), "success")
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in _filters()}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k in FILTERS}
     return redirect(url_for(".index", _anchor="log", **args), code=303)
