@@ -9,17 +9,16 @@ is shown: a title holding HTML or template braces stays text.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from engine.i18n import localize
 from engine.models_notifications import Notification
+from web.pages.formatting import moment_text
 
 Params = Mapping[str, Any]
 
@@ -38,15 +37,7 @@ def _plain(value: Any, language: str) -> str:
 
 
 def _moment(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return format_datetime(moment, format="yyyy-MM-dd HH:mm")
+    return moment_text(value) if isinstance(value, str) and value else ""
 
 
 def _task(p: Params, who: str, lang: str) -> Wording:
