@@ -36,7 +36,7 @@ from engine.models_notifications import (
     NotificationSend,
 )
 from engine.notifications.claims import LEASE, Claimed, Renderer, claim_due
-from engine.notifications.outgoing import Sender, SendFailed
+from engine.notifications.outgoing import Outgoing, Sender, SendFailed
 from engine.notifications.vocabulary import CHANNELS
 
 if TYPE_CHECKING:
@@ -112,20 +112,33 @@ def default_renderer() -> Renderer:
 
 def attempt(sender: Sender | None, claimed: Claimed) -> tuple[str | None, int]:
     """Send one claimed message: the error (None when it went) and the milliseconds taken."""
-    if claimed.message is None:
-        return claimed.error or "the message could not be worded", 0
+    unworded = claimed.error or "the message could not be worded"
+    what = f"notification send {claimed.send_id}"
+    return send_once(sender, claimed.message, unworded, channel=claimed.channel, what=what)
+
+
+def send_once(
+    sender: Sender | None,
+    message: Outgoing | None,
+    unworded: str,
+    *,
+    channel: str,
+    what: str,
+) -> tuple[str | None, int]:
+    """Send one worded message (a single send or a digest): the error, None when it went,
+    and the milliseconds taken. `unworded` says why there is none."""
+    if message is None:
+        return unworded, 0
     if sender is None:
-        return f"no sender is set up for {claimed.channel}", 0
+        return f"no sender is set up for {channel}", 0
     started = time.monotonic()
     try:
-        sender(claimed.message)
+        sender(message)
         error = None
     except SendFailed as failure:
         error = str(failure) or type(failure).__name__
     except Exception as failure:  # a sender's own bug: logged, retried, never the worker's end
-        log.exception(
-            "notification send %s: the %s sender failed", claimed.send_id, claimed.channel
-        )
+        log.exception("%s: the %s sender failed", what, channel)
         error = f"{type(failure).__name__}: {failure}"
     return error, int((time.monotonic() - started) * 1000)
 

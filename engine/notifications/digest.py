@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -39,10 +38,11 @@ from engine.notifications.delivery import (
     MAX_ATTEMPTS,
     configured,
     default_senders,
+    send_once,
     settle,
 )
 from engine.notifications.events import enabled_channels, reader
-from engine.notifications.outgoing import Outgoing, Sender, SendFailed
+from engine.notifications.outgoing import Outgoing, Sender
 from engine.notifications.preferences import Preferences
 
 if TYPE_CHECKING:
@@ -175,23 +175,6 @@ def _claim(
         return DigestClaim(name, row.user_id, ids, attempts, day_before, message, problem)
 
 
-def _send(sender: Sender | None, claim: DigestClaim) -> tuple[str | None, int]:
-    if claim.message is None:
-        return claim.error or "the digest could not be worded", 0
-    if sender is None:
-        return "no sender is set up for email", 0
-    started = time.monotonic()
-    try:
-        sender(claim.message)
-        error = None
-    except SendFailed as failure:
-        error = str(failure) or type(failure).__name__
-    except Exception as failure:  # a sender's own bug: logged, retried, never the worker's end
-        log.exception("the digest of %s: the e-mail sender failed", claim.user_name)
-        error = f"{type(failure).__name__}: {failure}"
-    return error, int((time.monotonic() - started) * 1000)
-
-
 def _record(
     factory: sessionmaker[Session],
     claim: DigestClaim,
@@ -255,6 +238,13 @@ def send_digests(
     for name in names:
         claim = _claim(factory, name, now, render, settings, report)
         if claim is not None:
-            error, took = _send(senders.get(CHANNEL), claim)
+            unworded = claim.error or "the digest could not be worded"
+            error, took = send_once(
+                senders.get(CHANNEL),
+                claim.message,
+                unworded,
+                channel=CHANNEL,
+                what=f"the digest of {name}",
+            )
             _record(factory, claim, error, now, took, report)
     return report
