@@ -19,7 +19,7 @@ from engine.catalog import load_catalog
 from engine.definitions.model import Module
 from engine.errors import Problem
 from engine.models import User
-from engine.notifications import reader
+from engine.notifications.events import readers
 from engine.workflow.approvals import can_read
 
 MENTION = re.compile(r"(?<![A-Za-z0-9_.@-])@([A-Za-z0-9][A-Za-z0-9_.@-]{1,63})")
@@ -38,7 +38,7 @@ def resolve_mentions(
     tokens = mentioned_tokens(body)
     if not tokens:
         return [], []
-    candidates = {t for t in tokens} | {t.rstrip(TRAILING) for t in tokens}
+    candidates = set(tokens) | {t.rstrip(TRAILING) for t in tokens}
     known = set(session.scalars(select(User.name).where(User.name.in_(sorted(candidates)))))
     names = list(dict.fromkeys(t if t in known else t.rstrip(TRAILING) for t in tokens))
     names = [n for n in names if n]
@@ -46,11 +46,12 @@ def resolve_mentions(
 
 
 def _problems(
-    session: Session, module: Module, record_id: str, names: Iterable[str], path: str
+    session: Session, module: Module, record_id: str, names: list[str], path: str
 ) -> Iterable[Problem]:
     catalog = load_catalog(session)
+    found = readers(session, names)
     for name in names:
-        who = reader(session, name)
+        who = found.get(name)
         if who is None:
             yield Problem(path, "mention_unknown", {"name": name})
         elif not can_read(session, catalog, module, record_id, who):
@@ -72,9 +73,11 @@ def mention_candidates(
                 func.coalesce(User.display_name, "").icontains(needle, autoescape=True),
             )
         )
+    rows = session.execute(statement.order_by(User.name).limit(limit * 6)).all()
+    actors = readers(session, [name for name, _display in rows])
     found: list[tuple[str, str]] = []
-    for name, display in session.execute(statement.order_by(User.name).limit(limit * 6)):
-        who = reader(session, name)
+    for name, display in rows:
+        who = actors.get(name)
         if who is not None and can_read(session, catalog, module, record_id, who):
             found.append((name, display or ""))
         if len(found) == limit:
