@@ -23,6 +23,7 @@ from engine.models import Task
 from engine.models_notifications import Notification
 from engine.notifications.triggers import aware, record_params, role_members, state_label, tell
 from engine.records.model import Record
+from engine.records.reading import row_to_record
 from engine.workflow.due import due_at
 
 SOON = dt.timedelta(hours=24)
@@ -70,20 +71,7 @@ def _records(
             continue
         main = catalog.tables[module_id].main
         for row in session.execute(select(main).where(main.c.id.in_(sorted(wanted)))).mappings():
-            data: dict[str, Any] = dict(row)
-            found[(module_id, row["id"])] = Record(
-                id=row["id"],
-                module=module_id,
-                number=row["number"],
-                state=row["state"],
-                version=row["version"],
-                owner=row["owner"],
-                created_at=row["created_at"],
-                updated_at=row["updated_at"],
-                module_version=row["module_version"],
-                data=data,
-                state_since=row["state_since"],
-            )
+            found[(module_id, row["id"])] = row_to_record(module, row, {})
     return found
 
 
