@@ -76,17 +76,19 @@ class DigestClaim:
     error: str | None = None
 
 
-def _waiting(session: Session, name: str | None, now: dt.datetime) -> list[NotificationSend]:
+def _waiting(session: Session, name: str, now: dt.datetime) -> list[NotificationSend]:
     statement = (
         select(NotificationSend)
         .join(Notification, Notification.id == NotificationSend.notification_id)
-        .where(NotificationSend.status == "digest", NotificationSend.next_attempt_at <= now)
+        .where(
+            Notification.user_name == name,
+            NotificationSend.status == "digest",
+            NotificationSend.next_attempt_at <= now,
+        )
         .order_by(NotificationSend.id)
     )
-    if name is not None:
-        statement = statement.where(Notification.user_name == name)
-        if not is_sqlite(session):
-            statement = statement.with_for_update(of=NotificationSend, skip_locked=True)
+    if not is_sqlite(session):
+        statement = statement.with_for_update(of=NotificationSend, skip_locked=True)
     return list(session.scalars(statement))
 
 
@@ -142,10 +144,10 @@ def _claim(
     """Take today's digest of one user, if it is time: its rows leased, its e-mail worded."""
     with transaction(factory) as session:
         sends = _waiting(session, name, now)
-        who = reader(session, name)
-        row = session.get(NotificationPreference, who.user_id) if who is not None else None
         if not sends:
             return None
+        who = reader(session, name)
+        row = session.get(NotificationPreference, who.user_id) if who is not None else None
         if who is None:
             _drop(sends, f"{name} is no longer an active user", report)
             return None
@@ -218,17 +220,13 @@ def send_digests(
 
         render = render_digest
     with transaction(factory, write=False) as session:
-        names = sorted(
-            {
-                name
-                for name in session.scalars(
-                    select(Notification.user_name)
-                    .join(NotificationSend, NotificationSend.notification_id == Notification.id)
-                    .where(
-                        NotificationSend.status == "digest", NotificationSend.next_attempt_at <= now
-                    )
-                )
-            }
+        names = sorted(  # in Python: the same order whatever the database's collation
+            session.scalars(
+                select(Notification.user_name)
+                .join(NotificationSend, NotificationSend.notification_id == Notification.id)
+                .where(NotificationSend.status == "digest", NotificationSend.next_attempt_at <= now)
+                .distinct()
+            )
         )
     report = DigestReport()
     if not names:
