@@ -126,15 +126,15 @@ def add_comment(
     session.flush()
     params = _params(module, record, comment, body)
     told = {
-        "mention": (names, f"mention:{comment.id}"),
-        "comment": ([record.owner] if record.owner and record.owner not in names else [], None),
+        "mention": names,
+        "comment": [record.owner] if record.owner and record.owner not in names else [],
     }
-    for event, (recipients, key) in told.items():
+    for event, recipients in told.items():
         notify(
             session,
             event,
             recipients,
-            key=key or f"{event}:{comment.id}",
+            key=f"{event}:{comment.id}",
             module=module.id,
             record_id=record.id,
             actor=actor.name,
