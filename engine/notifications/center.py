@@ -31,11 +31,13 @@ class NotificationPage:
 
 def _readable(session: Session, who: Actor, notes: list[Notification]) -> list[Notification]:
     """The notes `who` may still read: one statement per module the notes are about."""
-    catalog = load_catalog(session)
     wanted: dict[str, set[str]] = {}
     for note in notes:
         if note.module is not None and note.record_id is not None:
             wanted.setdefault(note.module, set()).add(note.record_id)
+    if not wanted:  # the bell of a user with nothing unread: no catalog to read
+        return notes
+    catalog = load_catalog(session)
     readable: set[tuple[str, str]] = set()
     for module_id, ids in wanted.items():
         module = catalog.modules.get(module_id)
